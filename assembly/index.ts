@@ -1,0 +1,3 @@
+// The module's exports, and nothing else. Every kernel lives in the file of its job.
+export { ABI_VERSION, heapBase } from './abi';
+export { gemm_nt, gemm_nn, gemm_tn, col_sums } from './blas';

@@ -1,0 +1,13 @@
+// The kernels' exports as the host sees them. Offsets are byte addresses into the instance's memory;
+// sizes are element counts. Signatures mirror assembly/*.ts one to one.
+export interface KernelExports {
+  readonly memory: WebAssembly.Memory;
+  readonly ABI_VERSION: WebAssembly.Global;
+  heapBase(): number;
+
+  // blas.ts
+  gemm_nt(m: number, n: number, k: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number, accumulate: number, scratch: number): void;
+  gemm_nn(m: number, n: number, k: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number, accumulate: number, scratch: number): void;
+  gemm_tn(m: number, n: number, k: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number, accumulate: number, scratch: number): void;
+  col_sums(m: number, n: number, a: number, lda: number, y: number, accumulate: number): void;
+}

@@ -1,0 +1,56 @@
+// The one error hierarchy of wasmlp. Every error says what was expected, what was given and where
+// (`path`: a spec field such as `layers[1].activation`, or a data cell such as `X[17][3]`).
+
+export interface ErrorDetails {
+  /** Where the fault is: `layers[2].units`, `X[4][1]`, `params[0].W[1]`, `options.batchSize`. */
+  path?: string;
+  /** What was expected, in words. */
+  expected?: string;
+  /** What was given, as text. */
+  received?: string;
+  cause?: unknown;
+}
+
+export class WasmlpError extends Error {
+  /** A stable machine-readable code, e.g. `UNKNOWN_ACTIVATION`, `NON_FINITE`. */
+  readonly code: string;
+  readonly path: string | undefined;
+  readonly expected: string | undefined;
+  readonly received: string | undefined;
+
+  constructor(code: string, message: string, details: ErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.path = details.path;
+    this.expected = details.expected;
+    this.received = details.received;
+  }
+}
+
+/** The model spec is wrong: layers, activations, loss, init, seed, engine. */
+export class SpecError extends WasmlpError {}
+
+/** The data are wrong: empty, ragged, wrong width, non-finite, row counts that differ. */
+export class DataError extends WasmlpError {}
+
+/** Explicit parameters are wrong: shape or non-finite values. */
+export class ParamsError extends WasmlpError {}
+
+/** Options of a call are wrong (training options, gradCheck options). */
+export class OptionsError extends WasmlpError {}
+
+/** The WebAssembly engine failed: it could not compile, speaks another ABI, or a kernel trapped. */
+export class EngineError extends WasmlpError {}
+
+/** Describes a value for an error message: short, and exact for numbers. */
+export function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number') return Object.is(value, -0) ? '-0' : String(value);
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  if (Array.isArray(value)) return `an array of length ${value.length}`;
+  if (ArrayBuffer.isView(value)) return `a ${value.constructor.name} of length ${(value as unknown as { length: number }).length}`;
+  if (typeof value === 'object') return 'an object';
+  return typeof value;
+}

@@ -1,0 +1,2 @@
+// Mirrors assembly/abi.ts: the loader refuses kernels built for another ABI.
+export const ABI_VERSION = 1;
