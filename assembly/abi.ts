@@ -7,3 +7,51 @@ export const ABI_VERSION: i32 = 1;
 export function heapBase(): usize {
   return (__heap_base + 15) & ~(<usize>15);
 }
+
+// Activation ids (src/layout/abi.ts ACTIVATION_ID).
+export const ACT_IDENTITY: i32 = 0;
+export const ACT_SIGMOID: i32 = 1;
+export const ACT_TANH: i32 = 2;
+export const ACT_RELU: i32 = 3;
+export const ACT_LEAKY_RELU: i32 = 4;
+export const ACT_SOFTPLUS: i32 = 5;
+export const ACT_SOFTMAX: i32 = 6;
+
+// Loss ids (src/layout/abi.ts LOSS_ID).
+export const LOSS_SSR: i32 = 0;
+export const LOSS_HALF_SE: i32 = 1;
+export const LOSS_MSE: i32 = 2;
+export const LOSS_BCE: i32 = 3;
+export const LOSS_CCE: i32 = 4;
+
+// Header i32 slots (src/layout/abi.ts H).
+export const H_LAYERS: i32 = 0;
+export const H_LOSS: i32 = 1;
+export const H_FUSED: i32 = 2;
+export const H_TABLE: i32 = 3;
+export const H_INPUTS: i32 = 4;
+export const H_OUTPUTS: i32 = 5;
+export const H_PARAM_COUNT: i32 = 6;
+export const H_PARAMS: i32 = 7;
+export const H_GRADS: i32 = 8;
+export const H_SCRATCH: i32 = 9;
+export const H_BATCH_CAPACITY: i32 = 10;
+
+// Layer record (src/layout/abi.ts L): i32 slots, then the slope as f64 at byte 48.
+export const LAYER_RECORD_BYTES: i32 = 64;
+export const L_INPUTS: i32 = 0;
+export const L_UNITS: i32 = 1;
+export const L_ACTIVATION: i32 = 2;
+export const L_W: i32 = 4;
+export const L_B: i32 = 5;
+export const L_GW: i32 = 6;
+export const L_GB: i32 = 7;
+export const L_Z: i32 = 8;
+export const L_A: i32 = 9;
+export const L_DELTA: i32 = 10;
+export const L_SLOPE_BYTE: i32 = 48;
+
+/** i32 slot `slot` of the record at `record`. */
+@inline export function slot(record: usize, index: i32): i32 {
+  return load<i32>(record + (<usize>index << 2));
+}

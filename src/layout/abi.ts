@@ -1,2 +1,56 @@
-// Mirrors assembly/abi.ts: the loader refuses kernels built for another ABI.
+// Numbers the host and the kernels must agree on. assembly/abi.ts mirrors every constant here;
+// the loader refuses kernels whose ABI_VERSION differs.
+
 export const ABI_VERSION = 1;
+
+/** Activation ids, as stored in the layer table. */
+export const ACTIVATION_ID = {
+  identity: 0,
+  sigmoid: 1,
+  tanh: 2,
+  relu: 3,
+  leaky_relu: 4,
+  softplus: 5,
+  softmax: 6,
+} as const;
+
+/** Loss ids, as stored in the header. */
+export const LOSS_ID = {
+  ssr: 0,
+  half_se: 1,
+  mse: 2,
+  bce: 3,
+  cce: 4,
+} as const;
+
+/** Header: i32 slots at byte `plan.header + 4 * slot`. */
+export const H = {
+  LAYERS: 0, // layer count L
+  LOSS: 1, // LOSS_ID
+  FUSED: 2, // 1: the loss is computed from the output logits (sigmoid+bce, softmax+cce)
+  TABLE: 3, // byte offset of the layer table
+  INPUTS: 4, // width of the network input
+  OUTPUTS: 5, // width of the network output
+  PARAM_COUNT: 6, // P
+  PARAMS: 7, // byte offset of the parameter region
+  GRADS: 8, // byte offset of the gradient region
+  SCRATCH: 9, // byte offset of the GEMM scratch region
+  BATCH_CAPACITY: 10, // rows the activation regions hold
+} as const;
+export const HEADER_BYTES = 256;
+
+/** Layer table: one record of LAYER_RECORD_BYTES per layer; i32 slots, then the slope as f64. */
+export const L = {
+  INPUTS: 0,
+  UNITS: 1,
+  ACTIVATION: 2,
+  W: 4, // byte offsets from here on
+  B: 5,
+  GW: 6,
+  GB: 7,
+  Z: 8,
+  A: 9,
+  DELTA: 10,
+  SLOPE_F64: 6, // f64 slot (byte 48 of the record)
+} as const;
+export const LAYER_RECORD_BYTES = 64;

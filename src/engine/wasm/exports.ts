@@ -10,4 +10,9 @@ export interface KernelExports {
   gemm_nn(m: number, n: number, k: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number, accumulate: number, scratch: number): void;
   gemm_tn(m: number, n: number, k: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number, accumulate: number, scratch: number): void;
   col_sums(m: number, n: number, a: number, lda: number, y: number, accumulate: number): void;
+
+  // network.ts: the whole network on a batch, reading the header at byte offset `header`.
+  network_forward(header: number, rows: number, input: number): void;
+  network_forward_loss_sum(header: number, rows: number, input: number, target: number): number;
+  network_gradients(header: number, rows: number, input: number, target: number): number;
 }

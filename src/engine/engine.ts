@@ -1,0 +1,24 @@
+// The interface both engines implement. The host (src/model) owns the plan and packs data through
+// src/layout/pack.ts; an engine owns an arena laid out by that plan and runs the math on it.
+// Offsets are byte addresses into the arena; `rows` never exceeds the plan's batch capacity.
+import type { Plan } from '../layout/plan.js';
+import type { EngineKind } from '../spec/types.js';
+
+export interface Engine {
+  readonly kind: EngineKind;
+  /** Where the arena starts (the plan's base): 0 for the TypeScript engine, the heap base in WebAssembly memory. */
+  readonly base: number;
+  /** Lays the arena out for `plan`, growing it if needed; the fixed part (parameters) is kept. */
+  bind(plan: Plan): void;
+  /** Views of the whole arena. Read them after every bind: growth replaces them. */
+  readonly f64: Float64Array;
+  readonly i32: Int32Array;
+  /** Forward pass over `rows` rows at byte offset `input`: fills every layer's z and a. */
+  forward(rows: number, input: number): void;
+  /** Forward pass, then the raw loss sum Σ terms against the targets at `target`. */
+  lossSum(rows: number, input: number, target: number): number;
+  /** Forward, loss and backward: fills z, a, delta and the gradient region; returns the loss. */
+  gradients(rows: number, input: number, target: number): number;
+  /** Releases the arena; the engine is unusable afterwards. */
+  dispose(): void;
+}

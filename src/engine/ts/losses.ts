@@ -1,0 +1,97 @@
+// Losses (the same names and formulas as assembly/losses.ts). With N rows and K outputs:
+//   ssr     = Σ (a − t)²                  half_se = ssr / 2            mse = ssr / (N K)
+//   bce     = −1/(N K) Σ [t log a + (1 − t) log(1 − a)]
+//   cce     = −1/N Σ t log a
+// A kernel returns the raw sum Σ term; loss_scale gives the factor in front, so a loss over many
+// chunks is one sum and one multiplication.
+// From the logit (stable for any z): sigmoid + bce uses t·softplus(−z) + (1 − t)·softplus(z), and its
+// dL/dz = scale·(a − t); softmax + cce uses log_softmax, and dL/dz = scale·(a·Σt − t).
+// Plain formulas (plainLoss) follow PyTorch's BCELoss: log clamped at −100, and 1e-12 as the least
+// denominator of the derivative, so a saturated output gives a large but finite gradient.
+import { LOSS_ID } from '../../layout/abi.js';
+import { softplus } from './activations.js';
+
+const LOG_FLOOR = -100;
+const DENOMINATOR_FLOOR = 1e-12;
+
+const clampedLog = (x: number): number => Math.max(Math.log(x), LOG_FLOOR);
+
+export function loss_scale(loss: number, rows: number, n: number): number {
+  switch (loss) {
+    case LOSS_ID.half_se: return 0.5;
+    case LOSS_ID.mse:
+    case LOSS_ID.bce: return 1 / (rows * n);
+    case LOSS_ID.cce: return 1 / rows;
+    default: return 1;
+  }
+}
+
+/** Σ of the loss terms over `rows × n` outputs (z logits, a outputs, t targets: element offsets). */
+export function loss_sum(m: Float64Array, loss: number, fused: number, rows: number, n: number, z: number, a: number, t: number): number {
+  const count = rows * n;
+  let sum = 0;
+  switch (loss) {
+    case LOSS_ID.ssr:
+    case LOSS_ID.half_se:
+    case LOSS_ID.mse:
+      for (let i = 0; i < count; i++) { const r = m[a + i] - m[t + i]; sum += r * r; }
+      break;
+    case LOSS_ID.bce:
+      if (fused) for (let i = 0; i < count; i++) { const x = m[z + i], y = m[t + i]; sum += y * softplus(-x) + (1 - y) * softplus(x); }
+      else for (let i = 0; i < count; i++) { const p = m[a + i], y = m[t + i]; sum -= y * clampedLog(p) + (1 - y) * clampedLog(1 - p); }
+      break;
+    case LOSS_ID.cce:
+      if (fused) {
+        for (let r = 0; r < rows; r++) {
+          const zr = z + r * n, tr = t + r * n;
+          let max = -Infinity;
+          for (let k = 0; k < n; k++) if (m[zr + k] > max) max = m[zr + k];
+          let s = 0;
+          for (let k = 0; k < n; k++) s += Math.exp(m[zr + k] - max);
+          const logSum = max + Math.log(s);
+          for (let k = 0; k < n; k++) sum += m[tr + k] * (logSum - m[zr + k]);
+        }
+      } else for (let i = 0; i < count; i++) sum -= m[t + i] * clampedLog(m[a + i]);
+      break;
+  }
+  return sum;
+}
+
+/**
+ * d ← scale · ∂(Σ terms)/∂a for the plain pairings, or dL/dz directly for the fused ones.
+ * Returns 1 when d already holds dL/dz (fused), 0 when the activation's backward must follow.
+ */
+export function loss_output_gradient(
+  m: Float64Array, loss: number, fused: number, rows: number, n: number, a: number, t: number, d: number, scale: number,
+): number {
+  const count = rows * n;
+  switch (loss) {
+    case LOSS_ID.ssr:
+    case LOSS_ID.half_se:
+    case LOSS_ID.mse: {
+      const s2 = 2 * scale;
+      for (let i = 0; i < count; i++) m[d + i] = s2 * (m[a + i] - m[t + i]);
+      return 0;
+    }
+    case LOSS_ID.bce:
+      if (fused) { for (let i = 0; i < count; i++) m[d + i] = scale * (m[a + i] - m[t + i]); return 1; }
+      for (let i = 0; i < count; i++) {
+        const p = m[a + i];
+        m[d + i] = (scale * (p - m[t + i])) / Math.max(p * (1 - p), DENOMINATOR_FLOOR);
+      }
+      return 0;
+    case LOSS_ID.cce:
+      if (fused) {
+        for (let r = 0; r < rows; r++) {
+          const ar = a + r * n, tr = t + r * n, dr = d + r * n;
+          let targetSum = 0;
+          for (let k = 0; k < n; k++) targetSum += m[tr + k];
+          for (let k = 0; k < n; k++) m[dr + k] = scale * (m[ar + k] * targetSum - m[tr + k]);
+        }
+        return 1;
+      }
+      for (let i = 0; i < count; i++) m[d + i] = (-scale * m[t + i]) / Math.max(m[a + i], DENOMINATOR_FLOOR);
+      return 0;
+  }
+  return 0;
+}

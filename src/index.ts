@@ -1,0 +1,38 @@
+// wasmlp: multilayer perceptrons with exact float64 backpropagation, WebAssembly kernels inside.
+//
+// Loading: the WebAssembly kernels are embedded in this package and compiled once, asynchronously
+// (browsers refuse synchronous compilation of modules over 4 KB on the main thread). `createModel`
+// awaits that itself; after `await init()`, `createModelSync` works too. Everything a model does
+// afterwards is synchronous.
+import { createEngine, prepareEngine } from './engine/select.js';
+import { Model } from './model/model.js';
+import { paramsToFlat } from './model/params.js';
+import { validateSpec } from './spec/validate.js';
+import { initialParams } from './train/init.js';
+import type { ModelSpec } from './spec/types.js';
+
+/** Compiles the WebAssembly kernels (once). Optional: createModel does it on first use. */
+export async function init(): Promise<void> {
+  await prepareEngine('wasm');
+}
+
+/** Validates the spec and builds a model on the chosen engine (WebAssembly by default). */
+export async function createModel(spec: ModelSpec): Promise<Model> {
+  const valid = validateSpec(spec);
+  await prepareEngine(valid.engine);
+  return createModelSync(spec);
+}
+
+/** Like createModel, for after `await init()` (or with `engine: 'ts'`). */
+export function createModelSync(spec: ModelSpec): Model {
+  const valid = validateSpec(spec);
+  const params = spec.params === undefined ? initialParams(valid) : paramsToFlat(valid, spec.params);
+  return new Model(valid, createEngine(valid.engine), params);
+}
+
+export { Model } from './model/model.js';
+export type { GradientsResult, GradCheckOptions, GradCheckReport, LayerTrace } from './model/model.js';
+export type { MatrixInput } from './data/dataset.js';
+export { ACTIVATIONS, LOSSES, INITS, ENGINES } from './spec/types.js';
+export type { Activation, Loss, Init, EngineKind, LayerSpec, LayerParams, ModelSpec, ValidSpec, LayerShape } from './spec/types.js';
+export { WasmlpError, SpecError, DataError, ParamsError, OptionsError, EngineError } from './errors.js';

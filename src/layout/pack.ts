@@ -1,0 +1,51 @@
+// Reads and writes the regions of an arena laid out by plan.ts. The only code that knows how the
+// header and layer table are encoded; both engines' arenas are filled through it.
+import { ACTIVATION_ID, H, L, LAYER_RECORD_BYTES, LOSS_ID } from './abi.js';
+import type { Plan } from './plan.js';
+
+export interface ArenaViews {
+  f64: Float64Array;
+  i32: Int32Array;
+}
+
+/** Writes the header and the layer table the kernels read. */
+export function writeDescriptors(plan: Plan, views: ArenaViews): void {
+  const { i32, f64 } = views;
+  const h = plan.header >> 2;
+  const spec = plan.spec;
+  i32[h + H.LAYERS] = plan.layers.length;
+  i32[h + H.LOSS] = LOSS_ID[spec.loss];
+  i32[h + H.FUSED] = spec.fromLogits ? 1 : 0;
+  i32[h + H.TABLE] = plan.table;
+  i32[h + H.INPUTS] = spec.inputs;
+  i32[h + H.OUTPUTS] = spec.outputs;
+  i32[h + H.PARAM_COUNT] = spec.paramCount;
+  i32[h + H.PARAMS] = plan.params;
+  i32[h + H.GRADS] = plan.grads;
+  i32[h + H.SCRATCH] = plan.scratch;
+  i32[h + H.BATCH_CAPACITY] = plan.batchCapacity;
+  plan.layers.forEach((layer, l) => {
+    const r = (plan.table + l * LAYER_RECORD_BYTES) >> 2;
+    i32[r + L.INPUTS] = layer.inputs;
+    i32[r + L.UNITS] = layer.units;
+    i32[r + L.ACTIVATION] = ACTIVATION_ID[layer.activation];
+    i32[r + L.W] = layer.W;
+    i32[r + L.B] = layer.b;
+    i32[r + L.GW] = layer.gW;
+    i32[r + L.GB] = layer.gb;
+    i32[r + L.Z] = layer.z;
+    i32[r + L.A] = layer.a;
+    i32[r + L.DELTA] = layer.delta;
+    f64[((plan.table + l * LAYER_RECORD_BYTES) >> 3) + L.SLOPE_F64] = layer.slope;
+  });
+}
+
+/** Copies `rows × width` values starting at row `from` of a packed matrix into a region. */
+export function writeRows(f64: Float64Array, offset: number, data: Float64Array, from: number, rows: number, width: number): void {
+  f64.set(data.subarray(from * width, (from + rows) * width), offset >> 3);
+}
+
+/** A copy of `count` f64 at a byte offset. */
+export function readRegion(f64: Float64Array, offset: number, count: number): Float64Array {
+  return f64.slice(offset >> 3, (offset >> 3) + count);
+}

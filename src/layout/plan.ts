@@ -1,0 +1,120 @@
+/**
+ * THE memory layout of wasmlp. Both engines follow it: the WebAssembly engine in its linear memory
+ * (starting at the kernels' heap base), the TypeScript engine in an ArrayBuffer of its own (starting
+ * at 0). Every offset below is a byte address, 16-byte aligned (f64x2 loads), computed here and only
+ * here; kernels receive offsets and never allocate.
+ *
+ *   fixed part (depends on the model only; it never moves when the arena grows)
+ *     header        HEADER_BYTES   i32 slots H.* (src/layout/abi.ts): counts and region offsets the
+ *                                   kernels read (layer count, loss id, table, params, grads, scratch)
+ *     layer table   L × 64 bytes   per layer: inputs, units, activation id, offsets of W, b, gW, gb,
+ *                                   z, a, delta; slope (f64)
+ *     params        P f64          layer 0 W [units][inputs] row by row, layer 0 b [units], layer 1 W,
+ *                                   layer 1 b, …: the reference files' `grads_flat` order
+ *     grads         P f64          dL/dθ, same order as params
+ *   batch part (depends on the batch capacity B and the data capacity N; may grow)
+ *     per layer l   z_l, a_l, delta_l: B × units_l f64 each, row-major (one sample per row);
+ *                   delta_l = dL/dz_l
+ *     data X        N × inputs f64 (one sample per row); a forward pass reads its rows in place
+ *     data Y        N × outputs f64
+ *     scratch       GEMM packing space for the largest product of the plan (gemmScratchBytes)
+ *
+ * Growing the arena keeps the fixed part where it is, so parameters survive a larger batch or more
+ * data; views of a grown WebAssembly memory must be re-created (the engine does that).
+ */
+import { HEADER_BYTES, LAYER_RECORD_BYTES } from './abi.js';
+import { gemmScratchBytes } from './scratch.js';
+import type { LayerShape, ValidSpec } from '../spec/types.js';
+
+export interface LayerPlan extends LayerShape {
+  /** Byte offsets into the arena. */
+  readonly W: number;
+  readonly b: number;
+  readonly gW: number;
+  readonly gb: number;
+  readonly z: number;
+  readonly a: number;
+  readonly delta: number;
+  /** Offset of this layer's weights within the flat parameter vector (in elements). */
+  readonly paramIndex: number;
+}
+
+export interface Plan {
+  readonly spec: ValidSpec;
+  readonly base: number;
+  readonly header: number;
+  readonly table: number;
+  readonly params: number;
+  readonly grads: number;
+  /** End of the fixed part: everything before it is independent of batch and data capacity. */
+  readonly fixedEnd: number;
+  readonly batchCapacity: number;
+  readonly rowCapacity: number;
+  readonly layers: readonly LayerPlan[];
+  readonly x: number;
+  readonly y: number;
+  readonly scratch: number;
+  readonly scratchBytes: number;
+  /** One past the last byte of the arena. */
+  readonly end: number;
+}
+
+export interface Capacity {
+  /** Rows the per-layer activation regions hold. */
+  batch: number;
+  /** Rows the data regions X and Y hold. */
+  rows: number;
+}
+
+const align16 = (n: number): number => (n + 15) & ~15;
+
+export function computePlan(spec: ValidSpec, capacity: Capacity, base = 0): Plan {
+  const B = capacity.batch;
+  const N = capacity.rows;
+  let at = align16(base);
+  const take = (bytes: number): number => {
+    const start = at;
+    at = align16(at + bytes);
+    return start;
+  };
+  const header = take(HEADER_BYTES);
+  const table = take(spec.layers.length * LAYER_RECORD_BYTES);
+  const params = take(spec.paramCount * 8);
+  const grads = take(spec.paramCount * 8);
+  const fixedEnd = at;
+
+  const layers: LayerPlan[] = [];
+  let paramIndex = 0;
+  let maxWidth = spec.inputs;
+  for (const shape of spec.layers) {
+    const W = params + paramIndex * 8;
+    const b = W + shape.units * shape.inputs * 8;
+    const gW = grads + paramIndex * 8;
+    const gb = gW + shape.units * shape.inputs * 8;
+    const rowBytes = B * shape.units * 8;
+    layers.push({ ...shape, W, b, gW, gb, z: take(rowBytes), a: take(rowBytes), delta: take(rowBytes), paramIndex });
+    paramIndex += shape.units * shape.inputs + shape.units;
+    maxWidth = Math.max(maxWidth, shape.units);
+  }
+  const x = take(N * spec.inputs * 8);
+  const y = take(N * spec.outputs * 8);
+  const scratchBytes = gemmScratchBytes(Math.max(B, maxWidth), maxWidth, Math.max(B, maxWidth));
+  const scratch = take(scratchBytes);
+  return {
+    spec,
+    base,
+    header,
+    table,
+    params,
+    grads,
+    fixedEnd,
+    batchCapacity: B,
+    rowCapacity: N,
+    layers,
+    x,
+    y,
+    scratch,
+    scratchBytes,
+    end: at,
+  };
+}

@@ -1,0 +1,237 @@
+// A model: a validated spec, the plan of its memory and the engine that computes on it.
+// Every public method validates its input completely before it writes anything, so a failed call
+// leaves the model exactly as it was.
+import type { Engine } from '../engine/engine.js';
+import { loss_scale } from '../engine/ts/losses.js';
+import { LOSS_ID } from '../layout/abi.js';
+import { computePlan, type Plan } from '../layout/plan.js';
+import { readRegion, writeRows } from '../layout/pack.js';
+import { checkSameRows, toMatrix, toNested, type Matrix, type MatrixInput } from '../data/dataset.js';
+import { OptionsError, describe } from '../errors.js';
+import type { LayerParams, ValidSpec } from '../spec/types.js';
+import { flatToParams, paramName, paramsToFlat } from './params.js';
+
+/** Rows per forward call when predicting or evaluating a loss: bounds memory for large data. */
+const CHUNK_ROWS = 1024;
+
+export interface LayerTrace<T> {
+  /** Pre-activations z = W a_in + b, one row per sample. */
+  z: T;
+  /** Activations a = f(z). */
+  a: T;
+  /** dL/dz. */
+  delta: T;
+}
+
+export interface GradientsResult {
+  loss: number;
+  /** dL/dθ in the parameter layout `[{ W: [units][inputs], b: [units] }]`. */
+  grads: LayerParams[];
+  /** dL/dθ flat: layer 0 W row by row, layer 0 b, layer 1 W, … */
+  gradsFlat: Float64Array;
+  /** The network's output for each row. */
+  output: number[][];
+  layers: LayerTrace<number[][]>[];
+}
+
+export interface GradCheckOptions {
+  /** Relative step: h = epsilon · max(1, |θ|). Default 1e-6. */
+  epsilon?: number;
+  /** Largest relative error that passes. Default 1e-6. */
+  tolerance?: number;
+}
+
+export interface GradCheckReport {
+  passed: boolean;
+  /** max over parameters of |numeric − analytic| / max(|numeric|, |analytic|, 1e-8). */
+  maxRelativeError: number;
+  worst: { index: number; name: string; layer: number; tensor: 'W' | 'b'; row: number; col: number; analytic: number; numeric: number };
+  checked: number;
+}
+
+export class Model {
+  readonly spec: ValidSpec;
+  private readonly engine: Engine;
+  private plan: Plan;
+  private disposed = false;
+
+  constructor(spec: ValidSpec, engine: Engine, params: Float64Array) {
+    this.spec = spec;
+    this.engine = engine;
+    this.plan = computePlan(spec, { batch: 1, rows: 1 }, engine.base);
+    engine.bind(this.plan);
+    this.engine.f64.set(params, this.plan.params >> 3);
+  }
+
+  /** Which engine computes: `wasm` or `ts`. */
+  get engineKind(): 'wasm' | 'ts' {
+    return this.engine.kind;
+  }
+
+  get inputs(): number {
+    return this.spec.inputs;
+  }
+
+  get outputs(): number {
+    return this.spec.outputs;
+  }
+
+  /** Grows the arena (once) so that `batch` rows of activations and `rows` rows of data fit. */
+  private reserve(batch: number, rows: number): Plan {
+    this.assertAlive();
+    const plan = this.plan;
+    if (plan.batchCapacity >= batch && plan.rowCapacity >= rows) return plan;
+    this.plan = computePlan(this.spec, { batch: Math.max(batch, plan.batchCapacity), rows: Math.max(rows, plan.rowCapacity) }, this.engine.base);
+    this.engine.bind(this.plan);
+    return this.plan;
+  }
+
+  private assertAlive(): void {
+    if (this.disposed) throw new OptionsError('DISPOSED', 'this model was disposed; create or load a new one', { expected: 'a live model', received: 'a disposed model' });
+  }
+
+  /** The network's outputs for the rows of X: number[][] for nested input, a flat Float64Array for flat input. */
+  forward(X: MatrixInput): number[][];
+  forward(X: Float64Array | { data: Float64Array; rows: number }): Float64Array;
+  forward(X: MatrixInput): number[][] | Float64Array {
+    const x = toMatrix(X, this.spec.inputs, 'X');
+    const out = this.forwardPacked(x);
+    return x.nested ? toNested(out, x.rows, this.spec.outputs) : out;
+  }
+
+  /** Same as forward. */
+  predict(X: MatrixInput): number[][];
+  predict(X: Float64Array | { data: Float64Array; rows: number }): Float64Array;
+  predict(X: MatrixInput): number[][] | Float64Array {
+    return this.forward(X as MatrixInput) as number[][] | Float64Array;
+  }
+
+  private forwardPacked(x: Matrix): Float64Array {
+    const K = this.spec.outputs;
+    const chunk = Math.min(x.rows, CHUNK_ROWS);
+    const plan = this.reserve(chunk, chunk);
+    const last = plan.layers[plan.layers.length - 1];
+    const out = new Float64Array(x.rows * K);
+    for (let from = 0; from < x.rows; from += chunk) {
+      const rows = Math.min(chunk, x.rows - from);
+      writeRows(this.engine.f64, plan.x, x.data, from, rows, x.cols);
+      this.engine.forward(rows, plan.x);
+      out.set(this.engine.f64.subarray(last.a >> 3, (last.a >> 3) + rows * K), from * K);
+    }
+    return out;
+  }
+
+  /** The loss of the model on (X, Y), as the spec's loss defines it. */
+  loss(X: MatrixInput, Y: MatrixInput): number {
+    const { x, y } = this.pair(X, Y);
+    return this.lossPacked(x, y);
+  }
+
+  private pair(X: MatrixInput, Y: MatrixInput): { x: Matrix; y: Matrix } {
+    const x = toMatrix(X, this.spec.inputs, 'X');
+    const y = toMatrix(Y, this.spec.outputs, 'Y');
+    checkSameRows(x, y);
+    return { x, y };
+  }
+
+  private lossPacked(x: Matrix, y: Matrix): number {
+    const chunk = Math.min(x.rows, CHUNK_ROWS);
+    const plan = this.reserve(chunk, chunk);
+    let sum = 0;
+    for (let from = 0; from < x.rows; from += chunk) {
+      const rows = Math.min(chunk, x.rows - from);
+      writeRows(this.engine.f64, plan.x, x.data, from, rows, x.cols);
+      writeRows(this.engine.f64, plan.y, y.data, from, rows, y.cols);
+      sum += this.engine.lossSum(rows, plan.x, plan.y);
+    }
+    return sum * loss_scale(LOSS_ID[this.spec.loss], x.rows, this.spec.outputs);
+  }
+
+  /** Loss, gradients and every layer's z, a and delta = dL/dz on (X, Y), by backpropagation. */
+  gradients(X: MatrixInput, Y: MatrixInput): GradientsResult {
+    const { x, y } = this.pair(X, Y);
+    const { loss, gradsFlat } = this.gradientsPacked(x, y);
+    const plan = this.plan;
+    const N = x.rows;
+    const f64 = this.engine.f64;
+    const layers = plan.layers.map((layer) => ({
+      z: toNested(readRegion(f64, layer.z, N * layer.units), N, layer.units),
+      a: toNested(readRegion(f64, layer.a, N * layer.units), N, layer.units),
+      delta: toNested(readRegion(f64, layer.delta, N * layer.units), N, layer.units),
+    }));
+    return { loss, grads: flatToParams(this.spec, gradsFlat), gradsFlat, output: layers[layers.length - 1].a, layers };
+  }
+
+  private gradientsPacked(x: Matrix, y: Matrix): { loss: number; gradsFlat: Float64Array } {
+    const plan = this.reserve(x.rows, x.rows);
+    writeRows(this.engine.f64, plan.x, x.data, 0, x.rows, x.cols);
+    writeRows(this.engine.f64, plan.y, y.data, 0, y.rows, y.cols);
+    const loss = this.engine.gradients(x.rows, plan.x, plan.y);
+    return { loss, gradsFlat: readRegion(this.engine.f64, plan.grads, this.spec.paramCount) };
+  }
+
+  /** Parameters as `[{ W: [units][inputs], b: [units] }]` (copies). */
+  getParams(): LayerParams[] {
+    return flatToParams(this.spec, this.getParamsFlat());
+  }
+
+  /** Parameters as one flat Float64Array (a copy), in the layout's order. */
+  getParamsFlat(): Float64Array {
+    this.assertAlive();
+    return readRegion(this.engine.f64, this.plan.params, this.spec.paramCount);
+  }
+
+  /** Replaces every parameter; validated completely first (ParamsError), so a bad call changes nothing. */
+  setParams(params: readonly LayerParams[] | Float64Array): void {
+    this.assertAlive();
+    const flat = paramsToFlat(this.spec, params);
+    this.engine.f64.set(flat, this.plan.params >> 3);
+  }
+
+  /**
+   * Checks backpropagation against central differences of the loss, parameter by parameter:
+   * numeric = (L(θ + h) − L(θ − h)) / 2h with h = epsilon · max(1, |θ|). Parameters are restored bit for bit.
+   */
+  gradCheck(X: MatrixInput, Y: MatrixInput, options: GradCheckOptions = {}): GradCheckReport {
+    const epsilon = options.epsilon ?? 1e-6;
+    const tolerance = options.tolerance ?? 1e-6;
+    for (const [key, value] of [['epsilon', epsilon], ['tolerance', tolerance]] as const) {
+      if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) {
+        throw new OptionsError('BAD_OPTION', `options.${key}: expected a positive finite number, got ${describe(value)}`, {
+          path: `options.${key}`, expected: 'a positive finite number', received: describe(value),
+        });
+      }
+    }
+    const { x, y } = this.pair(X, Y);
+    const analytic = this.gradientsPacked(x, y).gradsFlat;
+    const params = this.plan.params >> 3;
+    let worst = { index: 0, relative: -1, analytic: 0, numeric: 0 };
+    for (let i = 0; i < this.spec.paramCount; i++) {
+      const f64 = this.engine.f64;
+      const theta = f64[params + i];
+      const h = epsilon * Math.max(1, Math.abs(theta));
+      f64[params + i] = theta + h;
+      const plus = this.lossPacked(x, y);
+      this.engine.f64[params + i] = theta - h;
+      const minus = this.lossPacked(x, y);
+      this.engine.f64[params + i] = theta;
+      const numeric = (plus - minus) / (2 * h);
+      const relative = Math.abs(numeric - analytic[i]) / Math.max(Math.abs(numeric), Math.abs(analytic[i]), 1e-8);
+      if (relative > worst.relative) worst = { index: i, relative, analytic: analytic[i], numeric };
+    }
+    const where = paramName(this.spec, worst.index);
+    return {
+      passed: worst.relative <= tolerance,
+      maxRelativeError: worst.relative,
+      worst: { index: worst.index, name: where.name, layer: where.layer, tensor: where.tensor, row: where.row, col: where.col, analytic: worst.analytic, numeric: worst.numeric },
+      checked: this.spec.paramCount,
+    };
+  }
+
+  /** Frees the model's memory; any later call throws. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.engine.dispose();
+  }
+}

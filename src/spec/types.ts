@@ -1,0 +1,72 @@
+// What a user writes to describe a model, and what validation turns it into.
+
+export const ACTIVATIONS = ['sigmoid', 'tanh', 'relu', 'leaky_relu', 'softplus', 'identity', 'softmax'] as const;
+export type Activation = (typeof ACTIVATIONS)[number];
+
+export const LOSSES = ['ssr', 'half_se', 'mse', 'bce', 'cce'] as const;
+export type Loss = (typeof LOSSES)[number];
+
+export const INITS = ['auto', 'glorot', 'he'] as const;
+export type Init = (typeof INITS)[number];
+
+export const ENGINES = ['wasm', 'ts'] as const;
+export type EngineKind = (typeof ENGINES)[number];
+
+export interface LayerSpec {
+  /** Number of units (outputs) of the layer: a positive integer. */
+  units: number;
+  activation: Activation;
+  /** Negative-side slope of `leaky_relu` (default 0.01). */
+  slope?: number;
+}
+
+/** Parameters of one layer: `W[j][i]` weighs input i into unit j (z = W a + b). */
+export interface LayerParams {
+  W: number[][];
+  b: number[];
+}
+
+export interface ModelSpec {
+  /** Width of the input rows. */
+  inputs: number;
+  layers: LayerSpec[];
+  loss: Loss;
+  /**
+   * `bce` needs a sigmoid output and `cce` a softmax output, because then the loss is computed from
+   * the logit (stable for any z). Set `plainLoss: true` to apply the plain formula to another output.
+   */
+  plainLoss?: boolean;
+  /** Seed of the initializer (an integer in [0, 2^32)); default 42, so two runs agree. */
+  seed?: number;
+  /** `auto` (default): He uniform for relu / leaky_relu layers, Glorot uniform otherwise. */
+  init?: Init;
+  /** Explicit parameters, one `{ W, b }` per layer; replaces initialization. */
+  params?: LayerParams[];
+  /** `wasm` (default): WebAssembly kernels. `ts`: the pure-TypeScript reference engine. */
+  engine?: EngineKind;
+}
+
+/** One validated layer. */
+export interface LayerShape {
+  readonly index: number;
+  readonly inputs: number;
+  readonly units: number;
+  readonly activation: Activation;
+  readonly slope: number;
+}
+
+/** A spec that passed validation, with every default filled in. */
+export interface ValidSpec {
+  readonly inputs: number;
+  readonly outputs: number;
+  readonly layers: readonly LayerShape[];
+  readonly loss: Loss;
+  readonly plainLoss: boolean;
+  /** True when the loss is computed from the output logits: sigmoid + bce, softmax + cce. */
+  readonly fromLogits: boolean;
+  readonly seed: number;
+  readonly init: Init;
+  readonly engine: EngineKind;
+  /** Total parameter count P. */
+  readonly paramCount: number;
+}

@@ -1,0 +1,138 @@
+// Turns a user's spec into a ValidSpec, or throws a SpecError naming the field, what it expected and
+// what it got. Nothing is built before the whole spec has passed.
+import { SpecError, describe } from '../errors.js';
+import { DEFAULT_ENGINE, DEFAULT_INIT, DEFAULT_LEAKY_SLOPE, DEFAULT_SEED } from './defaults.js';
+import {
+  ACTIVATIONS,
+  ENGINES,
+  INITS,
+  LOSSES,
+  type Activation,
+  type LayerShape,
+  type ModelSpec,
+  type ValidSpec,
+} from './types.js';
+
+function isPositiveInteger(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value > 0;
+}
+
+function oneOf<T extends string>(value: unknown, allowed: readonly T[], path: string, what: string): T {
+  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
+  throw new SpecError(
+    `UNKNOWN_${what.toUpperCase()}`,
+    `${path}: unknown ${what} ${describe(value)}; expected one of ${allowed.join(', ')}`,
+    { path, expected: `one of ${allowed.join(', ')}`, received: describe(value) },
+  );
+}
+
+function positiveInteger(value: unknown, path: string, code: string): number {
+  if (isPositiveInteger(value)) return value;
+  throw new SpecError(code, `${path}: expected a positive integer, got ${describe(value)}`, {
+    path,
+    expected: 'a positive integer',
+    received: describe(value),
+  });
+}
+
+export function validateSpec(spec: ModelSpec): ValidSpec {
+  if (spec === null || typeof spec !== 'object') {
+    throw new SpecError('BAD_SPEC', `spec: expected an object { inputs, layers, loss }, got ${describe(spec)}`, {
+      path: 'spec',
+      expected: 'an object { inputs, layers, loss }',
+      received: describe(spec),
+    });
+  }
+  const inputs = positiveInteger(spec.inputs, 'inputs', 'BAD_INPUTS');
+  if (!Array.isArray(spec.layers) || spec.layers.length === 0) {
+    throw new SpecError('NO_LAYERS', `layers: expected a non-empty array of { units, activation }, got ${describe(spec.layers)}`, {
+      path: 'layers',
+      expected: 'a non-empty array of { units, activation }',
+      received: describe(spec.layers),
+    });
+  }
+  const layers: LayerShape[] = [];
+  let fanIn = inputs;
+  let paramCount = 0;
+  spec.layers.forEach((layer, index) => {
+    const at = `layers[${index}]`;
+    if (layer === null || typeof layer !== 'object') {
+      throw new SpecError('BAD_LAYER', `${at}: expected { units, activation }, got ${describe(layer)}`, {
+        path: at,
+        expected: '{ units, activation }',
+        received: describe(layer),
+      });
+    }
+    const units = positiveInteger(layer.units, `${at}.units`, 'BAD_UNITS');
+    const activation: Activation = oneOf(layer.activation, ACTIVATIONS, `${at}.activation`, 'activation');
+    if (activation === 'softmax' && index !== spec.layers.length - 1) {
+      throw new SpecError(
+        'SOFTMAX_NOT_OUTPUT',
+        `${at}.activation: softmax is allowed on the output layer only (layer ${spec.layers.length - 1}), not on hidden layer ${index}`,
+        { path: `${at}.activation`, expected: `softmax only on layers[${spec.layers.length - 1}]`, received: '"softmax"' },
+      );
+    }
+    let slope = DEFAULT_LEAKY_SLOPE;
+    if (layer.slope !== undefined) {
+      if (activation !== 'leaky_relu') {
+        throw new SpecError('SLOPE_WITHOUT_LEAKY', `${at}.slope: only leaky_relu takes a slope, this layer is ${activation}`, {
+          path: `${at}.slope`,
+          expected: 'no slope for this activation',
+          received: describe(layer.slope),
+        });
+      }
+      if (typeof layer.slope !== 'number' || !Number.isFinite(layer.slope)) {
+        throw new SpecError('BAD_SLOPE', `${at}.slope: expected a finite number, got ${describe(layer.slope)}`, {
+          path: `${at}.slope`,
+          expected: 'a finite number',
+          received: describe(layer.slope),
+        });
+      }
+      slope = layer.slope;
+    }
+    layers.push({ index, inputs: fanIn, units, activation, slope });
+    paramCount += units * fanIn + units;
+    fanIn = units;
+  });
+
+  const loss = oneOf(spec.loss, LOSSES, 'loss', 'loss');
+  const plainLoss = spec.plainLoss ?? false;
+  if (typeof plainLoss !== 'boolean') {
+    throw new SpecError('BAD_PLAIN_LOSS', `plainLoss: expected true or false, got ${describe(plainLoss)}`, {
+      path: 'plainLoss',
+      expected: 'a boolean',
+      received: describe(plainLoss),
+    });
+  }
+  const output = layers[layers.length - 1];
+  const pairing: Partial<Record<string, Activation>> = { bce: 'sigmoid', cce: 'softmax' };
+  const needed = pairing[loss];
+  if (needed !== undefined && output.activation !== needed && !plainLoss) {
+    throw new SpecError(
+      'LOSS_NEEDS_OUTPUT',
+      `loss: ${loss} needs a ${needed} output layer (it is then computed from the logit), but layers[${output.index}] is ${output.activation}; ` +
+        `set plainLoss: true to apply the plain ${loss} formula to a ${output.activation} output`,
+      { path: `layers[${output.index}].activation`, expected: needed, received: JSON.stringify(output.activation) },
+    );
+  }
+  if (output.activation === 'softmax' && output.units < 2) {
+    throw new SpecError('SOFTMAX_ONE_UNIT', `layers[${output.index}].units: softmax over 1 unit is always 1; expected at least 2 units`, {
+      path: `layers[${output.index}].units`,
+      expected: 'at least 2 units for softmax',
+      received: '1',
+    });
+  }
+  const fromLogits = (loss === 'bce' && output.activation === 'sigmoid') || (loss === 'cce' && output.activation === 'softmax');
+
+  const seed = spec.seed ?? DEFAULT_SEED;
+  if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
+    throw new SpecError('BAD_SEED', `seed: expected an integer in [0, 4294967295], got ${describe(seed)}`, {
+      path: 'seed',
+      expected: 'an integer in [0, 4294967295]',
+      received: describe(seed),
+    });
+  }
+  const init = oneOf(spec.init ?? DEFAULT_INIT, INITS, 'init', 'init');
+  const engine = oneOf(spec.engine ?? DEFAULT_ENGINE, ENGINES, 'engine', 'engine');
+  return { inputs, outputs: output.units, layers, loss, plainLoss, fromLogits, seed, init, engine, paramCount };
+}
