@@ -36,6 +36,24 @@ export const H_PARAMS: i32 = 7;
 export const H_GRADS: i32 = 8;
 export const H_SCRATCH: i32 = 9;
 export const H_BATCH_CAPACITY: i32 = 10;
+export const H_ROWS: i32 = 11;
+export const H_BATCH_SIZE: i32 = 12;
+export const H_SHUFFLE: i32 = 13;
+export const H_X: i32 = 14;
+export const H_Y: i32 = 15;
+export const H_PERM: i32 = 16;
+export const H_BATCH_X: i32 = 17;
+export const H_BATCH_Y: i32 = 18;
+export const H_LOSS_LOG: i32 = 19;
+export const H_RNG: i32 = 20;
+export const H_STATUS: i32 = 24;
+export const H_EPOCHS_DONE: i32 = 25;
+export const H_FAILED_STEP: i32 = 26;
+// Header f64 slots (src/layout/abi.ts HF), at byte 8 * slot.
+export const HF_LEARNING_RATE: i32 = 16;
+// train_epochs status (src/layout/abi.ts TRAIN_STATUS).
+export const STATUS_OK: i32 = 0;
+export const STATUS_NON_FINITE_LOSS: i32 = 1;
 
 // Layer record (src/layout/abi.ts L): i32 slots, then the slope as f64 at byte 48.
 export const LAYER_RECORD_BYTES: i32 = 64;
@@ -51,7 +69,16 @@ export const L_A: i32 = 9;
 export const L_DELTA: i32 = 10;
 export const L_SLOPE_BYTE: i32 = 48;
 
-/** i32 slot `slot` of the record at `record`. */
+/** i32 slot `index` of the record (header or layer) at `record`. */
 @inline export function slot(record: usize, index: i32): i32 {
   return load<i32>(record + (<usize>index << 2));
+}
+
+@inline export function set_slot(record: usize, index: i32, value: i32): void {
+  store<i32>(record + (<usize>index << 2), value);
+}
+
+/** f64 slot `index` of the header. */
+@inline export function fslot(record: usize, index: i32): f64 {
+  return load<f64>(record + (<usize>index << 3));
 }

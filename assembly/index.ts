@@ -2,3 +2,4 @@
 export { ABI_VERSION, heapBase } from './abi';
 export { gemm_nt, gemm_nn, gemm_tn, col_sums } from './blas';
 export { network_forward, network_forward_loss_sum, network_gradients } from './network';
+export { train_epochs } from './train';

@@ -44,7 +44,8 @@ export function network_forward_loss_sum(header: usize, rows: i32, input: usize,
   return network_loss_sum(header, rows, target);
 }
 
-/** Forward, loss and backward over `rows` rows: every z, a, delta and the gradients. Returns the loss. */
+/** Forward, loss and backward over `rows` rows: every z, a, delta and the gradients. Returns the raw loss sum Σ terms
+ * (the gradient already carries the loss's scale for these rows). */
 export function network_gradients(header: usize, rows: i32, input: usize, target: usize): f64 {
   network_forward(header, rows, input);
   const layers = slot(header, H_LAYERS);
@@ -73,5 +74,5 @@ export function network_gradients(header: usize, rows: i32, input: usize, target
       );
     }
   }
-  return sum * scale;
+  return sum;
 }

@@ -54,3 +54,16 @@ export function describe(value: unknown): string {
   if (typeof value === 'object') return 'an object';
   return typeof value;
 }
+
+/** Training stopped because the loss or a parameter became NaN or ±Infinity; the model was restored. */
+export class TrainingError extends WasmlpError {
+  /** Epoch (0-based, within the fit call) and step (batch index within that epoch) where it happened. */
+  readonly epoch: number;
+  readonly step: number;
+
+  constructor(code: string, message: string, epoch: number, step: number, details: ErrorDetails = {}) {
+    super(code, message, details);
+    this.epoch = epoch;
+    this.step = step;
+  }
+}

@@ -17,8 +17,14 @@ export interface Engine {
   forward(rows: number, input: number): void;
   /** Forward pass, then the raw loss sum Σ terms against the targets at `target`. */
   lossSum(rows: number, input: number, target: number): number;
-  /** Forward, loss and backward: fills z, a, delta and the gradient region; returns the loss. */
+  /** Forward, loss and backward: fills z, a, delta and the gradient region; returns the raw loss sum. */
   gradients(rows: number, input: number, target: number): number;
+  /**
+   * Runs `epochs` epochs of mini-batch training (header set by writeTraining), entirely inside the
+   * engine: shuffle, gather, forward, backward, update. Writes each epoch's loss sum to the loss log
+   * and returns the status (TRAIN_STATUS).
+   */
+  trainEpochs(epochs: number): number;
   /** Releases the arena; the engine is unusable afterwards. */
   dispose(): void;
 }

@@ -36,7 +36,28 @@ export const H = {
   GRADS: 8, // byte offset of the gradient region
   SCRATCH: 9, // byte offset of the GEMM scratch region
   BATCH_CAPACITY: 10, // rows the activation regions hold
+  // training (written by the host before train_epochs)
+  ROWS: 11, // N: data rows in X and Y
+  BATCH_SIZE: 12, // rows per step (the last batch of an epoch may be smaller)
+  SHUFFLE: 13, // 1: reshuffle the row order before every epoch
+  X: 14, // byte offsets of the data, the row order, the gathered batch and the loss log
+  Y: 15,
+  PERM: 16,
+  BATCH_X: 17,
+  BATCH_Y: 18,
+  LOSS_LOG: 19,
+  RNG: 20, // byte offset of the 4-word xoshiro128** state
+  // results (written by train_epochs)
+  STATUS: 24, // TRAIN_STATUS
+  EPOCHS_DONE: 25, // epochs completed by the last call
+  FAILED_STEP: 26, // step (batch index within the epoch) where a non-finite loss appeared
 } as const;
+/** Header: f64 slots at byte `plan.header + 8 * slot`. */
+export const HF = {
+  LEARNING_RATE: 16,
+} as const;
+/** What train_epochs reports in H.STATUS. */
+export const TRAIN_STATUS = { OK: 0, NON_FINITE_LOSS: 1 } as const;
 export const HEADER_BYTES = 256;
 
 /** Layer table: one record of LAYER_RECORD_BYTES per layer; i32 slots, then the slope as f64. */

@@ -1,6 +1,6 @@
 // Reads and writes the regions of an arena laid out by plan.ts. The only code that knows how the
 // header and layer table are encoded; both engines' arenas are filled through it.
-import { ACTIVATION_ID, H, L, LAYER_RECORD_BYTES, LOSS_ID } from './abi.js';
+import { ACTIVATION_ID, H, HF, L, LAYER_RECORD_BYTES, LOSS_ID } from './abi.js';
 import type { Plan } from './plan.js';
 
 export interface ArenaViews {
@@ -24,6 +24,13 @@ export function writeDescriptors(plan: Plan, views: ArenaViews): void {
   i32[h + H.GRADS] = plan.grads;
   i32[h + H.SCRATCH] = plan.scratch;
   i32[h + H.BATCH_CAPACITY] = plan.batchCapacity;
+  i32[h + H.X] = plan.x;
+  i32[h + H.Y] = plan.y;
+  i32[h + H.PERM] = plan.perm;
+  i32[h + H.BATCH_X] = plan.batchX;
+  i32[h + H.BATCH_Y] = plan.batchY;
+  i32[h + H.LOSS_LOG] = plan.lossLog;
+  i32[h + H.RNG] = plan.rng;
   plan.layers.forEach((layer, l) => {
     const r = (plan.table + l * LAYER_RECORD_BYTES) >> 2;
     i32[r + L.INPUTS] = layer.inputs;
@@ -48,4 +55,39 @@ export function writeRows(f64: Float64Array, offset: number, data: Float64Array,
 /** A copy of `count` f64 at a byte offset. */
 export function readRegion(f64: Float64Array, offset: number, count: number): Float64Array {
   return f64.slice(offset >> 3, (offset >> 3) + count);
+}
+
+export interface TrainingSetup {
+  rows: number;
+  batchSize: number;
+  shuffle: boolean;
+  learningRate: number;
+}
+
+/** Writes what train_epochs needs besides the data: sizes, switches, hyper-parameters. */
+export function writeTraining(plan: Plan, views: ArenaViews, setup: TrainingSetup): void {
+  const h = plan.header >> 2;
+  views.i32[h + H.ROWS] = setup.rows;
+  views.i32[h + H.BATCH_SIZE] = setup.batchSize;
+  views.i32[h + H.SHUFFLE] = setup.shuffle ? 1 : 0;
+  views.f64[(plan.header >> 3) + HF.LEARNING_RATE] = setup.learningRate;
+}
+
+/** Reads an i32 header slot (results of train_epochs). */
+export function readSlot(plan: Plan, views: ArenaViews, slot: number): number {
+  return views.i32[(plan.header >> 2) + slot];
+}
+
+/** Sets the row order to 0, 1, …, rows − 1. */
+export function writeIdentityOrder(plan: Plan, views: ArenaViews, rows: number): void {
+  const u32 = new Uint32Array(views.i32.buffer, plan.perm, rows);
+  for (let i = 0; i < rows; i++) u32[i] = i;
+}
+
+/** The shuffler state as 4 words (a copy), and writing it back. */
+export function readRng(plan: Plan, views: ArenaViews): Uint32Array {
+  return new Uint32Array(views.i32.buffer.slice(plan.rng, plan.rng + 16));
+}
+export function writeRng(plan: Plan, views: ArenaViews, state: Uint32Array): void {
+  new Uint32Array(views.i32.buffer, plan.rng, 4).set(state);
 }

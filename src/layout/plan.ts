@@ -12,11 +12,16 @@
  *     params        P f64          layer 0 W [units][inputs] row by row, layer 0 b [units], layer 1 W,
  *                                   layer 1 b, …: the reference files' `grads_flat` order
  *     grads         P f64          dL/dθ, same order as params
+ *     rng           4 u32          xoshiro128** state of the row shuffler (saved with the parameters)
  *   batch part (depends on the batch capacity B and the data capacity N; may grow)
  *     per layer l   z_l, a_l, delta_l: B × units_l f64 each, row-major (one sample per row);
  *                   delta_l = dL/dz_l
  *     data X        N × inputs f64 (one sample per row); a forward pass reads its rows in place
  *     data Y        N × outputs f64
+ *     perm          N u32          the row order of the current epoch (shuffled in place)
+ *     batch X, Y    B × inputs, B × outputs f64: a shuffled batch's rows gathered contiguously
+ *                   (unshuffled training reads X and Y in place instead)
+ *     loss log      LOSS_LOG_CAPACITY f64: the loss sum of each epoch of one train_epochs call
  *     scratch       GEMM packing space for the largest product of the plan (gemmScratchBytes)
  *
  * Growing the arena keeps the fixed part where it is, so parameters survive a larger batch or more
@@ -46,6 +51,7 @@ export interface Plan {
   readonly table: number;
   readonly params: number;
   readonly grads: number;
+  readonly rng: number;
   /** End of the fixed part: everything before it is independent of batch and data capacity. */
   readonly fixedEnd: number;
   readonly batchCapacity: number;
@@ -53,6 +59,10 @@ export interface Plan {
   readonly layers: readonly LayerPlan[];
   readonly x: number;
   readonly y: number;
+  readonly perm: number;
+  readonly batchX: number;
+  readonly batchY: number;
+  readonly lossLog: number;
   readonly scratch: number;
   readonly scratchBytes: number;
   /** One past the last byte of the arena. */
@@ -65,6 +75,9 @@ export interface Capacity {
   /** Rows the data regions X and Y hold. */
   rows: number;
 }
+
+/** Epochs one train_epochs call may run: the loss log holds one sum per epoch. */
+export const LOSS_LOG_CAPACITY = 1024;
 
 const align16 = (n: number): number => (n + 15) & ~15;
 
@@ -81,6 +94,7 @@ export function computePlan(spec: ValidSpec, capacity: Capacity, base = 0): Plan
   const table = take(spec.layers.length * LAYER_RECORD_BYTES);
   const params = take(spec.paramCount * 8);
   const grads = take(spec.paramCount * 8);
+  const rng = take(16);
   const fixedEnd = at;
 
   const layers: LayerPlan[] = [];
@@ -98,6 +112,10 @@ export function computePlan(spec: ValidSpec, capacity: Capacity, base = 0): Plan
   }
   const x = take(N * spec.inputs * 8);
   const y = take(N * spec.outputs * 8);
+  const perm = take(N * 4);
+  const batchX = take(B * spec.inputs * 8);
+  const batchY = take(B * spec.outputs * 8);
+  const lossLog = take(LOSS_LOG_CAPACITY * 8);
   const scratchBytes = gemmScratchBytes(Math.max(B, maxWidth), maxWidth, Math.max(B, maxWidth));
   const scratch = take(scratchBytes);
   return {
@@ -107,12 +125,17 @@ export function computePlan(spec: ValidSpec, capacity: Capacity, base = 0): Plan
     table,
     params,
     grads,
+    rng,
     fixedEnd,
     batchCapacity: B,
     rowCapacity: N,
     layers,
     x,
     y,
+    perm,
+    batchX,
+    batchY,
+    lossLog,
     scratch,
     scratchBytes,
     end: at,

@@ -5,9 +5,13 @@ import type { Engine } from '../engine/engine.js';
 import { loss_scale } from '../engine/ts/losses.js';
 import { LOSS_ID } from '../layout/abi.js';
 import { computePlan, type Plan } from '../layout/plan.js';
-import { readRegion, writeRows } from '../layout/pack.js';
+import { readRegion, readSlot, writeIdentityOrder, writeRng, writeRows, writeTraining } from '../layout/pack.js';
+import { H, TRAIN_STATUS } from '../layout/abi.js';
+import { LOSS_LOG_CAPACITY } from '../layout/plan.js';
+import { seedState } from '../train/rng.js';
+import { validateFitOptions, type FitOptions } from '../train/options.js';
 import { checkSameRows, toMatrix, toNested, type Matrix, type MatrixInput } from '../data/dataset.js';
-import { OptionsError, describe } from '../errors.js';
+import { OptionsError, TrainingError, describe } from '../errors.js';
 import type { LayerParams, ValidSpec } from '../spec/types.js';
 import { flatToParams, paramName, paramsToFlat } from './params.js';
 
@@ -49,6 +53,18 @@ export interface GradCheckReport {
   checked: number;
 }
 
+export interface FitHistory {
+  /** Loss of each epoch: the loss's reduction over all rows, each batch evaluated before its update. */
+  loss: number[];
+  epochs: number;
+  steps: number;
+  stopReason: 'epochs';
+  timeMs: number;
+}
+
+/** The shuffler's stream is distinct from the initializer's: seeded by the model seed xor this constant. */
+const SHUFFLE_STREAM = 0x5bd1e995;
+
 export class Model {
   readonly spec: ValidSpec;
   private readonly engine: Engine;
@@ -61,6 +77,7 @@ export class Model {
     this.plan = computePlan(spec, { batch: 1, rows: 1 }, engine.base);
     engine.bind(this.plan);
     this.engine.f64.set(params, this.plan.params >> 3);
+    writeRng(this.plan, this.engine, seedState((spec.seed ^ SHUFFLE_STREAM) >>> 0));
   }
 
   /** Which engine computes: `wasm` or `ts`. */
@@ -166,8 +183,51 @@ export class Model {
     const plan = this.reserve(x.rows, x.rows);
     writeRows(this.engine.f64, plan.x, x.data, 0, x.rows, x.cols);
     writeRows(this.engine.f64, plan.y, y.data, 0, y.rows, y.cols);
-    const loss = this.engine.gradients(x.rows, plan.x, plan.y);
+    const loss = this.engine.gradients(x.rows, plan.x, plan.y) * loss_scale(LOSS_ID[this.spec.loss], x.rows, this.spec.outputs);
     return { loss, gradsFlat: readRegion(this.engine.f64, plan.grads, this.spec.paramCount) };
+  }
+
+  /**
+   * Trains by mini-batch SGD. The whole loop (shuffle, forward, backward, update) runs inside the
+   * engine, one call per chunk of up to 1024 epochs; the data are copied in once per fit call.
+   * A non-finite loss stops training with a TrainingError and restores the parameters of before the call.
+   */
+  fit(X: MatrixInput, Y: MatrixInput, options: FitOptions = {}): FitHistory {
+    const started = performance.now();
+    const { x, y } = this.pair(X, Y);
+    const o = validateFitOptions(options, x.rows);
+    const plan = this.reserve(o.batchSize, x.rows);
+    const before = this.getParamsFlat();
+    const rngBefore = new Uint32Array(this.engine.i32.buffer.slice(plan.rng, plan.rng + 16));
+    writeRows(this.engine.f64, plan.x, x.data, 0, x.rows, x.cols);
+    writeRows(this.engine.f64, plan.y, y.data, 0, y.rows, y.cols);
+    writeIdentityOrder(plan, this.engine, x.rows);
+    writeTraining(plan, this.engine, { rows: x.rows, batchSize: o.batchSize, shuffle: o.shuffle, learningRate: o.learningRate });
+    const scale = loss_scale(LOSS_ID[this.spec.loss], x.rows, this.spec.outputs);
+    const history: number[] = [];
+    const stepsPerEpoch = Math.ceil(x.rows / o.batchSize);
+    try {
+      for (let done = 0; done < o.epochs; ) {
+        const count = Math.min(LOSS_LOG_CAPACITY, o.epochs - done);
+        const status = this.engine.trainEpochs(count);
+        const completed = readSlot(plan, this.engine, H.EPOCHS_DONE);
+        const log = this.engine.f64.subarray(plan.lossLog >> 3, (plan.lossLog >> 3) + completed);
+        for (let e = 0; e < completed; e++) history.push(log[e] * scale);
+        if (status === TRAIN_STATUS.NON_FINITE_LOSS) {
+          const epoch = done + completed;
+          const step = readSlot(plan, this.engine, H.FAILED_STEP);
+          throw new TrainingError('DIVERGED', `training diverged: the loss became non-finite at epoch ${epoch}, step ${step}; the parameters were restored to those before fit()`, epoch, step, {
+            path: `epoch ${epoch}, step ${step}`, expected: 'a finite loss', received: 'NaN or Infinity',
+          });
+        }
+        done += count;
+      }
+    } catch (error) {
+      this.engine.f64.set(before, this.plan.params >> 3);
+      writeRng(this.plan, this.engine, rngBefore);
+      throw error;
+    }
+    return { loss: history, epochs: o.epochs, steps: o.epochs * stepsPerEpoch, stopReason: 'epochs', timeMs: performance.now() - started };
   }
 
   /** Parameters as `[{ W: [units][inputs], b: [units] }]` (copies). */

@@ -33,7 +33,7 @@ export function network_loss_sum(m: Float64Array, i32: Int32Array, header: numbe
 
 /**
  * Forward, loss and backward over `rows` rows: fills every z, a, delta and the gradient region.
- * Returns the loss (scaled: mean or sum as the loss defines it over these rows).
+ * Returns the raw loss sum Σ terms (the gradient already carries the loss's scale for these rows).
  */
 export function network_gradients(m: Float64Array, i32: Int32Array, header: number, rows: number, input: number, target: number): number {
   network_forward(m, i32, header, rows, input);
@@ -68,5 +68,5 @@ export function network_gradients(m: Float64Array, i32: Int32Array, header: numb
       );
     }
   }
-  return sum * scale;
+  return sum;
 }

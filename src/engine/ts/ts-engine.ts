@@ -4,12 +4,14 @@ import type { Engine } from '../engine.js';
 import type { Plan } from '../../layout/plan.js';
 import { writeDescriptors } from '../../layout/pack.js';
 import { network_forward, network_gradients, network_loss_sum } from './network.js';
+import { train_epochs } from './train.js';
 
 export class TsEngine implements Engine {
   readonly kind = 'ts' as const;
   readonly base = 0;
   f64 = new Float64Array(0);
   i32 = new Int32Array(0);
+  private u32 = new Uint32Array(0);
   private header = 0;
 
   bind(plan: Plan): void {
@@ -18,6 +20,7 @@ export class TsEngine implements Engine {
       new Uint8Array(buffer).set(new Uint8Array(this.f64.buffer, 0, Math.min(this.f64.byteLength, plan.fixedEnd)));
       this.f64 = new Float64Array(buffer);
       this.i32 = new Int32Array(buffer);
+      this.u32 = new Uint32Array(buffer);
     }
     this.header = plan.header;
     writeDescriptors(plan, this);
@@ -36,8 +39,13 @@ export class TsEngine implements Engine {
     return network_gradients(this.f64, this.i32, this.header, rows, input, target);
   }
 
+  trainEpochs(epochs: number): number {
+    return train_epochs(this.f64, this.i32, this.u32, this.header, epochs);
+  }
+
   dispose(): void {
     this.f64 = new Float64Array(0);
     this.i32 = new Int32Array(0);
+    this.u32 = new Uint32Array(0);
   }
 }

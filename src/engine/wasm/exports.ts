@@ -15,4 +15,7 @@ export interface KernelExports {
   network_forward(header: number, rows: number, input: number): void;
   network_forward_loss_sum(header: number, rows: number, input: number, target: number): number;
   network_gradients(header: number, rows: number, input: number, target: number): number;
+
+  // train.ts: whole epochs in one call; returns TRAIN_STATUS.
+  train_epochs(header: number, epochs: number): number;
 }

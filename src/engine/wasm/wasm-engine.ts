@@ -85,6 +85,11 @@ export class WasmEngine implements Engine {
     return this.run('network_gradients', () => k.network_gradients(this.header, rows, input, target));
   }
 
+  trainEpochs(epochs: number): number {
+    const k = this.k;
+    return this.run('train_epochs', () => k.train_epochs(this.header, epochs));
+  }
+
   dispose(): void {
     this.kernels = null;
     this.f64 = new Float64Array(0);

@@ -1,0 +1,35 @@
+// xoshiro128** (mirrors src/train/rng.ts): integer-only, so both engines shuffle identically.
+// The state is 4 u32 words at a host-given offset (it lives beside the parameters).
+
+@inline function rotl(x: u32, k: u32): u32 {
+  return (x << k) | (x >>> (32 - k));
+}
+
+export function next_u32(state: usize): u32 {
+  const s0 = load<u32>(state), s1 = load<u32>(state, 4), s2 = load<u32>(state, 8), s3 = load<u32>(state, 12);
+  const result = rotl(s1 * 5, 7) * 9;
+  const t = s1 << 9;
+  const n2 = s2 ^ s0;
+  const n3 = s3 ^ s1;
+  store<u32>(state, s1 ^ n2, 4);
+  store<u32>(state, s0 ^ n3);
+  store<u32>(state, n2 ^ t, 8);
+  store<u32>(state, rotl(n3, 11), 12);
+  return result;
+}
+
+/** Uniform integer in [0, n): floor(u32 · 2^-32 · n), the same f64 operations as the host. */
+@inline export function next_below(state: usize, n: i32): i32 {
+  return <i32>Math.floor(<f64>next_u32(state) * 2.3283064365386963e-10 * <f64>n);
+}
+
+/** Fisher–Yates shuffle of `n` u32 at `perm`. */
+export function shuffle_u32(state: usize, perm: usize, n: i32): void {
+  for (let i = n - 1; i > 0; i--) {
+    const j = next_below(state, i + 1);
+    const pi = perm + (<usize>i << 2), pj = perm + (<usize>j << 2);
+    const t = load<u32>(pi);
+    store<u32>(pi, load<u32>(pj));
+    store<u32>(pj, t);
+  }
+}
