@@ -1,0 +1,77 @@
+// Seeded data and models of the benchmark workloads (the same data for both engines).
+export function mulberry32(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Half the points inside r < 0.5 (label 1), half in the ring 0.7 ≤ r < 1 (label 0). */
+export function circle(count, seed = 1) {
+  const rand = mulberry32(seed);
+  const X = new Float64Array(count * 2), Y = new Float64Array(count);
+  for (let i = 0; i < count; i++) {
+    const inside = i % 2 === 0;
+    const r = inside ? 0.5 * Math.sqrt(rand()) : Math.sqrt(0.49 + 0.51 * rand());
+    const angle = 2 * Math.PI * rand();
+    X[2 * i] = r * Math.cos(angle);
+    X[2 * i + 1] = r * Math.sin(angle);
+    Y[i] = inside ? 1 : 0;
+  }
+  return { X, Y, rows: count };
+}
+
+/** x = 0.5 · prototype[class] + 0.5 · uniform noise, one-hot targets over `classes`. */
+export function prototypes(count, dims, classes, seed = 2) {
+  const rand = mulberry32(seed);
+  const protos = Array.from({ length: classes }, () => Float64Array.from({ length: dims }, rand));
+  const X = new Float64Array(count * dims), Y = new Float64Array(count * classes);
+  for (let i = 0; i < count; i++) {
+    const c = i % classes;
+    for (let d = 0; d < dims; d++) X[i * dims + d] = 0.5 * protos[c][d] + 0.5 * rand();
+    Y[i * classes + c] = 1;
+  }
+  return { X, Y, rows: count };
+}
+
+const sigmoid = (units) => ({ units, activation: 'sigmoid' });
+
+export const WORKLOADS = [
+  {
+    id: 'W1', network: '1-2-1 softplus/identity',
+    spec: { inputs: 1, layers: [{ units: 2, activation: 'softplus' }, { units: 1, activation: 'identity' }], loss: 'mse', seed: 1 },
+    data: () => ({ X: Float64Array.of(0, 0.5, 1), Y: Float64Array.of(0, 1, 0), rows: 3 }),
+    fit: { epochs: 10000, batchSize: 3, learningRate: 0.3, shuffle: false },
+  },
+  {
+    id: 'W2', network: '2-2-2 sigmoid/sigmoid (Mazur)',
+    spec: {
+      inputs: 2, layers: [sigmoid(2), sigmoid(2)], loss: 'mse',
+      params: [{ W: [[0.15, 0.2], [0.25, 0.3]], b: [0.35, 0.35] }, { W: [[0.4, 0.45], [0.5, 0.55]], b: [0.6, 0.6] }],
+    },
+    data: () => ({ X: Float64Array.of(0.05, 0.1), Y: Float64Array.of(0.01, 0.99), rows: 1 }),
+    fit: { epochs: 10000, batchSize: 1, learningRate: 0.5, shuffle: false },
+  },
+  {
+    id: 'W3', network: '2-8-8-1 tanh/tanh/sigmoid',
+    spec: { inputs: 2, layers: [{ units: 8, activation: 'tanh' }, { units: 8, activation: 'tanh' }, sigmoid(1)], loss: 'mse', seed: 3 },
+    data: () => circle(1000),
+    fit: { epochs: 50, batchSize: 32, learningRate: 2.0, shuffle: true },
+  },
+  {
+    id: 'W4', network: '784-128-10 sigmoid/sigmoid',
+    spec: { inputs: 784, layers: [sigmoid(128), sigmoid(10)], loss: 'mse', seed: 4 },
+    data: () => prototypes(4096, 784, 10),
+    fit: { epochs: 2, batchSize: 64, learningRate: 5.0, shuffle: true },
+  },
+  {
+    id: 'W5', network: '256-512-512-10 sigmoid x3',
+    spec: { inputs: 256, layers: [sigmoid(512), sigmoid(512), sigmoid(10)], loss: 'mse', seed: 5 },
+    data: () => prototypes(2048, 256, 10),
+    fit: { epochs: 1, batchSize: 128, learningRate: 5.0, shuffle: true },
+  },
+];
