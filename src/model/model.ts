@@ -253,8 +253,13 @@ export class Model {
    * numeric = (L(θ + h) − L(θ − h)) / 2h with h = epsilon · max(1, |θ|). Parameters are restored bit for bit.
    */
   gradCheck(X: MatrixInput, Y: MatrixInput, options: GradCheckOptions = {}): GradCheckReport {
-    const epsilon = options.epsilon ?? 1e-6;
-    const tolerance = options.tolerance ?? 1e-6;
+    if (options === null || typeof options !== 'object') {
+      throw new OptionsError('BAD_OPTION', `options: expected an object { epsilon?, tolerance? }, got ${describe(options)}`, {
+        path: 'options', expected: 'an object { epsilon?, tolerance? }', received: describe(options),
+      });
+    }
+    const epsilon = options.epsilon === undefined ? 1e-6 : options.epsilon;
+    const tolerance = options.tolerance === undefined ? 1e-6 : options.tolerance;
     for (const [key, value] of [['epsilon', epsilon], ['tolerance', tolerance]] as const) {
       if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) {
         throw new OptionsError('BAD_OPTION', `options.${key}: expected a positive finite number, got ${describe(value)}`, {
@@ -276,7 +281,9 @@ export class Model {
       const minus = this.lossPacked(x, y);
       this.engine.f64[params + i] = theta;
       const numeric = (plus - minus) / (2 * h);
-      const relative = Math.abs(numeric - analytic[i]) / Math.max(Math.abs(numeric), Math.abs(analytic[i]), 1e-8);
+      const error = Math.abs(numeric - analytic[i]) / Math.max(Math.abs(numeric), Math.abs(analytic[i]), 1e-8);
+      // a non-finite loss or gradient can never pass: NaN counts as an infinite error
+      const relative = Number.isNaN(error) ? Infinity : error;
       if (relative > worst.relative) worst = { index: i, relative, analytic: analytic[i], numeric };
     }
     const where = paramName(this.spec, worst.index);

@@ -35,16 +35,19 @@ export function paramsToFlat(spec: ValidSpec, params: readonly LayerParams[] | F
     if (!Array.isArray(p.W) || p.W.length !== layer.units) {
       throw shapeError(`${here}.W`, `${layer.units} rows (units of layer ${l}) of ${layer.inputs} weights`, p.W);
     }
-    p.W.forEach((row: unknown, j: number) => {
+    // Indexed loops, not forEach: forEach skips the holes of sparse arrays, which would shift every
+    // later value by one slot instead of reporting the missing one.
+    for (let j = 0; j < layer.units; j++) {
+      const row: unknown = p.W[j];
       if (!Array.isArray(row) || row.length !== layer.inputs) {
         throw shapeError(`${here}.W[${j}]`, `${layer.inputs} weights (inputs of layer ${l})`, row);
       }
-      row.forEach((v: unknown, i: number) => (flat[at++] = finite(v, `${here}.W[${j}][${i}]`)));
-    });
+      for (let i = 0; i < layer.inputs; i++) flat[at++] = finite(row[i], `${here}.W[${j}][${i}]`);
+    }
     if (!Array.isArray(p.b) || p.b.length !== layer.units) {
       throw shapeError(`${here}.b`, `${layer.units} biases (units of layer ${l})`, p.b);
     }
-    p.b.forEach((v: unknown, j: number) => (flat[at++] = finite(v, `${here}.b[${j}]`)));
+    for (let j = 0; j < layer.units; j++) flat[at++] = finite(p.b[j], `${here}.b[${j}]`);
   });
   return flat;
 }

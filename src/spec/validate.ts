@@ -54,7 +54,10 @@ export function validateSpec(spec: ModelSpec): ValidSpec {
   const layers: LayerShape[] = [];
   let fanIn = inputs;
   let paramCount = 0;
-  spec.layers.forEach((layer, index) => {
+  // An indexed loop, not forEach: forEach skips the holes of a sparse array (`[, layer]`, `new Array(2)`),
+  // which must be reported as missing layers, not dropped.
+  for (let index = 0; index < spec.layers.length; index++) {
+    const layer = spec.layers[index];
     const at = `layers[${index}]`;
     if (layer === null || typeof layer !== 'object') {
       throw new SpecError('BAD_LAYER', `${at}: expected { units, activation }, got ${describe(layer)}`, {
@@ -93,7 +96,7 @@ export function validateSpec(spec: ModelSpec): ValidSpec {
     layers.push({ index, inputs: fanIn, units, activation, slope });
     paramCount += units * fanIn + units;
     fanIn = units;
-  });
+  }
 
   const loss = oneOf(spec.loss, LOSSES, 'loss', 'loss');
   const plainLoss = spec.plainLoss ?? false;
