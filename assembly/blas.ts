@@ -1,0 +1,320 @@
+// Dense float64 GEMM kernels (and the column sums of the bias gradient) on raw linear memory.
+//
+// Conventions shared by every export:
+//  - matrices are row-major float64; a, b, c, y, scratch are BYTE addresses; lda/ldb/ldc are leading
+//    dimensions in ELEMENTS; m, n, k >= 1. Addresses only need 8-byte alignment (v128 loads/stores
+//    of wasm are unaligned-safe), except `scratch`, which is 16-byte aligned and at least
+//    gemmScratchBytes(m, n, k) bytes long (src/layout/scratch.ts; it mirrors "Scratch layout" below).
+//  - the kernels allocate nothing: they touch C (only its m x n logical elements), read A and B, and
+//    use `scratch` for packed copies.
+//
+// Summation order (the bit-for-bit contract): every element of C is computed as
+//     s = accumulate ? C[i][j] : 0.0;  for p = 0 .. k-1:  s = s + A(i,p) * B(p,j);  C[i][j] = s
+// i.e. one sequential sum in increasing p, a separate multiply and add per term (wasm has no FMA),
+// starting from the old value of C when accumulating. Blocking never reassociates this sum: the
+// SIMD lanes hold different (i, j) elements, and when the k dimension is split into blocks the
+// partial sum is stored to C and reloaded bit-exactly. So the result depends only on the values,
+// never on the blocking constants, the shape of the tile an element falls in, or the alignment of
+// the addresses — and a plain scalar loop in any language reproduces it bit for bit.
+//
+// Design (the GotoBLAS / BLIS scheme):
+//  - The three products are one driver, gemm(), that sees A as an m x k and B as a k x n operand
+//    through (row step, column step) pairs; nn, nt and tn only differ in those steps.
+//  - Both operands are packed into "panels" in scratch: a panel is `kc` rows of exactly 4 doubles,
+//    p-major (panel[p*4 + r]). An A panel holds 4 rows of A (A(i..i+3, p)), a B panel 4 columns of B
+//    (B(p, j..j+3)). Packing turns every shape (strided rows, transposed operands, leading
+//    dimensions of 4 KB that alias in the L1 cache, as at n = 512) into the same unit-stride stream,
+//    and zero-pads partial panels so the micro-kernel has no edge cases. For nt this means packing
+//    B transposed; that measured faster than contracting rows of A and B directly with a 2 x 4
+//    dot-product kernel and horizontal sums (10.5 vs 8 GFLOP/s at n = 128..512), which would also
+//    split each sum across two lanes and so change its order.
+//  - The micro-kernel computes a 4 x 4 tile of C in 8 f64x2 accumulators (4 rows x 2 vectors): per p
+//    it loads the B panel's 4 doubles as 2 vectors and broadcasts each of the 4 A values
+//    (v128.load64_splat), then 8 multiplies + 8 adds. 8 accumulators + 2 B vectors + 1 A broadcast +
+//    1 product temporary fit in V8's 15 allocatable xmm registers. Measured alternatives: 4x6, 6x4,
+//    4x8 and 3x8 tiles make V8 spill accumulators (10-30 % slower); 5x2 and 3x3 tiles are within
+//    3 %; unrolling the p loop is up to 55 % slower (binaryen fuses the steps' updates per accumulator,
+//    which lengthens live ranges until V8 spills); pre-broadcast A panels (plain v128 loads instead
+//    of load64_splat) are no faster. So panels stay 4 doubles wide for A and B alike.
+//    For scale, on the project machine (Zen 1 EPYC, ~2.5 GHz, Node 20) this loop alone runs at about
+//    12 GFLOP/s and whole products at 10-11; the same loop compiled natively by gcc runs at 13.5-15
+//    and the f64x2 multiply+add peak of the core (no loads at all) is about 20.
+//  - Cache blocking: KC = 256 keeps one A panel + one B panel (2 x 8 KB) in L1 while the kernel
+//    runs; MC x KC of packed A (128 x 256 x 8 = 256 KB) stays in L2 and is swept once per B panel;
+//    the packed B block (KC x NC, up to 1 MB) is reused across all MC blocks of A.
+//  - Edges: a tile that sticks out of C (m or n not a multiple of 4) runs the same kernel on a 4 x 4
+//    tile buffer in scratch; only its valid part is copied in (when accumulating) and back out.
+
+/** Rows of C per micro-tile (rows of an A panel). */
+const MR: i32 = 4;
+/** Columns of C per micro-tile (columns of a B panel): two f64x2 vectors. */
+const NR: i32 = 4;
+/** Depth of a packed block: one A panel + one B panel = 2 * KC * 4 * 8 bytes = 16 KB (L1). */
+const KC: i32 = 256;
+/** Rows of A packed at a time (multiple of MR): MC * KC * 8 = 256 KB (L2). */
+const MC: i32 = 128;
+/** Columns of B packed at a time (multiple of NR): KC * NC * 8 = 1 MB. */
+const NC: i32 = 512;
+
+/** Bytes of one panel row: 4 doubles. */
+const PANEL_ROW: usize = 32;
+
+// ---------------------------------------------------------------------------------------------
+// Scratch layout, for a product of size (m, n, k):
+//   [0, bBytes)                packed B block: ceil(min(n, NC) / NR) panels of min(k, KC) x 4 doubles
+//   [bBytes, bBytes + aBytes)  packed A block: ceil(min(m, MC) / MR) panels of min(k, KC) x 4 doubles
+//   [.., .. + 128)             one MR x NR tile for the edges of C
+// Total (bytes) = 8 * min(k, KC) * (roundUp(min(n, NC), 4) + roundUp(min(m, MC), 4)) + 128.
+// Every part is a multiple of 32 bytes, so the 16-byte alignment of `scratch` carries over.
+
+@inline function roundUp4(x: i32): i32 {
+  return (x + 3) & ~3;
+}
+
+@inline function packedBBytes(n: i32, k: i32): usize {
+  return <usize>min(k, KC) * <usize>roundUp4(min(n, NC)) * 8;
+}
+
+@inline function packedABytes(m: i32, k: i32): usize {
+  return <usize>min(k, KC) * <usize>roundUp4(min(m, MC)) * 8;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Packing.
+
+/**
+ * Packs one panel: dst[p*4 + r] = src[p*pStep + r*rStep] for p < kc and r < w (w = 1..4 valid
+ * rows/columns), zero for r >= w. Steps are in bytes. The unit-rStep case (4 contiguous doubles per
+ * p: B of nn/tn, A of tn) copies two vectors per p; the unit-pStep case (A of nn/nt, B of nt: 4 rows
+ * read in parallel, each sequentially) is a 4 x 2 transpose per two p.
+ */
+function packPanel(dst: usize, src: usize, kc: i32, w: i32, pStep: usize, rStep: usize): void {
+  if (w == 4) {
+    if (rStep == 8) {
+      for (let p = 0; p < kc; p++) {
+        v128.store(dst, v128.load(src));
+        v128.store(dst, v128.load(src, 16), 16);
+        src += pStep;
+        dst += PANEL_ROW;
+      }
+    } else {
+      // Here pStep == 8 (one of the two steps is always the unit one): four source rows are read
+      // in parallel, two p at a time as vectors, and transposed by shuffles:
+      // (x0[p], x0[p+1]), (x1[p], x1[p+1]) -> (x0[p], x1[p]), (x0[p+1], x1[p+1]).
+      const r1 = rStep, r2 = rStep << 1, r3 = rStep * 3;
+      let p = 0;
+      for (; p + 2 <= kc; p += 2) {
+        const x0 = v128.load(src), x1 = v128.load(src + r1), x2 = v128.load(src + r2), x3 = v128.load(src + r3);
+        v128.store(dst, v128.shuffle<f64>(x0, x1, 0, 2));
+        v128.store(dst, v128.shuffle<f64>(x2, x3, 0, 2), 16);
+        v128.store(dst, v128.shuffle<f64>(x0, x1, 1, 3), 32);
+        v128.store(dst, v128.shuffle<f64>(x2, x3, 1, 3), 48);
+        src += pStep << 1;
+        dst += PANEL_ROW << 1;
+      }
+      if (p < kc) {
+        store<f64>(dst, load<f64>(src));
+        store<f64>(dst, load<f64>(src + r1), 8);
+        store<f64>(dst, load<f64>(src + r2), 16);
+        store<f64>(dst, load<f64>(src + r3), 24);
+      }
+    }
+    return;
+  }
+  // Partial panel (the last one of an operand whose width is not a multiple of 4): zero padding,
+  // so the padded lanes of the micro-kernel multiply by zero and the kernel needs no edge code.
+  for (let p = 0; p < kc; p++) {
+    v128.store(dst, f64x2.splat(0.0));
+    v128.store(dst, f64x2.splat(0.0), 16);
+    for (let r = 0; r < w; r++) {
+      store<f64>(dst + (<usize>r << 3), load<f64>(src + <usize>r * rStep));
+    }
+    src += pStep;
+    dst += PANEL_ROW;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Micro-kernel.
+
+/** acc + a * b, as a separate multiply and add (deterministic; wasm SIMD has no fused form). */
+@inline function madd(acc: v128, a: v128, b: v128): v128 {
+  return f64x2.add(acc, f64x2.mul(a, b));
+}
+
+/**
+ * C[0..4][0..4] (row stride ldcBytes) = (init ? C : 0) + Σ_p A panel(·, p) ⊗ B panel(p, ·).
+ * pa and pb are panels of kc rows of 4 doubles. Kept as a real function (not @inline): it is called
+ * from the full-tile and the edge path, and its loop is register-allocated on its own.
+ */
+function microKernel(kc: i32, pa: usize, pb: usize, c: usize, ldcBytes: usize, init: bool): void {
+  let c00 = f64x2.splat(0.0), c01 = c00, c10 = c00, c11 = c00;
+  let c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+  if (init) {
+    const r1 = c + ldcBytes, r2 = r1 + ldcBytes, r3 = r2 + ldcBytes;
+    c00 = v128.load(c); c01 = v128.load(c, 16);
+    c10 = v128.load(r1); c11 = v128.load(r1, 16);
+    c20 = v128.load(r2); c21 = v128.load(r2, 16);
+    c30 = v128.load(r3); c31 = v128.load(r3, 16);
+  }
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(pb), b1 = v128.load(pb, 16);
+    let a = v128.load64_splat(pa);
+    c00 = madd(c00, a, b0); c01 = madd(c01, a, b1);
+    a = v128.load64_splat(pa, 8);
+    c10 = madd(c10, a, b0); c11 = madd(c11, a, b1);
+    a = v128.load64_splat(pa, 16);
+    c20 = madd(c20, a, b0); c21 = madd(c21, a, b1);
+    a = v128.load64_splat(pa, 24);
+    c30 = madd(c30, a, b0); c31 = madd(c31, a, b1);
+    pa += PANEL_ROW;
+    pb += PANEL_ROW;
+  }
+  const r1 = c + ldcBytes, r2 = r1 + ldcBytes, r3 = r2 + ldcBytes;
+  v128.store(c, c00); v128.store(c, c01, 16);
+  v128.store(r1, c10); v128.store(r1, c11, 16);
+  v128.store(r2, c20); v128.store(r2, c21, 16);
+  v128.store(r3, c30); v128.store(r3, c31, 16);
+}
+
+/**
+ * A tile at the bottom/right edge of C: only mr x nr (< 4 x 4) elements exist. Runs the same kernel
+ * on the 4 x 4 buffer `tile` (filled from C when init, so the padded lanes never touch memory
+ * outside C), then copies the valid part back. The per-element arithmetic is the kernel's, so edge
+ * elements get exactly the same bits as interior ones.
+ */
+function edgeTile(kc: i32, pa: usize, pb: usize, c: usize, ldcBytes: usize, mr: i32, nr: i32, init: bool, tile: usize): void {
+  if (init) {
+    for (let r = 0; r < mr; r++) {
+      const row = c + <usize>r * ldcBytes, trow = tile + <usize>r * PANEL_ROW;
+      for (let j = 0; j < nr; j++) store<f64>(trow + (<usize>j << 3), load<f64>(row + (<usize>j << 3)));
+    }
+  }
+  microKernel(kc, pa, pb, tile, PANEL_ROW, init);
+  for (let r = 0; r < mr; r++) {
+    const row = c + <usize>r * ldcBytes, trow = tile + <usize>r * PANEL_ROW;
+    for (let j = 0; j < nr; j++) store<f64>(row + (<usize>j << 3), load<f64>(trow + (<usize>j << 3)));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Driver.
+
+/**
+ * C[m x n] (+)= Aop[m x k] · Bop[k x n], where Aop(i, p) lives at a + i*aRowStep + p*aColStep and
+ * Bop(p, j) at b + p*bRowStep + j*bColStep (steps in bytes). Loop nest (outer to inner): column
+ * blocks of NC, depth blocks of KC (pack B), row blocks of MC (pack A), B panels, A panels.
+ */
+function gemm(
+  m: i32, n: i32, k: i32,
+  a: usize, aRowStep: usize, aColStep: usize,
+  b: usize, bRowStep: usize, bColStep: usize,
+  c: usize, ldc: i32, accumulate: i32, scratch: usize,
+): void {
+  const packedB = scratch;
+  const packedA = packedB + packedBBytes(n, k);
+  const tile = packedA + packedABytes(m, k);
+  const ldcBytes = <usize>ldc << 3;
+
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = min(NC, n - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = min(KC, k - pc);
+      const panelBytes = <usize>kc * PANEL_ROW;
+      // After the first depth block C holds the partial sums: continue from them.
+      const init = accumulate != 0 || pc > 0;
+
+      // B panel jr holds Bop(pc.., jc+jr .. jc+jr+3): p advances by bRowStep, the 4 lanes by bColStep.
+      const bBlock = b + <usize>pc * bRowStep + <usize>jc * bColStep;
+      for (let jr = 0; jr < nc; jr += NR) {
+        packPanel(packedB + <usize>(jr >> 2) * panelBytes, bBlock + <usize>jr * bColStep, kc, min(NR, nc - jr), bRowStep, bColStep);
+      }
+
+      for (let ic = 0; ic < m; ic += MC) {
+        const mc = min(MC, m - ic);
+        // A panel ir holds Aop(ic+ir .. ic+ir+3, pc..): p advances by aColStep, the 4 lanes by aRowStep.
+        const aBlock = a + <usize>ic * aRowStep + <usize>pc * aColStep;
+        for (let ir = 0; ir < mc; ir += MR) {
+          packPanel(packedA + <usize>(ir >> 2) * panelBytes, aBlock + <usize>ir * aRowStep, kc, min(MR, mc - ir), aColStep, aRowStep);
+        }
+
+        for (let jr = 0; jr < nc; jr += NR) {
+          const pb = packedB + <usize>(jr >> 2) * panelBytes;
+          const nr = min(NR, nc - jr);
+          for (let ir = 0; ir < mc; ir += MR) {
+            const pa = packedA + <usize>(ir >> 2) * panelBytes;
+            const mr = min(MR, mc - ir);
+            const cTile = c + (<usize>(ic + ir) * ldcBytes) + (<usize>(jc + jr) << 3);
+            if ((mr & nr) == 4) microKernel(kc, pa, pb, cTile, ldcBytes, init);
+            else edgeTile(kc, pa, pb, cTile, ldcBytes, mr, nr, init, tile);
+          }
+        }
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Exports.
+
+/** C[m×n] (+)= A[m×k] · B[n×k]ᵀ — the forward pass, Z = X · Wᵀ. */
+export function gemm_nt(m: i32, n: i32, k: i32, a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, accumulate: i32, scratch: usize): void {
+  gemm(m, n, k, a, <usize>lda << 3, 8, b, 8, <usize>ldb << 3, c, ldc, accumulate, scratch);
+}
+
+/** C[m×n] (+)= A[m×k] · B[k×n] — the input gradient, dX = Δ · W. */
+export function gemm_nn(m: i32, n: i32, k: i32, a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, accumulate: i32, scratch: usize): void {
+  gemm(m, n, k, a, <usize>lda << 3, 8, b, <usize>ldb << 3, 8, c, ldc, accumulate, scratch);
+}
+
+/** C[m×n] (+)= A[k×m]ᵀ · B[k×n] — the weight gradient, dW = Δᵀ · X. */
+export function gemm_tn(m: i32, n: i32, k: i32, a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, accumulate: i32, scratch: usize): void {
+  gemm(m, n, k, a, 8, <usize>lda << 3, b, <usize>ldb << 3, 8, c, ldc, accumulate, scratch);
+}
+
+/**
+ * y[j] (+)= Σ_{r<m} A[r][j] for j < n — the bias gradient. Same contract as the GEMMs: per column one
+ * sequential sum in increasing r, starting from y[j] when accumulating (else 0). SIMD runs across
+ * columns (8 per pass in 4 accumulators, then 2, then 1), so the order within a column never changes.
+ */
+export function col_sums(m: i32, n: i32, a: usize, lda: i32, y: usize, accumulate: i32): void {
+  const ldaBytes = <usize>lda << 3;
+  const acc = accumulate != 0;
+  let j = 0;
+  for (; j + 8 <= n; j += 8) {
+    const yj = y + (<usize>j << 3);
+    let s0 = f64x2.splat(0.0), s1 = s0, s2 = s0, s3 = s0;
+    if (acc) {
+      s0 = v128.load(yj); s1 = v128.load(yj, 16); s2 = v128.load(yj, 32); s3 = v128.load(yj, 48);
+    }
+    let row = a + (<usize>j << 3);
+    for (let r = 0; r < m; r++) {
+      s0 = f64x2.add(s0, v128.load(row));
+      s1 = f64x2.add(s1, v128.load(row, 16));
+      s2 = f64x2.add(s2, v128.load(row, 32));
+      s3 = f64x2.add(s3, v128.load(row, 48));
+      row += ldaBytes;
+    }
+    v128.store(yj, s0); v128.store(yj, s1, 16); v128.store(yj, s2, 32); v128.store(yj, s3, 48);
+  }
+  for (; j + 2 <= n; j += 2) {
+    const yj = y + (<usize>j << 3);
+    let s = acc ? v128.load(yj) : f64x2.splat(0.0);
+    let row = a + (<usize>j << 3);
+    for (let r = 0; r < m; r++) {
+      s = f64x2.add(s, v128.load(row));
+      row += ldaBytes;
+    }
+    v128.store(yj, s);
+  }
+  if (j < n) {
+    const yj = y + (<usize>j << 3);
+    let s = acc ? load<f64>(yj) : 0.0;
+    let row = a + (<usize>j << 3);
+    for (let r = 0; r < m; r++) {
+      s += load<f64>(row);
+      row += ldaBytes;
+    }
+    store<f64>(yj, s);
+  }
+}
