@@ -201,6 +201,39 @@ function edgeTile(kc: i32, pa: usize, pb: usize, c: usize, ldcBytes: usize, mr: 
 // Driver.
 
 /**
+ * Products of at most this many multiply-adds skip packing: for the tiny layers of small networks
+ * (a 2-8-8-1 net at batch 32, a 1-2-1 net at batch 3) packing and edge tiles cost more than the
+ * arithmetic, and a direct loop wins. It follows the same summation order, so results are the
+ * same bits either way.
+ */
+const DIRECT_VOLUME: i32 = 4096;
+
+/** The direct loop of small products: one sequential sum per element of C, in increasing p. */
+function gemmDirect(
+  m: i32, n: i32, k: i32,
+  a: usize, aRowStep: usize, aColStep: usize,
+  b: usize, bRowStep: usize, bColStep: usize,
+  c: usize, ldc: i32, accumulate: i32,
+): void {
+  const ldcBytes = <usize>ldc << 3;
+  for (let i = 0; i < m; i++) {
+    const ci = c + <usize>i * ldcBytes;
+    const ai = a + <usize>i * aRowStep;
+    for (let j = 0; j < n; j++) {
+      const cij = ci + (<usize>j << 3);
+      let s = accumulate != 0 ? load<f64>(cij) : 0.0;
+      let pa = ai, pb = b + <usize>j * bColStep;
+      for (let p = 0; p < k; p++) {
+        s = s + load<f64>(pa) * load<f64>(pb);
+        pa += aColStep;
+        pb += bRowStep;
+      }
+      store<f64>(cij, s);
+    }
+  }
+}
+
+/**
  * C[m x n] (+)= Aop[m x k] · Bop[k x n], where Aop(i, p) lives at a + i*aRowStep + p*aColStep and
  * Bop(p, j) at b + p*bRowStep + j*bColStep (steps in bytes). Loop nest (outer to inner): column
  * blocks of NC, depth blocks of KC (pack B), row blocks of MC (pack A), B panels, A panels.
@@ -211,6 +244,10 @@ function gemm(
   b: usize, bRowStep: usize, bColStep: usize,
   c: usize, ldc: i32, accumulate: i32, scratch: usize,
 ): void {
+  if (<i64>m * <i64>n * <i64>k <= <i64>DIRECT_VOLUME) {
+    gemmDirect(m, n, k, a, aRowStep, aColStep, b, bRowStep, bColStep, c, ldc, accumulate);
+    return;
+  }
   const packedB = scratch;
   const packedA = packedB + packedBBytes(n, k);
   const tile = packedA + packedABytes(m, k);
