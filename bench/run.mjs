@@ -1,9 +1,9 @@
 // `npm run bench`: training throughput of the WebAssembly engine against the pure-TypeScript engine
-// on the workloads W1–W5, measured side by side in one run with tinybench: rounds alternate the two
-// engines (interleaved) and the table reports the median over every sample; then GEMM GFLOP/s.
-// `node bench/run.mjs --quick` runs fewer rounds.
+// on the workloads W1–W5, measured side by side in one run with tinybench. Each engine trains in a
+// worker thread of its own; rounds alternate the two (interleaved, never concurrent) and the table
+// reports the median fit time over all rounds. Then GEMM GFLOP/s. `--quick`: fewer rounds; `--only=W1,W3`.
 import { Bench } from 'tinybench';
-import { createModel } from '../dist/index.js';
+import { Worker } from 'node:worker_threads';
 import { WORKLOADS } from './fixtures.mjs';
 
 const quick = process.argv.includes('--quick');
@@ -15,39 +15,52 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-async function measure(workload) {
-  const data = workload.data();
-  const X = { data: data.X, rows: data.rows };
-  const Y = { data: data.Y, rows: data.rows };
-  const models = {
-    wasm: await createModel({ ...workload.spec, engine: 'wasm' }),
-    ts: await createModel({ ...workload.spec, engine: 'ts' }),
+/** A worker holding one engine's model of the workload; `run()` trains once and reports the fit's time. */
+async function startEngine(id, engine) {
+  const worker = new Worker(new URL('./engine-worker.mjs', import.meta.url), { workerData: { id, engine } });
+  await new Promise((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  return {
+    run: () => new Promise((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+      worker.postMessage('run');
+    }),
+    stop: () => worker.postMessage('stop'),
   };
-  const start = models.wasm.getParamsFlat();
+}
+
+async function measure(workload) {
+  const engines = { wasm: await startEngine(workload.id, 'wasm'), ts: await startEngine(workload.id, 'ts') };
   const samples = { wasm: [], ts: [] };
-  let lastLoss = {};
+  const lastLoss = {};
+  await engines.wasm.run(); // warm-up: one fit each, one after the other
+  await engines.ts.run();
   for (let round = 0; round < ROUNDS; round++) {
-    // alternate which engine goes first, so drift of the machine hits both alike
+    // rounds alternate which engine goes first, so drift of the machine hits both alike; the two
+    // workers never run at the same time
     const order = round % 2 ? ['ts', 'wasm'] : ['wasm', 'ts'];
-    const bench = new Bench({ time: 0, warmupTime: 0, retainSamples: true, warmupIterations: round === 0 ? 1 : 0, iterations: 1 });
+    const bench = new Bench({ time: 0, warmupTime: 0, warmupIterations: 0, iterations: 1, retainSamples: true });
     for (const engine of order) {
-      bench.add(engine, () => {
-        models[engine].setParams(start); // every sample trains the same steps from the same start
-        const history = models[engine].fit(X, Y, workload.fit);
-        lastLoss[engine] = history.loss[history.loss.length - 1];
+      bench.add(engine, async () => {
+        const { ms, loss } = await engines[engine].run();
+        samples[engine].push(ms); // the fit's own time, without the message round trip
+        lastLoss[engine] = loss;
       });
     }
     await bench.run();
-    for (const task of bench.tasks) samples[task.name].push(...task.result.latency.samples);
   }
+  engines.wasm.stop();
+  engines.ts.stop();
+  const data = workload.data();
   const rowsTrained = data.rows * workload.fit.epochs;
   const row = {};
   for (const engine of ['wasm', 'ts']) {
     const ms = median(samples[engine]);
     row[engine] = { ms, samplesPerSecond: rowsTrained / (ms / 1000), n: samples[engine].length };
   }
-  models.wasm.dispose();
-  models.ts.dispose();
   return { row, lastLoss };
 }
 
