@@ -1,7 +1,7 @@
 // Constants shared with the host (src/layout/abi.ts mirrors them; the loader refuses a mismatch).
 
 /** Bumped whenever an export's signature or a record layout changes. */
-export const ABI_VERSION: i32 = 1;
+export const ABI_VERSION: i32 = 2;
 
 /** First byte the host may use: everything below holds the module's static data (math tables). */
 export function heapBase(): usize {
@@ -46,14 +46,36 @@ export const H_BATCH_X: i32 = 17;
 export const H_BATCH_Y: i32 = 18;
 export const H_LOSS_LOG: i32 = 19;
 export const H_RNG: i32 = 20;
+export const H_OPTIMIZER: i32 = 21;
+export const H_OPT_STATE: i32 = 22;
+export const H_NESTEROV: i32 = 23;
 export const H_STATUS: i32 = 24;
 export const H_EPOCHS_DONE: i32 = 25;
 export const H_FAILED_STEP: i32 = 26;
+export const H_ROWS_SEEN: i32 = 27;
 // Header f64 slots (src/layout/abi.ts HF), at byte 8 * slot.
 export const HF_LEARNING_RATE: i32 = 16;
+export const HF_MOMENTUM: i32 = 17;
+export const HF_BETA1: i32 = 18;
+export const HF_BETA2: i32 = 19;
+export const HF_EPSILON: i32 = 20;
+export const HF_WEIGHT_DECAY: i32 = 21;
+export const HF_STEP_BELOW: i32 = 22;
+export const HF_LOSS_BELOW: i32 = 23;
+export const HF_LOSS_SCALE: i32 = 24;
+export const HF_LAST_STEP: i32 = 25;
+// Optimizer ids (src/layout/abi.ts OPTIMIZER_ID) and scalars after the state regions (OPT_SCALARS).
+export const OPT_SGD: i32 = 0;
+export const OPT_MOMENTUM: i32 = 1;
+export const OPT_ADAM: i32 = 2;
+export const OPT_T: i32 = 0;
+export const OPT_BETA1_POWER: i32 = 1;
+export const OPT_BETA2_POWER: i32 = 2;
 // train_epochs status (src/layout/abi.ts TRAIN_STATUS).
 export const STATUS_OK: i32 = 0;
 export const STATUS_NON_FINITE_LOSS: i32 = 1;
+export const STATUS_STEP_BELOW: i32 = 2;
+export const STATUS_LOSS_BELOW: i32 = 3;
 
 // Layer record (src/layout/abi.ts L): i32 slots, then the slope as f64 at byte 48.
 export const LAYER_RECORD_BYTES: i32 = 64;
@@ -81,4 +103,8 @@ export const L_SLOPE_BYTE: i32 = 48;
 /** f64 slot `index` of the header. */
 @inline export function fslot(record: usize, index: i32): f64 {
   return load<f64>(record + (<usize>index << 3));
+}
+
+@inline export function set_fslot(record: usize, index: i32, value: f64): void {
+  store<f64>(record + (<usize>index << 3), value);
 }

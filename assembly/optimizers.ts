@@ -1,13 +1,131 @@
 // Parameter updates: one pass over the flat parameter buffer (mirrors src/engine/ts/optimizers.ts).
-//   sgd: θ ← θ − lr · g
+// With g = ∇L + λθ (L2 weight decay λ, as PyTorch's weight_decay) and only where mask ≠ 0:
+//   sgd:       θ ← θ − lr·g
+//   momentum:  m ← μm + g;  θ ← θ − lr·m            Nesterov: θ ← θ − lr·(g + μm)   (PyTorch's form)
+//   adam:      t ← t + 1;  m ← β1 m + (1 − β1) g;  v ← β2 v + (1 − β2) g²
+//              θ ← θ − lr · (m / (1 − β1^t)) / (√(v / (1 − β2^t)) + ε)
+// β^t are running products kept beside the state (no pow: the same bits on every platform).
+// Each returns the largest |Δθ| it applied (the texts' "step size" stopping rule). Two parameters per
+// f64x2 step; the scalar tail uses the same operations in the same order, so the bits are the same.
+import {
+  H_NESTEROV, H_OPTIMIZER, H_OPT_STATE, H_PARAMS, H_PARAM_COUNT, H_GRADS, HF_BETA1, HF_BETA2, HF_EPSILON,
+  HF_LEARNING_RATE, HF_MOMENTUM, HF_WEIGHT_DECAY, OPT_ADAM, OPT_BETA1_POWER, OPT_BETA2_POWER, OPT_MOMENTUM, OPT_T,
+  fslot, slot,
+} from './abi';
 
-/** θ[i] −= lr · g[i] for the n parameters at `params`, gradients at `grads`. */
-export function sgd(n: i32, params: usize, grads: usize, lr: f64): void {
+@inline function laneMask(mask: usize, k: usize): v128 {
+  return f64x2.ne(v128.load(mask + k), f64x2.splat(0.0));
+}
+
+export function sgd(n: i32, params: usize, grads: usize, mask: usize, lr: f64, decay: f64): f64 {
   const bytes = <usize>n << 3;
-  const rate = f64x2.splat(lr);
+  const rate = f64x2.splat(lr), lambda = f64x2.splat(decay);
+  let largest = f64x2.splat(0.0);
   let k: usize = 0;
   for (; k + 16 <= bytes; k += 16) {
-    v128.store(params + k, f64x2.sub(v128.load(params + k), f64x2.mul(rate, v128.load(grads + k))));
+    const on = laneMask(mask, k);
+    const theta = v128.load(params + k);
+    const g = f64x2.add(v128.load(grads + k), f64x2.mul(lambda, theta));
+    const d = f64x2.mul(rate, g);
+    v128.store(params + k, v128.bitselect(f64x2.sub(theta, d), theta, on));
+    largest = f64x2.max(largest, v128.and(f64x2.abs(d), on));
   }
-  for (; k < bytes; k += 8) store<f64>(params + k, load<f64>(params + k) - lr * load<f64>(grads + k));
+  let top = Math.max(f64x2.extract_lane(largest, 0), f64x2.extract_lane(largest, 1));
+  for (; k < bytes; k += 8) {
+    if (load<f64>(mask + k) == 0) continue;
+    const theta = load<f64>(params + k);
+    const d = lr * (load<f64>(grads + k) + decay * theta);
+    store<f64>(params + k, theta - d);
+    top = Math.max(top, Math.abs(d));
+  }
+  return top;
+}
+
+export function momentum(n: i32, params: usize, grads: usize, mask: usize, m: usize, lr: f64, decay: f64, mu: f64, nesterov: i32): f64 {
+  const bytes = <usize>n << 3;
+  const rate = f64x2.splat(lr), lambda = f64x2.splat(decay), muv = f64x2.splat(mu);
+  let largest = f64x2.splat(0.0);
+  let k: usize = 0;
+  for (; k + 16 <= bytes; k += 16) {
+    const on = laneMask(mask, k);
+    const theta = v128.load(params + k);
+    const g = f64x2.add(v128.load(grads + k), f64x2.mul(lambda, theta));
+    const mOld = v128.load(m + k);
+    const mNew = f64x2.add(f64x2.mul(muv, mOld), g);
+    const d = nesterov ? f64x2.mul(rate, f64x2.add(g, f64x2.mul(muv, mNew))) : f64x2.mul(rate, mNew);
+    v128.store(m + k, v128.bitselect(mNew, mOld, on));
+    v128.store(params + k, v128.bitselect(f64x2.sub(theta, d), theta, on));
+    largest = f64x2.max(largest, v128.and(f64x2.abs(d), on));
+  }
+  let top = Math.max(f64x2.extract_lane(largest, 0), f64x2.extract_lane(largest, 1));
+  for (; k < bytes; k += 8) {
+    if (load<f64>(mask + k) == 0) continue;
+    const theta = load<f64>(params + k);
+    const g = load<f64>(grads + k) + decay * theta;
+    const mNew = mu * load<f64>(m + k) + g;
+    const d = nesterov ? lr * (g + mu * mNew) : lr * mNew;
+    store<f64>(m + k, mNew);
+    store<f64>(params + k, theta - d);
+    top = Math.max(top, Math.abs(d));
+  }
+  return top;
+}
+
+export function adam(
+  n: i32, params: usize, grads: usize, mask: usize, m: usize, v: usize,
+  lr: f64, decay: f64, beta1: f64, beta2: f64, epsilon: f64, correction1: f64, correction2: f64,
+): f64 {
+  const bytes = <usize>n << 3;
+  const rate = f64x2.splat(lr), lambda = f64x2.splat(decay);
+  const b1 = f64x2.splat(beta1), b2 = f64x2.splat(beta2), c1 = f64x2.splat(1.0 - beta1), c2 = f64x2.splat(1.0 - beta2);
+  const k1 = f64x2.splat(correction1), k2 = f64x2.splat(correction2), eps = f64x2.splat(epsilon);
+  let largest = f64x2.splat(0.0);
+  let k: usize = 0;
+  for (; k + 16 <= bytes; k += 16) {
+    const on = laneMask(mask, k);
+    const theta = v128.load(params + k);
+    const g = f64x2.add(v128.load(grads + k), f64x2.mul(lambda, theta));
+    const mOld = v128.load(m + k), vOld = v128.load(v + k);
+    const mNew = f64x2.add(f64x2.mul(b1, mOld), f64x2.mul(c1, g));
+    const vNew = f64x2.add(f64x2.mul(b2, vOld), f64x2.mul(c2, f64x2.mul(g, g)));
+    const d = f64x2.mul(rate, f64x2.div(f64x2.div(mNew, k1), f64x2.add(f64x2.sqrt(f64x2.div(vNew, k2)), eps)));
+    v128.store(m + k, v128.bitselect(mNew, mOld, on));
+    v128.store(v + k, v128.bitselect(vNew, vOld, on));
+    v128.store(params + k, v128.bitselect(f64x2.sub(theta, d), theta, on));
+    largest = f64x2.max(largest, v128.and(f64x2.abs(d), on));
+  }
+  let top = Math.max(f64x2.extract_lane(largest, 0), f64x2.extract_lane(largest, 1));
+  for (; k < bytes; k += 8) {
+    if (load<f64>(mask + k) == 0) continue;
+    const theta = load<f64>(params + k);
+    const g = load<f64>(grads + k) + decay * theta;
+    const mNew = beta1 * load<f64>(m + k) + (1.0 - beta1) * g;
+    const vNew = beta2 * load<f64>(v + k) + (1.0 - beta2) * (g * g);
+    const d = lr * (mNew / correction1 / (Math.sqrt(vNew / correction2) + epsilon));
+    store<f64>(m + k, mNew);
+    store<f64>(v + k, vNew);
+    store<f64>(params + k, theta - d);
+    top = Math.max(top, Math.abs(d));
+  }
+  return top;
+}
+
+/** One update of the optimizer the header names; returns the largest |Δθ|. */
+export function optimizer_step(header: usize): f64 {
+  const P = slot(header, H_PARAM_COUNT);
+  const params = <usize>slot(header, H_PARAMS), grads = <usize>slot(header, H_GRADS);
+  const mask = <usize>slot(header, H_OPT_STATE);
+  const m = mask + (<usize>P << 3), v = m + (<usize>P << 3), scalars = v + (<usize>P << 3);
+  const lr = fslot(header, HF_LEARNING_RATE), decay = fslot(header, HF_WEIGHT_DECAY);
+  const id = slot(header, H_OPTIMIZER);
+  if (id == OPT_MOMENTUM) return momentum(P, params, grads, mask, m, lr, decay, fslot(header, HF_MOMENTUM), slot(header, H_NESTEROV));
+  if (id == OPT_ADAM) {
+    const beta1 = fslot(header, HF_BETA1), beta2 = fslot(header, HF_BETA2);
+    const p1 = fslot(scalars, OPT_BETA1_POWER) * beta1, p2 = fslot(scalars, OPT_BETA2_POWER) * beta2;
+    store<f64>(scalars + (<usize>OPT_T << 3), fslot(scalars, OPT_T) + 1.0);
+    store<f64>(scalars + (<usize>OPT_BETA1_POWER << 3), p1);
+    store<f64>(scalars + (<usize>OPT_BETA2_POWER << 3), p2);
+    return adam(P, params, grads, mask, m, v, lr, decay, beta1, beta2, fslot(header, HF_EPSILON), 1.0 - p1, 1.0 - p2);
+  }
+  return sgd(P, params, grads, mask, lr, decay);
 }

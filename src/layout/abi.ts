@@ -1,7 +1,7 @@
 // Numbers the host and the kernels must agree on. assembly/abi.ts mirrors every constant here;
 // the loader refuses kernels whose ABI_VERSION differs.
 
-export const ABI_VERSION = 1;
+export const ABI_VERSION = 2;
 
 /** Activation ids, as stored in the layer table. */
 export const ACTIVATION_ID = {
@@ -47,17 +47,37 @@ export const H = {
   BATCH_Y: 18,
   LOSS_LOG: 19,
   RNG: 20, // byte offset of the 4-word xoshiro128** state
+  OPTIMIZER: 21, // OPTIMIZER_ID
+  OPT_STATE: 22, // byte offset of the optimizer state: mask [P], m [P], v [P], then OPT_SCALARS f64
+  NESTEROV: 23, // 1: Nesterov momentum
   // results (written by train_epochs)
   STATUS: 24, // TRAIN_STATUS
   EPOCHS_DONE: 25, // epochs completed by the last call
   FAILED_STEP: 26, // step (batch index within the epoch) where a non-finite loss appeared
+  ROWS_SEEN: 27, // rows the last logged epoch trained on (fewer than N when a stop rule ends it early)
 } as const;
 /** Header: f64 slots at byte `plan.header + 8 * slot`. */
 export const HF = {
   LEARNING_RATE: 16,
+  MOMENTUM: 17, // μ of momentum
+  BETA1: 18, // Adam
+  BETA2: 19,
+  EPSILON: 20,
+  WEIGHT_DECAY: 21, // λ of L2 decay: g ← g + λθ
+  STEP_BELOW: 22, // stop after the first update whose largest |Δθ| is below this (0: off)
+  LOSS_BELOW: 23, // stop after the first epoch whose loss is below this (-Infinity: off)
+  LOSS_SCALE: 24, // factor turning an epoch's loss sum into its loss (1/(N K) for mse, …)
+  LAST_STEP: 25, // out: largest |Δθ| of the last update
 } as const;
 /** What train_epochs reports in H.STATUS. */
-export const TRAIN_STATUS = { OK: 0, NON_FINITE_LOSS: 1 } as const;
+export const TRAIN_STATUS = { OK: 0, NON_FINITE_LOSS: 1, STEP_BELOW: 2, LOSS_BELOW: 3 } as const;
+
+/** Optimizer ids, as stored in the header. */
+export const OPTIMIZER_ID = { sgd: 0, momentum: 1, adam: 2 } as const;
+
+/** Optimizer scalars after the state regions: f64 slots. */
+export const OPT_SCALARS = { T: 0, BETA1_POWER: 1, BETA2_POWER: 2 } as const;
+export const OPT_SCALAR_BYTES = 32;
 export const HEADER_BYTES = 256;
 
 /** Layer table: one record of LAYER_RECORD_BYTES per layer; i32 slots, then the slope as f64. */

@@ -1,6 +1,6 @@
 // Reads and writes the regions of an arena laid out by plan.ts. The only code that knows how the
 // header and layer table are encoded; both engines' arenas are filled through it.
-import { ACTIVATION_ID, H, HF, L, LAYER_RECORD_BYTES, LOSS_ID } from './abi.js';
+import { ACTIVATION_ID, H, HF, L, LAYER_RECORD_BYTES, LOSS_ID, OPT_SCALARS } from './abi.js';
 import type { Plan } from './plan.js';
 
 export interface ArenaViews {
@@ -31,6 +31,7 @@ export function writeDescriptors(plan: Plan, views: ArenaViews): void {
   i32[h + H.BATCH_Y] = plan.batchY;
   i32[h + H.LOSS_LOG] = plan.lossLog;
   i32[h + H.RNG] = plan.rng;
+  i32[h + H.OPT_STATE] = plan.optState;
   plan.layers.forEach((layer, l) => {
     const r = (plan.table + l * LAYER_RECORD_BYTES) >> 2;
     i32[r + L.INPUTS] = layer.inputs;
@@ -62,15 +63,43 @@ export interface TrainingSetup {
   batchSize: number;
   shuffle: boolean;
   learningRate: number;
+  optimizer: { id: number; momentum: number; nesterov: boolean; beta1: number; beta2: number; epsilon: number };
+  weightDecay: number;
+  mask: Float64Array;
+  stepBelow: number;
+  lossBelow: number;
+  lossScale: number;
 }
 
-/** Writes what train_epochs needs besides the data: sizes, switches, hyper-parameters. */
+/** Writes what train_epochs needs besides the data: sizes, switches, hyper-parameters, the mask. */
 export function writeTraining(plan: Plan, views: ArenaViews, setup: TrainingSetup): void {
-  const h = plan.header >> 2;
-  views.i32[h + H.ROWS] = setup.rows;
-  views.i32[h + H.BATCH_SIZE] = setup.batchSize;
-  views.i32[h + H.SHUFFLE] = setup.shuffle ? 1 : 0;
-  views.f64[(plan.header >> 3) + HF.LEARNING_RATE] = setup.learningRate;
+  const h = plan.header >> 2, f = plan.header >> 3;
+  const { i32, f64 } = views;
+  i32[h + H.ROWS] = setup.rows;
+  i32[h + H.BATCH_SIZE] = setup.batchSize;
+  i32[h + H.SHUFFLE] = setup.shuffle ? 1 : 0;
+  i32[h + H.OPTIMIZER] = setup.optimizer.id;
+  i32[h + H.NESTEROV] = setup.optimizer.nesterov ? 1 : 0;
+  f64[f + HF.LEARNING_RATE] = setup.learningRate;
+  f64[f + HF.MOMENTUM] = setup.optimizer.momentum;
+  f64[f + HF.BETA1] = setup.optimizer.beta1;
+  f64[f + HF.BETA2] = setup.optimizer.beta2;
+  f64[f + HF.EPSILON] = setup.optimizer.epsilon;
+  f64[f + HF.WEIGHT_DECAY] = setup.weightDecay;
+  f64[f + HF.STEP_BELOW] = setup.stepBelow;
+  f64[f + HF.LOSS_BELOW] = setup.lossBelow;
+  f64[f + HF.LOSS_SCALE] = setup.lossScale;
+  f64.set(setup.mask, plan.mask >> 3);
+}
+
+/** Zeroes the optimizer's moments and restarts its step count (β^t back to 1). */
+export function resetOptimizerState(plan: Plan, views: ArenaViews): void {
+  const P = plan.spec.paramCount;
+  views.f64.fill(0, plan.m >> 3, (plan.v >> 3) + P);
+  const s = plan.optScalars >> 3;
+  views.f64[s + OPT_SCALARS.T] = 0;
+  views.f64[s + OPT_SCALARS.BETA1_POWER] = 1;
+  views.f64[s + OPT_SCALARS.BETA2_POWER] = 1;
 }
 
 /** Reads an i32 header slot (results of train_epochs). */

@@ -13,6 +13,9 @@
  *                                   layer 1 b, …: the reference files' `grads_flat` order
  *     grads         P f64          dL/dθ, same order as params
  *     rng           4 u32          xoshiro128** state of the row shuffler (saved with the parameters)
+ *     optimizer     mask [P] f64   1 where a parameter trains, 0 where it is frozen
+ *                   m [P], v [P]   momentum velocity (m), Adam's first (m) and second (v) moments
+ *                   4 f64          Adam's step count t, β1^t, β2^t (OPT_SCALARS)
  *   batch part (depends on the batch capacity B and the data capacity N; may grow)
  *     per layer l   z_l, a_l, delta_l: B × units_l f64 each, row-major (one sample per row);
  *                   delta_l = dL/dz_l
@@ -27,7 +30,7 @@
  * Growing the arena keeps the fixed part where it is, so parameters survive a larger batch or more
  * data; views of a grown WebAssembly memory must be re-created (the engine does that).
  */
-import { HEADER_BYTES, LAYER_RECORD_BYTES } from './abi.js';
+import { HEADER_BYTES, LAYER_RECORD_BYTES, OPT_SCALAR_BYTES } from './abi.js';
 import { gemmScratchBytes } from './scratch.js';
 import type { LayerShape, ValidSpec } from '../spec/types.js';
 
@@ -52,6 +55,12 @@ export interface Plan {
   readonly params: number;
   readonly grads: number;
   readonly rng: number;
+  /** Optimizer state: mask, m and v (P f64 each), then the optimizer scalars. */
+  readonly optState: number;
+  readonly mask: number;
+  readonly m: number;
+  readonly v: number;
+  readonly optScalars: number;
   /** End of the fixed part: everything before it is independent of batch and data capacity. */
   readonly fixedEnd: number;
   readonly batchCapacity: number;
@@ -95,6 +104,8 @@ export function computePlan(spec: ValidSpec, capacity: Capacity, base = 0): Plan
   const params = take(spec.paramCount * 8);
   const grads = take(spec.paramCount * 8);
   const rng = take(16);
+  const optState = take(3 * spec.paramCount * 8 + OPT_SCALAR_BYTES);
+  const mask = optState, m = mask + spec.paramCount * 8, v = m + spec.paramCount * 8, optScalars = v + spec.paramCount * 8;
   const fixedEnd = at;
 
   const layers: LayerPlan[] = [];
@@ -126,6 +137,11 @@ export function computePlan(spec: ValidSpec, capacity: Capacity, base = 0): Plan
     params,
     grads,
     rng,
+    optState,
+    mask,
+    m,
+    v,
+    optScalars,
     fixedEnd,
     batchCapacity: B,
     rowCapacity: N,

@@ -5,8 +5,8 @@ import type { Engine } from '../engine/engine.js';
 import { loss_scale } from '../engine/ts/losses.js';
 import { LOSS_ID } from '../layout/abi.js';
 import { computePlan, type Plan } from '../layout/plan.js';
-import { readRegion, readSlot, writeIdentityOrder, writeRng, writeRows, writeTraining } from '../layout/pack.js';
-import { H, TRAIN_STATUS } from '../layout/abi.js';
+import { readRegion, readSlot, resetOptimizerState, writeIdentityOrder, writeRng, writeRows, writeTraining } from '../layout/pack.js';
+import { H, HF, TRAIN_STATUS } from '../layout/abi.js';
 import { LOSS_LOG_CAPACITY } from '../layout/plan.js';
 import { seedState } from '../train/rng.js';
 import { validateFitOptions, type FitOptions } from '../train/options.js';
@@ -58,7 +58,10 @@ export interface FitHistory {
   loss: number[];
   epochs: number;
   steps: number;
-  stopReason: 'epochs';
+  /** Why training stopped: all epochs done, or the stepBelow / lossBelow rule fired. */
+  stopReason: 'epochs' | 'stepBelow' | 'lossBelow';
+  /** Largest |Δθ| of the last update. */
+  lastStep: number;
   timeMs: number;
 }
 
@@ -70,6 +73,8 @@ export class Model {
   private readonly engine: Engine;
   private plan: Plan;
   private disposed = false;
+  /** The optimizer configuration the state (moments, Adam's t) belongs to; a different one starts afresh. */
+  private optimizerKey = '';
 
   constructor(spec: ValidSpec, engine: Engine, params: Float64Array) {
     this.spec = spec;
@@ -78,6 +83,7 @@ export class Model {
     engine.bind(this.plan);
     this.engine.f64.set(params, this.plan.params >> 3);
     writeRng(this.plan, this.engine, seedState((spec.seed ^ SHUFFLE_STREAM) >>> 0));
+    resetOptimizerState(this.plan, this.engine);
   }
 
   /** Which engine computes: `wasm` or `ts`. */
@@ -188,23 +194,33 @@ export class Model {
   }
 
   /**
-   * Trains by mini-batch SGD. The whole loop (shuffle, forward, backward, update) runs inside the
-   * engine, one call per chunk of up to 1024 epochs; the data are copied in once per fit call.
-   * A non-finite loss stops training with a TrainingError and restores the parameters of before the call.
+   * Trains by mini-batch gradient descent with the chosen optimizer. The whole loop (shuffle, forward,
+   * backward, update, stop rules) runs inside the engine, one call per chunk of up to 1024 epochs;
+   * the data are copied in once per fit call. The optimizer's state carries over to the next fit call
+   * with the same optimizer settings and starts afresh when they change.
+   * A non-finite loss stops training with a TrainingError and restores the model of before the call.
    */
   fit(X: MatrixInput, Y: MatrixInput, options: FitOptions = {}): FitHistory {
     const started = performance.now();
     const { x, y } = this.pair(X, Y);
-    const o = validateFitOptions(options, x.rows);
+    const o = validateFitOptions(options, x.rows, this.spec);
     const plan = this.reserve(o.batchSize, x.rows);
-    const before = this.getParamsFlat();
-    const rngBefore = new Uint32Array(this.engine.i32.buffer.slice(plan.rng, plan.rng + 16));
+    const fixedBefore = new Uint8Array(this.engine.f64.buffer.slice(plan.params, plan.fixedEnd));
+    const keyBefore = this.optimizerKey;
+    const key = JSON.stringify(o.optimizer);
+    if (key !== this.optimizerKey) {
+      resetOptimizerState(plan, this.engine);
+      this.optimizerKey = key;
+    }
     writeRows(this.engine.f64, plan.x, x.data, 0, x.rows, x.cols);
     writeRows(this.engine.f64, plan.y, y.data, 0, y.rows, y.cols);
     writeIdentityOrder(plan, this.engine, x.rows);
-    writeTraining(plan, this.engine, { rows: x.rows, batchSize: o.batchSize, shuffle: o.shuffle, learningRate: o.learningRate });
-    const scale = loss_scale(LOSS_ID[this.spec.loss], x.rows, this.spec.outputs);
+    const K = this.spec.outputs;
+    const lossId = LOSS_ID[this.spec.loss];
+    writeTraining(plan, this.engine, { ...o, rows: x.rows, lossScale: loss_scale(lossId, x.rows, K) });
     const history: number[] = [];
+    let steps = 0;
+    let stopReason: FitHistory['stopReason'] = 'epochs';
     const stepsPerEpoch = Math.ceil(x.rows / o.batchSize);
     try {
       for (let done = 0; done < o.epochs; ) {
@@ -212,22 +228,36 @@ export class Model {
         const status = this.engine.trainEpochs(count);
         const completed = readSlot(plan, this.engine, H.EPOCHS_DONE);
         const log = this.engine.f64.subarray(plan.lossLog >> 3, (plan.lossLog >> 3) + completed);
-        for (let e = 0; e < completed; e++) history.push(log[e] * scale);
+        for (let e = 0; e < completed; e++) history.push(log[e] * loss_scale(lossId, x.rows, K));
+        steps += completed * stepsPerEpoch;
         if (status === TRAIN_STATUS.NON_FINITE_LOSS) {
           const epoch = done + completed;
           const step = readSlot(plan, this.engine, H.FAILED_STEP);
-          throw new TrainingError('DIVERGED', `training diverged: the loss became non-finite at epoch ${epoch}, step ${step}; the parameters were restored to those before fit()`, epoch, step, {
+          throw new TrainingError('DIVERGED', `training diverged: the loss became non-finite at epoch ${epoch}, step ${step}; the model was restored to its state before fit()`, epoch, step, {
             path: `epoch ${epoch}, step ${step}`, expected: 'a finite loss', received: 'NaN or Infinity',
           });
+        }
+        if (status === TRAIN_STATUS.STEP_BELOW) {
+          // the last epoch ended early: its loss covers the rows it trained on
+          const seen = readSlot(plan, this.engine, H.ROWS_SEEN);
+          history[history.length - 1] = log[completed - 1] * loss_scale(lossId, seen, K);
+          steps -= stepsPerEpoch - Math.ceil(seen / o.batchSize);
+          stopReason = 'stepBelow';
+          break;
+        }
+        if (status === TRAIN_STATUS.LOSS_BELOW) {
+          stopReason = 'lossBelow';
+          break;
         }
         done += count;
       }
     } catch (error) {
-      this.engine.f64.set(before, this.plan.params >> 3);
-      writeRng(this.plan, this.engine, rngBefore);
+      new Uint8Array(this.engine.f64.buffer, plan.params, fixedBefore.length).set(fixedBefore);
+      this.optimizerKey = keyBefore;
       throw error;
     }
-    return { loss: history, epochs: o.epochs, steps: o.epochs * stepsPerEpoch, stopReason: 'epochs', timeMs: performance.now() - started };
+    const lastStep = this.engine.f64[(plan.header >> 3) + HF.LAST_STEP];
+    return { loss: history, epochs: history.length, steps, stopReason, lastStep, timeMs: performance.now() - started };
   }
 
   /** Parameters as `[{ W: [units][inputs], b: [units] }]` (copies). */

@@ -1,16 +1,45 @@
 // Training options: names follow TensorFlow.js `model.fit` where one exists. Every option is checked
 // before anything runs; an unknown name is an error (a typo must not silently fall back to a default).
 import { OptionsError, describe } from '../errors.js';
+import { OPTIMIZER_ID } from '../layout/abi.js';
+import type { ValidSpec } from '../spec/types.js';
+
+export type OptimizerName = keyof typeof OPTIMIZER_ID;
+
+export type OptimizerSpec =
+  | OptimizerName
+  | { name: 'sgd' }
+  | { name: 'momentum'; momentum?: number; nesterov?: boolean }
+  | { name: 'adam'; beta1?: number; beta2?: number; epsilon?: number };
 
 export interface FitOptions {
   /** Passes over the data. Default 1. */
   epochs?: number;
   /** Rows per update: 1 = stochastic, N = full batch, between = mini-batch (the last batch may be smaller). Default min(32, N). */
   batchSize?: number;
-  /** Step size of SGD. Default 0.01. */
+  /** Step size. Default 0.01 (0.001 for adam). */
   learningRate?: number;
   /** Reshuffle the rows before every epoch (seeded by the model's seed, reproducible). Default true. */
   shuffle?: boolean;
+  /** `sgd` (default), `momentum` (μ 0.9, `nesterov` false) or `adam` (β1 0.9, β2 0.999, ε 1e-8). */
+  optimizer?: OptimizerSpec;
+  /** L2 weight decay λ: the update uses ∇L + λθ. Default 0. */
+  weightDecay?: number;
+  /** Parameters to train, as `"<layer>.W"` or `"<layer>.b"` (e.g. `["1.b"]`); the others stay bit-identical. Default all. */
+  trainable?: string[];
+  /** Stop after the first update whose largest |Δθ| is below this (that update is applied). */
+  stepBelow?: number;
+  /** Stop after the first epoch whose loss is below this (brain.js' errorThresh). */
+  lossBelow?: number;
+}
+
+export interface ValidOptimizer {
+  id: number;
+  momentum: number;
+  nesterov: boolean;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
 }
 
 export interface ValidFitOptions {
@@ -18,36 +47,103 @@ export interface ValidFitOptions {
   batchSize: number;
   learningRate: number;
   shuffle: boolean;
+  optimizer: ValidOptimizer;
+  weightDecay: number;
+  /** 1 where a parameter trains, 0 where it is frozen (flat layout). */
+  mask: Float64Array;
+  stepBelow: number;
+  lossBelow: number;
 }
 
-const KNOWN = ['epochs', 'batchSize', 'learningRate', 'shuffle'];
+const KNOWN = ['epochs', 'batchSize', 'learningRate', 'shuffle', 'optimizer', 'weightDecay', 'trainable', 'stepBelow', 'lossBelow'];
 
 function fail(key: string, expected: string, value: unknown): never {
-  throw new OptionsError('BAD_OPTION', `options.${key}: expected ${expected}, got ${describe(value)}`, {
-    path: `options.${key}`, expected, received: describe(value),
+  const path = key === '' ? 'options' : `options.${key}`;
+  throw new OptionsError('BAD_OPTION', `${path}: expected ${expected}, got ${describe(value)}`, {
+    path, expected, received: describe(value),
   });
 }
 
-export function validateFitOptions(options: FitOptions, rows: number): ValidFitOptions {
-  if (options === null || typeof options !== 'object') fail('', 'an object of options', options);
-  for (const key of Object.keys(options)) {
-    if (!KNOWN.includes(key)) {
-      throw new OptionsError('UNKNOWN_OPTION', `options.${key}: unknown option; expected one of ${KNOWN.join(', ')}`, {
-        path: `options.${key}`, expected: `one of ${KNOWN.join(', ')}`, received: JSON.stringify(key),
+function unknownKeys(object: object, known: string[], path: string): void {
+  for (const key of Object.keys(object)) {
+    if (!known.includes(key)) {
+      throw new OptionsError('UNKNOWN_OPTION', `${path}.${key}: unknown option; expected one of ${known.join(', ')}`, {
+        path: `${path}.${key}`, expected: `one of ${known.join(', ')}`, received: JSON.stringify(key),
       });
     }
   }
+}
+
+function inRange(value: unknown, key: string, expected: string, ok: (v: number) => boolean): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || !ok(value)) fail(key, expected, value);
+  return value as number;
+}
+
+function validateOptimizer(spec: OptimizerSpec): ValidOptimizer {
+  const o = typeof spec === 'string' ? { name: spec } : spec;
+  if (o === null || typeof o !== 'object' || !(typeof o.name === 'string' && o.name in OPTIMIZER_ID)) {
+    const received = typeof spec === 'string' ? spec : (o as { name?: unknown } | null)?.name;
+    throw new OptionsError('UNKNOWN_OPTIMIZER', `options.optimizer: unknown optimizer ${describe(received)}; expected one of ${Object.keys(OPTIMIZER_ID).join(', ')}`, {
+      path: 'options.optimizer', expected: `one of ${Object.keys(OPTIMIZER_ID).join(', ')}`, received: describe(received),
+    });
+  }
+  const known: Record<OptimizerName, string[]> = { sgd: ['name'], momentum: ['name', 'momentum', 'nesterov'], adam: ['name', 'beta1', 'beta2', 'epsilon'] };
+  const name = o.name as OptimizerName;
+  unknownKeys(o, known[name], 'options.optimizer');
+  const r = o as { momentum?: unknown; nesterov?: unknown; beta1?: unknown; beta2?: unknown; epsilon?: unknown };
+  const unit = (v: number) => v >= 0 && v < 1;
+  const nesterov = r.nesterov ?? false;
+  if (typeof nesterov !== 'boolean') fail('optimizer.nesterov', 'true or false', nesterov);
+  return {
+    id: OPTIMIZER_ID[name],
+    momentum: inRange(r.momentum ?? 0.9, 'optimizer.momentum', 'a number in [0, 1)', unit),
+    nesterov: nesterov as boolean,
+    beta1: inRange(r.beta1 ?? 0.9, 'optimizer.beta1', 'a number in [0, 1)', unit),
+    beta2: inRange(r.beta2 ?? 0.999, 'optimizer.beta2', 'a number in [0, 1)', unit),
+    epsilon: inRange(r.epsilon ?? 1e-8, 'optimizer.epsilon', 'a positive finite number', (v) => v > 0),
+  };
+}
+
+/** The mask of `trainable` names (`"1.b"`, `"0.W"`) over the flat parameter layout. */
+function trainableMask(spec: ValidSpec, trainable: unknown): Float64Array {
+  const mask = new Float64Array(spec.paramCount);
+  if (trainable === undefined) return mask.fill(1);
+  const valid = spec.layers.flatMap((_, l) => [`${l}.W`, `${l}.b`]);
+  if (!Array.isArray(trainable) || trainable.length === 0) fail('trainable', `a non-empty array of names from ${valid.join(', ')}`, trainable);
+  const names = trainable as unknown[];
+  names.forEach((name, i) => {
+    if (typeof name !== 'string' || !valid.includes(name)) {
+      throw new OptionsError('UNKNOWN_PARAMETER', `options.trainable[${i}]: unknown parameter ${describe(name)}; expected one of ${valid.join(', ')}`, {
+        path: `options.trainable[${i}]`, expected: `one of ${valid.join(', ')}`, received: describe(name),
+      });
+    }
+  });
+  let at = 0;
+  spec.layers.forEach((layer, l) => {
+    const weights = layer.units * layer.inputs;
+    if (names.includes(`${l}.W`)) mask.fill(1, at, at + weights);
+    at += weights;
+    if (names.includes(`${l}.b`)) mask.fill(1, at, at + layer.units);
+    at += layer.units;
+  });
+  return mask;
+}
+
+export function validateFitOptions(options: FitOptions, rows: number, spec: ValidSpec): ValidFitOptions {
+  if (options === null || typeof options !== 'object') fail('', 'an object of options', options);
+  unknownKeys(options, KNOWN, 'options');
   const epochs = options.epochs ?? 1;
   if (typeof epochs !== 'number' || !Number.isInteger(epochs) || epochs < 0) fail('epochs', 'a non-negative integer', epochs);
   const batchSize = options.batchSize ?? Math.min(32, rows);
   if (typeof batchSize !== 'number' || !Number.isInteger(batchSize) || batchSize < 1 || batchSize > rows) {
     fail('batchSize', `an integer from 1 to ${rows} (the number of rows)`, batchSize);
   }
-  const learningRate = options.learningRate ?? 0.01;
-  if (typeof learningRate !== 'number' || !Number.isFinite(learningRate) || learningRate <= 0) {
-    fail('learningRate', 'a positive finite number', learningRate);
-  }
+  const optimizer = validateOptimizer(options.optimizer ?? 'sgd');
+  const learningRate = inRange(options.learningRate ?? (optimizer.id === OPTIMIZER_ID.adam ? 0.001 : 0.01), 'learningRate', 'a positive finite number', (v) => v > 0);
   const shuffle = options.shuffle ?? true;
   if (typeof shuffle !== 'boolean') fail('shuffle', 'true or false', shuffle);
-  return { epochs, batchSize, learningRate, shuffle };
+  const weightDecay = inRange(options.weightDecay ?? 0, 'weightDecay', 'a non-negative finite number', (v) => v >= 0);
+  const stepBelow = options.stepBelow === undefined ? 0 : inRange(options.stepBelow, 'stepBelow', 'a positive finite number', (v) => v > 0);
+  const lossBelow = options.lossBelow === undefined ? -Infinity : inRange(options.lossBelow, 'lossBelow', 'a finite number', () => true);
+  return { epochs, batchSize, learningRate, shuffle, optimizer, weightDecay, mask: trainableMask(spec, options.trainable), stepBelow, lossBelow };
 }

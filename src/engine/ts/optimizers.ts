@@ -1,7 +1,78 @@
 // Parameter updates: one pass over the flat parameter buffer (mirrors assembly/optimizers.ts).
-//   sgd: θ ← θ − lr · g
+// With g = ∇L + λθ (L2 weight decay λ, as PyTorch's weight_decay) and only where mask ≠ 0:
+//   sgd:       θ ← θ − lr·g
+//   momentum:  m ← μm + g;  θ ← θ − lr·m            Nesterov: θ ← θ − lr·(g + μm)   (PyTorch's form)
+//   adam:      t ← t + 1;  m ← β1 m + (1 − β1) g;  v ← β2 v + (1 − β2) g²
+//              θ ← θ − lr · (m / (1 − β1^t)) / (√(v / (1 − β2^t)) + ε)
+// β^t are running products kept beside the state. Each returns the largest |Δθ| it applied.
+// Element offsets into `m` (the arena).
+import { H, HF, OPTIMIZER_ID, OPT_SCALARS } from '../../layout/abi.js';
 
-/** θ[i] −= lr · g[i] for the n parameters at element offset `params`, gradients at `grads`. */
-export function sgd(m: Float64Array, n: number, params: number, grads: number, lr: number): void {
-  for (let i = 0; i < n; i++) m[params + i] -= lr * m[grads + i];
+export function sgd(a: Float64Array, n: number, params: number, grads: number, mask: number, lr: number, decay: number): number {
+  let top = 0;
+  for (let i = 0; i < n; i++) {
+    if (a[mask + i] === 0) continue;
+    const theta = a[params + i];
+    const d = lr * (a[grads + i] + decay * theta);
+    a[params + i] = theta - d;
+    top = Math.max(top, Math.abs(d));
+  }
+  return top;
+}
+
+export function momentum(
+  a: Float64Array, n: number, params: number, grads: number, mask: number, m: number,
+  lr: number, decay: number, mu: number, nesterov: number,
+): number {
+  let top = 0;
+  for (let i = 0; i < n; i++) {
+    if (a[mask + i] === 0) continue;
+    const theta = a[params + i];
+    const g = a[grads + i] + decay * theta;
+    const mNew = mu * a[m + i] + g;
+    const d = nesterov ? lr * (g + mu * mNew) : lr * mNew;
+    a[m + i] = mNew;
+    a[params + i] = theta - d;
+    top = Math.max(top, Math.abs(d));
+  }
+  return top;
+}
+
+export function adam(
+  a: Float64Array, n: number, params: number, grads: number, mask: number, m: number, v: number,
+  lr: number, decay: number, beta1: number, beta2: number, epsilon: number, correction1: number, correction2: number,
+): number {
+  let top = 0;
+  for (let i = 0; i < n; i++) {
+    if (a[mask + i] === 0) continue;
+    const theta = a[params + i];
+    const g = a[grads + i] + decay * theta;
+    const mNew = beta1 * a[m + i] + (1 - beta1) * g;
+    const vNew = beta2 * a[v + i] + (1 - beta2) * (g * g);
+    const d = lr * (mNew / correction1 / (Math.sqrt(vNew / correction2) + epsilon));
+    a[m + i] = mNew;
+    a[v + i] = vNew;
+    a[params + i] = theta - d;
+    top = Math.max(top, Math.abs(d));
+  }
+  return top;
+}
+
+/** One update of the optimizer the header names; returns the largest |Δθ|. */
+export function optimizer_step(a: Float64Array, i32: Int32Array, header: number): number {
+  const h = header >> 2, f = header >> 3;
+  const P = i32[h + H.PARAM_COUNT], params = i32[h + H.PARAMS] >> 3, grads = i32[h + H.GRADS] >> 3;
+  const mask = i32[h + H.OPT_STATE] >> 3, m = mask + P, v = m + P, scalars = v + P;
+  const lr = a[f + HF.LEARNING_RATE], decay = a[f + HF.WEIGHT_DECAY];
+  const id = i32[h + H.OPTIMIZER];
+  if (id === OPTIMIZER_ID.momentum) return momentum(a, P, params, grads, mask, m, lr, decay, a[f + HF.MOMENTUM], i32[h + H.NESTEROV]);
+  if (id === OPTIMIZER_ID.adam) {
+    const beta1 = a[f + HF.BETA1], beta2 = a[f + HF.BETA2];
+    const p1 = a[scalars + OPT_SCALARS.BETA1_POWER] * beta1, p2 = a[scalars + OPT_SCALARS.BETA2_POWER] * beta2;
+    a[scalars + OPT_SCALARS.T] += 1;
+    a[scalars + OPT_SCALARS.BETA1_POWER] = p1;
+    a[scalars + OPT_SCALARS.BETA2_POWER] = p2;
+    return adam(a, P, params, grads, mask, m, v, lr, decay, beta1, beta2, a[f + HF.EPSILON], 1 - p1, 1 - p2);
+  }
+  return sgd(a, P, params, grads, mask, lr, decay);
 }

@@ -1,8 +1,8 @@
 // Whole epochs of mini-batch training (mirrors assembly/train.ts): shuffle, gather, forward, loss,
-// backward, SGD update per batch; one loss sum per epoch into the loss log.
+// backward, optimizer update per batch; one loss sum per epoch into the loss log; the same stop rules.
 import { H, HF, TRAIN_STATUS } from '../../layout/abi.js';
 import { network_gradients } from './network.js';
-import { sgd } from './optimizers.js';
+import { optimizer_step } from './optimizers.js';
 import { nextBelow } from '../../train/rng.js';
 
 function gather_rows(m: Float64Array, u32: Uint32Array, src: number, dst: number, perm: number, from: number, rows: number, width: number): void {
@@ -29,9 +29,10 @@ export function train_epochs(m: Float64Array, i32: Int32Array, u32: Uint32Array,
   const inputs = i32[h + H.INPUTS], outputs = i32[h + H.OUTPUTS];
   const x = i32[h + H.X], y = i32[h + H.Y], perm = i32[h + H.PERM] >> 2, rng = i32[h + H.RNG] >> 2;
   const batchX = i32[h + H.BATCH_X], batchY = i32[h + H.BATCH_Y], log = i32[h + H.LOSS_LOG] >> 3;
-  const P = i32[h + H.PARAM_COUNT], params = i32[h + H.PARAMS] >> 3, grads = i32[h + H.GRADS] >> 3;
-  const lr = m[(header >> 3) + HF.LEARNING_RATE];
+  const f = header >> 3;
+  const stepBelow = m[f + HF.STEP_BELOW], lossBelow = m[f + HF.LOSS_BELOW], lossScale = m[f + HF.LOSS_SCALE];
   i32[h + H.STATUS] = TRAIN_STATUS.OK;
+  i32[h + H.ROWS_SEEN] = N;
   for (let e = 0; e < epochs; e++) {
     if (shuffle) shuffle_u32(u32, rng, perm, N);
     let sum = 0;
@@ -56,10 +57,23 @@ export function train_epochs(m: Float64Array, i32: Int32Array, u32: Uint32Array,
         return TRAIN_STATUS.NON_FINITE_LOSS;
       }
       sum += batchSum;
-      sgd(m, P, params, grads, lr);
+      const largest = optimizer_step(m, i32, header);
+      m[f + HF.LAST_STEP] = largest;
       step++;
+      if (largest < stepBelow) {
+        m[log + e] = sum;
+        i32[h + H.ROWS_SEEN] = from + rows;
+        i32[h + H.EPOCHS_DONE] = e + 1;
+        i32[h + H.STATUS] = TRAIN_STATUS.STEP_BELOW;
+        return TRAIN_STATUS.STEP_BELOW;
+      }
     }
     m[log + e] = sum;
+    if (sum * lossScale < lossBelow) {
+      i32[h + H.EPOCHS_DONE] = e + 1;
+      i32[h + H.STATUS] = TRAIN_STATUS.LOSS_BELOW;
+      return TRAIN_STATUS.LOSS_BELOW;
+    }
   }
   i32[h + H.EPOCHS_DONE] = epochs;
   return TRAIN_STATUS.OK;
