@@ -1,7 +1,7 @@
 // Constants shared with the host (src/layout/abi.ts mirrors them; the loader refuses a mismatch).
 
 /** Bumped whenever an export's signature or a record layout changes. */
-export const ABI_VERSION: i32 = 2;
+export const ABI_VERSION: i32 = 3;
 
 /** First byte the host may use: everything below holds the module's static data (math tables). */
 export function heapBase(): usize {
@@ -53,6 +53,9 @@ export const H_STATUS: i32 = 24;
 export const H_EPOCHS_DONE: i32 = 25;
 export const H_FAILED_STEP: i32 = 26;
 export const H_ROWS_SEEN: i32 = 27;
+export const H_STEPS_DONE: i32 = 28;
+export const H_EPOCH_POS: i32 = 29;
+export const H_EPOCH_STEP: i32 = 30;
 // Header f64 slots (src/layout/abi.ts HF), at byte 8 * slot.
 export const HF_LEARNING_RATE: i32 = 16;
 export const HF_MOMENTUM: i32 = 17;
@@ -64,6 +67,7 @@ export const HF_STEP_BELOW: i32 = 22;
 export const HF_LOSS_BELOW: i32 = 23;
 export const HF_LOSS_SCALE: i32 = 24;
 export const HF_LAST_STEP: i32 = 25;
+export const HF_EPOCH_SUM: i32 = 26;
 // Optimizer ids (src/layout/abi.ts OPTIMIZER_ID) and scalars after the state regions (OPT_SCALARS).
 export const OPT_SGD: i32 = 0;
 export const OPT_MOMENTUM: i32 = 1;
@@ -76,6 +80,7 @@ export const STATUS_OK: i32 = 0;
 export const STATUS_NON_FINITE_LOSS: i32 = 1;
 export const STATUS_STEP_BELOW: i32 = 2;
 export const STATUS_LOSS_BELOW: i32 = 3;
+export const STATUS_NON_FINITE_STEP: i32 = 4;
 
 // Layer record (src/layout/abi.ts L): i32 slots, then the slope as f64 at byte 48.
 export const LAYER_RECORD_BYTES: i32 = 64;

@@ -1,15 +1,19 @@
-// Whole epochs of mini-batch training in one call (mirrors src/engine/ts/train.ts). Per epoch:
-// reshuffle the row order (if asked), then per batch: gather its rows (shuffled) or read them in
-// place (unshuffled), forward, loss, backward, optimizer update. No call back to the host until
-// `epochs` epochs are done, a loss turns non-finite, or a stop rule fires:
-//   stepBelow: after the first update whose largest |Δθ| is below HF_STEP_BELOW (that update applied;
-//              the epoch ends there and logs the loss of the rows it trained on)
-//   lossBelow: after the first epoch whose loss (sum × HF_LOSS_SCALE) is below HF_LOSS_BELOW
+// Mini-batch training inside one call (mirrors src/engine/ts/train.ts). Per epoch: reshuffle the row
+// order (if asked); per batch: gather its rows (shuffled) or read them in place (unshuffled), forward,
+// loss, backward, optimizer update. A call runs until `epochs` epochs are complete or `maxSteps`
+// updates are made, whichever comes first; an epoch cut by maxSteps resumes at the next call (its
+// position, step and partial loss sum live in the header). It also returns early when
+//   the loss of a batch, or an update, is not finite   (NON_FINITE_LOSS, NON_FINITE_STEP)
+//   stepBelow: the largest |Δθ| of an update is below HF_STEP_BELOW (that update applied; the epoch
+//              ends there and logs the loss of the rows it trained on)
+//   lossBelow: a completed epoch's loss (sum × HF_LOSS_SCALE) is below HF_LOSS_BELOW
+// Results: H_EPOCHS_DONE epochs completed (their loss sums in the loss log), H_STEPS_DONE updates.
 import {
-  H_BATCH_SIZE, H_BATCH_X, H_BATCH_Y, H_EPOCHS_DONE, H_FAILED_STEP, H_INPUTS, H_LOSS_LOG,
-  H_OUTPUTS, H_PERM, H_RNG, H_ROWS, H_ROWS_SEEN, H_SHUFFLE, H_STATUS, H_X, H_Y,
-  HF_LAST_STEP, HF_LOSS_BELOW, HF_LOSS_SCALE, HF_STEP_BELOW,
-  STATUS_LOSS_BELOW, STATUS_NON_FINITE_LOSS, STATUS_OK, STATUS_STEP_BELOW, fslot, set_fslot, set_slot, slot,
+  H_BATCH_SIZE, H_BATCH_X, H_BATCH_Y, H_EPOCHS_DONE, H_EPOCH_POS, H_EPOCH_STEP, H_FAILED_STEP, H_INPUTS,
+  H_LOSS_LOG, H_OUTPUTS, H_PERM, H_RNG, H_ROWS, H_ROWS_SEEN, H_SHUFFLE, H_STATUS, H_STEPS_DONE, H_X, H_Y,
+  HF_EPOCH_SUM, HF_LAST_STEP, HF_LOSS_BELOW, HF_LOSS_SCALE, HF_STEP_BELOW,
+  STATUS_LOSS_BELOW, STATUS_NON_FINITE_LOSS, STATUS_NON_FINITE_STEP, STATUS_OK, STATUS_STEP_BELOW,
+  fslot, set_fslot, set_slot, slot,
 } from './abi';
 import { network_gradients } from './network';
 import { optimizer_step } from './optimizers';
@@ -24,7 +28,18 @@ function gather_rows(src: usize, dst: usize, perm: usize, from: i32, rows: i32, 
   }
 }
 
-export function train_epochs(header: usize, epochs: i32): i32 {
+/** Saves where the current epoch stands and what this call did; returns `status`. */
+function finish(header: usize, status: i32, epochs: i32, steps: i32, pos: i32, step: i32, sum: f64): i32 {
+  set_slot(header, H_STATUS, status);
+  set_slot(header, H_EPOCHS_DONE, epochs);
+  set_slot(header, H_STEPS_DONE, steps);
+  set_slot(header, H_EPOCH_POS, pos);
+  set_slot(header, H_EPOCH_STEP, step);
+  set_fslot(header, HF_EPOCH_SUM, sum);
+  return status;
+}
+
+export function train_epochs(header: usize, epochs: i32, maxSteps: i32): i32 {
   const N = slot(header, H_ROWS);
   const batchSize = slot(header, H_BATCH_SIZE);
   const shuffle = slot(header, H_SHUFFLE);
@@ -35,50 +50,52 @@ export function train_epochs(header: usize, epochs: i32): i32 {
   const log = <usize>slot(header, H_LOSS_LOG);
   const stepBelow = fslot(header, HF_STEP_BELOW), lossBelow = fslot(header, HF_LOSS_BELOW);
   const lossScale = fslot(header, HF_LOSS_SCALE);
-  set_slot(header, H_STATUS, STATUS_OK);
+  let pos = slot(header, H_EPOCH_POS), step = slot(header, H_EPOCH_STEP), sum = fslot(header, HF_EPOCH_SUM);
+  let e = 0, steps = 0;
   set_slot(header, H_ROWS_SEEN, N);
-  for (let e = 0; e < epochs; e++) {
-    if (shuffle) shuffle_u32(rng, perm, N);
-    let sum = 0.0;
-    let step = 0;
-    for (let from = 0; from < N; from += batchSize) {
-      const rows = min(batchSize, N - from);
-      let input: usize, target: usize;
-      if (shuffle) {
-        gather_rows(x, batchX, perm, from, rows, inputs);
-        gather_rows(y, batchY, perm, from, rows, outputs);
-        input = batchX;
-        target = batchY;
-      } else {
-        input = x + (<usize>(from * inputs) << 3);
-        target = y + (<usize>(from * outputs) << 3);
-      }
-      const batchSum = network_gradients(header, rows, input, target);
-      if (!isFinite(batchSum)) {
-        set_slot(header, H_STATUS, STATUS_NON_FINITE_LOSS);
-        set_slot(header, H_EPOCHS_DONE, e);
-        set_slot(header, H_FAILED_STEP, step);
-        return STATUS_NON_FINITE_LOSS;
-      }
-      sum += batchSum;
-      const largest = optimizer_step(header);
-      set_fslot(header, HF_LAST_STEP, largest);
-      step++;
-      if (largest < stepBelow) {
-        store<f64>(log + (<usize>e << 3), sum);
-        set_slot(header, H_ROWS_SEEN, from + rows);
-        set_slot(header, H_EPOCHS_DONE, e + 1);
-        set_slot(header, H_STATUS, STATUS_STEP_BELOW);
-        return STATUS_STEP_BELOW;
-      }
+  while (e < epochs && steps < maxSteps) {
+    if (pos == 0) {
+      if (shuffle) shuffle_u32(rng, perm, N);
+      sum = 0.0;
+      step = 0;
     }
-    store<f64>(log + (<usize>e << 3), sum);
-    if (sum * lossScale < lossBelow) {
-      set_slot(header, H_EPOCHS_DONE, e + 1);
-      set_slot(header, H_STATUS, STATUS_LOSS_BELOW);
-      return STATUS_LOSS_BELOW;
+    const rows = min(batchSize, N - pos);
+    let input: usize, target: usize;
+    if (shuffle) {
+      gather_rows(x, batchX, perm, pos, rows, inputs);
+      gather_rows(y, batchY, perm, pos, rows, outputs);
+      input = batchX;
+      target = batchY;
+    } else {
+      input = x + (<usize>(pos * inputs) << 3);
+      target = y + (<usize>(pos * outputs) << 3);
+    }
+    const batchSum = network_gradients(header, rows, input, target);
+    if (!isFinite(batchSum)) {
+      set_slot(header, H_FAILED_STEP, step);
+      return finish(header, STATUS_NON_FINITE_LOSS, e, steps, pos, step, sum);
+    }
+    sum += batchSum;
+    const largest = optimizer_step(header);
+    set_fslot(header, HF_LAST_STEP, largest);
+    if (!isFinite(largest)) {
+      set_slot(header, H_FAILED_STEP, step);
+      return finish(header, STATUS_NON_FINITE_STEP, e, steps + 1, pos, step, sum);
+    }
+    steps++;
+    step++;
+    pos += rows;
+    if (largest < stepBelow) {
+      store<f64>(log + (<usize>e << 3), sum);
+      set_slot(header, H_ROWS_SEEN, pos);
+      return finish(header, STATUS_STEP_BELOW, e + 1, steps, 0, 0, 0.0);
+    }
+    if (pos >= N) {
+      store<f64>(log + (<usize>e << 3), sum);
+      e++;
+      pos = 0;
+      if (sum * lossScale < lossBelow) return finish(header, STATUS_LOSS_BELOW, e, steps, 0, 0, 0.0);
     }
   }
-  set_slot(header, H_EPOCHS_DONE, epochs);
-  return STATUS_OK;
+  return finish(header, STATUS_OK, e, steps, pos, step, sum);
 }

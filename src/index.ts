@@ -31,9 +31,9 @@ export function createModelSync(spec: ModelSpec): Model {
 }
 
 export { Model } from './model/model.js';
-export type { FitHistory, GradientsResult, GradCheckOptions, GradCheckReport, LayerTrace } from './model/model.js';
+export type { FitHistory, StopReason, GradientsResult, GradCheckOptions, GradCheckReport, LayerTrace } from './model/model.js';
 export type { MatrixInput } from './data/dataset.js';
 export { ACTIVATIONS, LOSSES, INITS, ENGINES } from './spec/types.js';
 export type { Activation, Loss, Init, EngineKind, LayerSpec, LayerParams, ModelSpec, ValidSpec, LayerShape } from './spec/types.js';
 export { WasmlpError, SpecError, DataError, ParamsError, OptionsError, EngineError, TrainingError } from './errors.js';
-export type { FitOptions } from './train/options.js';
+export type { FitOptions, EpochLogs, Progress, OptimizerSpec } from './train/options.js';

@@ -20,11 +20,11 @@ export interface Engine {
   /** Forward, loss and backward: fills z, a, delta and the gradient region; returns the raw loss sum. */
   gradients(rows: number, input: number, target: number): number;
   /**
-   * Runs `epochs` epochs of mini-batch training (header set by writeTraining), entirely inside the
-   * engine: shuffle, gather, forward, backward, update. Writes each epoch's loss sum to the loss log
-   * and returns the status (TRAIN_STATUS).
+   * Mini-batch training (header set by writeTraining) entirely inside the engine: up to `epochs`
+   * complete epochs or `maxSteps` updates, whichever comes first (assembly/train.ts has the contract).
+   * Writes each completed epoch's loss sum to the loss log and returns the status (TRAIN_STATUS).
    */
-  trainEpochs(epochs: number): number;
+  trainEpochs(epochs: number, maxSteps: number): number;
   /** Releases the arena; the engine is unusable afterwards. */
   dispose(): void;
 }

@@ -1,7 +1,7 @@
 // Numbers the host and the kernels must agree on. assembly/abi.ts mirrors every constant here;
 // the loader refuses kernels whose ABI_VERSION differs.
 
-export const ABI_VERSION = 2;
+export const ABI_VERSION = 3;
 
 /** Activation ids, as stored in the layer table. */
 export const ACTIVATION_ID = {
@@ -55,6 +55,9 @@ export const H = {
   EPOCHS_DONE: 25, // epochs completed by the last call
   FAILED_STEP: 26, // step (batch index within the epoch) where a non-finite loss appeared
   ROWS_SEEN: 27, // rows the last logged epoch trained on (fewer than N when a stop rule ends it early)
+  STEPS_DONE: 28, // updates made by the last call
+  EPOCH_POS: 29, // state across calls: row where the current epoch resumes (0: a new epoch begins)
+  EPOCH_STEP: 30, // state across calls: updates made so far in the current epoch
 } as const;
 /** Header: f64 slots at byte `plan.header + 8 * slot`. */
 export const HF = {
@@ -68,9 +71,10 @@ export const HF = {
   LOSS_BELOW: 23, // stop after the first epoch whose loss is below this (-Infinity: off)
   LOSS_SCALE: 24, // factor turning an epoch's loss sum into its loss (1/(N K) for mse, …)
   LAST_STEP: 25, // out: largest |Δθ| of the last update
+  EPOCH_SUM: 26, // state across calls: loss sum of the current epoch so far
 } as const;
 /** What train_epochs reports in H.STATUS. */
-export const TRAIN_STATUS = { OK: 0, NON_FINITE_LOSS: 1, STEP_BELOW: 2, LOSS_BELOW: 3 } as const;
+export const TRAIN_STATUS = { OK: 0, NON_FINITE_LOSS: 1, STEP_BELOW: 2, LOSS_BELOW: 3, NON_FINITE_STEP: 4 } as const;
 
 /** Optimizer ids, as stored in the header. */
 export const OPTIMIZER_ID = { sgd: 0, momentum: 1, adam: 2 } as const;

@@ -90,6 +90,10 @@ export function writeTraining(plan: Plan, views: ArenaViews, setup: TrainingSetu
   f64[f + HF.LOSS_BELOW] = setup.lossBelow;
   f64[f + HF.LOSS_SCALE] = setup.lossScale;
   f64.set(setup.mask, plan.mask >> 3);
+  // every fit call begins a fresh epoch
+  i32[h + H.EPOCH_POS] = 0;
+  i32[h + H.EPOCH_STEP] = 0;
+  f64[f + HF.EPOCH_SUM] = 0;
 }
 
 /** Zeroes the optimizer's moments and restarts its step count (β^t back to 1). */

@@ -25,6 +25,7 @@
  *     batch X, Y    B × inputs, B × outputs f64: a shuffled batch's rows gathered contiguously
  *                   (unshuffled training reads X and Y in place instead)
  *     loss log      LOSS_LOG_CAPACITY f64: the loss sum of each epoch of one train_epochs call
+ *     validation    V × inputs, V × outputs f64: held-out rows, evaluated between epochs
  *     scratch       GEMM packing space for the largest product of the plan (gemmScratchBytes)
  *
  * Growing the arena keeps the fixed part where it is, so parameters survive a larger batch or more
@@ -72,6 +73,9 @@ export interface Plan {
   readonly batchX: number;
   readonly batchY: number;
   readonly lossLog: number;
+  readonly validationCapacity: number;
+  readonly validationX: number;
+  readonly validationY: number;
   readonly scratch: number;
   readonly scratchBytes: number;
   /** One past the last byte of the arena. */
@@ -83,6 +87,8 @@ export interface Capacity {
   batch: number;
   /** Rows the data regions X and Y hold. */
   rows: number;
+  /** Rows the validation regions hold (default 0). */
+  validation?: number;
 }
 
 /** Epochs one train_epochs call may run: the loss log holds one sum per epoch. */
@@ -127,6 +133,9 @@ export function computePlan(spec: ValidSpec, capacity: Capacity, base = 0): Plan
   const batchX = take(B * spec.inputs * 8);
   const batchY = take(B * spec.outputs * 8);
   const lossLog = take(LOSS_LOG_CAPACITY * 8);
+  const V = capacity.validation ?? 0;
+  const validationX = take(V * spec.inputs * 8);
+  const validationY = take(V * spec.outputs * 8);
   const scratchBytes = gemmScratchBytes(Math.max(B, maxWidth), maxWidth, Math.max(B, maxWidth));
   const scratch = take(scratchBytes);
   return {
@@ -152,6 +161,9 @@ export function computePlan(spec: ValidSpec, capacity: Capacity, base = 0): Plan
     batchX,
     batchY,
     lossLog,
+    validationCapacity: V,
+    validationX,
+    validationY,
     scratch,
     scratchBytes,
     end: at,

@@ -10,6 +10,7 @@ import { H, HF, TRAIN_STATUS } from '../layout/abi.js';
 import { LOSS_LOG_CAPACITY } from '../layout/plan.js';
 import { seedState } from '../train/rng.js';
 import { validateFitOptions, type FitOptions } from '../train/options.js';
+import { yieldToEventLoop } from '../train/yield.js';
 import { checkSameRows, toMatrix, toNested, type Matrix, type MatrixInput } from '../data/dataset.js';
 import { OptionsError, TrainingError, describe } from '../errors.js';
 import type { LayerParams, ValidSpec } from '../spec/types.js';
@@ -53,13 +54,21 @@ export interface GradCheckReport {
   checked: number;
 }
 
+export type StopReason = 'epochs' | 'stepBelow' | 'lossBelow' | 'patience' | 'timeout' | 'aborted' | 'callback' | 'diverged';
+
 export interface FitHistory {
   /** Loss of each epoch: the loss's reduction over all rows, each batch evaluated before its update. */
   loss: number[];
+  /** Validation loss after each epoch (with validationSplit or validationData). */
+  valLoss?: number[];
+  /** Epochs completed. */
   epochs: number;
+  /** Updates made. */
   steps: number;
-  /** Why training stopped: all epochs done, or the stepBelow / lossBelow rule fired. */
-  stopReason: 'epochs' | 'stepBelow' | 'lossBelow';
+  /** Why training stopped. */
+  stopReason: StopReason;
+  /** With patience: the epoch (0-based) whose parameters the model holds when restoreBest put them back. */
+  bestEpoch?: number;
   /** Largest |Δθ| of the last update. */
   lastStep: number;
   timeMs: number;
@@ -100,11 +109,16 @@ export class Model {
   }
 
   /** Grows the arena (once) so that `batch` rows of activations and `rows` rows of data fit. */
-  private reserve(batch: number, rows: number): Plan {
+  private reserve(batch: number, rows: number, validation = 0): Plan {
     this.assertAlive();
     const plan = this.plan;
-    if (plan.batchCapacity >= batch && plan.rowCapacity >= rows) return plan;
-    this.plan = computePlan(this.spec, { batch: Math.max(batch, plan.batchCapacity), rows: Math.max(rows, plan.rowCapacity) }, this.engine.base);
+    if (plan.batchCapacity >= batch && plan.rowCapacity >= rows && plan.validationCapacity >= validation) return plan;
+    const capacity = {
+      batch: Math.max(batch, plan.batchCapacity),
+      rows: Math.max(rows, plan.rowCapacity),
+      validation: Math.max(validation, plan.validationCapacity),
+    };
+    this.plan = computePlan(this.spec, capacity, this.engine.base);
     this.engine.bind(this.plan);
     return this.plan;
   }
@@ -194,70 +208,163 @@ export class Model {
   }
 
   /**
-   * Trains by mini-batch gradient descent with the chosen optimizer. The whole loop (shuffle, forward,
-   * backward, update, stop rules) runs inside the engine, one call per chunk of up to 1024 epochs;
-   * the data are copied in once per fit call. The optimizer's state carries over to the next fit call
+   * Trains by mini-batch gradient descent with the chosen optimizer; returns the history. The loop
+   * (shuffle, forward, backward, update, stop rules) runs inside the engine, one call per chunk; the
+   * data are copied in once per fit call. The optimizer's state carries over to the next fit call
    * with the same optimizer settings and starts afresh when they change.
-   * A non-finite loss stops training with a TrainingError and restores the model of before the call.
+   * A non-finite loss or update puts the model back to its state at the start of the chunk where it
+   * happened (the last finite one) and throws a TrainingError, or stops with 'diverged' (onDiverge).
+   * Any other failure (bad options, a throwing callback) leaves the model as it was before the call.
    */
   fit(X: MatrixInput, Y: MatrixInput, options: FitOptions = {}): FitHistory {
-    const started = performance.now();
-    const { x, y } = this.pair(X, Y);
-    const o = validateFitOptions(options, x.rows, this.spec);
-    const plan = this.reserve(o.batchSize, x.rows);
-    const fixedBefore = new Uint8Array(this.engine.f64.buffer.slice(plan.params, plan.fixedEnd));
-    const keyBefore = this.optimizerKey;
-    const key = JSON.stringify(o.optimizer);
-    if (key !== this.optimizerKey) {
-      resetOptimizerState(plan, this.engine);
-      this.optimizerKey = key;
+    const run = this.training(X, Y, options, false);
+    let step = run.next();
+    while (!step.done) step = run.next();
+    return step.value;
+  }
+
+  /** Like fit, but yields to the event loop between chunks (every `progressEvery` updates), so a page stays responsive. */
+  async fitAsync(X: MatrixInput, Y: MatrixInput, options: FitOptions = {}): Promise<FitHistory> {
+    const run = this.training(X, Y, options, true);
+    let step = run.next();
+    while (!step.done) {
+      await yieldToEventLoop();
+      step = run.next();
     }
-    writeRows(this.engine.f64, plan.x, x.data, 0, x.rows, x.cols);
-    writeRows(this.engine.f64, plan.y, y.data, 0, y.rows, y.cols);
-    writeIdentityOrder(plan, this.engine, x.rows);
-    const K = this.spec.outputs;
-    const lossId = LOSS_ID[this.spec.loss];
-    writeTraining(plan, this.engine, { ...o, rows: x.rows, lossScale: loss_scale(lossId, x.rows, K) });
-    const history: number[] = [];
-    let steps = 0;
-    let stopReason: FitHistory['stopReason'] = 'epochs';
-    const stepsPerEpoch = Math.ceil(x.rows / o.batchSize);
+    return step.value;
+  }
+
+  private *training(X: MatrixInput, Y: MatrixInput, options: FitOptions, yielding: boolean): Generator<void, FitHistory> {
+    const started = performance.now();
+    const all = this.pair(X, Y);
+    const o = validateFitOptions(options, all.x.rows, this.spec);
+    const held = Math.round(all.x.rows * o.validationSplit);
+    const rows = all.x.rows - held;
+    let validation: { x: Matrix; y: Matrix } | null = null;
+    if (held > 0) {
+      validation = {
+        x: { data: all.x.data.subarray(rows * all.x.cols), rows: held, cols: all.x.cols, nested: false },
+        y: { data: all.y.data.subarray(rows * all.y.cols), rows: held, cols: all.y.cols, nested: false },
+      };
+    } else if (options.validationData !== undefined) {
+      validation = this.pair(options.validationData[0], options.validationData[1]);
+    }
+    const plan = this.reserve(o.batchSize, rows, validation?.x.rows ?? 0);
+    const fixedBytes = plan.fixedEnd - plan.params;
+    const snapshot = (): Uint8Array => new Uint8Array(this.engine.f64.buffer.slice(plan.params, plan.fixedEnd));
+    const restore = (bytes: Uint8Array): void => new Uint8Array(this.engine.f64.buffer, plan.params, fixedBytes).set(bytes);
+    const before = snapshot();
+    const keyBefore = this.optimizerKey;
     try {
-      for (let done = 0; done < o.epochs; ) {
-        const count = Math.min(LOSS_LOG_CAPACITY, o.epochs - done);
-        const status = this.engine.trainEpochs(count);
-        const completed = readSlot(plan, this.engine, H.EPOCHS_DONE);
-        const log = this.engine.f64.subarray(plan.lossLog >> 3, (plan.lossLog >> 3) + completed);
-        for (let e = 0; e < completed; e++) history.push(log[e] * loss_scale(lossId, x.rows, K));
-        steps += completed * stepsPerEpoch;
-        if (status === TRAIN_STATUS.NON_FINITE_LOSS) {
-          const epoch = done + completed;
-          const step = readSlot(plan, this.engine, H.FAILED_STEP);
-          throw new TrainingError('DIVERGED', `training diverged: the loss became non-finite at epoch ${epoch}, step ${step}; the model was restored to its state before fit()`, epoch, step, {
-            path: `epoch ${epoch}, step ${step}`, expected: 'a finite loss', received: 'NaN or Infinity',
-          });
-        }
-        if (status === TRAIN_STATUS.STEP_BELOW) {
-          // the last epoch ended early: its loss covers the rows it trained on
-          const seen = readSlot(plan, this.engine, H.ROWS_SEEN);
-          history[history.length - 1] = log[completed - 1] * loss_scale(lossId, seen, K);
-          steps -= stepsPerEpoch - Math.ceil(seen / o.batchSize);
-          stopReason = 'stepBelow';
-          break;
-        }
-        if (status === TRAIN_STATUS.LOSS_BELOW) {
-          stopReason = 'lossBelow';
-          break;
-        }
-        done += count;
+      const key = JSON.stringify(o.optimizer);
+      if (key !== this.optimizerKey) {
+        resetOptimizerState(plan, this.engine);
+        this.optimizerKey = key;
       }
+      const f64 = this.engine.f64;
+      writeRows(f64, plan.x, all.x.data, 0, rows, all.x.cols);
+      writeRows(f64, plan.y, all.y.data, 0, rows, all.y.cols);
+      if (validation) {
+        writeRows(f64, plan.validationX, validation.x.data, 0, validation.x.rows, validation.x.cols);
+        writeRows(f64, plan.validationY, validation.y.data, 0, validation.y.rows, validation.y.cols);
+      }
+      writeIdentityOrder(plan, this.engine, rows);
+      const K = this.spec.outputs;
+      const lossId = LOSS_ID[this.spec.loss];
+      writeTraining(plan, this.engine, { ...o, rows, lossScale: loss_scale(lossId, rows, K) });
+
+      const perEpoch = validation !== null || o.patience > 0 || options.onEpochEnd !== undefined;
+      const chunked = yielding || options.onProgress !== undefined || Number.isFinite(o.timeout) || options.signal !== undefined;
+      const maxSteps = chunked ? o.progressEvery : 0x7fffffff;
+      const stepsPerEpoch = Math.ceil(rows / o.batchSize);
+      const history: FitHistory = { loss: [], epochs: 0, steps: 0, stopReason: 'epochs', lastStep: NaN, timeMs: 0 };
+      if (validation) history.valLoss = [];
+      let best = Infinity, bestEpoch = -1;
+      let bestParams: Float64Array | null = null;
+      let diverged: TrainingError | null = null;
+
+      while (history.epochs < o.epochs && history.stopReason === 'epochs') {
+        const lastGood = history.steps === 0 ? before : snapshot();
+        const status = this.engine.trainEpochs(Math.min(perEpoch ? 1 : LOSS_LOG_CAPACITY, o.epochs - history.epochs), maxSteps);
+        const completed = readSlot(plan, this.engine, H.EPOCHS_DONE);
+        history.steps += readSlot(plan, this.engine, H.STEPS_DONE);
+        history.lastStep = this.engine.f64[(plan.header >> 3) + HF.LAST_STEP];
+        if (status === TRAIN_STATUS.NON_FINITE_LOSS || status === TRAIN_STATUS.NON_FINITE_STEP) {
+          const epoch = history.epochs + completed;
+          const step = readSlot(plan, this.engine, H.FAILED_STEP);
+          restore(lastGood);
+          const what = status === TRAIN_STATUS.NON_FINITE_LOSS ? 'the loss' : 'an update';
+          diverged = new TrainingError('DIVERGED', `training diverged: ${what} became non-finite at epoch ${epoch}, step ${step}; the model was put back to its last finite state`, epoch, step, {
+            path: `epoch ${epoch}, step ${step}`, expected: `${what} to stay finite`, received: 'NaN or Infinity',
+          });
+          history.stopReason = 'diverged';
+          break;
+        }
+        const log = plan.lossLog >> 3;
+        for (let e = 0; e < completed; e++) {
+          const partial = status === TRAIN_STATUS.STEP_BELOW && e === completed - 1;
+          const seen = partial ? readSlot(plan, this.engine, H.ROWS_SEEN) : rows;
+          const loss = this.engine.f64[log + e] * loss_scale(lossId, seen, K);
+          history.loss.push(loss);
+          const logs: { loss: number; valLoss?: number } = { loss };
+          if (validation) {
+            logs.valLoss = this.validationLoss(plan, validation.x.rows);
+            history.valLoss!.push(logs.valLoss);
+          }
+          const epoch = history.epochs++;
+          if (o.patience > 0) {
+            const monitored = logs.valLoss ?? loss;
+            if (monitored < best) {
+              best = monitored;
+              bestEpoch = epoch;
+              if (o.restoreBest) bestParams = this.getParamsFlat();
+            } else if (epoch - bestEpoch >= o.patience) {
+              history.stopReason = 'patience';
+            }
+          }
+          if (options.onEpochEnd?.(epoch, logs) === false) history.stopReason = 'callback';
+        }
+        if (history.stopReason !== 'epochs') break;
+        if (status === TRAIN_STATUS.STEP_BELOW) history.stopReason = 'stepBelow';
+        else if (status === TRAIN_STATUS.LOSS_BELOW) history.stopReason = 'lossBelow';
+        else if (history.epochs < o.epochs) {
+          const elapsedMs = performance.now() - started;
+          const progress = {
+            epoch: history.epochs, steps: history.steps, totalSteps: o.epochs * stepsPerEpoch,
+            loss: history.loss[history.loss.length - 1], elapsedMs,
+            samplesPerSecond: (history.steps * o.batchSize * 1000) / Math.max(elapsedMs, 1e-3),
+          };
+          if (options.onProgress?.(progress) === false) history.stopReason = 'callback';
+          else if (options.signal?.aborted) history.stopReason = 'aborted';
+          else if (elapsedMs >= o.timeout) history.stopReason = 'timeout';
+          else if (chunked) yield;
+        }
+      }
+      if (history.stopReason === 'patience' && bestParams !== null) {
+        this.engine.f64.set(bestParams, plan.params >> 3);
+        history.bestEpoch = bestEpoch;
+      }
+      history.timeMs = performance.now() - started;
+      if (diverged !== null && o.onDiverge === 'throw') throw diverged;
+      return history;
     } catch (error) {
-      new Uint8Array(this.engine.f64.buffer, plan.params, fixedBefore.length).set(fixedBefore);
-      this.optimizerKey = keyBefore;
+      if (!(error instanceof TrainingError)) {
+        restore(before);
+        this.optimizerKey = keyBefore;
+      }
       throw error;
     }
-    const lastStep = this.engine.f64[(plan.header >> 3) + HF.LAST_STEP];
-    return { loss: history, epochs: history.length, steps, stopReason, lastStep, timeMs: performance.now() - started };
+  }
+
+  /** The loss on the validation rows held in the plan, in chunks of the batch capacity. */
+  private validationLoss(plan: Plan, rows: number): number {
+    const { inputs, outputs } = this.spec;
+    let sum = 0;
+    for (let from = 0; from < rows; from += plan.batchCapacity) {
+      const count = Math.min(plan.batchCapacity, rows - from);
+      sum += this.engine.lossSum(count, plan.validationX + from * inputs * 8, plan.validationY + from * outputs * 8);
+    }
+    return sum * loss_scale(LOSS_ID[this.spec.loss], rows, outputs);
   }
 
   /** Parameters as `[{ W: [units][inputs], b: [units] }]` (copies). */

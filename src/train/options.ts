@@ -3,6 +3,7 @@
 import { OptionsError, describe } from '../errors.js';
 import { OPTIMIZER_ID } from '../layout/abi.js';
 import type { ValidSpec } from '../spec/types.js';
+import type { MatrixInput } from '../data/dataset.js';
 
 export type OptimizerName = keyof typeof OPTIMIZER_ID;
 
@@ -31,6 +32,45 @@ export interface FitOptions {
   stepBelow?: number;
   /** Stop after the first epoch whose loss is below this (brain.js' errorThresh). */
   lossBelow?: number;
+  /** Hold out this fraction of the rows (the last ones, before shuffling, as TensorFlow.js) for validation. */
+  validationSplit?: number;
+  /** Validation rows `[X, Y]` (instead of validationSplit). */
+  validationData?: [MatrixInput, MatrixInput];
+  /** Stop when the validation loss (the training loss without validation) has not improved for this many epochs. */
+  patience?: number;
+  /** With patience: put back the parameters of the best epoch when stopping. Default true. */
+  restoreBest?: boolean;
+  /** Stop after this many milliseconds (checked between chunks of updates). */
+  timeout?: number;
+  /** Stop when this signal aborts (checked between chunks of updates). */
+  signal?: AbortSignal;
+  /** Called after every epoch; returning false stops training. */
+  onEpochEnd?: (epoch: number, logs: EpochLogs) => boolean | void;
+  /** Called after every chunk of `progressEvery` updates; returning false stops training. */
+  onProgress?: (progress: Progress) => boolean | void;
+  /** Updates per chunk: how often onProgress fires, timeout and signal are checked, and fitAsync yields. Default: one epoch's updates. */
+  progressEvery?: number;
+  /** On a non-finite loss or update: throw a TrainingError (default), or stop with stopReason 'diverged'. Either way the model goes back to its last finite state. */
+  onDiverge?: 'throw' | 'stop';
+}
+
+export interface EpochLogs {
+  loss: number;
+  valLoss?: number;
+}
+
+export interface Progress {
+  /** Epochs completed so far in this fit call. */
+  epoch: number;
+  /** Updates made so far in this fit call. */
+  steps: number;
+  /** Updates the whole call would make without early stopping. */
+  totalSteps: number;
+  /** Loss of the last completed epoch, if any. */
+  loss: number | undefined;
+  elapsedMs: number;
+  /** Training rows per second so far. */
+  samplesPerSecond: number;
 }
 
 export interface ValidOptimizer {
@@ -53,9 +93,19 @@ export interface ValidFitOptions {
   mask: Float64Array;
   stepBelow: number;
   lossBelow: number;
+  validationSplit: number;
+  patience: number;
+  restoreBest: boolean;
+  timeout: number;
+  progressEvery: number;
+  onDiverge: 'throw' | 'stop';
 }
 
-const KNOWN = ['epochs', 'batchSize', 'learningRate', 'shuffle', 'optimizer', 'weightDecay', 'trainable', 'stepBelow', 'lossBelow'];
+const KNOWN = [
+  'epochs', 'batchSize', 'learningRate', 'shuffle', 'optimizer', 'weightDecay', 'trainable', 'stepBelow', 'lossBelow',
+  'validationSplit', 'validationData', 'patience', 'restoreBest', 'timeout', 'signal', 'onEpochEnd', 'onProgress',
+  'progressEvery', 'onDiverge',
+];
 
 function fail(key: string, expected: string, value: unknown): never {
   const path = key === '' ? 'options' : `options.${key}`;
@@ -129,21 +179,55 @@ function trainableMask(spec: ValidSpec, trainable: unknown): Float64Array {
   return mask;
 }
 
-export function validateFitOptions(options: FitOptions, rows: number, spec: ValidSpec): ValidFitOptions {
+/** Checks every option; `rows` is the number of training rows (after a validation split). */
+export function validateFitOptions(options: FitOptions, allRows: number, spec: ValidSpec): ValidFitOptions {
   if (options === null || typeof options !== 'object') fail('', 'an object of options', options);
   unknownKeys(options, KNOWN, 'options');
+  const validationSplit = options.validationSplit === undefined ? 0 : inRange(options.validationSplit, 'validationSplit', 'a number strictly between 0 and 1', (v) => v > 0 && v < 1);
+  if (validationSplit > 0 && options.validationData !== undefined) {
+    fail('validationData', 'either validationData or validationSplit, not both', 'both');
+  }
+  if (options.validationData !== undefined && (!Array.isArray(options.validationData) || options.validationData.length !== 2)) {
+    fail('validationData', 'a pair [X, Y]', options.validationData);
+  }
+  const held = Math.round(allRows * validationSplit);
+  if (validationSplit > 0 && (held < 1 || held >= allRows)) {
+    fail('validationSplit', `a fraction that leaves at least one row on each side of ${allRows} rows`, validationSplit);
+  }
+  const rows = allRows - held;
   const epochs = options.epochs ?? 1;
   if (typeof epochs !== 'number' || !Number.isInteger(epochs) || epochs < 0) fail('epochs', 'a non-negative integer', epochs);
   const batchSize = options.batchSize ?? Math.min(32, rows);
   if (typeof batchSize !== 'number' || !Number.isInteger(batchSize) || batchSize < 1 || batchSize > rows) {
-    fail('batchSize', `an integer from 1 to ${rows} (the number of rows)`, batchSize);
+    fail('batchSize', `an integer from 1 to ${rows} (the number of training rows)`, batchSize);
   }
   const optimizer = validateOptimizer(options.optimizer ?? 'sgd');
   const learningRate = inRange(options.learningRate ?? (optimizer.id === OPTIMIZER_ID.adam ? 0.001 : 0.01), 'learningRate', 'a positive finite number', (v) => v > 0);
-  const shuffle = options.shuffle ?? true;
-  if (typeof shuffle !== 'boolean') fail('shuffle', 'true or false', shuffle);
+  const boolean = (key: string, value: unknown, fallback: boolean): boolean => {
+    if (value === undefined) return fallback;
+    if (typeof value !== 'boolean') fail(key, 'true or false', value);
+    return value as boolean;
+  };
+  const shuffle = boolean('shuffle', options.shuffle, true);
+  const restoreBest = boolean('restoreBest', options.restoreBest, true);
   const weightDecay = inRange(options.weightDecay ?? 0, 'weightDecay', 'a non-negative finite number', (v) => v >= 0);
   const stepBelow = options.stepBelow === undefined ? 0 : inRange(options.stepBelow, 'stepBelow', 'a positive finite number', (v) => v > 0);
   const lossBelow = options.lossBelow === undefined ? -Infinity : inRange(options.lossBelow, 'lossBelow', 'a finite number', () => true);
-  return { epochs, batchSize, learningRate, shuffle, optimizer, weightDecay, mask: trainableMask(spec, options.trainable), stepBelow, lossBelow };
+  const patience = options.patience === undefined ? 0 : inRange(options.patience, 'patience', 'a positive integer', (v) => Number.isInteger(v) && v > 0);
+  const timeout = options.timeout === undefined ? Infinity : inRange(options.timeout, 'timeout', 'a positive number of milliseconds', (v) => v > 0);
+  const stepsPerEpoch = Math.ceil(rows / batchSize);
+  const progressEvery = options.progressEvery === undefined ? stepsPerEpoch : inRange(options.progressEvery, 'progressEvery', 'a positive integer', (v) => Number.isInteger(v) && v > 0);
+  for (const key of ['onEpochEnd', 'onProgress'] as const) {
+    if (options[key] !== undefined && typeof options[key] !== 'function') fail(key, 'a function', options[key]);
+  }
+  const signal = options.signal;
+  if (signal !== undefined && (signal === null || typeof signal !== 'object' || typeof (signal as AbortSignal).aborted !== 'boolean')) {
+    fail('signal', 'an AbortSignal', signal);
+  }
+  const onDiverge = options.onDiverge ?? 'throw';
+  if (onDiverge !== 'throw' && onDiverge !== 'stop') fail('onDiverge', '"throw" or "stop"', onDiverge);
+  return {
+    epochs, batchSize, learningRate, shuffle, optimizer, weightDecay, mask: trainableMask(spec, options.trainable),
+    stepBelow, lossBelow, validationSplit, patience, restoreBest, timeout, progressEvery, onDiverge,
+  };
 }

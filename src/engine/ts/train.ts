@@ -1,5 +1,7 @@
-// Whole epochs of mini-batch training (mirrors assembly/train.ts): shuffle, gather, forward, loss,
-// backward, optimizer update per batch; one loss sum per epoch into the loss log; the same stop rules.
+// Mini-batch training inside one call (mirrors assembly/train.ts, which documents the contract):
+// shuffle, gather, forward, loss, backward, optimizer update; stops after `epochs` complete epochs or
+// `maxSteps` updates (an unfinished epoch resumes at the next call), or early on a non-finite loss or
+// update, stepBelow or lossBelow.
 import { H, HF, TRAIN_STATUS } from '../../layout/abi.js';
 import { network_gradients } from './network.js';
 import { optimizer_step } from './optimizers.js';
@@ -23,58 +25,70 @@ export function shuffle_u32(u32: Uint32Array, rng: number, perm: number, n: numb
   }
 }
 
-export function train_epochs(m: Float64Array, i32: Int32Array, u32: Uint32Array, header: number, epochs: number): number {
+function finish(m: Float64Array, i32: Int32Array, header: number, status: number, epochs: number, steps: number, pos: number, step: number, sum: number): number {
   const h = header >> 2;
+  i32[h + H.STATUS] = status;
+  i32[h + H.EPOCHS_DONE] = epochs;
+  i32[h + H.STEPS_DONE] = steps;
+  i32[h + H.EPOCH_POS] = pos;
+  i32[h + H.EPOCH_STEP] = step;
+  m[(header >> 3) + HF.EPOCH_SUM] = sum;
+  return status;
+}
+
+export function train_epochs(m: Float64Array, i32: Int32Array, u32: Uint32Array, header: number, epochs: number, maxSteps: number): number {
+  const h = header >> 2, f = header >> 3;
   const N = i32[h + H.ROWS], batchSize = i32[h + H.BATCH_SIZE], shuffle = i32[h + H.SHUFFLE];
   const inputs = i32[h + H.INPUTS], outputs = i32[h + H.OUTPUTS];
   const x = i32[h + H.X], y = i32[h + H.Y], perm = i32[h + H.PERM] >> 2, rng = i32[h + H.RNG] >> 2;
   const batchX = i32[h + H.BATCH_X], batchY = i32[h + H.BATCH_Y], log = i32[h + H.LOSS_LOG] >> 3;
-  const f = header >> 3;
   const stepBelow = m[f + HF.STEP_BELOW], lossBelow = m[f + HF.LOSS_BELOW], lossScale = m[f + HF.LOSS_SCALE];
-  i32[h + H.STATUS] = TRAIN_STATUS.OK;
+  let pos = i32[h + H.EPOCH_POS], step = i32[h + H.EPOCH_STEP], sum = m[f + HF.EPOCH_SUM];
+  let e = 0, steps = 0;
   i32[h + H.ROWS_SEEN] = N;
-  for (let e = 0; e < epochs; e++) {
-    if (shuffle) shuffle_u32(u32, rng, perm, N);
-    let sum = 0;
-    let step = 0;
-    for (let from = 0; from < N; from += batchSize) {
-      const rows = Math.min(batchSize, N - from);
-      let input: number, target: number;
-      if (shuffle) {
-        gather_rows(m, u32, x >> 3, batchX >> 3, perm, from, rows, inputs);
-        gather_rows(m, u32, y >> 3, batchY >> 3, perm, from, rows, outputs);
-        input = batchX;
-        target = batchY;
-      } else {
-        input = x + from * inputs * 8;
-        target = y + from * outputs * 8;
-      }
-      const batchSum = network_gradients(m, i32, header, rows, input, target);
-      if (!Number.isFinite(batchSum)) {
-        i32[h + H.STATUS] = TRAIN_STATUS.NON_FINITE_LOSS;
-        i32[h + H.EPOCHS_DONE] = e;
-        i32[h + H.FAILED_STEP] = step;
-        return TRAIN_STATUS.NON_FINITE_LOSS;
-      }
-      sum += batchSum;
-      const largest = optimizer_step(m, i32, header);
-      m[f + HF.LAST_STEP] = largest;
-      step++;
-      if (largest < stepBelow) {
-        m[log + e] = sum;
-        i32[h + H.ROWS_SEEN] = from + rows;
-        i32[h + H.EPOCHS_DONE] = e + 1;
-        i32[h + H.STATUS] = TRAIN_STATUS.STEP_BELOW;
-        return TRAIN_STATUS.STEP_BELOW;
-      }
+  while (e < epochs && steps < maxSteps) {
+    if (pos === 0) {
+      if (shuffle) shuffle_u32(u32, rng, perm, N);
+      sum = 0;
+      step = 0;
     }
-    m[log + e] = sum;
-    if (sum * lossScale < lossBelow) {
-      i32[h + H.EPOCHS_DONE] = e + 1;
-      i32[h + H.STATUS] = TRAIN_STATUS.LOSS_BELOW;
-      return TRAIN_STATUS.LOSS_BELOW;
+    const rows = Math.min(batchSize, N - pos);
+    let input: number, target: number;
+    if (shuffle) {
+      gather_rows(m, u32, x >> 3, batchX >> 3, perm, pos, rows, inputs);
+      gather_rows(m, u32, y >> 3, batchY >> 3, perm, pos, rows, outputs);
+      input = batchX;
+      target = batchY;
+    } else {
+      input = x + pos * inputs * 8;
+      target = y + pos * outputs * 8;
+    }
+    const batchSum = network_gradients(m, i32, header, rows, input, target);
+    if (!Number.isFinite(batchSum)) {
+      i32[h + H.FAILED_STEP] = step;
+      return finish(m, i32, header, TRAIN_STATUS.NON_FINITE_LOSS, e, steps, pos, step, sum);
+    }
+    sum += batchSum;
+    const largest = optimizer_step(m, i32, header);
+    m[f + HF.LAST_STEP] = largest;
+    if (!Number.isFinite(largest)) {
+      i32[h + H.FAILED_STEP] = step;
+      return finish(m, i32, header, TRAIN_STATUS.NON_FINITE_STEP, e, steps + 1, pos, step, sum);
+    }
+    steps++;
+    step++;
+    pos += rows;
+    if (largest < stepBelow) {
+      m[log + e] = sum;
+      i32[h + H.ROWS_SEEN] = pos;
+      return finish(m, i32, header, TRAIN_STATUS.STEP_BELOW, e + 1, steps, 0, 0, 0);
+    }
+    if (pos >= N) {
+      m[log + e] = sum;
+      e++;
+      pos = 0;
+      if (sum * lossScale < lossBelow) return finish(m, i32, header, TRAIN_STATUS.LOSS_BELOW, e, steps, 0, 0, 0);
     }
   }
-  i32[h + H.EPOCHS_DONE] = epochs;
-  return TRAIN_STATUS.OK;
+  return finish(m, i32, header, TRAIN_STATUS.OK, e, steps, pos, step, sum);
 }

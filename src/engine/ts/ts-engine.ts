@@ -39,8 +39,8 @@ export class TsEngine implements Engine {
     return network_gradients(this.f64, this.i32, this.header, rows, input, target);
   }
 
-  trainEpochs(epochs: number): number {
-    return train_epochs(this.f64, this.i32, this.u32, this.header, epochs);
+  trainEpochs(epochs: number, maxSteps: number): number {
+    return train_epochs(this.f64, this.i32, this.u32, this.header, epochs, maxSteps);
   }
 
   dispose(): void {

@@ -16,6 +16,6 @@ export interface KernelExports {
   network_forward_loss_sum(header: number, rows: number, input: number, target: number): number;
   network_gradients(header: number, rows: number, input: number, target: number): number;
 
-  // train.ts: whole epochs in one call; returns TRAIN_STATUS.
-  train_epochs(header: number, epochs: number): number;
+  // train.ts: up to `epochs` epochs or `maxSteps` updates in one call; returns TRAIN_STATUS.
+  train_epochs(header: number, epochs: number, maxSteps: number): number;
 }

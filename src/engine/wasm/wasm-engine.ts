@@ -85,9 +85,9 @@ export class WasmEngine implements Engine {
     return this.run('network_gradients', () => k.network_gradients(this.header, rows, input, target));
   }
 
-  trainEpochs(epochs: number): number {
+  trainEpochs(epochs: number, maxSteps: number): number {
     const k = this.k;
-    return this.run('train_epochs', () => k.train_epochs(this.header, epochs));
+    return this.run('train_epochs', () => k.train_epochs(this.header, epochs, maxSteps));
   }
 
   dispose(): void {
