@@ -212,8 +212,8 @@ export class Model {
    * (shuffle, forward, backward, update, stop rules) runs inside the engine, one call per chunk; the
    * data are copied in once per fit call. The optimizer's state carries over to the next fit call
    * with the same optimizer settings and starts afresh when they change.
-   * A non-finite loss or update puts the model back to its state at the start of the chunk where it
-   * happened (the last finite one) and throws a TrainingError, or stops with 'diverged' (onDiverge).
+   * A non-finite loss or update puts the model back to the last chunk boundary whose loss was finite
+   * (with per-epoch chunks: the start of the last epoch that trained on a finite loss) and throws a TrainingError, or stops with 'diverged' (onDiverge).
    * Any other failure (bad options, a throwing callback) leaves the model as it was before the call.
    */
   fit(X: MatrixInput, Y: MatrixInput, options: FitOptions = {}): FitHistory {
@@ -283,8 +283,11 @@ export class Model {
       let bestParams: Float64Array | null = null;
       let diverged: TrainingError | null = null;
 
+      // the states at the start of the previous and of the current chunk: a divergence goes back to
+      // the latest of them whose loss was finite
+      let previous = before;
       while (history.epochs < o.epochs && history.stopReason === 'epochs') {
-        const lastGood = history.steps === 0 ? before : snapshot();
+        const current = history.steps === 0 ? before : snapshot();
         const status = this.engine.trainEpochs(Math.min(perEpoch ? 1 : LOSS_LOG_CAPACITY, o.epochs - history.epochs), maxSteps);
         const completed = readSlot(plan, this.engine, H.EPOCHS_DONE);
         history.steps += readSlot(plan, this.engine, H.STEPS_DONE);
@@ -292,7 +295,9 @@ export class Model {
         if (status === TRAIN_STATUS.NON_FINITE_LOSS || status === TRAIN_STATUS.NON_FINITE_STEP) {
           const epoch = history.epochs + completed;
           const step = readSlot(plan, this.engine, H.FAILED_STEP);
-          restore(lastGood);
+          // a loss that is non-finite at the chunk's very first batch condemns the chunk's start too
+          const startFailed = status === TRAIN_STATUS.NON_FINITE_LOSS && readSlot(plan, this.engine, H.STEPS_DONE) === 0;
+          restore(startFailed ? previous : current);
           const what = status === TRAIN_STATUS.NON_FINITE_LOSS ? 'the loss' : 'an update';
           diverged = new TrainingError('DIVERGED', `training diverged: ${what} became non-finite at epoch ${epoch}, step ${step}; the model was put back to its last finite state`, epoch, step, {
             path: `epoch ${epoch}, step ${step}`, expected: `${what} to stay finite`, received: 'NaN or Infinity',
@@ -324,6 +329,7 @@ export class Model {
           }
           if (options.onEpochEnd?.(epoch, logs) === false) history.stopReason = 'callback';
         }
+        previous = current;
         if (history.stopReason !== 'epochs') break;
         if (status === TRAIN_STATUS.STEP_BELOW) history.stopReason = 'stepBelow';
         else if (status === TRAIN_STATUS.LOSS_BELOW) history.stopReason = 'lossBelow';
