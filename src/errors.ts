@@ -67,3 +67,6 @@ export class TrainingError extends WasmlpError {
     this.step = step;
   }
 }
+
+/** A saved model is malformed: not JSON, another format or version, a wrong shape, a non-finite value. */
+export class FormatError extends WasmlpError {}

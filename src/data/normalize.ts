@@ -112,3 +112,29 @@ export class Scaler {
 function bad(path: string, expected: string, received: unknown): DataError {
   return new DataError('BAD_SCALER', `${path}: expected ${expected}, got ${describe(received)}`, { path, expected, received: describe(received) });
 }
+
+/** How to scale a side of the data: 'minMax' ([0, 1]), 'standardize', or { kind, range }. */
+export type ScalerSpec = ScalerKind | { kind: ScalerKind; range?: ScalerRange };
+
+export interface NormalizationSpec {
+  inputs?: ScalerSpec;
+  targets?: ScalerSpec;
+}
+
+/** Validates a scaler spec; `path` names it in errors. */
+export function parseScalerSpec(spec: unknown, path: string): { kind: ScalerKind; range: ScalerRange } {
+  const o = typeof spec === 'string' ? { kind: spec } : spec;
+  const kind = (o as { kind?: unknown } | null)?.kind;
+  if (o === null || typeof o !== 'object' || (kind !== 'minMax' && kind !== 'standardize')) {
+    throw new DataError('BAD_NORMALIZATION', `${path}: expected "minMax", "standardize" or { kind, range }, got ${describe(spec)}`, {
+      path, expected: '"minMax", "standardize" or { kind, range }', received: describe(spec),
+    });
+  }
+  const range = (o as { range?: unknown }).range ?? [0, 1];
+  if (!Array.isArray(range) || range.length !== 2 || !((range[0] === 0 && range[1] === 1) || (range[0] === -1 && range[1] === 1))) {
+    throw new DataError('BAD_NORMALIZATION', `${path}.range: expected [0, 1] or [-1, 1], got ${describe(range)}`, {
+      path: `${path}.range`, expected: '[0, 1] or [-1, 1]', received: describe(range),
+    });
+  }
+  return { kind: kind as ScalerKind, range: range as unknown as ScalerRange };
+}

@@ -12,9 +12,12 @@ import { seedState } from '../train/rng.js';
 import { validateFitOptions, type FitOptions } from '../train/options.js';
 import { yieldToEventLoop } from '../train/yield.js';
 import { checkSameRows, toMatrix, toNested, type Matrix, type MatrixInput } from '../data/dataset.js';
-import { OptionsError, TrainingError, describe } from '../errors.js';
+import { Scaler, parseScalerSpec, type NormalizationSpec } from '../data/normalize.js';
+import { DataError, OptionsError, TrainingError, describe } from '../errors.js';
 import type { LayerParams, ValidSpec } from '../spec/types.js';
 import { flatToParams, paramName, paramsToFlat } from './params.js';
+import { FORMAT, FORMAT_VERSION, decodeFloat64, encodeFloat64, formatError, type ModelJSON } from './serialize.js';
+import { readRng } from '../layout/pack.js';
 
 /** Rows per forward call when predicting or evaluating a loss: bounds memory for large data. */
 const CHUNK_ROWS = 1024;
@@ -84,6 +87,8 @@ export class Model {
   private disposed = false;
   /** The optimizer configuration the state (moments, Adam's t) belongs to; a different one starts afresh. */
   private optimizerKey = '';
+  /** Fitted scalers: inputs are scaled before the network, outputs mapped back to target units. */
+  private scalers: { inputs?: Scaler; targets?: Scaler } = {};
 
   constructor(spec: ValidSpec, engine: Engine, params: Float64Array) {
     this.spec = spec;
@@ -131,9 +136,41 @@ export class Model {
   forward(X: MatrixInput): number[][];
   forward(X: Float64Array | { data: Float64Array; rows: number }): Float64Array;
   forward(X: MatrixInput): number[][] | Float64Array {
-    const x = toMatrix(X, this.spec.inputs, 'X');
-    const out = this.forwardPacked(x);
+    const x = this.scaled(toMatrix(X, this.spec.inputs, 'X'), this.scalers.inputs);
+    const scaledOut = this.forwardPacked(x);
+    const out = this.scalers.targets ? this.scalers.targets.inverse(scaledOut) : scaledOut;
     return x.nested ? toNested(out, x.rows, this.spec.outputs) : out;
+  }
+
+  private scaled(m: Matrix, scaler: Scaler | undefined): Matrix {
+    return scaler ? { ...m, data: scaler.transform(m.data) } : m;
+  }
+
+  /**
+   * Fits scalers on (X, Y) and attaches them: from then on every method takes X and Y in their own
+   * units (inputs are scaled before the network, targets before the loss) and predict returns
+   * outputs in target units. `{ inputs: 'minMax' }`, `{ targets: { kind: 'minMax', range: [-1, 1] } }`,
+   * `'standardize'`. Scalers travel with toJSON. gradients() reports the network's own (scaled) values.
+   */
+  setNormalization(X: MatrixInput, Y: MatrixInput | null, spec: NormalizationSpec): void {
+    if (spec === null || typeof spec !== 'object') parseScalerSpec(spec, 'normalization');
+    const inputs = spec.inputs === undefined ? undefined : parseScalerSpec(spec.inputs, 'normalization.inputs');
+    const targets = spec.targets === undefined ? undefined : parseScalerSpec(spec.targets, 'normalization.targets');
+    const x = toMatrix(X, this.spec.inputs, 'X');
+    const next: { inputs?: Scaler; targets?: Scaler } = {};
+    if (inputs) next.inputs = Scaler.fit(x.data, x.rows, x.cols, inputs.kind, inputs.range);
+    if (targets) {
+      if (Y === null) throw new DataError('EMPTY_DATA', 'Y: target normalization needs the targets', { path: 'Y', expected: 'the training targets', received: 'null' });
+      const y = toMatrix(Y, this.spec.outputs, 'Y');
+      checkSameRows(x, y);
+      next.targets = Scaler.fit(y.data, y.rows, y.cols, targets.kind, targets.range);
+    }
+    this.scalers = next;
+  }
+
+  /** The attached scalers' settings and statistics (JSON form), if any. */
+  getNormalization(): { inputs?: ReturnType<Scaler['toJSON']>; targets?: ReturnType<Scaler['toJSON']> } {
+    return { inputs: this.scalers.inputs?.toJSON(), targets: this.scalers.targets?.toJSON() };
   }
 
   /** Same as forward. */
@@ -168,7 +205,7 @@ export class Model {
     const x = toMatrix(X, this.spec.inputs, 'X');
     const y = toMatrix(Y, this.spec.outputs, 'Y');
     checkSameRows(x, y);
-    return { x, y };
+    return { x: this.scaled(x, this.scalers.inputs), y: this.scaled(y, this.scalers.targets) };
   }
 
   private lossPacked(x: Matrix, y: Matrix): number {
@@ -236,8 +273,24 @@ export class Model {
 
   private *training(X: MatrixInput, Y: MatrixInput, options: FitOptions, yielding: boolean): Generator<void, FitHistory> {
     const started = performance.now();
-    const all = this.pair(X, Y);
-    const o = validateFitOptions(options, all.x.rows, this.spec);
+    const scalersBefore = this.scalers;
+    if (options !== null && typeof options === 'object' && options.normalize !== undefined) {
+      if (this.scalers.inputs || this.scalers.targets) {
+        throw new OptionsError('ALREADY_NORMALIZED', 'options.normalize: this model already has fitted scalers; call setNormalization() to refit them', {
+          path: 'options.normalize', expected: 'a model without scalers', received: 'a model with scalers',
+        });
+      }
+      this.setNormalization(X, options.normalize.targets === undefined ? null : Y, options.normalize);
+    }
+    let all: { x: Matrix; y: Matrix };
+    let o: ReturnType<typeof validateFitOptions>;
+    try {
+      all = this.pair(X, Y);
+      o = validateFitOptions(options, all.x.rows, this.spec);
+    } catch (error) {
+      this.scalers = scalersBefore;
+      throw error;
+    }
     const held = Math.round(all.x.rows * o.validationSplit);
     const rows = all.x.rows - held;
     let validation: { x: Matrix; y: Matrix } | null = null;
@@ -357,6 +410,7 @@ export class Model {
       if (!(error instanceof TrainingError)) {
         restore(before);
         this.optimizerKey = keyBefore;
+        this.scalers = scalersBefore;
       }
       throw error;
     }
@@ -436,6 +490,64 @@ export class Model {
       worst: { index: worst.index, name: where.name, layer: where.layer, tensor: where.tensor, row: where.row, col: where.col, analytic: worst.analytic, numeric: worst.numeric },
       checked: this.spec.paramCount,
     };
+  }
+
+  /**
+   * The model as JSON-ready data: spec, parameters (exact float64), scalers and, unless
+   * `{ training: false }`, the optimizer and shuffler state, so a reloaded model predicts
+   * bit-identically and resumes training exactly where it stopped.
+   */
+  toJSON(options: { training?: boolean } = {}): ModelJSON {
+    this.assertAlive();
+    const plan = this.plan;
+    const spec = this.spec;
+    const json: ModelJSON = {
+      format: FORMAT,
+      version: FORMAT_VERSION,
+      spec: {
+        inputs: spec.inputs,
+        layers: spec.layers.map((l) => (l.activation === 'leaky_relu' ? { units: l.units, activation: l.activation, slope: l.slope } : { units: l.units, activation: l.activation })),
+        loss: spec.loss,
+        plainLoss: spec.plainLoss,
+        seed: spec.seed,
+        init: spec.init,
+      },
+      params: encodeFloat64(this.getParamsFlat()),
+    };
+    if (this.scalers.inputs || this.scalers.targets) json.scalers = this.getNormalization();
+    if (options?.training !== false) {
+      const P = spec.paramCount;
+      json.training = {
+        optimizer: this.optimizerKey,
+        moments: encodeFloat64(readRegion(this.engine.f64, plan.m, 2 * P)),
+        scalars: Array.from(readRegion(this.engine.f64, plan.optScalars, 3)),
+        rng: Array.from(readRng(plan, this.engine)),
+      };
+    }
+    return json;
+  }
+
+  /** @internal Puts saved scalers and training state into a freshly created model (loadModel). */
+  restoreSaved(json: ModelJSON): void {
+    const scalers: { inputs?: Scaler; targets?: Scaler } = {};
+    const widths = { inputs: this.spec.inputs, targets: this.spec.outputs };
+    for (const side of ['inputs', 'targets'] as const) {
+      const saved = json.scalers?.[side];
+      if (saved === undefined) continue;
+      const scaler = Scaler.fromJSON(saved, `scalers.${side}`);
+      if (scaler.columns !== widths[side]) throw formatError(`scalers.${side}.a`, `${widths[side]} columns`, `${scaler.columns} columns`);
+      scalers[side] = scaler;
+    }
+    const P = this.spec.paramCount;
+    const moments = json.training ? decodeFloat64(json.training.moments, 2 * P, 'training.moments') : null;
+    // everything is decoded and checked: now write
+    this.scalers = scalers;
+    if (json.training && moments) {
+      this.engine.f64.set(moments, this.plan.m >> 3);
+      this.engine.f64.set(json.training.scalars, this.plan.optScalars >> 3);
+      writeRng(this.plan, this.engine, Uint32Array.from(json.training.rng));
+      this.optimizerKey = json.training.optimizer;
+    }
   }
 
   /** Frees the model's memory; any later call throws. */

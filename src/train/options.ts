@@ -4,6 +4,7 @@ import { OptionsError, describe } from '../errors.js';
 import { OPTIMIZER_ID } from '../layout/abi.js';
 import type { ValidSpec } from '../spec/types.js';
 import type { MatrixInput } from '../data/dataset.js';
+import type { NormalizationSpec } from '../data/normalize.js';
 
 export type OptimizerName = keyof typeof OPTIMIZER_ID;
 
@@ -52,6 +53,8 @@ export interface FitOptions {
   progressEvery?: number;
   /** On a non-finite loss or update: throw a TrainingError (default), or stop with stopReason 'diverged'. Either way the model goes back to its last finite state. */
   onDiverge?: 'throw' | 'stop';
+  /** Fit scalers on these training rows first (see Model.setNormalization); the model must have none yet. */
+  normalize?: NormalizationSpec;
 }
 
 export interface EpochLogs {
@@ -104,7 +107,7 @@ export interface ValidFitOptions {
 const KNOWN = [
   'epochs', 'batchSize', 'learningRate', 'shuffle', 'optimizer', 'weightDecay', 'trainable', 'stepBelow', 'lossBelow',
   'validationSplit', 'validationData', 'patience', 'restoreBest', 'timeout', 'signal', 'onEpochEnd', 'onProgress',
-  'progressEvery', 'onDiverge',
+  'progressEvery', 'onDiverge', 'normalize',
 ];
 
 function fail(key: string, expected: string, value: unknown): never {
