@@ -75,3 +75,9 @@ export const WORKLOADS = [
     fit: { epochs: 1, batchSize: 128, learningRate: 5.0, shuffle: true },
   },
 ];
+
+// The same networks and data trained with Adam (the trainer's richer update path).
+for (const id of ['W3', 'W4']) {
+  const base = WORKLOADS.find((w) => w.id === id);
+  WORKLOADS.push({ ...base, id: `${id}-adam`, network: `${base.network} (adam)`, fit: { ...base.fit, optimizer: 'adam', learningRate: 0.01 } });
+}

@@ -82,12 +82,12 @@ for (const workload of WORKLOADS) {
     'final loss wasm / ts': `${lastLoss.wasm.toPrecision(6)} / ${lastLoss.ts.toPrecision(6)}`,
   });
 }
-console.log(`Training throughput, plain SGD, mse, median of ${ROUNDS} interleaved rounds (node ${process.version})`);
+console.log(`Training throughput, mse, plain SGD unless marked adam, median of ${ROUNDS} interleaved rounds (node ${process.version})`);
 console.table(results);
 
 try {
   const { runGemmBench } = await import('./gemm.mjs');
-  await runGemmBench({ quick });
+  await runGemmBench({ quick, print: true });
 } catch (error) {
   if (error?.code !== 'ERR_MODULE_NOT_FOUND') throw error;
 }
