@@ -7,6 +7,7 @@ import { computePlan } from '../src/layout/plan.js';
 import { validateSpec } from '../src/spec/validate.js';
 import { H } from '../src/layout/abi.js';
 import { ENGINES } from './helpers/engines.js';
+import { expectTypedError } from './helpers/errors.js';
 import { mulberry32, randomMatrix } from './helpers/random.js';
 
 const rand = mulberry32(11);
@@ -104,15 +105,7 @@ describe.each(ENGINES)('fit on the %s engine', (engine) => {
       [{ learningrate: 0.1 }, 'options.learningrate'],
     ];
     for (const [options, path] of cases) {
-      let error: unknown;
-      try {
-        model.fit(X, Y, options);
-      } catch (e) {
-        error = e;
-      }
-      expect(error, JSON.stringify(options)).toBeInstanceOf(OptionsError);
-      expect((error as OptionsError).path).toBe(path);
-      expect((error as OptionsError).message).toContain(path);
+      expectTypedError(() => model.fit(X, Y, options), OptionsError, path, undefined, JSON.stringify(options));
     }
     expect(model.getParamsFlat()).toEqual(before);
   });

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { createModel, OptionsError, type FitOptions } from '../src/index.js';
 import { ENGINES } from './helpers/engines.js';
+import { expectTypedError } from './helpers/errors.js';
 import { mulberry32, normwise, randomMatrix } from './helpers/random.js';
 
 const N = 9, IN = 3, OUT = 2;
@@ -124,15 +125,7 @@ describe.each(ENGINES)('optimizers on the %s engine', (engine) => {
       [{ lossBelow: NaN }, 'options.lossBelow', /finite/],
     ];
     for (const [options, path, words] of cases) {
-      let error: unknown;
-      try {
-        model.fit(X, Y, options);
-      } catch (e) {
-        error = e;
-      }
-      expect(error, JSON.stringify(options)).toBeInstanceOf(OptionsError);
-      expect((error as OptionsError).path).toBe(path);
-      expect((error as OptionsError).message).toMatch(words);
+      expectTypedError(() => model.fit(X, Y, options), OptionsError, path, words, JSON.stringify(options));
     }
     expect(model.getParamsFlat()).toEqual(before);
   });

@@ -3,11 +3,9 @@
 // leaves the model exactly as it was.
 import type { Engine } from '../engine/engine.js';
 import { loss_scale } from '../engine/ts/losses.js';
-import { LOSS_ID } from '../layout/abi.js';
-import { computePlan, type Plan } from '../layout/plan.js';
-import { readRegion, readSlot, resetOptimizerState, writeIdentityOrder, writeRng, writeRows, writeTraining } from '../layout/pack.js';
-import { H, HF, TRAIN_STATUS } from '../layout/abi.js';
-import { LOSS_LOG_CAPACITY } from '../layout/plan.js';
+import { H, HF, LOSS_ID, TRAIN_STATUS } from '../layout/abi.js';
+import { LOSS_LOG_CAPACITY, computePlan, type Plan } from '../layout/plan.js';
+import { readRegion, readRng, readSlot, resetOptimizerState, writeIdentityOrder, writeRng, writeRows, writeTraining } from '../layout/pack.js';
 import { seedState } from '../train/rng.js';
 import { validateFitOptions, type FitOptions } from '../train/options.js';
 import { yieldToEventLoop } from '../train/yield.js';
@@ -17,7 +15,6 @@ import { DataError, OptionsError, TrainingError, describe } from '../errors.js';
 import type { LayerParams, ValidSpec } from '../spec/types.js';
 import { flatToParams, paramName, paramsToFlat } from './params.js';
 import { FORMAT, FORMAT_VERSION, decodeFloat64, encodeFloat64, formatError, type ModelJSON } from './serialize.js';
-import { readRng } from '../layout/pack.js';
 
 /** Rows per forward call when predicting or evaluating a loss: bounds memory for large data. */
 const CHUNK_ROWS = 1024;
@@ -133,8 +130,9 @@ export class Model {
   }
 
   /** The network's outputs for the rows of X: number[][] for nested input, a flat Float64Array for flat input. */
-  forward(X: MatrixInput): number[][];
   forward(X: Float64Array | { data: Float64Array; rows: number }): Float64Array;
+  forward(X: readonly (readonly number[])[]): number[][];
+  forward(X: MatrixInput): number[][] | Float64Array;
   forward(X: MatrixInput): number[][] | Float64Array {
     const x = this.scaled(toMatrix(X, this.spec.inputs, 'X'), this.scalers.inputs);
     const scaledOut = this.forwardPacked(x);
@@ -174,8 +172,9 @@ export class Model {
   }
 
   /** Same as forward. */
-  predict(X: MatrixInput): number[][];
   predict(X: Float64Array | { data: Float64Array; rows: number }): Float64Array;
+  predict(X: readonly (readonly number[])[]): number[][];
+  predict(X: MatrixInput): number[][] | Float64Array;
   predict(X: MatrixInput): number[][] | Float64Array {
     return this.forward(X as MatrixInput) as number[][] | Float64Array;
   }
