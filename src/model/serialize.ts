@@ -59,7 +59,8 @@ export function decodeFloat64(text: unknown, count: number, path: string): Float
 }
 
 export function formatError(path: string, expected: string, received: unknown): FormatError {
-  const text = typeof received === 'string' && !received.includes(' ') ? describe(received) : typeof received === 'string' ? received : describe(received);
+  // a phrase such as '12 bytes' reads as it is; any other value is described (strings quoted)
+  const text = typeof received === 'string' && received.includes(' ') ? received : describe(received);
   return new FormatError('BAD_MODEL_JSON', `${path}: expected ${expected}, got ${text}`, { path, expected, received: text });
 }
 

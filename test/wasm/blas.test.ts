@@ -14,21 +14,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { compileKernels, instantiateKernels } from '../../src/engine/wasm/loader.js';
 import type { KernelExports } from '../../src/engine/wasm/exports.js';
 import { gemmScratchBytes } from '../../src/layout/scratch.js';
+import { mulberry32 } from '../helpers/random.js';
 
 type Kind = 'nt' | 'nn' | 'tn';
 const KINDS: readonly Kind[] = ['nt', 'nn', 'tn'];
-
-/** mulberry32: a seeded generator that is exact in JS (integer arithmetic only). */
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 let K: KernelExports;
 
