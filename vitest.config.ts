@@ -1,8 +1,48 @@
+// Two suites in one `vitest run`:
+// - node: every test, in Node (including the tests that drive Chromium from Node with playwright-core:
+//   cross-platform hashes, packed-package consumers, the playground);
+// - chromium: the library's own tests (reference cases, engine agreement, training, save/load) run
+//   again inside a real headless Chromium page, through Vitest's browser mode.
+// The chromium suite exists only where a Chromium binary is found (see test/helpers/chromium.ts for
+// where it looks); `npm test` says plainly when it is not run, and CI requires it.
 import { defineConfig } from 'vitest/config';
+import { playwright } from '@vitest/browser-playwright';
+import { CHROMIUM_ARGS, findChromium } from './test/helpers/find-chromium.mjs';
+
+/** Tests that use Node-only APIs (child processes, fs, worker threads) stay out of the page. */
+const NODE_ONLY = ['test/cli/**', 'test/demo/**', 'test/playground/**', 'test/platform/**', 'test/consumers/**'];
+
+const chromiumPath = findChromium();
 
 export default defineConfig({
+  // the browser suite's server must read the reference cases beside the repository
+  server: { fs: { allow: ['..'] } },
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
+    projects: [
+      {
+        extends: true as const,
+        test: { name: 'node', include: ['test/**/*.test.ts'] },
+      },
+      ...(chromiumPath === undefined
+        ? []
+        : [
+            {
+              extends: true as const,
+              test: {
+                name: 'browser',
+                include: ['test/**/*.test.ts'],
+                exclude: NODE_ONLY,
+                browser: {
+                  enabled: true,
+                  headless: true,
+                  screenshotFailures: false,
+                  provider: playwright({ launchOptions: { executablePath: chromiumPath, args: CHROMIUM_ARGS } }),
+                  instances: [{ browser: 'chromium' as const }],
+                },
+              },
+            },
+          ]),
+    ],
   },
 });

@@ -1,14 +1,7 @@
 // Seeded data and models of the benchmark workloads (the same data for both engines).
-export function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../test/helpers/mulberry32.mjs';
+
+export { mulberry32 };
 
 /** Half the points inside r < 0.5 (label 1), half in the ring 0.7 ≤ r < 1 (label 0). */
 export function circle(count, seed = 1) {

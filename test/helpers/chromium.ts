@@ -1,44 +1,14 @@
-// Finding and starting a real headless Chromium for the tests that drive a browser from Node
-// (cross-platform hashes, packed-package consumers, the playground). Never downloads a browser: it
-// uses the one installed on the machine (Debian's `chromium`), or the one CHROMIUM_PATH names.
-import { existsSync } from 'node:fs';
+// Starting a real headless Chromium for the tests that drive a browser from Node (cross-platform
+// hashes, packed-package consumers, the playground), and serving them pages. Where the binary is
+// found: find-chromium.mjs.
 import { createServer, type Server } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { CHROMIUM_ARGS, CHROMIUM_CANDIDATES, NO_CHROMIUM_MESSAGE, findChromium } from './find-chromium.mjs';
 
-/** Where a Chromium binary is looked for, in order. */
-export const CHROMIUM_CANDIDATES = [
-  process.env.CHROMIUM_PATH,
-  '/usr/bin/chromium',
-  '/usr/bin/chromium-browser',
-  '/usr/bin/google-chrome',
-].filter((path): path is string => typeof path === 'string' && path.length > 0);
-
-/** Flags that let Chromium run headless as root on a machine with no outside network. */
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-/** The Chromium binary to use, or undefined when none is installed. */
-export function findChromium(): string | undefined {
-  if (process.env.CHROMIUM_PATH) return existsSync(process.env.CHROMIUM_PATH) ? process.env.CHROMIUM_PATH : undefined;
-  return CHROMIUM_CANDIDATES.find((path) => existsSync(path));
-}
-
-/** Why browser tests cannot run here, and how to fix it (printed by `npm test` and in skipped tests). */
-export const NO_CHROMIUM_MESSAGE =
-  `No Chromium found (looked for ${CHROMIUM_CANDIDATES.join(', ')}). ` +
-  'Install one (Debian/Ubuntu: sudo apt-get update && sudo apt-get install -y chromium) ' +
-  'or point CHROMIUM_PATH at a Chromium or Chrome binary.';
+export { CHROMIUM_ARGS, CHROMIUM_CANDIDATES, NO_CHROMIUM_MESSAGE, findChromium };
 
 export async function launchChromium(): Promise<Browser> {
   const executablePath = findChromium();

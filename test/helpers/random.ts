@@ -1,14 +1,7 @@
-// A small seeded generator for test data (mulberry32), independent of the library's own.
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Seeded test data (mulberry32, shared with the benchmarks and the pages run in Chromium).
+import { mulberry32 } from './mulberry32.mjs';
+
+export { mulberry32 };
 
 export function randomMatrix(rand: () => number, rows: number, cols: number, lo = -1, hi = 1): number[][] {
   return Array.from({ length: rows }, () => Array.from({ length: cols }, () => lo + (hi - lo) * rand()));

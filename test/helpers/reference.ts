@@ -1,17 +1,21 @@
 // Loads the reference cases (../shared/reference, computed by an independent float64 oracle) and
 // turns them into model specs; compares results with the tolerance rule the cases define.
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+/// <reference types="vite/client" />
 import { expect } from 'vitest';
 import type { Activation, EngineKind, LayerParams, Loss, ModelSpec } from '../../src/index.js';
 
-export const REFERENCE_DIR = fileURLToPath(new URL('../../../shared/reference/', import.meta.url));
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Json = any;
 
+// Bundled by Vite's glob import, so the same loader works in Node and in the browser suite (no fs there).
+const FILES: Record<string, Json> = import.meta.glob('../../../shared/reference/*.json', { eager: true, import: 'default' });
+
 export function loadReference(name: string): Json {
-  return JSON.parse(readFileSync(`${REFERENCE_DIR}${name}.json`, 'utf8'));
+  const file = FILES[`../../../shared/reference/${name}.json`];
+  if (file === undefined) throw new Error(`reference case ${name} not found in ../shared/reference (have: ${Object.keys(FILES).join(', ')})`);
+  // a deep copy: callers may edit what they get
+  return structuredClone(file);
 }
 
 export interface NetworkCase {
