@@ -51,6 +51,19 @@ describe.each(ENGINES)('trainer on the %s engine', (engine) => {
     expect(bytes(other.getParamsFlat())).toEqual(bytes(model.getParamsFlat()));
   });
 
+  it('normalize with validationSplit fits the scalers on the training rows only', async () => {
+    const model = await createModel({ ...SPEC, engine });
+    // the held-out rows (the last quarter) reach far outside the training rows' range
+    const wide = X.map((row, r) => (r >= 45 ? row.map((v) => v * 100) : row));
+    model.fit(wide, Y, { ...BASE, epochs: 1, validationSplit: 0.25, normalize: { inputs: 'minMax', targets: 'standardize' } });
+    const { inputs, targets } = model.getNormalization();
+    const column = (rows: number[][], c: number) => rows.slice(0, 45).map((row) => row[c]);
+    expect(inputs!.a).toEqual([0, 1, 2].map((c) => Math.min(...column(wide, c))));
+    expect(inputs!.b).toEqual([0, 1, 2].map((c) => Math.max(...column(wide, c))));
+    const mean = column(Y, 0).reduce((s, v) => s + v, 0) / 45;
+    expect(targets!.a[0]).toBeCloseTo(mean, 14);
+  });
+
   it('patience stops when validation loss stops improving and restores the best epoch', async () => {
     const model = await createModel({ ...SPEC, engine });
     // a learning rate far too large makes validation loss worse after the first epochs

@@ -279,11 +279,19 @@ export class Model {
           path: 'options.normalize', expected: 'a model without scalers', received: 'a model with scalers',
         });
       }
-      this.setNormalization(X, options.normalize.targets === undefined ? null : Y, options.normalize);
     }
     let all: { x: Matrix; y: Matrix };
     let o: ReturnType<typeof validateFitOptions>;
     try {
+      if (options !== null && typeof options === 'object' && options.normalize !== undefined) {
+        // Fit the scalers on the training rows only: held-out validation rows must not leak into
+        // them (validationSplit holds out the last rows, before shuffling).
+        const raw = this.pair(X, Y);
+        o = validateFitOptions(options, raw.x.rows, this.spec);
+        const train = raw.x.rows - Math.round(raw.x.rows * o.validationSplit);
+        const head = (m: Matrix) => ({ data: m.data.subarray(0, train * m.cols), rows: train });
+        this.setNormalization(head(raw.x), options.normalize.targets === undefined ? null : head(raw.y), options.normalize);
+      }
       all = this.pair(X, Y);
       o = validateFitOptions(options, all.x.rows, this.spec);
     } catch (error) {
