@@ -65,6 +65,9 @@ describe.each(ENGINES)('save and load on the %s engine', (engine) => {
       [{ ...good, training: { ...good.training!, rng: [1, 2, 3] } }, 'training.rng'],
       [{ ...good, training: { ...good.training!, moments: good.params } }, 'training.moments'],
       [{ ...good, scalers: { inputs: { kind: 'minMax', a: [0, 0], b: [1, 1] } } }, 'scalers.inputs.a'],
+      [{ ...good, scalers: { inputs: { kind: 'minMax', range: [0, 1], a: [0, 0, 0], b: [1, 1] } } }, 'scalers.inputs.a'],
+      [{ ...good, scalers: { targets: { kind: 'minMax', range: [0, 1], a: [0, NaN], b: [1, 1] } } }, 'scalers.targets.a[1]'],
+      [{ ...good, scalers: { targets: { kind: 'cubic', a: [0, 0], b: [1, 1] } } }, 'scalers.targets.kind'],
     ];
     for (const [input, path] of cases) {
       let error: unknown;

@@ -11,7 +11,7 @@ import { validateFitOptions, type FitOptions } from '../train/options.js';
 import { yieldToEventLoop } from '../train/yield.js';
 import { checkSameRows, toMatrix, toNested, type Matrix, type MatrixInput } from '../data/dataset.js';
 import { Scaler, parseScalerSpec, type NormalizationSpec } from '../data/normalize.js';
-import { DataError, OptionsError, TrainingError, describe } from '../errors.js';
+import { DataError, FormatError, OptionsError, TrainingError, WasmlpError, describe } from '../errors.js';
 import type { LayerParams, ValidSpec } from '../spec/types.js';
 import { flatToParams, paramName, paramsToFlat } from './params.js';
 import { FORMAT, FORMAT_VERSION, decodeFloat64, encodeFloat64, formatError, type ModelJSON } from './serialize.js';
@@ -541,7 +541,14 @@ export class Model {
     for (const side of ['inputs', 'targets'] as const) {
       const saved = json.scalers?.[side];
       if (saved === undefined) continue;
-      const scaler = Scaler.fromJSON(saved, `scalers.${side}`);
+      let scaler: Scaler;
+      try {
+        scaler = Scaler.fromJSON(saved, `scalers.${side}`);
+      } catch (error) {
+        // a broken scaler in a saved model is a broken file, like any other field of it
+        if (!(error instanceof WasmlpError)) throw error;
+        throw new FormatError(error.code, error.message, { path: error.path, expected: error.expected, received: error.received, cause: error });
+      }
       if (scaler.columns !== widths[side]) throw formatError(`scalers.${side}.a`, `${widths[side]} columns`, `${scaler.columns} columns`);
       scalers[side] = scaler;
     }
