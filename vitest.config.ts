@@ -1,10 +1,12 @@
 // Two suites in one `vitest run`:
 // - node: every test, in Node (including the tests that drive Chromium from Node with playwright-core:
 //   cross-platform hashes, packed-package consumers, the playground);
-// - chromium: the library's own tests (reference cases, engine agreement, training, save/load) run
-//   again inside a real headless Chromium page, through Vitest's browser mode.
+// - browser: the library's own tests (reference cases, engine agreement, training, save/load) run
+//   again inside a real headless Chromium page, through Vitest's browser mode, against the built
+//   package (dist/, made by `npm test`'s build step) rather than the TypeScript sources.
 // The chromium suite exists only where a Chromium binary is found (see test/helpers/chromium.ts for
 // where it looks); `npm test` says plainly when it is not run, and CI requires it.
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import { playwright } from '@vitest/browser-playwright';
 import { CHROMIUM_ARGS, findChromium } from './test/helpers/find-chromium.mjs';
@@ -13,6 +15,9 @@ import { CHROMIUM_ARGS, findChromium } from './test/helpers/find-chromium.mjs';
 const NODE_ONLY = ['test/cli/**', 'test/demo/**', 'test/playground/**', 'test/platform/**', 'test/consumers/**'];
 
 const chromiumPath = findChromium();
+
+/** In the page, the tests' imports of src/… load the built package (dist/…), as users import it. */
+const BUILT_PACKAGE = { find: /^(?:\.\.\/)+src\/(.*)$/, replacement: `${fileURLToPath(new URL('./dist/', import.meta.url))}$1` };
 
 export default defineConfig({
   // the browser suite's server must read the reference cases beside the repository
@@ -29,6 +34,7 @@ export default defineConfig({
         : [
             {
               extends: true as const,
+              resolve: { alias: [BUILT_PACKAGE] },
               test: {
                 name: 'browser',
                 include: ['test/**/*.test.ts'],
