@@ -503,6 +503,8 @@ describe.each(ENGINES)('gradCheck options on the %s engine', (engine) => {
     ['tolerance 0', { tolerance: 0 }, 'options.tolerance', '0'],
     ['tolerance negative', { tolerance: -1 }, 'options.tolerance', '-1'],
     ['tolerance NaN', { tolerance: NaN }, 'options.tolerance', 'NaN'],
+    ['absoluteTolerance negative', { absoluteTolerance: -1e-9 }, 'options.absoluteTolerance', '-1e-9'],
+    ['absoluteTolerance Infinity', { absoluteTolerance: Infinity }, 'options.absoluteTolerance', 'Infinity'],
   ];
 
   it.each(CASES)('%s', async (_what, options, path, shown) => {
@@ -510,7 +512,8 @@ describe.each(ENGINES)('gradCheck options on the %s engine', (engine) => {
     const before = bytes(model.getParamsFlat());
     const out = model.forward(X);
     const err = thrown(() => model.gradCheck(X, Y, options as { epsilon?: number; tolerance?: number }));
-    expectTyped(err, OptionsError, 'BAD_OPTION', { path, words: ['positive', shown] });
+    // absoluteTolerance may be 0; the others must be positive
+    expectTyped(err, OptionsError, 'BAD_OPTION', { path, words: [path === 'options.absoluteTolerance' ? '≥ 0' : 'positive', shown] });
     expect(bytes(model.getParamsFlat())).toEqual(before);
     expect(model.forward(X)).toEqual(out);
     const report = model.gradCheck(X, Y);

@@ -44,11 +44,21 @@ export interface GradCheckOptions {
   epsilon?: number;
   /** Largest relative error that passes. Default 1e-6. */
   tolerance?: number;
+  /**
+   * Differences |numeric − analytic| up to this pass whatever the gradient's size. Default 1e-9:
+   * about what a float64 central difference at h = 1e-6 resolves on losses and logits of order 1–10.
+   * The round-off floor 64 ε (|L(θ+h)| + |L(θ−h)|) / 2h applies too, when it is larger.
+   */
+  absoluteTolerance?: number;
 }
 
 export interface GradCheckReport {
   passed: boolean;
-  /** max over parameters of |numeric − analytic| / max(|numeric|, |analytic|, 1e-8). */
+  /**
+   * max over parameters of |numeric − analytic| / max(|numeric|, |analytic|), where a difference
+   * within the absolute floor (absoluteTolerance, or the round-off of the central difference when
+   * larger) counts as 0. `passed` is maxRelativeError ≤ tolerance.
+   */
   maxRelativeError: number;
   worst: { index: number; name: string; layer: number; tensor: 'W' | 'b'; row: number; col: number; analytic: number; numeric: number };
   checked: number;
@@ -73,6 +83,9 @@ export interface FitHistory {
   lastStep: number;
   timeMs: number;
 }
+
+/** Rounding error of a loss, in units of its last place, that gradCheck's central difference tolerates. */
+const GRADCHECK_NOISE_ULPS = 64;
 
 /** The shuffler's stream is distinct from the initializer's: seeded by the model seed xor this constant. */
 const SHUFFLE_STREAM = 0x5bd1e995;
@@ -458,18 +471,24 @@ export class Model {
    */
   gradCheck(X: MatrixInput, Y: MatrixInput, options: GradCheckOptions = {}): GradCheckReport {
     if (options === null || typeof options !== 'object') {
-      throw new OptionsError('BAD_OPTION', `options: expected an object { epsilon?, tolerance? }, got ${describe(options)}`, {
-        path: 'options', expected: 'an object { epsilon?, tolerance? }', received: describe(options),
+      throw new OptionsError('BAD_OPTION', `options: expected an object { epsilon?, tolerance?, absoluteTolerance? }, got ${describe(options)}`, {
+        path: 'options', expected: 'an object { epsilon?, tolerance?, absoluteTolerance? }', received: describe(options),
       });
     }
     const epsilon = options.epsilon === undefined ? 1e-6 : options.epsilon;
     const tolerance = options.tolerance === undefined ? 1e-6 : options.tolerance;
+    const absoluteTolerance = options.absoluteTolerance === undefined ? 1e-9 : options.absoluteTolerance;
     for (const [key, value] of [['epsilon', epsilon], ['tolerance', tolerance]] as const) {
       if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) {
         throw new OptionsError('BAD_OPTION', `options.${key}: expected a positive finite number, got ${describe(value)}`, {
           path: `options.${key}`, expected: 'a positive finite number', received: describe(value),
         });
       }
+    }
+    if (typeof absoluteTolerance !== 'number' || !(absoluteTolerance >= 0) || !Number.isFinite(absoluteTolerance)) {
+      throw new OptionsError('BAD_OPTION', `options.absoluteTolerance: expected a finite number ≥ 0, got ${describe(absoluteTolerance)}`, {
+        path: 'options.absoluteTolerance', expected: 'a finite number ≥ 0', received: describe(absoluteTolerance),
+      });
     }
     const { x, y } = this.pair(X, Y);
     const analytic = this.gradientsPacked(x, y).gradsFlat;
@@ -485,7 +504,12 @@ export class Model {
       const minus = this.lossPacked(x, y);
       this.engine.f64[params + i] = theta;
       const numeric = (plus - minus) / (2 * h);
-      const error = Math.abs(numeric - analytic[i]) / Math.max(Math.abs(numeric), Math.abs(analytic[i]), 1e-8);
+      // The central difference carries the rounding error of the two losses divided by 2h: a
+      // difference below that floor is agreement, whatever the gradient's size. Without it, a
+      // gradient near 0 (a trained model's) fails on round-off alone.
+      const noise = (GRADCHECK_NOISE_ULPS * Number.EPSILON * (Math.abs(plus) + Math.abs(minus))) / (2 * h);
+      const difference = Math.abs(numeric - analytic[i]);
+      const error = difference <= Math.max(absoluteTolerance, noise) ? 0 : difference / Math.max(Math.abs(numeric), Math.abs(analytic[i]));
       // a non-finite loss or gradient can never pass: NaN counts as an infinite error
       const relative = Number.isNaN(error) ? Infinity : error;
       if (relative > worst.relative) worst = { index: i, relative, analytic: analytic[i], numeric };
