@@ -3,11 +3,12 @@
 // optimized typed-array code carries detach checks and plain-JS loops run ~10-20 % slower).
 import { parentPort, workerData } from 'node:worker_threads';
 import { createModel } from '../dist/index.js';
-import { WORKLOADS } from './fixtures.mjs';
+import { WORKLOADS } from '../dist/cli/bench-workloads.js';
 
-const { id, engine } = workerData;
+const { id, engine, quick } = workerData;
 const workload = WORKLOADS.find((w) => w.id === id);
-const data = workload.data();
+const data = workload.data(quick);
+const fit = workload.fit(quick);
 const X = { data: data.X, rows: data.rows };
 const Y = { data: data.Y, rows: data.rows };
 const model = await createModel({ ...workload.spec, engine });
@@ -21,7 +22,7 @@ parentPort.on('message', (message) => {
   }
   model.setParams(start); // every sample trains the same steps from the same start
   const t0 = performance.now();
-  const history = model.fit(X, Y, workload.fit);
+  const history = model.fit(X, Y, fit);
   const ms = performance.now() - t0;
   parentPort.postMessage({ ms, loss: history.loss[history.loss.length - 1] });
 });

@@ -17,6 +17,7 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { Bench } from 'tinybench';
+import { mulberry32 } from '../test/helpers/mulberry32.mjs';
 
 const WASM_URL = new URL('../build/release.wasm', import.meta.url);
 const SIZES = [64, 128, 256, 512]; // multiples of 4 (the JS baselines step by 2 and 4)
@@ -92,15 +93,10 @@ function jsTN(n, A, B, C) {
 
 const JS = { nt: jsNT, nn: jsNN, tn: jsTN };
 
-/** Seeded values in [-1, 1) (mulberry32), so every run multiplies the same matrices. */
+/** Seeded values in [-1, 1), so every run multiplies the same matrices. */
 function fillRandom(array, seed) {
-  let s = seed >>> 0;
-  for (let i = 0; i < array.length; i++) {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), s | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    array[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  }
+  const rand = mulberry32(seed);
+  for (let i = 0; i < array.length; i++) array[i] = rand() * 2 - 1;
 }
 
 /**

@@ -1,10 +1,11 @@
 // `npm run bench`: training throughput of the WebAssembly engine against the pure-TypeScript engine
 // on the workloads W1–W5, measured side by side in one run with tinybench. Each engine trains in a
 // worker thread of its own; rounds alternate the two (interleaved, never concurrent) and the table
-// reports the median fit time over all rounds. Then GEMM GFLOP/s. `--quick`: fewer rounds; `--only=W1,W3`.
+// reports the median fit time over all rounds. Then GEMM GFLOP/s. `--quick`: smaller workloads, fewer rounds; `--only=W1,W3`.
 import { Bench } from 'tinybench';
 import { Worker } from 'node:worker_threads';
-import { WORKLOADS } from './fixtures.mjs';
+// the workloads' one definition, shared with `wasmlp bench` (built by `npm run bench`'s prebench)
+import { WORKLOADS } from '../dist/cli/bench-workloads.js';
 
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
@@ -17,7 +18,7 @@ const median = (xs) => {
 
 /** A worker holding one engine's model of the workload; `run()` trains once and reports the fit's time. */
 async function startEngine(id, engine) {
-  const worker = new Worker(new URL('./engine-worker.mjs', import.meta.url), { workerData: { id, engine } });
+  const worker = new Worker(new URL('./engine-worker.mjs', import.meta.url), { workerData: { id, engine, quick } });
   await new Promise((resolve, reject) => {
     worker.once('message', resolve);
     worker.once('error', reject);
@@ -54,8 +55,7 @@ async function measure(workload) {
   }
   engines.wasm.stop();
   engines.ts.stop();
-  const data = workload.data();
-  const rowsTrained = data.rows * workload.fit.epochs;
+  const rowsTrained = workload.data(quick).rows * workload.fit(quick).epochs;
   const row = {};
   for (const engine of ['wasm', 'ts']) {
     const ms = median(samples[engine]);
@@ -71,8 +71,8 @@ for (const workload of WORKLOADS) {
   results.push({
     id: workload.id,
     network: workload.network,
-    'batch': workload.fit.batchSize,
-    'epochs': workload.fit.epochs,
+    'batch': workload.fit(quick).batchSize,
+    'epochs': workload.fit(quick).epochs,
     'wasm samples/s': Math.round(row.wasm.samplesPerSecond).toLocaleString('en-US'),
     'ts samples/s': Math.round(row.ts.samplesPerSecond).toLocaleString('en-US'),
     'wasm/ts': `${(row.wasm.samplesPerSecond / row.ts.samplesPerSecond).toFixed(2)}x`,

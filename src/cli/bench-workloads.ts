@@ -1,11 +1,26 @@
-// Seeded data and models of the benchmark workloads (the same data for both engines).
-import { mulberry32 } from '../test/helpers/mulberry32.mjs';
+// The benchmark workloads W1–W5 (and W3/W4 with Adam): the one definition, used by `wasmlp bench`
+// and by the repository's tinybench suite (bench/run.mjs imports the built copy of this module).
+// Seeded data from the library's own generator, identical for both engines.
+import type { FitOptions, ModelSpec } from '../index.js';
+import { nextUniform, seedState } from '../train/rng.js';
 
-export { mulberry32 };
+export interface Workload {
+  id: string;
+  network: string;
+  spec: ModelSpec;
+  data: (quick: boolean) => { X: Float64Array; Y: Float64Array; rows: number };
+  fit: (quick: boolean) => FitOptions & { epochs: number };
+}
+
+/** Seeded uniform numbers in [0, 1). */
+function uniform(seed: number): () => number {
+  const state = seedState(seed);
+  return () => nextUniform(state);
+}
 
 /** Half the points inside r < 0.5 (label 1), half in the ring 0.7 ≤ r < 1 (label 0). */
-export function circle(count, seed = 1) {
-  const rand = mulberry32(seed);
+function circle(count: number, seed = 1) {
+  const rand = uniform(seed);
   const X = new Float64Array(count * 2), Y = new Float64Array(count);
   for (let i = 0; i < count; i++) {
     const inside = i % 2 === 0;
@@ -19,8 +34,8 @@ export function circle(count, seed = 1) {
 }
 
 /** x = 0.5 · prototype[class] + 0.5 · uniform noise, one-hot targets over `classes`. */
-export function prototypes(count, dims, classes, seed = 2) {
-  const rand = mulberry32(seed);
+function prototypes(count: number, dims: number, classes: number, seed = 2) {
+  const rand = uniform(seed);
   const protos = Array.from({ length: classes }, () => Float64Array.from({ length: dims }, rand));
   const X = new Float64Array(count * dims), Y = new Float64Array(count * classes);
   for (let i = 0; i < count; i++) {
@@ -31,14 +46,14 @@ export function prototypes(count, dims, classes, seed = 2) {
   return { X, Y, rows: count };
 }
 
-const sigmoid = (units) => ({ units, activation: 'sigmoid' });
+const sigmoid = (units: number) => ({ units, activation: 'sigmoid' as const });
 
-export const WORKLOADS = [
+export const WORKLOADS: Workload[] = [
   {
     id: 'W1', network: '1-2-1 softplus/identity',
     spec: { inputs: 1, layers: [{ units: 2, activation: 'softplus' }, { units: 1, activation: 'identity' }], loss: 'mse', seed: 1 },
     data: () => ({ X: Float64Array.of(0, 0.5, 1), Y: Float64Array.of(0, 1, 0), rows: 3 }),
-    fit: { epochs: 10000, batchSize: 3, learningRate: 0.3, shuffle: false },
+    fit: (quick) => ({ epochs: quick ? 2000 : 10000, batchSize: 3, learningRate: 0.3, shuffle: false }),
   },
   {
     id: 'W2', network: '2-2-2 sigmoid/sigmoid (Mazur)',
@@ -47,30 +62,35 @@ export const WORKLOADS = [
       params: [{ W: [[0.15, 0.2], [0.25, 0.3]], b: [0.35, 0.35] }, { W: [[0.4, 0.45], [0.5, 0.55]], b: [0.6, 0.6] }],
     },
     data: () => ({ X: Float64Array.of(0.05, 0.1), Y: Float64Array.of(0.01, 0.99), rows: 1 }),
-    fit: { epochs: 10000, batchSize: 1, learningRate: 0.5, shuffle: false },
+    fit: (quick) => ({ epochs: quick ? 2000 : 10000, batchSize: 1, learningRate: 0.5, shuffle: false }),
   },
   {
     id: 'W3', network: '2-8-8-1 tanh/tanh/sigmoid',
     spec: { inputs: 2, layers: [{ units: 8, activation: 'tanh' }, { units: 8, activation: 'tanh' }, sigmoid(1)], loss: 'mse', seed: 3 },
     data: () => circle(1000),
-    fit: { epochs: 50, batchSize: 32, learningRate: 2.0, shuffle: true },
+    fit: (quick) => ({ epochs: quick ? 10 : 50, batchSize: 32, learningRate: 2.0, shuffle: true }),
   },
   {
     id: 'W4', network: '784-128-10 sigmoid/sigmoid',
     spec: { inputs: 784, layers: [sigmoid(128), sigmoid(10)], loss: 'mse', seed: 4 },
-    data: () => prototypes(4096, 784, 10),
-    fit: { epochs: 2, batchSize: 64, learningRate: 5.0, shuffle: true },
+    data: (quick) => prototypes(quick ? 1024 : 4096, 784, 10),
+    fit: (quick) => ({ epochs: quick ? 1 : 2, batchSize: 64, learningRate: 5.0, shuffle: true }),
   },
   {
     id: 'W5', network: '256-512-512-10 sigmoid x3',
     spec: { inputs: 256, layers: [sigmoid(512), sigmoid(512), sigmoid(10)], loss: 'mse', seed: 5 },
-    data: () => prototypes(2048, 256, 10),
-    fit: { epochs: 1, batchSize: 128, learningRate: 5.0, shuffle: true },
+    data: (quick) => prototypes(quick ? 512 : 2048, 256, 10),
+    fit: () => ({ epochs: 1, batchSize: 128, learningRate: 5.0, shuffle: true }),
   },
 ];
 
 // The same networks and data trained with Adam (the trainer's richer update path).
 for (const id of ['W3', 'W4']) {
-  const base = WORKLOADS.find((w) => w.id === id);
-  WORKLOADS.push({ ...base, id: `${id}-adam`, network: `${base.network} (adam)`, fit: { ...base.fit, optimizer: 'adam', learningRate: 0.01 } });
+  const base = WORKLOADS.find((w) => w.id === id)!;
+  WORKLOADS.push({
+    ...base,
+    id: `${id}-adam`,
+    network: `${base.network} (adam)`,
+    fit: (quick) => ({ ...base.fit(quick), optimizer: 'adam', learningRate: 0.01 }),
+  });
 }

@@ -1,0 +1,67 @@
+// Parsers for option values: commander calls them while parsing, and an InvalidArgumentError becomes
+// `error: option '--lr <rate>' argument 'x' is invalid. expected …` with exit code 1.
+import { InvalidArgumentError } from 'commander';
+import { parseDelimiter } from './csv.js';
+import { CliError } from './errors.js';
+
+function number(value: string): number {
+  const v = value.trim() === '' ? NaN : Number(value);
+  return v;
+}
+
+export function positiveInt(value: string): number {
+  const v = number(value);
+  if (!Number.isInteger(v) || v < 1) throw new InvalidArgumentError('expected a positive integer');
+  return v;
+}
+
+export function nonNegativeInt(value: string): number {
+  const v = number(value);
+  if (!Number.isInteger(v) || v < 0) throw new InvalidArgumentError('expected a non-negative integer');
+  return v;
+}
+
+export function positiveNumber(value: string): number {
+  const v = number(value);
+  if (!Number.isFinite(v) || v <= 0) throw new InvalidArgumentError('expected a positive number');
+  return v;
+}
+
+export function nonNegativeNumber(value: string): number {
+  const v = number(value);
+  if (!Number.isFinite(v) || v < 0) throw new InvalidArgumentError('expected a non-negative number');
+  return v;
+}
+
+/** A fraction in [0, 1): 0 turns the feature off. */
+export function fraction(value: string): number {
+  const v = number(value);
+  if (!Number.isFinite(v) || v < 0 || v >= 1) throw new InvalidArgumentError('expected a number from 0 (none) up to, not including, 1');
+  return v;
+}
+
+/** An integer seed in [0, 2^32). */
+export function seed(value: string): number {
+  const v = number(value);
+  if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new InvalidArgumentError('expected an integer from 0 to 4294967295');
+  return v;
+}
+
+/** Hidden layer sizes: `16,8`; `none` (or an empty string) for no hidden layer. */
+export function layerList(value: string): number[] {
+  if (value.trim() === '' || value.trim().toLowerCase() === 'none') return [];
+  return value.split(',').map((part) => {
+    const v = number(part);
+    if (!Number.isInteger(v) || v < 1) throw new InvalidArgumentError('expected comma-separated positive integers, e.g. 16,8 (or "none")');
+    return v;
+  });
+}
+
+export function delimiter(value: string): string {
+  try {
+    return parseDelimiter(value);
+  } catch (error) {
+    if (error instanceof CliError) throw new InvalidArgumentError('expected one character other than a quote or a line break (or "tab")');
+    throw error;
+  }
+}

@@ -1,0 +1,39 @@
+// One engine timing one workload, in a worker thread of its own: once a WebAssembly memory has grown
+// in a process, V8 runs plain typed-array loops slower there, so the TypeScript engine must not share
+// a thread with the WebAssembly one (see the README's benchmark notes).
+import { parentPort, workerData } from 'node:worker_threads';
+import { createModel } from '../index.js';
+import { WORKLOADS } from './bench-workloads.js';
+
+export interface BenchRequest {
+  id: string;
+  engine: 'wasm' | 'ts';
+  rounds: number;
+  quick: boolean;
+}
+
+export interface BenchReply {
+  /** Wall time of each timed fit, ms (after one warm-up fit). */
+  ms: number[];
+  rowsPerFit: number;
+  loss: number;
+}
+
+const request = workerData as BenchRequest;
+const workload = WORKLOADS.find((w) => w.id === request.id)!;
+const data = workload.data(request.quick);
+const fit = workload.fit(request.quick);
+const model = await createModel({ ...workload.spec, engine: request.engine });
+const X = { data: data.X, rows: data.rows };
+const Y = { data: data.Y, rows: data.rows };
+model.fit(X, Y, fit); // warm-up: compiles the hot paths, sizes the arena
+const ms: number[] = [];
+let loss = NaN;
+for (let round = 0; round < request.rounds; round++) {
+  const started = performance.now();
+  const history = model.fit(X, Y, fit);
+  ms.push(performance.now() - started);
+  loss = history.loss[history.loss.length - 1];
+}
+model.dispose();
+parentPort!.postMessage({ ms, rowsPerFit: data.rows * fit.epochs, loss } satisfies BenchReply);

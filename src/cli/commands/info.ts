@@ -1,0 +1,93 @@
+// `wasmlp info model.json`: what a model file holds, without any data.
+import { Command, Option } from 'commander';
+import type { Model } from '../../index.js';
+import { count, duration, fields, num } from '../format.js';
+import { readModelFile } from '../model-file.js';
+import { action, type Context, type Result } from '../run.js';
+
+/** `4 → 16 relu → 3 softmax`. */
+export function describeNetwork(model: Model): string {
+  return [String(model.spec.inputs), ...model.spec.layers.map((l) => `${l.units} ${l.activation}`)].join(' → ');
+}
+
+function describeScaler(s: { kind: string; range?: number[] } | undefined): string {
+  if (s === undefined) return 'none';
+  return s.kind === 'minMax' ? `minMax to [${(s.range ?? [0, 1]).join(', ')}]` : s.kind;
+}
+
+async function info(ctx: Context, [file]: string[]): Promise<Result> {
+  const { model, meta, json } = await readModelFile(file);
+  const scalers = model.getNormalization();
+  const spec = model.spec;
+  const t = meta?.training ?? null;
+  const training = { present: json.training !== undefined, optimizer: savedOptimizer(json.training?.optimizer) };
+  const layers = spec.layers.map((l) => ({ units: l.units, activation: l.activation, inputs: l.inputs, ...(l.activation === 'leaky_relu' ? { slope: l.slope } : {}) }));
+  model.dispose();
+
+  const lines: [string, string][] = [
+    ['network', describeNetwork(model)],
+    ['parameters', count(spec.paramCount)],
+    ['loss', spec.loss + (spec.plainLoss ? ' (plain formula)' : '')],
+    ['seed', `${spec.seed} (init ${spec.init})`],
+    ['scalers', `inputs: ${describeScaler(scalers.inputs)}; targets: ${describeScaler(scalers.targets)}`],
+    ['training state', training.present ? `saved (${training.optimizer ?? 'no optimizer used yet'}; shuffler), so training can resume` : 'not saved'],
+  ];
+  if (meta) {
+    lines.push(['task', meta.task]);
+    lines.push(['inputs', meta.inputs.join(', ')]);
+    lines.push(['targets', meta.targets.join(', ')]);
+    if (meta.labels) lines.push(['labels', meta.labels.join(', ')]);
+  } else {
+    lines.push(['columns', 'none saved (not written by `wasmlp train`)']);
+  }
+  if (t) {
+    lines.push(['engine', `${t.engine} (used for training; any engine can load the model)`]);
+    lines.push(['trained', `${t.epochs} of ${t.epochsRequested} epochs on ${t.data} (${count(t.trainRows)} training rows, ${count(t.validationRows)} validation), stop: ${t.stopReason}`]);
+    lines.push(['optimizer', `${t.optimizer}, lr ${t.learningRate}, batch ${t.batchSize}`]);
+    lines.push(['final loss', `${num(t.loss[t.loss.length - 1])}${t.valLoss ? `, val ${num(t.valLoss[t.valLoss.length - 1])}` : ''}`]);
+    lines.push(['time', `${duration(t.timeMs)}, ${count(t.samplesPerSecond)} samples/s`]);
+  }
+  return {
+    text: `${file}\n${fields(lines)}`,
+    json: {
+      file,
+      network: describeNetwork(model),
+      inputs: spec.inputs,
+      outputs: spec.outputs,
+      layers,
+      parameters: spec.paramCount,
+      loss: spec.loss,
+      plainLoss: spec.plainLoss,
+      seed: spec.seed,
+      init: spec.init,
+      scalers: { inputs: scalers.inputs ?? null, targets: scalers.targets ?? null },
+      trainingState: training.present,
+      engine: t?.engine ?? null,
+      task: meta?.task ?? null,
+      inputColumns: meta?.inputs ?? null,
+      targetColumns: meta?.targets ?? null,
+      labels: meta?.labels ?? null,
+      training: t,
+    },
+  };
+}
+
+/** The optimizer whose state a model file carries: its key is the validated optimizer settings as JSON. */
+function savedOptimizer(key: string | undefined): string | null {
+  if (key === undefined || key === '') return null;
+  try {
+    const id = (JSON.parse(key) as { id?: unknown }).id;
+    return typeof id === 'number' ? (['sgd', 'momentum', 'adam'][id] ?? null) : null;
+  } catch {
+    return null;
+  }
+}
+
+export function infoCommand(): Command {
+  return new Command('info')
+    .description('describe a model file: network, parameters, loss, seed, scalers, labels, how it was trained')
+    .argument('<model>', 'model file written by `wasmlp train` (or model.toJSON())')
+    .option('--json', 'print one JSON document on stdout')
+    .addOption(new Option('--report-memory').hideHelp())
+    .action(action('info', info));
+}

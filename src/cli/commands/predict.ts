@@ -1,0 +1,82 @@
+// `wasmlp predict model.json data.csv`: the model's outputs for every row, as CSV. Regression: one
+// column per target (named as in training). Classification: the predicted label, then one
+// probability column per class (`prob_<label>`). Target columns in the data, if any, are ignored.
+import { Command, Option } from 'commander';
+import Papa from 'papaparse';
+import { delimiter } from '../args.js';
+import { argmaxRows } from '../encode.js';
+import { count, duration } from '../format.js';
+import { readModelData } from '../model-data.js';
+import { readModelFile, requireMeta, type CliMeta } from '../model-file.js';
+import { AtomicFile, checkWritable, writeStdout } from '../output.js';
+import { action, type Context, type Result } from '../run.js';
+
+interface PredictOptions {
+  out?: string;
+  delimiter: string;
+  engine?: 'wasm' | 'ts';
+  json?: boolean;
+}
+
+/** Rows written per CSV piece: bounds the text held at once for large inputs. */
+const PIECE_ROWS = 4096;
+
+export function predictionColumns(meta: CliMeta): string[] {
+  return meta.task === 'classification' ? [meta.targets[0], ...meta.labels!.map((l) => `prob_${l}`)] : [...meta.targets];
+}
+
+/** The output row `r` as CSV cells: numbers in their shortest exact form. */
+function rowCells(meta: CliMeta, out: Float64Array, classes: Int32Array | null, K: number, r: number): (string | number)[] {
+  const values = Array.from(out.subarray(r * K, (r + 1) * K));
+  return classes ? [meta.labels![classes[r]], ...values] : values;
+}
+
+async function predict(ctx: Context, [modelFile, dataFile]: string[], o: PredictOptions): Promise<Result> {
+  if (o.out !== undefined) await checkWritable(o.out, '--out');
+  const loaded = await readModelFile(modelFile, o.engine);
+  const meta = requireMeta(modelFile, loaded);
+  const data = await readModelData(dataFile, meta, { delimiter: o.delimiter, targets: false });
+  const started = performance.now();
+  const out = loaded.model.predict({ data: data.X, rows: data.rows });
+  const ms = performance.now() - started;
+  const K = loaded.model.outputs;
+  loaded.model.dispose();
+  const classes = meta.task === 'classification' ? argmaxRows(out, data.rows, K) : null;
+  const columns = predictionColumns(meta);
+
+  if (ctx.json && o.out === undefined) {
+    const predictions = Array.from({ length: data.rows }, (_, r) => rowCells(meta, out, classes, K, r));
+    return { text: '', json: { model: modelFile, data: dataFile, rows: data.rows, columns, predictions, out: null } };
+  }
+  const file = o.out === undefined ? null : new AtomicFile(o.out);
+  const write = (text: string) => (file ? file.write(text) : writeStdout(text));
+  try {
+    await write(`${Papa.unparse([columns], { newline: '\n' })}\n`);
+    for (let from = 0; from < data.rows; from += PIECE_ROWS) {
+      const piece: (string | number)[][] = [];
+      for (let r = from; r < Math.min(data.rows, from + PIECE_ROWS); r++) piece.push(rowCells(meta, out, classes, K, r));
+      await write(`${Papa.unparse(piece, { newline: '\n' })}\n`);
+    }
+    await file?.commit();
+  } catch (error) {
+    await file?.discard();
+    throw error;
+  }
+  return {
+    text: file ? `wrote ${count(data.rows)} predictions (${columns.join(', ')}) to ${o.out} in ${duration(ms)}` : '',
+    json: { model: modelFile, data: dataFile, rows: data.rows, columns, out: o.out ?? null },
+  };
+}
+
+export function predictCommand(): Command {
+  return new Command('predict')
+    .description('predict the targets of every row of a CSV file (columns matched by name); CSV on stdout or --out')
+    .argument('<model>', 'model file written by `wasmlp train`')
+    .argument('<data>', 'CSV file with the model\'s input columns (a header row; other columns are ignored)')
+    .option('-o, --out <file>', 'write the predictions here instead of stdout')
+    .option('--delimiter <char>', 'field delimiter of the data ("tab" for tabs)', delimiter, ',')
+    .addOption(new Option('--engine <name>', 'compute engine').choices(['wasm', 'ts']))
+    .option('--json', 'print one JSON document on stdout (with the predictions when there is no --out)')
+    .addOption(new Option('--report-memory').hideHelp())
+    .action(action('predict', predict));
+}

@@ -1,0 +1,312 @@
+// Streaming CSV reader: papaparse walks the file one record at a time and every cell goes straight
+// into a Float64Array (numbers) or an Int32Array of label codes, so memory is bounded by the data,
+// never by the text: no array of rows of strings is ever held.
+//
+// Row capacity comes from a first pass that counts line breaks (an upper bound on the records, even
+// with quoted line breaks), so the arrays are allocated once; a growth path covers the odd file
+// whose count would fall short (mixed line endings).
+//
+// Line numbers in messages are the file's own (header = line 1): once the stream has shown a quote
+// character, line breaks inside quoted fields are counted too.
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import Papa from 'papaparse';
+import { CliError, dataError } from './errors.js';
+
+/** Numeric columns packed side by side, one row per record. */
+export interface NumberBlock {
+  kind: 'number';
+  columns: number[];
+  /** Added to the message for a cell that is not a number. */
+  hint?: string;
+}
+
+/**
+ * One column of labels, stored as codes. With `known`, codes index `known` and any other label is an
+ * error; without it, labels are numbered in order of first appearance.
+ * `auto`: the first data row decides: a number makes it a NumberBlock of one column, anything else a label block.
+ */
+export interface LabelBlock {
+  kind: 'label' | 'auto';
+  column: number;
+  known?: readonly string[];
+  /** Said in the error for a non-numeric cell after `auto` chose numbers (e.g. "pass --classes"). */
+  hint?: string;
+}
+
+export type Block = NumberBlock | LabelBlock;
+
+export interface NumberColumns {
+  kind: 'number';
+  columns: number[];
+  /** rows × columns.length, row-major. */
+  data: Float64Array;
+}
+
+export interface LabelColumn {
+  kind: 'label';
+  column: number;
+  codes: Int32Array;
+  labels: string[];
+}
+
+export type BlockData = NumberColumns | LabelColumn;
+
+export interface CsvTable {
+  file: string;
+  header: string[];
+  rows: number;
+  blocks: BlockData[];
+  bytes: number;
+  ms: number;
+}
+
+export interface ReadOptions {
+  delimiter: string;
+  /** Decides which columns to read from the header (and throws a CliError for a missing one). */
+  layout: (header: string[]) => Block[];
+  /** Called once the first data row has resolved every `auto` block. */
+  resolved?: (blocks: readonly (NumberBlock | LabelBlock)[]) => void;
+  /** Stop after this many data rows (the rest of the file is not read). */
+  maxRows?: number;
+  /** Bytes read so far, of `total`; called about every 64 KB. */
+  progress?: (bytesRead: number, total: number, rows: number) => void;
+}
+
+/** A CSV number: what Number() accepts, except empty or blank cells and ±Infinity. */
+export function parseNumber(text: string): number {
+  const v = +text;
+  if (v - v !== 0) return NaN; // NaN and ±Infinity
+  if (v === 0 && text.trim() === '') return NaN; // Number('') and Number(' ') are 0
+  return v;
+}
+
+/** How a cell's text is shown in a message: quoted, and cut if long. */
+function shown(text: string): string {
+  if (text.trim() === '') return 'an empty cell';
+  return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
+}
+
+/** Upper bound on the number of records: line breaks + 1 (a quoted line break only overcounts). */
+async function countLineBreaks(file: string): Promise<number> {
+  let lf = 0, cr = 0;
+  for await (const chunk of createReadStream(file)) {
+    const buf = chunk as Buffer;
+    for (let i = buf.indexOf(10); i !== -1; i = buf.indexOf(10, i + 1)) lf++;
+    for (let i = buf.indexOf(13); i !== -1; i = buf.indexOf(13, i + 1)) cr++;
+  }
+  return Math.max(lf, cr) + 1;
+}
+
+/** Validates a --delimiter value: one character (`\t` and `tab` mean a tab). */
+export function parseDelimiter(value: string): string {
+  const d = value === '\\t' || value.toLowerCase() === 'tab' ? '\t' : value;
+  if (d.length !== 1 || (Papa.BAD_DELIMITERS as string[]).includes(d)) {
+    throw new CliError('BAD_DELIMITER', `--delimiter: expected one character other than a quote or a line break (or "tab"), got ${JSON.stringify(value)}`);
+  }
+  return d;
+}
+
+class NumberSink {
+  data: Float64Array;
+  constructor(readonly columns: number[], capacity: number) {
+    this.data = new Float64Array(capacity * columns.length);
+  }
+  grow(capacity: number): void {
+    const next = new Float64Array(capacity * this.columns.length);
+    next.set(this.data);
+    this.data = next;
+  }
+}
+
+class LabelSink {
+  codes: Int32Array;
+  readonly labels: string[];
+  readonly index = new Map<string, number>();
+  constructor(readonly column: number, capacity: number, readonly known: readonly string[] | undefined) {
+    this.codes = new Int32Array(capacity);
+    this.labels = known ? [...known] : [];
+    this.labels.forEach((label, i) => this.index.set(label, i));
+  }
+  grow(capacity: number): void {
+    const next = new Int32Array(capacity);
+    next.set(this.codes);
+    this.codes = next;
+  }
+}
+
+/** Reads `file` as a header row and data rows, keeping only the columns the layout asks for. */
+export async function readCsv(file: string, options: ReadOptions): Promise<CsvTable> {
+  const started = performance.now();
+  let size: number;
+  try {
+    const info = await stat(file);
+    if (!info.isFile()) throw new CliError('NOT_A_FILE', `${file}: not a file`, { file });
+    size = info.size;
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    throw new CliError('CANNOT_READ', `${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { file });
+  }
+  if (size === 0) throw new CliError('EMPTY_FILE', `${file}: the file is empty (expected a header row and data rows)`, { file });
+  let capacity = Math.max(1, (await countLineBreaks(file)) - 1);
+  const maxRows = options.maxRows ?? Infinity;
+  capacity = Math.min(capacity, maxRows);
+
+  return new Promise<CsvTable>((resolve, reject) => {
+    const stream = createReadStream(file, { encoding: 'utf8' });
+    let header: string[] | null = null;
+    let sinks: (NumberSink | LabelSink)[] = [];
+    let pending: LabelBlock[] = []; // auto blocks not yet resolved
+    let blocks: Block[] = [];
+    let rows = 0;
+    let line = 1;
+    let quoted = false;
+    let settled = false;
+    let lastReport = 0;
+
+    const fail = (error: unknown, parser?: Papa.Parser) => {
+      if (settled) return;
+      settled = true;
+      stream.destroy();
+      parser?.abort();
+      reject(error);
+    };
+
+    // a sticky flag: from the first quote character on, quoted fields may hold line breaks that the
+    // line count must include (papaparse sees each chunk after this listener does)
+    stream.on('data', (chunk) => {
+      if (!quoted && (chunk as string).includes('"')) quoted = true;
+      if (options.progress && stream.bytesRead - lastReport >= 65536) {
+        lastReport = stream.bytesRead;
+        options.progress(stream.bytesRead, size, rows);
+      }
+    });
+
+    const startHeader = (fields: string[]) => {
+      header = fields.map((f, i) => (i === 0 ? f.replace(/^\uFEFF/, '') : f).trim());
+      const seen = new Map<string, number>();
+      header.forEach((name, i) => {
+        const before = seen.get(name);
+        if (before !== undefined) {
+          throw dataError('DUPLICATE_COLUMN', { file, line: 1, column: name }, `the header names this column twice (columns ${before + 1} and ${i + 1})`);
+        }
+        seen.set(name, i);
+      });
+      blocks = options.layout(header);
+      pending = blocks.filter((b): b is LabelBlock => b.kind === 'auto');
+      sinks = blocks.map((b) => (b.kind === 'number' ? new NumberSink(b.columns, capacity) : new LabelSink(b.column, capacity, b.known)));
+    };
+
+    /** Turns `auto` blocks into numbers or labels by the first data row's values. */
+    const resolveAuto = (fields: string[]) => {
+      blocks = blocks.map((b, i) => {
+        if (b.kind !== 'auto') return b;
+        if (!Number.isNaN(parseNumber(fields[b.column]))) {
+          sinks[i] = new NumberSink([b.column], capacity);
+          return { kind: 'number', columns: [b.column], hint: b.hint } satisfies NumberBlock;
+        }
+        return { ...b, kind: 'label' as const };
+      });
+      pending = [];
+      options.resolved?.(blocks);
+    };
+
+    const grow = () => {
+      capacity *= 2;
+      for (const sink of sinks) sink.grow(capacity);
+    };
+
+    const record = (fields: string[]) => {
+      if (header === null) {
+        startHeader(fields);
+        return;
+      }
+      if (fields.length === 1 && fields[0] === '') return; // a blank line
+      if (fields.length !== header.length) {
+        throw dataError('RAGGED_ROW', { file, line }, `expected ${header.length} fields (as in the header), got ${fields.length}`);
+      }
+      if (pending.length > 0) resolveAuto(fields);
+      if (rows === capacity) grow();
+      for (let s = 0; s < sinks.length; s++) {
+        const sink = sinks[s];
+        if (sink instanceof NumberSink) {
+          const cols = sink.columns, width = cols.length, data = sink.data, base = rows * width;
+          for (let c = 0; c < width; c++) {
+            const text = fields[cols[c]];
+            const v = parseNumber(text);
+            if (Number.isNaN(v)) {
+              const hint = blocks[s].hint;
+              throw dataError('NOT_A_NUMBER', { file, line, column: header[cols[c]] }, `expected a number, got ${shown(text)}${hint ? ` (${hint})` : ''}`);
+            }
+            data[base + c] = v;
+          }
+        } else {
+          const label = fields[sink.column].trim();
+          let code = sink.index.get(label);
+          if (code === undefined) {
+            if (label === '') throw dataError('MISSING_LABEL', { file, line, column: header[sink.column] }, 'expected a label, got an empty cell');
+            if (sink.known) {
+              throw dataError('UNKNOWN_LABEL', { file, line, column: header[sink.column] }, `unknown label ${JSON.stringify(label)}; the model knows ${sink.known.map((k) => JSON.stringify(k)).join(', ')}`);
+            }
+            code = sink.labels.length;
+            sink.labels.push(label);
+            sink.index.set(label, code);
+          }
+          sink.codes[rows] = code;
+        }
+      }
+      rows++;
+    };
+
+    const countLines = (fields: string[]) => {
+      let breaks = 0;
+      if (quoted) {
+        for (const f of fields) for (let i = f.indexOf('\n'); i !== -1; i = f.indexOf('\n', i + 1)) breaks++;
+      }
+      line += 1 + breaks;
+    };
+
+    Papa.parse<string[]>(stream, {
+      delimiter: options.delimiter,
+      header: false,
+      dynamicTyping: false,
+      skipEmptyLines: false,
+      step(results, parser) {
+        if (settled) return;
+        try {
+          if (results.errors.length > 0) {
+            throw dataError('BAD_CSV', { file, line }, `malformed CSV: ${results.errors[0].message}`);
+          }
+          record(results.data);
+          countLines(results.data);
+          if (rows >= maxRows) {
+            stream.destroy();
+            parser.abort(); // calls complete()
+          }
+        } catch (error) {
+          fail(error, parser);
+        }
+      },
+      complete() {
+        if (settled) return;
+        try {
+          if (header === null) throw new CliError('EMPTY_FILE', `${file}: the file is empty (expected a header row and data rows)`, { file });
+          if (rows === 0) throw new CliError('NO_ROWS', `${file}: no data rows after the header (line 1)`, { file, line: 1 });
+          settled = true;
+          const out: BlockData[] = blocks.map((b, i) => {
+            const sink = sinks[i];
+            if (sink instanceof NumberSink) return { kind: 'number', columns: sink.columns, data: sink.data.subarray(0, rows * sink.columns.length) };
+            return { kind: 'label', column: sink.column, codes: sink.codes.subarray(0, rows), labels: sink.labels };
+          });
+          options.progress?.(size, size, rows);
+          resolve({ file, header: header!, rows, blocks: out, bytes: size, ms: performance.now() - started });
+        } catch (error) {
+          fail(error);
+        }
+      },
+      error(error: Error) {
+        fail(new CliError('CANNOT_READ', `${file}: cannot read (${error.message})`, { file }));
+      },
+    });
+  });
+}

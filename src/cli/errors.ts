@@ -1,0 +1,63 @@
+// The CLI's exit codes and the one place that maps any thrown value to one of them.
+//   0 ok · 1 bad input (arguments, CSV, model file, a library WasmlpError caused by our options)
+//   2 training diverged (TrainingError) · 3 an unexpected internal error (printed with its stack)
+// Scripts can tell "fix your input" (1) from "try a smaller learning rate" (2) from "a bug" (3).
+import { TrainingError, WasmlpError } from '../index.js';
+
+export const EXIT = { ok: 0, badInput: 1, diverged: 2, internal: 3 } as const;
+
+/** Where in an input file a fault is: the file, its 1-based line (header = line 1) and the column's name. */
+export interface ErrorLocation {
+  file?: string;
+  line?: number;
+  column?: string;
+}
+
+/** An error the user can fix; its message is shown as it is, without a stack. */
+export class CliError extends Error {
+  readonly exitCode: number;
+  readonly code: string;
+  readonly location: ErrorLocation;
+
+  constructor(code: string, message: string, location: ErrorLocation = {}, exitCode: number = EXIT.badInput) {
+    super(message);
+    this.name = 'CliError';
+    this.code = code;
+    this.location = location;
+    this.exitCode = exitCode;
+  }
+}
+
+export interface ErrorReport {
+  exitCode: number;
+  code: string;
+  message: string;
+  location: ErrorLocation;
+  /** Only for internal errors: where to look when reporting a bug. */
+  stack?: string;
+}
+
+/** Classifies anything thrown by a command. */
+export function reportOf(error: unknown): ErrorReport {
+  if (error instanceof CliError) return { exitCode: error.exitCode, code: error.code, message: error.message, location: error.location };
+  if (error instanceof TrainingError) return { exitCode: EXIT.diverged, code: error.code, message: error.message, location: {} };
+  if (error instanceof WasmlpError) return { exitCode: EXIT.badInput, code: error.code, message: error.message, location: {} };
+  const e = error instanceof Error ? error : new Error(String(error));
+  return { exitCode: EXIT.internal, code: 'INTERNAL', message: `internal error: ${e.message}`, location: {}, stack: e.stack };
+}
+
+/** `file: line 3, column "x": message` — the prefix every data error starts with. */
+export function at(location: ErrorLocation): string {
+  const parts: string[] = [];
+  if (location.line !== undefined) parts.push(`line ${location.line}`);
+  if (location.column !== undefined) parts.push(`column ${JSON.stringify(location.column)}`);
+  const where = parts.join(', ');
+  if (location.file === undefined) return where;
+  return where === '' ? location.file : `${location.file}: ${where}`;
+}
+
+/** A CliError located in a file: the message reads `file: line L, column "C": what`. */
+export function dataError(code: string, location: ErrorLocation, what: string): CliError {
+  const prefix = at(location);
+  return new CliError(code, prefix === '' ? what : `${prefix}: ${what}`, location);
+}

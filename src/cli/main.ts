@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+// The `wasmlp` command: commander wiring only; each subcommand lives in commands/.
+// Exit codes (errors.ts): 0 ok, 1 bad input, 2 training diverged, 3 internal error.
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { benchCommand } from './commands/bench.js';
+import { evaluateCommand } from './commands/evaluate.js';
+import { exampleCommand } from './commands/example.js';
+import { gradcheckCommand } from './commands/gradcheck.js';
+import { infoCommand } from './commands/info.js';
+import { predictCommand } from './commands/predict.js';
+import { trainCommand } from './commands/train.js';
+import { EXIT, reportOf } from './errors.js';
+import { printError } from './run.js';
+
+/** The package's version: package.json sits two levels above dist/cli/main.js (and src/cli/main.ts). */
+function version(): string {
+  const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
+  return (JSON.parse(text) as { version: string }).version;
+}
+
+function program(): Command {
+  const root = new Command('wasmlp')
+    .description('define and train multilayer perceptrons on CSV data (WebAssembly kernels, exact float64 backpropagation)')
+    .version(version(), '-V, --version')
+    .addHelpText('after', `
+Examples:
+  wasmlp example iris --out iris.csv
+  wasmlp train iris.csv --target species --out iris.model.json
+  wasmlp evaluate iris.model.json iris.csv
+  wasmlp predict iris.model.json iris.csv --out predictions.csv
+
+Exit codes: 0 ok, 1 bad input (arguments, CSV, model file), 2 training diverged, 3 internal error.`);
+  for (const sub of [trainCommand(), predictCommand(), evaluateCommand(), gradcheckCommand(), infoCommand(), benchCommand(), exampleCommand()]) {
+    root.addCommand(sub);
+  }
+  // commander exits by itself on bad arguments; overriding lets a --json run get its JSON error too
+  for (const command of [root, ...root.commands]) command.exitOverride().showHelpAfterError('(add --help for usage)');
+  return root;
+}
+
+// a reader that closes the pipe early (`wasmlp predict … | head`) is not an error
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(EXIT.ok);
+  throw error;
+});
+
+const argv = process.argv;
+try {
+  await program().parseAsync(argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    // help and version end with exit code 0; usage errors were printed by commander and end with 1
+    if (error.exitCode !== 0 && argv.includes('--json')) {
+      const command = argv.slice(2).find((a) => !a.startsWith('-')) ?? 'wasmlp';
+      process.stdout.write(`${JSON.stringify({ ok: false, command, error: { code: error.code, message: error.message, exitCode: EXIT.badInput } }, null, 2)}\n`);
+    }
+    process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.badInput;
+  } else {
+    const report = reportOf(error);
+    printError('wasmlp', report, argv.includes('--json'));
+    process.exitCode = report.exitCode;
+  }
+}

@@ -1,0 +1,58 @@
+// Runs the built `wasmlp` binary (dist/cli/main.js, from `npm run build`) as a user would: a child
+// process with its own stdout, stderr and exit code, in a scratch directory.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Papa from 'papaparse';
+
+export const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+
+export interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+/** Runs `node dist/cli/main.js ...args` in `cwd`; stdout and stderr are pipes (not a TTY). */
+export function wasmlp(args: string[], cwd: string): Promise<Run> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '', stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr, ms: performance.now() - started }));
+  });
+}
+
+/** A fresh scratch directory; `cleanup()` removes every one made. */
+const made: string[] = [];
+export function scratch(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'wasmlp-cli-'));
+  made.push(dir);
+  return dir;
+}
+export function cleanup(): void {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
+/** The directory's entries, sorted (to check that a failed command left nothing behind, no temp file either). */
+export function listing(dir: string): string[] {
+  return readdirSync(dir).sort();
+}
+
+/** CSV text as rows of strings (header first), by papaparse. */
+export function parseCsv(text: string): string[][] {
+  const result = Papa.parse<string[]>(text.trim(), { header: false, skipEmptyLines: true });
+  return result.data;
+}
+
+/** The one JSON document a --json run printed on stdout. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function json(run: Run): any {
+  return JSON.parse(run.stdout);
+}
