@@ -23,13 +23,16 @@ export function next_u32(state: usize): u32 {
   return <i32>Math.floor(<f64>next_u32(state) * 2.3283064365386963e-10 * <f64>n);
 }
 
-/** Fisher–Yates shuffle of `n` u32 at `perm`. */
-export function shuffle_u32(state: usize, perm: usize, n: i32): void {
-  for (let i = n - 1; i > 0; i--) {
+/**
+ * A fresh uniformly random permutation of 0 … n − 1 at `perm` (Fisher–Yates, inside-out form). The
+ * old contents are not read: each epoch's order depends on the generator state alone, so N calls of
+ * one epoch and one call of N epochs give the same orders.
+ */
+export function random_permutation_u32(state: usize, perm: usize, n: i32): void {
+  for (let i = 0; i < n; i++) {
     const j = next_below(state, i + 1);
     const pi = perm + (<usize>i << 2), pj = perm + (<usize>j << 2);
-    const t = load<u32>(pi);
     store<u32>(pi, load<u32>(pj));
-    store<u32>(pj, t);
+    store<u32>(pj, <u32>i);
   }
 }

@@ -17,7 +17,7 @@ import {
 } from './abi';
 import { network_gradients } from './network';
 import { optimizer_step } from './optimizers';
-import { shuffle_u32 } from './rng';
+import { random_permutation_u32 } from './rng';
 
 /** Copies `rows` rows of `width` f64, in the order perm[from…], from `src` into `dst`. */
 function gather_rows(src: usize, dst: usize, perm: usize, from: i32, rows: i32, width: i32): void {
@@ -55,7 +55,7 @@ export function train_epochs(header: usize, epochs: i32, maxSteps: i32): i32 {
   set_slot(header, H_ROWS_SEEN, N);
   while (e < epochs && steps < maxSteps) {
     if (pos == 0) {
-      if (shuffle) shuffle_u32(rng, perm, N);
+      if (shuffle) random_permutation_u32(rng, perm, N);
       sum = 0.0;
       step = 0;
     }

@@ -29,6 +29,16 @@ describe.each(ENGINES)('trainer on the %s engine', (engine) => {
     expect(progress.slice(0, 3)).toEqual([3, 6, 9]);
   });
 
+  it('N fit calls of one epoch give the same bits as one fit of N epochs (shuffled, adam)', async () => {
+    const one = await createModel({ ...SPEC, engine });
+    const h1 = one.fit(X, Y, { ...BASE, epochs: 6 });
+    const stepwise = await createModel({ ...SPEC, engine });
+    const losses: number[] = [];
+    for (let e = 0; e < 6; e++) losses.push(...stepwise.fit(X, Y, { ...BASE, epochs: 1 }).loss);
+    expect(losses).toEqual(h1.loss);
+    expect(bytes(stepwise.getParamsFlat())).toEqual(bytes(one.getParamsFlat()));
+  });
+
   it('fitAsync lets other work run while it trains', async () => {
     const model = await createModel({ ...SPEC, engine });
     let ticks = 0;

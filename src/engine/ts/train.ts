@@ -14,14 +14,18 @@ function gather_rows(m: Float64Array, u32: Uint32Array, src: number, dst: number
   }
 }
 
-/** Fisher–Yates shuffle of n u32 at word offset `perm`, with the xoshiro128** state at word offset `rng`. */
-export function shuffle_u32(u32: Uint32Array, rng: number, perm: number, n: number): void {
+/**
+ * A fresh uniformly random permutation of 0 … n − 1 at word offset `perm` (Fisher–Yates, inside-out
+ * form), with the xoshiro128** state at word offset `rng`. The old contents are not read: each
+ * epoch's order depends on the generator state alone, so N calls of one epoch and one call of N
+ * epochs give the same orders.
+ */
+export function random_permutation_u32(u32: Uint32Array, rng: number, perm: number, n: number): void {
   const state = u32.subarray(rng, rng + 4);
-  for (let i = n - 1; i > 0; i--) {
+  for (let i = 0; i < n; i++) {
     const j = nextBelow(state, i + 1);
-    const t = u32[perm + i];
     u32[perm + i] = u32[perm + j];
-    u32[perm + j] = t;
+    u32[perm + j] = i;
   }
 }
 
@@ -48,7 +52,7 @@ export function train_epochs(m: Float64Array, i32: Int32Array, u32: Uint32Array,
   i32[h + H.ROWS_SEEN] = N;
   while (e < epochs && steps < maxSteps) {
     if (pos === 0) {
-      if (shuffle) shuffle_u32(u32, rng, perm, N);
+      if (shuffle) random_permutation_u32(u32, rng, perm, N);
       sum = 0;
       step = 0;
     }
