@@ -1,0 +1,265 @@
+// The training playground (examples/playground), driven in a real headless Chromium: it is built with
+// Vite, served as static files and used like a person would: pick data, press play, type bad input,
+// step and reset. Screenshots go to test-results/ (ignored by git: the suite writes a .gitignore there).
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { chromiumAvailable, launchChromium, serveStatic, watchConsole, type StaticServer } from '../helpers/chromium.js';
+
+const repo = fileURLToPath(new URL('../..', import.meta.url));
+const dist = join(repo, 'examples/playground/dist');
+const results = join(repo, 'test-results');
+const BUILD_TIMEOUT_MS = 120_000;
+
+/** `node examples/playground/serve.mjs --build-only`, failing with its output. */
+function buildPlayground(): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['examples/playground/serve.mjs', '--build-only'], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    const timer = setTimeout(() => {
+      child.kill();
+      reject(new Error(`building the playground took over ${BUILD_TIMEOUT_MS / 1000} s:\n${output}`));
+    }, BUILD_TIMEOUT_MS);
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      if (code === 0 && existsSync(join(dist, 'index.html'))) resolve();
+      else reject(new Error(`building the playground failed (exit ${code}):\n${output}`));
+    });
+  });
+}
+
+async function stat(page: Page, id: string): Promise<string> {
+  return page.$eval(`#${id}`, (element) => (element as HTMLElement).dataset.value ?? '');
+}
+
+async function waitForEpoch(page: Page, epoch: number): Promise<void> {
+  await page.waitForFunction((want) => document.getElementById('epoch')?.dataset.value === String(want), epoch);
+}
+
+async function runId(page: Page): Promise<string> {
+  return page.evaluate(() => document.body.dataset.run ?? '');
+}
+
+/** How many heat-map pixels are tinted (not the near-white background): a drawn map has thousands. */
+async function tintedPixels(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    const canvas = document.getElementById('heatmap') as HTMLCanvasElement;
+    if (canvas.hidden || canvas.width === 0) return 0;
+    const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+    let tinted = 0;
+    for (let i = 0; i < data.length; i += 4) if (Math.max(data[i], data[i + 1], data[i + 2]) - Math.min(data[i], data[i + 1], data[i + 2]) > 30) tinted++;
+    return tinted;
+  });
+}
+
+describe.skipIf(!chromiumAvailable())('playground in Chromium', () => {
+  let browser: Browser;
+  let server: StaticServer;
+
+  beforeAll(async () => {
+    await buildPlayground();
+    server = await serveStatic(dist);
+    browser = await launchChromium();
+    await mkdir(results, { recursive: true });
+    if (!existsSync(join(results, '.gitignore'))) await writeFile(join(results, '.gitignore'), '*\n');
+  }, BUILD_TIMEOUT_MS + 30_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  async function open(hash = ''): Promise<{ page: Page; errors: string[] }> {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const errors = watchConsole(page);
+    await page.goto(`${server.url}${hash}`);
+    await page.waitForSelector('body[data-ready="true"]');
+    await waitForEpoch(page, 0);
+    return { page, errors };
+  }
+
+  test('trains the circle: the loss falls, the accuracy rises, the page answers while training', async () => {
+    const { page, errors } = await open();
+    await page.click('[data-testid="dataset-circle"]');
+    await expect.poll(() => page.isChecked('input[name="dataset"][value="circle"]')).toBe(true);
+    await page.selectOption('[data-testid="speed"]', 'max');
+    const lossBefore = Number(await stat(page, 'loss'));
+    const accuracyBefore = Number(await stat(page, 'accuracy'));
+    expect(lossBefore).toBeGreaterThan(0);
+
+    // from here on, in the page: long tasks on its main thread (the training runs in the worker), and
+    // for each click on the chart's log-scale box the time from the input to the next frame
+    await page.evaluate(() => {
+      const w = window as unknown as { longTasks: number[]; clickToFrame: number[] };
+      w.longTasks = [];
+      w.clickToFrame = [];
+      new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) w.longTasks.push(entry.duration);
+      }).observe({ type: 'longtask' });
+      document.getElementById('log-scale')!.addEventListener('click', (event) => {
+        requestAnimationFrame(() => setTimeout(() => w.clickToFrame.push(performance.now() - event.timeStamp), 0));
+      });
+    });
+
+    await page.click('[data-testid="play"]');
+    await page.waitForSelector('[data-testid="pause"]', { state: 'visible' });
+    const roundTrips: number[] = [];
+    const clicks: number[] = [];
+    const epochs: number[] = [];
+    const started = Date.now();
+    let log = false;
+    while (Date.now() - started < 4000) {
+      await page.waitForTimeout(250);
+      let t = performance.now();
+      await page.evaluate(() => performance.now());
+      roundTrips.push(performance.now() - t);
+      // a real mouse click (no Playwright actionability waits) on a control that changes the DOM
+      // (the chart's scale) must show at once
+      log = !log;
+      const box = (await page.locator('[data-testid="log-scale"]').boundingBox())!;
+      t = performance.now();
+      await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+      await page.waitForFunction((want) => document.getElementById('chart')?.dataset.scale === want, log ? 'log' : 'linear', { polling: 'raf' });
+      clicks.push(performance.now() - t);
+      epochs.push(Number(await stat(page, 'epoch')));
+    }
+    await page.click('[data-testid="pause"]');
+    await page.waitForSelector('[data-testid="play"]', { state: 'visible' });
+
+    const lossAfter = Number(await stat(page, 'loss'));
+    const accuracyAfter = Number(await stat(page, 'accuracy'));
+    const { longTasks, clickToFrame } = await page.evaluate(() => {
+      const w = window as unknown as { longTasks: number[]; clickToFrame: number[] };
+      return { longTasks: w.longTasks, clickToFrame: w.clickToFrame };
+    });
+    console.log(
+      `playground: epochs ${epochs[0]}…${epochs[epochs.length - 1]}, loss ${lossBefore.toPrecision(4)} → ${lossAfter.toPrecision(4)}, ` +
+        `accuracy ${accuracyBefore} → ${accuracyAfter}, samples/s ${await page.textContent('#samples')}; ` +
+        `evaluate round trips ${roundTrips.map((ms) => ms.toFixed(0)).join(' ')} ms, click to frame ${clickToFrame.map((ms) => ms.toFixed(0)).join(' ')} ms ` +
+        `(with Playwright's input round trips ${clicks.map((ms) => ms.toFixed(0)).join(' ')} ms), ` +
+        `long tasks ${longTasks.length} (max ${Math.max(0, ...longTasks).toFixed(0)} ms)`,
+    );
+    expect(lossAfter).toBeLessThan(lossBefore);
+    expect(accuracyAfter).toBeGreaterThan(accuracyBefore);
+    expect(accuracyAfter).toBeGreaterThan(0.9);
+    // the statistics moved during training, not only at the end
+    expect(new Set(epochs).size).toBeGreaterThan(3);
+    expect(roundTrips.length).toBeGreaterThanOrEqual(5);
+    for (const ms of roundTrips) expect(ms).toBeLessThan(200);
+    expect(clickToFrame.length).toBe(clicks.length);
+    for (const ms of clickToFrame) expect(ms).toBeLessThan(200);
+    // Playwright's own input messages add their round trips: a looser bound on the whole
+    for (const ms of clicks) expect(ms).toBeLessThan(500);
+    expect(longTasks.filter((ms) => ms > 200)).toEqual([]);
+    expect(await tintedPixels(page)).toBeGreaterThan(1000);
+
+    await page.screenshot({ path: join(results, 'playground.png') });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+    await page.waitForTimeout(200);
+    await page.screenshot({ path: join(results, 'playground-phone.png') });
+    await page.screenshot({ path: join(results, 'playground-phone-full.png'), fullPage: true });
+    // nothing wider than the phone's screen
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  test('bad input gets a message next to its field and the last good model keeps training', async () => {
+    const { page, errors } = await open();
+    await page.click('[data-testid="play"]');
+    await page.waitForFunction(() => Number(document.getElementById('epoch')?.dataset.value) >= 20);
+    const run = await runId(page);
+
+    // a CSV with a non-numeric cell: row 4 (counting the header as row 1), column 2
+    await page.click('[data-testid="dataset-csv"]');
+    await page.fill('[data-testid="csv"]', 'x1,x2,label\n0.1,0.2,0\n0.3,0.4,1\n0.5,abc,0\n0.7,0.8,1\n0.2,0.1,0\n');
+    const csvError = page.locator('[data-testid="error-csv"]');
+    await expect.poll(() => csvError.textContent()).toMatch(/Row 4, column 2/);
+    expect(await csvError.textContent()).toContain('abc');
+    expect(await csvError.getAttribute('role')).toBe('alert');
+    expect(await page.getAttribute('[data-testid="csv"]', 'aria-invalid')).toBe('true');
+    const epochAtCsvError = Number(await stat(page, 'epoch'));
+    // the previous model is still the one shown, and it keeps training
+    await page.waitForFunction((from) => Number(document.getElementById('epoch')?.dataset.value) > from + 5, epochAtCsvError);
+    expect(await runId(page)).toBe(run);
+    expect(await tintedPixels(page)).toBeGreaterThan(1000);
+
+    // a hidden layer of 0 units, then 2.5
+    const unitsError = page.locator('[data-testid="error-units-0"]');
+    await page.fill('[data-testid="units-0"]', '0');
+    await expect.poll(() => unitsError.textContent()).toMatch(/whole number from 1/);
+    expect(await unitsError.textContent()).toContain('“0”');
+    await page.fill('[data-testid="units-0"]', '2.5');
+    await expect.poll(() => unitsError.textContent()).toContain('“2.5”');
+    // a learning rate that is not a positive number
+    const lrError = page.locator('[data-testid="error-lr"]');
+    await page.fill('[data-testid="lr"]', 'fast');
+    await expect.poll(() => lrError.textContent()).toMatch(/positive number/);
+    await page.fill('[data-testid="lr"]', '-0.1');
+    await expect.poll(() => lrError.textContent()).toContain('“-0.1”');
+    expect(await runId(page)).toBe(run);
+    expect(Number(await stat(page, 'epoch'))).toBeGreaterThan(epochAtCsvError);
+
+    // fixed again (and back to the circle): the same model goes on, the messages are gone
+    await page.fill('[data-testid="units-0"]', '6');
+    await page.fill('[data-testid="lr"]', '0.03');
+    await page.click('[data-testid="dataset-circle"]');
+    await expect.poll(() => page.locator('.field-error:not(:empty)').count()).toBe(0);
+    expect(await runId(page)).toBe(run);
+
+    // the library's typed errors land on the field their `.path` names
+    await page.fill('[data-testid="batch"]', '1000');
+    const batchError = page.locator('[data-testid="error-batch"]');
+    await expect.poll(() => batchError.textContent()).toMatch(/batchSize.*from 1 to 320/);
+    await page.fill('[data-testid="batch"]', '10');
+    await expect.poll(() => batchError.textContent()).toBe('');
+    await page.selectOption('[data-testid="output"]', 'identity'); // brings mse: a new, valid model
+    await page.waitForFunction((old) => document.body.dataset.run !== old, run);
+    const identityRun = await runId(page);
+    await page.selectOption('[data-testid="loss-select"]', 'bce'); // bce needs a sigmoid output: SpecError
+    const outputError = page.locator('[data-testid="error-output"]');
+    await expect.poll(() => outputError.textContent()).toMatch(/bce needs a sigmoid output/);
+    expect(await runId(page)).toBe(identityRun);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  test('the same seed and settings give the same losses: reset and step, and the shared link', async () => {
+    const hash = '#d=xor&n=0.15&p=300&v=0.2&h=5-tanh.3-relu&o=sigmoid&l=bce&opt=momentum&lr=0.05&b=8&s=2024';
+    const steps = 6;
+    const stepAndRead = async (page: Page): Promise<string[]> => {
+      for (let i = 0; i < steps; i++) await page.click('[data-testid="step"]');
+      await waitForEpoch(page, steps);
+      return [await stat(page, 'loss'), await stat(page, 'val-loss'), await stat(page, 'accuracy'), await page.textContent('#loss') ?? ''];
+    };
+    const { page, errors } = await open(hash);
+    expect(await page.textContent('#seed-stat')).toBe('2024');
+    const first = await stepAndRead(page);
+    const run = await runId(page);
+    await page.click('[data-testid="reset"]');
+    await page.waitForFunction((old) => document.body.dataset.run !== old, run);
+    await waitForEpoch(page, 0);
+    const second = await stepAndRead(page);
+    expect(second).toEqual(first);
+    expect(Number(first[0])).toBeGreaterThan(0);
+
+    await page.click('[data-testid="share"]');
+    const link = page.url();
+    expect(link).toContain('s=2024');
+    const other = await open(link.slice(link.indexOf('#')));
+    const third = await stepAndRead(other.page);
+    expect(third).toEqual(first);
+    expect(errors).toEqual([]);
+    expect(other.errors).toEqual([]);
+    await page.close();
+    await other.page.close();
+  }, 60_000);
+});
