@@ -1,6 +1,7 @@
 // Training and validation loss per epoch, drawn on a canvas. Long runs are thinned: past 1,200 points
 // every other one is dropped and only every 2nd (4th, …) epoch is kept, so drawing stays cheap.
 import { BLUE, ORANGE } from './colors.js';
+import { frameScheduler } from './frame.js';
 
 const MAX_POINTS = 1200;
 
@@ -11,7 +12,7 @@ export class LossChart {
   private stride = 1;
   private last: { epoch: number; loss: number; valLoss: number } | null = null;
   private log = false;
-  private pending = false;
+  private readonly schedule = frameScheduler(() => this.draw());
 
   constructor(private readonly canvas: HTMLCanvasElement) {
     new ResizeObserver(() => this.schedule()).observe(canvas);
@@ -55,14 +56,6 @@ export class LossChart {
     this.draw();
   }
 
-  private schedule(): void {
-    if (this.pending) return;
-    this.pending = true;
-    requestAnimationFrame(() => {
-      this.pending = false;
-      this.draw();
-    });
-  }
 
   draw(): void {
     const { canvas } = this;

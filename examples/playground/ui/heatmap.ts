@@ -7,6 +7,7 @@
 import type { Dataset } from '../datasets.js';
 import type { GridRequest } from '../protocol.js';
 import { CLASS_COLORS, CLASS_RGB, WHITE, css, diverging, mix, type RGB } from './colors.js';
+import { frameScheduler } from './frame.js';
 
 /** How strongly the heat map is coloured: points keep full colour on top of it. */
 const TINT = 0.45;
@@ -36,7 +37,7 @@ export class Heatmap {
   /** The points, at the canvas's size; redrawn when the data or the size change. */
   private readonly points = document.createElement('canvas');
   private pointsKey = '';
-  private pending = false;
+  private readonly schedule = frameScheduler(() => this.draw());
 
   constructor(private readonly canvas: HTMLCanvasElement, private readonly note: HTMLElement) {
     new ResizeObserver(() => this.schedule()).observe(canvas);
@@ -75,14 +76,6 @@ export class Heatmap {
     this.schedule();
   }
 
-  private schedule(): void {
-    if (this.pending) return;
-    this.pending = true;
-    requestAnimationFrame(() => {
-      this.pending = false;
-      this.draw();
-    });
-  }
 
   /** A value of a one-output model as a position 0…1 on the orange–blue scale. */
   private scale(value: number): number {

@@ -3,6 +3,7 @@
 // (or tapping) a line or a unit shows its exact value. Big layers show their first units and "+N".
 // Drawn on a canvas: redrawing it while training costs no style or layout work on the page.
 import { BLUE, ORANGE, css, diverging } from './colors.js';
+import { frameScheduler } from './frame.js';
 
 /** Units drawn per layer at most. */
 const SHOWN = 8;
@@ -45,7 +46,7 @@ export class ParamsView {
   private layout: Layout | null = null;
   private params: Float64Array | null = null;
   private hovered: { index: number; label: string } | null = null;
-  private pending = false;
+  private readonly schedule = frameScheduler(() => this.draw());
 
   constructor(private readonly host: HTMLElement) {
     this.canvas.className = 'network';
@@ -119,14 +120,6 @@ export class ParamsView {
     this.schedule();
   }
 
-  private schedule(): void {
-    if (this.pending) return;
-    this.pending = true;
-    requestAnimationFrame(() => {
-      this.pending = false;
-      this.draw();
-    });
-  }
 
   private draw(): void {
     const layout = this.layout;
