@@ -59,10 +59,9 @@ export class Scaler {
     return new Scaler(kind, range, a, b);
   }
 
-  /** Scales packed rows (a new array). */
-  transform(data: Float64Array): Float64Array {
+  /** Scales packed rows into `out` (a new array unless given; it may be `data` itself, or engine memory). */
+  transform(data: Float64Array, out: Float64Array = new Float64Array(data.length)): Float64Array {
     const cols = this.columns;
-    const out = new Float64Array(data.length);
     const symmetric = this.range[0] === -1;
     for (let i = 0; i < data.length; i++) {
       const c = i % cols, x = data[i], lo = this.a[c], hi = this.b[c];

@@ -2,6 +2,7 @@
 // header and layer table are encoded; both engines' arenas are filled through it.
 import { ACTIVATION_ID, H, HF, L, LAYER_RECORD_BYTES, LOSS_ID, OPT_SCALARS } from './abi.js';
 import type { Plan } from './plan.js';
+import type { Scaler } from '../data/normalize.js';
 
 export interface ArenaViews {
   f64: Float64Array;
@@ -48,9 +49,11 @@ export function writeDescriptors(plan: Plan, views: ArenaViews): void {
   });
 }
 
-/** Copies `rows × width` values starting at row `from` of a packed matrix into a region. */
-export function writeRows(f64: Float64Array, offset: number, data: Float64Array, from: number, rows: number, width: number): void {
-  f64.set(data.subarray(from * width, (from + rows) * width), offset >> 3);
+/** Copies `rows × width` values starting at row `from` of a packed matrix into a region, scaled on the way when a scaler is given. */
+export function writeRows(f64: Float64Array, offset: number, data: Float64Array, from: number, rows: number, width: number, scaler?: Scaler): void {
+  const source = data.subarray(from * width, (from + rows) * width);
+  if (scaler === undefined) f64.set(source, offset >> 3);
+  else scaler.transform(source, f64.subarray(offset >> 3, (offset >> 3) + source.length));
 }
 
 /** A copy of `count` f64 at a byte offset. */

@@ -214,10 +214,16 @@ export class Model {
   }
 
   private pair(X: MatrixInput, Y: MatrixInput): { x: Matrix; y: Matrix } {
+    const { x, y } = this.rawPair(X, Y);
+    return { x: this.scaled(x, this.scalers.inputs), y: this.scaled(y, this.scalers.targets) };
+  }
+
+  /** Checked and packed, not scaled: a flat Float64Array input is used as it is, not copied. */
+  private rawPair(X: MatrixInput, Y: MatrixInput): { x: Matrix; y: Matrix } {
     const x = toMatrix(X, this.spec.inputs, 'X');
     const y = toMatrix(Y, this.spec.outputs, 'Y');
     checkSameRows(x, y);
-    return { x: this.scaled(x, this.scalers.inputs), y: this.scaled(y, this.scalers.targets) };
+    return { x, y };
   }
 
   private lossPacked(x: Matrix, y: Matrix): number {
@@ -296,17 +302,17 @@ export class Model {
     let all: { x: Matrix; y: Matrix };
     let o: ReturnType<typeof validateFitOptions>;
     try {
-      if (options !== null && typeof options === 'object' && options.normalize !== undefined) {
+      // The rows stay unscaled here and are scaled on their way into engine memory, so a large
+      // Float64Array is never copied on the host.
+      all = this.rawPair(X, Y);
+      o = validateFitOptions(options, all.x.rows, this.spec);
+      if (options.normalize !== undefined) {
         // Fit the scalers on the training rows only: held-out validation rows must not leak into
         // them (validationSplit holds out the last rows, before shuffling).
-        const raw = this.pair(X, Y);
-        o = validateFitOptions(options, raw.x.rows, this.spec);
-        const train = raw.x.rows - Math.round(raw.x.rows * o.validationSplit);
+        const train = all.x.rows - Math.round(all.x.rows * o.validationSplit);
         const head = (m: Matrix) => ({ data: m.data.subarray(0, train * m.cols), rows: train });
-        this.setNormalization(head(raw.x), options.normalize.targets === undefined ? null : head(raw.y), options.normalize);
+        this.setNormalization(head(all.x), options.normalize.targets === undefined ? null : head(all.y), options.normalize);
       }
-      all = this.pair(X, Y);
-      o = validateFitOptions(options, all.x.rows, this.spec);
     } catch (error) {
       this.scalers = scalersBefore;
       throw error;
@@ -320,7 +326,7 @@ export class Model {
         y: { data: all.y.data.subarray(rows * all.y.cols), rows: held, cols: all.y.cols, nested: false },
       };
     } else if (options.validationData !== undefined) {
-      validation = this.pair(options.validationData[0], options.validationData[1]);
+      validation = this.rawPair(options.validationData[0], options.validationData[1]);
     }
     const plan = this.reserve(o.batchSize, rows, validation?.x.rows ?? 0);
     const fixedBytes = plan.fixedEnd - plan.params;
@@ -335,11 +341,12 @@ export class Model {
         this.optimizerKey = key;
       }
       const f64 = this.engine.f64;
-      writeRows(f64, plan.x, all.x.data, 0, rows, all.x.cols);
-      writeRows(f64, plan.y, all.y.data, 0, rows, all.y.cols);
+      const { inputs, targets } = this.scalers;
+      writeRows(f64, plan.x, all.x.data, 0, rows, all.x.cols, inputs);
+      writeRows(f64, plan.y, all.y.data, 0, rows, all.y.cols, targets);
       if (validation) {
-        writeRows(f64, plan.validationX, validation.x.data, 0, validation.x.rows, validation.x.cols);
-        writeRows(f64, plan.validationY, validation.y.data, 0, validation.y.rows, validation.y.cols);
+        writeRows(f64, plan.validationX, validation.x.data, 0, validation.x.rows, validation.x.cols, inputs);
+        writeRows(f64, plan.validationY, validation.y.data, 0, validation.y.rows, validation.y.cols, targets);
       }
       writeIdentityOrder(plan, this.engine, rows);
       const K = this.spec.outputs;
