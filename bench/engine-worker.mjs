@@ -26,4 +26,5 @@ parentPort.on('message', (message) => {
   const ms = performance.now() - t0;
   parentPort.postMessage({ ms, loss: history.loss[history.loss.length - 1] });
 });
-parentPort.postMessage('ready');
+// ready: tells the host how many rows one fit trains, so it need not build the data itself
+parentPort.postMessage({ rowsPerFit: data.rows * fit.epochs });

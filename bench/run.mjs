@@ -19,11 +19,12 @@ const median = (xs) => {
 /** A worker holding one engine's model of the workload; `run()` trains once and reports the fit's time. */
 async function startEngine(id, engine) {
   const worker = new Worker(new URL('./engine-worker.mjs', import.meta.url), { workerData: { id, engine, quick } });
-  await new Promise((resolve, reject) => {
+  const { rowsPerFit } = await new Promise((resolve, reject) => {
     worker.once('message', resolve);
     worker.once('error', reject);
   });
   return {
+    rowsPerFit,
     run: () => new Promise((resolve, reject) => {
       worker.once('message', resolve);
       worker.once('error', reject);
@@ -55,7 +56,7 @@ async function measure(workload) {
   }
   engines.wasm.stop();
   engines.ts.stop();
-  const rowsTrained = workload.data(quick).rows * workload.fit(quick).epochs;
+  const rowsTrained = engines.wasm.rowsPerFit;
   const row = {};
   for (const engine of ['wasm', 'ts']) {
     const ms = median(samples[engine]);
@@ -68,11 +69,12 @@ const results = [];
 for (const workload of WORKLOADS) {
   if (only && !only.includes(workload.id)) continue;
   const { row, lastLoss } = await measure(workload);
+  const fit = workload.fit(quick);
   results.push({
     id: workload.id,
     network: workload.network,
-    'batch': workload.fit(quick).batchSize,
-    'epochs': workload.fit(quick).epochs,
+    'batch': fit.batchSize,
+    'epochs': fit.epochs,
     'wasm samples/s': Math.round(row.wasm.samplesPerSecond).toLocaleString('en-US'),
     'ts samples/s': Math.round(row.ts.samplesPerSecond).toLocaleString('en-US'),
     'wasm/ts': `${(row.wasm.samplesPerSecond / row.ts.samplesPerSecond).toFixed(2)}x`,
