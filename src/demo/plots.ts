@@ -1,8 +1,9 @@
 // Part 4: the trained dosage networks as two SVG charts (fitted curves over the observations, SSR
 // per epoch on a log axis), written where the user runs the demo: `./wasmlp-demo/` by default, the
 // one place that works from a clean clone and from an installed package (dist may be read-only).
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { writeFilesAtomically } from '../cli/output.js';
 import { lineChartSvg } from '../plot/svg.js';
 import { curve, type Run } from './fit7.js';
 import { section } from './format.js';
@@ -11,18 +12,6 @@ import { X, Y } from './network.js';
 export const DEFAULT_OUT_DIR = 'wasmlp-demo';
 /** At most this many points per loss series: one every few epochs is enough for a 560-pixel axis. */
 const MAX_LOSS_POINTS = 1000;
-
-/** Writes through a temporary file and a rename, so a reader never sees half a chart. */
-function writeAtomic(path: string, text: string): void {
-  const temporary = `${path}.${process.pid}.tmp`;
-  try {
-    writeFileSync(temporary, text);
-    renameSync(temporary, path);
-  } catch (error) {
-    rmSync(temporary, { force: true });
-    throw error;
-  }
-}
 
 export async function writePlots(runs: Run[], outDir: string): Promise<string[]> {
   const dosages = Array.from({ length: 101 }, (_, i) => i / 100);
@@ -53,8 +42,8 @@ export async function writePlots(runs: Run[], outDir: string): Promise<string[]>
   const dir = resolve(outDir);
   mkdirSync(dir, { recursive: true });
   const files = [join(dir, 'statquest-fit.svg'), join(dir, 'statquest-loss.svg')];
-  writeAtomic(files[0], fit);
-  writeAtomic(files[1], loss);
+  // both charts appear whole, or neither (temporary files renamed into place)
+  await writeFilesAtomically([{ path: files[0], content: fit }, { path: files[1], content: loss }]);
   console.log(section('4. Plots'));
   console.log(`  fitted curves and observations:  ${files[0]}`);
   console.log(`  SSR per epoch (log scale):       ${files[1]}`);
