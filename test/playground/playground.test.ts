@@ -14,6 +14,8 @@ const repo = fileURLToPath(new URL('../..', import.meta.url));
 const dist = join(repo, 'examples/playground/dist');
 const results = join(repo, 'test-results');
 const BUILD_TIMEOUT_MS = 120_000;
+// how long the page may take to answer one input before it counts as frozen
+const ANSWER_TIMEOUT_MS = 5_000;
 
 /** `node examples/playground/serve.mjs --build-only`, failing with its output. */
 function buildPlayground(): Promise<void> {
@@ -95,11 +97,16 @@ describe.skipIf(!chromiumAvailable())('playground in Chromium', () => {
     expect(lossBefore).toBeGreaterThan(0);
 
     // from here on, in the page: long tasks on its main thread (the training runs in the worker), and
-    // for each click on the chart's log-scale box the time from the input to the next frame
+    // for each click on the chart's log-scale box the time from the input to the next frame.
+    // Their durations are printed, not bounded tightly: CI runs this beside other suites on two
+    // cores, where the scheduler alone can stretch a 20 ms task to 270 ms. What is asserted is what
+    // tells a worker from a main thread doing the training: every click is answered while the
+    // epochs keep moving, and the main thread is idle most of the time.
     await page.evaluate(() => {
-      const w = window as unknown as { longTasks: number[]; clickToFrame: number[] };
+      const w = window as unknown as { longTasks: number[]; clickToFrame: number[]; watchStart: number };
       w.longTasks = [];
       w.clickToFrame = [];
+      w.watchStart = performance.now();
       new PerformanceObserver((list) => {
         for (const entry of list.getEntries()) w.longTasks.push(entry.duration);
       }).observe({ type: 'longtask' });
@@ -126,7 +133,10 @@ describe.skipIf(!chromiumAvailable())('playground in Chromium', () => {
       const box = (await page.locator('[data-testid="log-scale"]').boundingBox())!;
       t = performance.now();
       await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
-      await page.waitForFunction((want) => document.getElementById('chart')?.dataset.scale === want, log ? 'log' : 'linear', { polling: 'raf' });
+      await page.waitForFunction((want) => document.getElementById('chart')?.dataset.scale === want, log ? 'log' : 'linear', {
+        polling: 'raf',
+        timeout: ANSWER_TIMEOUT_MS,
+      });
       clicks.push(performance.now() - t);
       epochs.push(Number(await stat(page, 'epoch')));
     }
@@ -135,16 +145,17 @@ describe.skipIf(!chromiumAvailable())('playground in Chromium', () => {
 
     const lossAfter = Number(await stat(page, 'loss'));
     const accuracyAfter = Number(await stat(page, 'accuracy'));
-    const { longTasks, clickToFrame } = await page.evaluate(() => {
-      const w = window as unknown as { longTasks: number[]; clickToFrame: number[] };
-      return { longTasks: w.longTasks, clickToFrame: w.clickToFrame };
+    const { longTasks, clickToFrame, watchedMs } = await page.evaluate(() => {
+      const w = window as unknown as { longTasks: number[]; clickToFrame: number[]; watchStart: number };
+      return { longTasks: w.longTasks, clickToFrame: w.clickToFrame, watchedMs: performance.now() - w.watchStart };
     });
+    const busy = longTasks.reduce((sum, ms) => sum + ms, 0) / watchedMs;
     console.log(
       `playground: epochs ${epochs[0]}…${epochs[epochs.length - 1]}, loss ${lossBefore.toPrecision(4)} → ${lossAfter.toPrecision(4)}, ` +
         `accuracy ${accuracyBefore} → ${accuracyAfter}, samples/s ${await page.textContent('#samples')}; ` +
         `evaluate round trips ${roundTrips.map((ms) => ms.toFixed(0)).join(' ')} ms, click to frame ${clickToFrame.map((ms) => ms.toFixed(0)).join(' ')} ms ` +
         `(with Playwright's input round trips ${clicks.map((ms) => ms.toFixed(0)).join(' ')} ms), ` +
-        `long tasks ${longTasks.length} (max ${Math.max(0, ...longTasks).toFixed(0)} ms)`,
+        `long tasks ${longTasks.length} (max ${Math.max(0, ...longTasks).toFixed(0)} ms, ${(100 * busy).toFixed(1)}% of ${watchedMs.toFixed(0)} ms)`,
     );
     expect(lossAfter).toBeLessThan(lossBefore);
     expect(accuracyAfter).toBeGreaterThan(accuracyBefore);
@@ -152,12 +163,15 @@ describe.skipIf(!chromiumAvailable())('playground in Chromium', () => {
     // the statistics moved during training, not only at the end
     expect(new Set(epochs).size).toBeGreaterThan(3);
     expect(roundTrips.length).toBeGreaterThanOrEqual(5);
-    for (const ms of roundTrips) expect(ms).toBeLessThan(200);
+    // the page answered every evaluate and every click (each within ANSWER_TIMEOUT_MS, or the
+    // wait above throws), and training went on between one answer and the next
     expect(clickToFrame.length).toBe(clicks.length);
-    for (const ms of clickToFrame) expect(ms).toBeLessThan(200);
-    // Playwright's own input messages add their round trips: a looser bound on the whole
-    for (const ms of clicks) expect(ms).toBeLessThan(500);
-    expect(longTasks.filter((ms) => ms > 200)).toEqual([]);
+    for (const ms of [...roundTrips, ...clickToFrame, ...clicks]) expect(ms).toBeLessThan(ANSWER_TIMEOUT_MS);
+    const advanced = epochs.slice(1).filter((epoch, i) => epoch > epochs[i]).length;
+    expect(advanced).toBeGreaterThanOrEqual((epochs.length - 1) / 2);
+    // training on the main thread would keep it busy nearly all the time
+    expect(busy).toBeLessThan(0.5);
+    expect(page.workers().length).toBeGreaterThanOrEqual(1);
     expect(await tintedPixels(page)).toBeGreaterThan(1000);
 
     await page.screenshot({ path: join(results, 'playground.png') });
