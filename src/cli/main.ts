@@ -2,7 +2,9 @@
 // The `wasmlp` command: commander wiring only; each subcommand lives in commands/.
 // Exit codes (errors.ts): 0 ok, 1 bad input, 2 training diverged, 3 internal error.
 import { readFileSync } from 'node:fs';
+import { isMainThread, workerData } from 'node:worker_threads';
 import { Command, CommanderError } from 'commander';
+import { isBenchWorkerData, runBenchWorker } from './bench-worker.js';
 import { benchCommand } from './commands/bench.js';
 import { evaluateCommand } from './commands/evaluate.js';
 import { exampleCommand } from './commands/example.js';
@@ -13,7 +15,10 @@ import { trainCommand } from './commands/train.js';
 import { EXIT, reportOf } from './errors.js';
 import { printError } from './run.js';
 
-/** The package's version: package.json sits two levels above dist/cli/main.js (and src/cli/main.ts). */
+/**
+ * The package's version: package.json sits two levels above this file, whether it runs as the
+ * bundled dist/bin/wasmlp.js (what the package ships), the compiled dist/cli/main.js or src/cli/main.ts.
+ */
 function version(): string {
   const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
   return (JSON.parse(text) as { version: string }).version;
@@ -31,12 +36,31 @@ Examples:
   wasmlp predict iris.model.json iris.csv --out predictions.csv
 
 Exit codes: 0 ok, 1 bad input (arguments, CSV, model file), 2 training diverged, 3 internal error.`);
-  for (const sub of [trainCommand(), predictCommand(), evaluateCommand(), gradcheckCommand(), infoCommand(), benchCommand(), exampleCommand()]) {
+  for (const sub of [trainCommand(), predictCommand(), evaluateCommand(), gradcheckCommand(), infoCommand(), benchCommand(new URL(import.meta.url)), exampleCommand()]) {
     root.addCommand(sub);
   }
   // commander exits by itself on bad arguments; overriding lets a --json run get its JSON error too
   for (const command of [root, ...root.commands]) command.exitOverride().showHelpAfterError('(add --help for usage)');
   return root;
+}
+
+async function main(argv: string[]): Promise<void> {
+  try {
+    await program().parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // help and version end with exit code 0; usage errors were printed by commander and end with 1
+      if (error.exitCode !== 0 && argv.includes('--json')) {
+        const command = argv.slice(2).find((a) => !a.startsWith('-')) ?? 'wasmlp';
+        process.stdout.write(`${JSON.stringify({ ok: false, command, error: { code: error.code, message: error.message, exitCode: EXIT.badInput } }, null, 2)}\n`);
+      }
+      process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.badInput;
+    } else {
+      const report = reportOf(error);
+      printError('wasmlp', report, argv.includes('--json'));
+      process.exitCode = report.exitCode;
+    }
+  }
 }
 
 // a reader that closes the pipe early (`wasmlp predict … | head`) is not an error
@@ -45,20 +69,6 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
-const argv = process.argv;
-try {
-  await program().parseAsync(argv);
-} catch (error) {
-  if (error instanceof CommanderError) {
-    // help and version end with exit code 0; usage errors were printed by commander and end with 1
-    if (error.exitCode !== 0 && argv.includes('--json')) {
-      const command = argv.slice(2).find((a) => !a.startsWith('-')) ?? 'wasmlp';
-      process.stdout.write(`${JSON.stringify({ ok: false, command, error: { code: error.code, message: error.message, exitCode: EXIT.badInput } }, null, 2)}\n`);
-    }
-    process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.badInput;
-  } else {
-    const report = reportOf(error);
-    printError('wasmlp', report, argv.includes('--json'));
-    process.exitCode = report.exitCode;
-  }
-}
+// `wasmlp bench` starts this same file in worker threads (see bench-worker.ts)
+if (!isMainThread && isBenchWorkerData(workerData)) await runBenchWorker(workerData.wasmlpBench);
+else await main(process.argv);

@@ -5,7 +5,7 @@ import { Worker } from 'node:worker_threads';
 import { Command, Option } from 'commander';
 import { positiveInt } from '../args.js';
 import { WORKLOADS } from '../bench-workloads.js';
-import type { BenchReply, BenchRequest } from '../bench-worker.js';
+import type { BenchReply, BenchRequest, BenchWorkerData } from '../bench-worker.js';
 import { CliError } from '../errors.js';
 import { count, table } from '../format.js';
 import { parseList } from '../encode.js';
@@ -22,9 +22,10 @@ function median(values: number[]): number {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
-function runWorker(request: BenchRequest): Promise<BenchReply> {
+/** Runs `request` in a fresh worker thread started from `entry`, the `wasmlp` entry file. */
+function runWorker(entry: URL, request: BenchRequest): Promise<BenchReply> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('../bench-worker.js', import.meta.url), { workerData: request });
+    const worker = new Worker(entry, { workerData: { wasmlpBench: request } satisfies BenchWorkerData });
     worker.once('message', (reply: BenchReply) => resolve(reply));
     worker.once('error', reject);
     worker.once('exit', (code) => {
@@ -33,7 +34,7 @@ function runWorker(request: BenchRequest): Promise<BenchReply> {
   });
 }
 
-async function bench(ctx: Context, _args: string[], o: BenchOptions): Promise<Result> {
+async function bench(entry: URL, ctx: Context, _args: string[], o: BenchOptions): Promise<Result> {
   const quick = o.quick === true;
   const rounds = o.rounds ?? (quick ? 1 : 3);
   const ids = o.only === undefined ? WORKLOADS.map((w) => w.id) : parseList(o.only);
@@ -44,7 +45,7 @@ async function bench(ctx: Context, _args: string[], o: BenchOptions): Promise<Re
     ctx.progress.note(`bench ${workload.id} (${workload.network})…`);
     const engines: Record<string, { ms: number; samplesPerSecond: number; loss: number }> = {};
     for (const engine of ['ts', 'wasm'] as const) {
-      const reply = await runWorker({ id: workload.id, engine, rounds, quick });
+      const reply = await runWorker(entry, { id: workload.id, engine, rounds, quick });
       const ms = median(reply.ms);
       engines[engine] = { ms, samplesPerSecond: reply.rowsPerFit / (ms / 1000), loss: reply.loss };
     }
@@ -70,7 +71,8 @@ async function bench(ctx: Context, _args: string[], o: BenchOptions): Promise<Re
   };
 }
 
-export function benchCommand(): Command {
+/** `entry`: the file that started this process (main.ts), which also serves as the worker script. */
+export function benchCommand(entry: URL): Command {
   return new Command('bench')
     .description('compare training throughput of the WebAssembly and TypeScript engines on the W1–W5 workloads')
     .option('--quick', 'smaller workloads and one timed fit each (a few seconds)')
@@ -78,5 +80,5 @@ export function benchCommand(): Command {
     .option('--only <ids>', `workloads to run, comma-separated (${WORKLOADS.map((w) => w.id).join(', ')})`)
     .option('--json', 'print one JSON document on stdout')
     .addOption(new Option('--report-memory').hideHelp())
-    .action(action('bench', bench));
+    .action(action('bench', (ctx, args, o: BenchOptions) => bench(entry, ctx, args, o)));
 }
