@@ -1,5 +1,6 @@
-// Runs the built `wasmlp` binary (dist/cli/main.js, from `npm run build`) as a user would: a child
-// process with its own stdout, stderr and exit code, in a scratch directory.
+// Runs the built `wasmlp` binary as a user would: dist/bin/wasmlp.js, the bundle that `npm run build`
+// makes and the package ships, in a child process with its own stdout, stderr and exit code, in a
+// scratch directory.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Papa from 'papaparse';
 
-export const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+export const CLI = fileURLToPath(new URL('../../dist/bin/wasmlp.js', import.meta.url));
 
 export interface Run {
   code: number | null;
@@ -16,7 +17,7 @@ export interface Run {
   ms: number;
 }
 
-/** Runs `node dist/cli/main.js ...args` in `cwd`; stdout and stderr are pipes (not a TTY). */
+/** Runs `node dist/bin/wasmlp.js ...args` in `cwd`; stdout and stderr are pipes (not a TTY). */
 export function wasmlp(args: string[], cwd: string): Promise<Run> {
   const started = performance.now();
   return new Promise((resolve, reject) => {

