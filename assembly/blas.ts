@@ -234,6 +234,101 @@ function gemmDirect(
 }
 
 /**
+ * Two shapes skip packing: products of fewer than MR rows (one sample's forward pass at predict
+ * time, and the products of stochastic training with batch size 1) and, when B's rows are
+ * contiguous, products of depth below 4 (the weight gradient of batch size 1..3 is a sum of rank-1
+ * updates). Padding A to a 4-row panel would do up to 4x the arithmetic, packing B would copy as
+ * many doubles as the product multiplies, and a depth-1 block would call the micro-kernel once per
+ * 16 multiply-adds. Instead each row of C is swept in blocks of 4 columns held in two f64x2
+ * accumulators, p in increasing order, so the summation order (and every bit) is the contract's.
+ * A is read one scalar at a time (any steps) and broadcast; B is read in place.
+ */
+@inline function thinPath(m: i32, k: i32, bColStep: usize): bool {
+  return m < MR || (k < 4 && bColStep == 8);
+}
+
+/** Thin product, B's rows contiguous (nn, tn: Bop(p, j..j+3) is 4 adjacent doubles): row by row of C. */
+function gemmThinRowsOfB(
+  m: i32, n: i32, k: i32,
+  a: usize, aRowStep: usize, aColStep: usize,
+  b: usize, bRowStep: usize,
+  c: usize, ldc: i32, accumulate: i32,
+): void {
+  const ldcBytes = <usize>ldc << 3;
+  const n4 = n & ~3;
+  for (let i = 0; i < m; i++) {
+    const ci = c + <usize>i * ldcBytes, ai = a + <usize>i * aRowStep;
+    for (let j = 0; j < n4; j += 4) {
+      const cij = ci + (<usize>j << 3);
+      let s0 = f64x2.splat(0.0), s1 = s0;
+      if (accumulate != 0) {
+        s0 = v128.load(cij);
+        s1 = v128.load(cij, 16);
+      }
+      let pa = ai, pb = b + (<usize>j << 3);
+      for (let p = 0; p < k; p++) {
+        const x = v128.load64_splat(pa);
+        s0 = madd(s0, x, v128.load(pb));
+        s1 = madd(s1, x, v128.load(pb, 16));
+        pa += aColStep;
+        pb += bRowStep;
+      }
+      v128.store(cij, s0);
+      v128.store(cij, s1, 16);
+    }
+  }
+  // the last 1..3 columns: the direct loop (same order)
+  if (n4 < n) gemmDirect(m, n - n4, k, a, aRowStep, aColStep, b + (<usize>n4 << 3), bRowStep, 8, c + (<usize>n4 << 3), ldc, accumulate);
+}
+
+/**
+ * Thin product, B's columns contiguous (nt: column j of Bop is row j of W), m < 4: four rows of W
+ * are read in parallel, two p at a time, and transposed by shuffles as in packPanel; the rows of C
+ * (at most 3) share each block of W while it is in cache.
+ */
+function gemmThinColsOfB(
+  m: i32, n: i32, k: i32,
+  a: usize, aRowStep: usize, aColStep: usize,
+  b: usize, bColStep: usize,
+  c: usize, ldc: i32, accumulate: i32,
+): void {
+  const ldcBytes = <usize>ldc << 3;
+  const r1 = bColStep, r2 = bColStep << 1, r3 = bColStep * 3;
+  const n4 = n & ~3;
+  for (let j = 0; j < n4; j += 4) {
+    const bj = b + <usize>j * bColStep;
+    for (let i = 0; i < m; i++) {
+      const cij = c + <usize>i * ldcBytes + (<usize>j << 3);
+      let s0 = f64x2.splat(0.0), s1 = s0;
+      if (accumulate != 0) {
+        s0 = v128.load(cij);
+        s1 = v128.load(cij, 16);
+      }
+      let pa = a + <usize>i * aRowStep, pb = bj, p = 0;
+      for (; p + 2 <= k; p += 2) {
+        const w0 = v128.load(pb), w1 = v128.load(pb + r1), w2 = v128.load(pb + r2), w3 = v128.load(pb + r3);
+        let x = v128.load64_splat(pa);
+        s0 = madd(s0, x, v128.shuffle<f64>(w0, w1, 0, 2));
+        s1 = madd(s1, x, v128.shuffle<f64>(w2, w3, 0, 2));
+        x = v128.load64_splat(pa + aColStep);
+        s0 = madd(s0, x, v128.shuffle<f64>(w0, w1, 1, 3));
+        s1 = madd(s1, x, v128.shuffle<f64>(w2, w3, 1, 3));
+        pa += aColStep << 1;
+        pb += 16;
+      }
+      if (p < k) {
+        const x = v128.load64_splat(pa);
+        s0 = madd(s0, x, f64x2.replace_lane(v128.load64_splat(pb), 1, load<f64>(pb + r1)));
+        s1 = madd(s1, x, f64x2.replace_lane(v128.load64_splat(pb + r2), 1, load<f64>(pb + r3)));
+      }
+      v128.store(cij, s0);
+      v128.store(cij, s1, 16);
+    }
+  }
+  if (n4 < n) gemmDirect(m, n - n4, k, a, aRowStep, aColStep, b + <usize>n4 * bColStep, 8, bColStep, c + (<usize>n4 << 3), ldc, accumulate);
+}
+
+/**
  * C[m x n] (+)= Aop[m x k] · Bop[k x n], where Aop(i, p) lives at a + i*aRowStep + p*aColStep and
  * Bop(p, j) at b + p*bRowStep + j*bColStep (steps in bytes). Loop nest (outer to inner): column
  * blocks of NC, depth blocks of KC (pack B), row blocks of MC (pack A), B panels, A panels.
@@ -246,6 +341,12 @@ function gemm(
 ): void {
   if (<i64>m * <i64>n * <i64>k <= <i64>DIRECT_VOLUME) {
     gemmDirect(m, n, k, a, aRowStep, aColStep, b, bRowStep, bColStep, c, ldc, accumulate);
+    return;
+  }
+  if (thinPath(m, k, bColStep)) {
+    // one of B's steps is always the unit one
+    if (bColStep == 8) gemmThinRowsOfB(m, n, k, a, aRowStep, aColStep, b, bRowStep, c, ldc, accumulate);
+    else gemmThinColsOfB(m, n, k, a, aRowStep, aColStep, b, bColStep, c, ldc, accumulate);
     return;
   }
   const packedB = scratch;

@@ -235,6 +235,26 @@ const BLOCKED: Array<[number, number, number]> = [
   [131, 1030, 3], // three column blocks, shallow
 ];
 
+/**
+ * The unpacked thin path, past the direct loop's 4096 multiply-adds: fewer than 4 rows (one
+ * sample's forward pass, batch-size-1 training; n around its 4-column blocks, k odd and even as its
+ * nt loop takes two p at a time), and depth below 4 with many rows (the weight gradient of batch
+ * sizes 1 to 3; nn and tn take it, nt packs).
+ */
+function thinCases(kind: Kind): Case[] {
+  const rand = mulberry32(0x7417 + kind.charCodeAt(1));
+  const shapes: Array<[number, number, number]> = [];
+  for (const m of [1, 2, 3]) for (const n of [1, 2, 3, 4, 5, 8, 11, 130]) for (const k of [257, 600, 1101]) shapes.push([m, n, k]);
+  for (const m of [5, 37, 130]) for (const n of [33, 130, 787]) for (const k of [1, 2, 3]) shapes.push([m, n, k]);
+  return shapes
+    .filter(([m, n, k]) => m * n * k > 4096)
+    .map(([m, n, k], t) => ({
+      kind, m, n, k, accumulate: (t % 2) as 0 | 1,
+      pad: [Math.floor(rand() * 4), Math.floor(rand() * 4), Math.floor(rand() * 4)] as [number, number, number],
+      misalign: t % 3 === 0 ? 0 : 8, seed: (rand() * 2 ** 32) >>> 0,
+    }));
+}
+
 function expectNoProblems(cases: Case[]): void {
   const problems = cases.flatMap(runCase);
   expect(problems.slice(0, 10), `${problems.length} problems in ${cases.length} cases`).toEqual([]);
@@ -249,6 +269,12 @@ describe.each(KINDS)('gemm_%s', (kind) => {
 
   it('matches the naive product for seeded sizes in 1..70 with padded leading dimensions and unaligned addresses', () => {
     expectNoProblems(seededCases(kind, 60));
+  });
+
+  it('matches the naive product with 1 to 3 rows, or depth 1 to 3, past the direct loop (the unpacked thin path)', () => {
+    const cases = thinCases(kind);
+    expect(cases.length).toBeGreaterThan(50);
+    expectNoProblems(cases);
   });
 
   it.each(BLOCKED)('matches the naive product across cache blocks (m = %i, n = %i, k = %i)', (m, n, k) => {
