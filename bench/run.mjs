@@ -1,7 +1,8 @@
 // `npm run bench`: training throughput of the WebAssembly engine against the pure-TypeScript engine
 // on the workloads W1–W5, measured side by side in one run with tinybench. Each engine trains in a
 // worker thread of its own; rounds alternate the two (interleaved, never concurrent) and the table
-// reports the median fit time over all rounds. Then GEMM GFLOP/s. `--quick`: smaller workloads, fewer rounds; `--only=W1,W3`.
+// reports the median fit time over all rounds. Then single-row predict latency (784-128-10, one call
+// per row), then GEMM GFLOP/s. `--quick`: smaller workloads, fewer rounds; `--only=W1,W3`.
 import { Bench } from 'tinybench';
 import { Worker } from 'node:worker_threads';
 // the workloads' one definition, shared with `wasmlp bench` (built by `npm run bench`'s prebench)
@@ -17,8 +18,8 @@ const median = (xs) => {
 };
 
 /** A worker holding one engine's model of the workload; `run()` trains once and reports the fit's time. */
-async function startEngine(id, engine) {
-  const worker = new Worker(new URL('./engine-worker.mjs', import.meta.url), { workerData: { id, engine, quick } });
+async function startEngine(id, engine, task) {
+  const worker = new Worker(new URL('./engine-worker.mjs', import.meta.url), { workerData: { id, engine, quick, task } });
   const { rowsPerFit } = await new Promise((resolve, reject) => {
     worker.once('message', resolve);
     worker.once('error', reject);
@@ -34,8 +35,8 @@ async function startEngine(id, engine) {
   };
 }
 
-async function measure(workload) {
-  const engines = { wasm: await startEngine(workload.id, 'wasm'), ts: await startEngine(workload.id, 'ts') };
+async function measure(workload, task = 'fit') {
+  const engines = { wasm: await startEngine(workload.id, 'wasm', task), ts: await startEngine(workload.id, 'ts', task) };
   const samples = { wasm: [], ts: [] };
   const lastLoss = {};
   await engines.wasm.run(); // warm-up: one fit each, one after the other
@@ -86,6 +87,18 @@ for (const workload of WORKLOADS) {
 }
 console.log(`Training throughput, mse, plain SGD unless marked adam, median of ${ROUNDS} interleaved rounds (node ${process.version})`);
 console.table(results);
+
+if (!only || only.includes('predict')) {
+  // W4's network and data; the same 256 rows, one predict call each
+  const { row } = await measure(WORKLOADS.find((w) => w.id === 'W4'), 'predict');
+  const perCall = (side) => 1e6 / row[side].samplesPerSecond;
+  console.log(`Single-row predict, 784-128-10 sigmoid, one call per row, median of ${ROUNDS} interleaved rounds`);
+  console.table([{
+    'wasm µs/call': perCall('wasm').toFixed(1),
+    'ts µs/call': perCall('ts').toFixed(1),
+    'wasm/ts': `${(row.wasm.samplesPerSecond / row.ts.samplesPerSecond).toFixed(2)}x`,
+  }]);
+}
 
 try {
   const { runGemmBench } = await import('./gemm.mjs');

@@ -94,3 +94,15 @@ for (const id of ['W3', 'W4']) {
     fit: (quick) => ({ ...base.fit(quick), optimizer: 'adam', learningRate: 0.01 }),
   });
 }
+
+// W4 by stochastic gradient descent, one sample per update (as brain.js trains): every product of
+// the step has a single row (or depth 1), the shapes the packed GEMM handles worst.
+{
+  const base = WORKLOADS.find((w) => w.id === 'W4')!;
+  WORKLOADS.push({
+    ...base,
+    id: 'W4-sgd1',
+    network: `${base.network} (batch 1)`,
+    fit: () => ({ epochs: 1, batchSize: 1, learningRate: 0.5, shuffle: true }),
+  });
+}
