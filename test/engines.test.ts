@@ -71,3 +71,35 @@ describe('engine agreement', () => {
     expect(ha.loss[19]).toBeLessThan(ha.loss[0]);
   });
 });
+
+describe("a row's outputs do not depend on the batch it is predicted in", () => {
+  // The GEMM contract (assembly/blas.ts): one sequential sum per element, whatever path computes it —
+  // the direct loop, the unpacked path of fewer than 4 rows, or packed panels with edge tiles. So a
+  // row predicted alone, in twos, in threes or among 37 gets the same bits.
+  for (const engine of ['wasm', 'ts'] as const) {
+    it(`${engine} engine: 70-130-33-5 network, 37 rows alone, in 2s, in 3s and all at once`, async () => {
+      const rand = mulberry32(4242);
+      const inputs = 70, rows = 37;
+      const model = await createModel({
+        inputs,
+        layers: [{ units: 130, activation: 'tanh' }, { units: 33, activation: 'softplus' }, { units: 5, activation: 'softmax' }],
+        loss: 'cce',
+        seed: 11,
+        engine,
+      });
+      const X = Float64Array.from(randomMatrix(rand, rows, inputs, -2, 2).flat());
+      const all = model.predict({ data: X, rows });
+      const outputs = all.length / rows;
+      for (const group of [1, 2, 3]) {
+        const pieces: number[] = [];
+        for (let r = 0; r < rows; r += group) {
+          const n = Math.min(group, rows - r);
+          pieces.push(...model.predict({ data: X.subarray(r * inputs, (r + n) * inputs), rows: n }));
+        }
+        const differing = pieces.findIndex((v, i) => !Object.is(v, all[i]));
+        expect(differing, `groups of ${group}: row ${Math.floor(differing / outputs)} differs`).toBe(-1);
+      }
+      model.dispose();
+    });
+  }
+});
