@@ -42,4 +42,4 @@ parentPort.on('message', (message) => {
   parentPort.postMessage(runTask());
 });
 // ready: tells the host how many rows one run handles, so it need not build the data itself
-parentPort.postMessage({ rowsPerFit: task === 'predict' ? predictRows.length : data.rows * fit.epochs });
+parentPort.postMessage({ rowsPerRun: task === 'predict' ? predictRows.length : data.rows * fit.epochs });

@@ -17,15 +17,15 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-/** A worker holding one engine's model of the workload; `run()` trains once and reports the fit's time. */
+/** A worker holding one engine's model of the workload; `run()` does the task once (a fit, or the one-row predicts) and reports its time. */
 async function startEngine(id, engine, task) {
   const worker = new Worker(new URL('./engine-worker.mjs', import.meta.url), { workerData: { id, engine, quick, task } });
-  const { rowsPerFit } = await new Promise((resolve, reject) => {
+  const { rowsPerRun } = await new Promise((resolve, reject) => {
     worker.once('message', resolve);
     worker.once('error', reject);
   });
   return {
-    rowsPerFit,
+    rowsPerRun,
     run: () => new Promise((resolve, reject) => {
       worker.once('message', resolve);
       worker.once('error', reject);
@@ -57,11 +57,11 @@ async function measure(workload, task = 'fit') {
   }
   engines.wasm.stop();
   engines.ts.stop();
-  const rowsTrained = engines.wasm.rowsPerFit;
+  const rowsPerRun = engines.wasm.rowsPerRun;
   const row = {};
   for (const engine of ['wasm', 'ts']) {
     const ms = median(samples[engine]);
-    row[engine] = { ms, samplesPerSecond: rowsTrained / (ms / 1000), n: samples[engine].length };
+    row[engine] = { ms, samplesPerSecond: rowsPerRun / (ms / 1000), n: samples[engine].length };
   }
   return { row, lastLoss };
 }
