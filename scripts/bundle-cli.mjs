@@ -33,6 +33,8 @@ const result = await build({
     },
   },
 });
+if (!existsSync(join(outDir, entry))) throw new Error(`bundle-cli: ${entry} was not written`);
+chmodSync(join(outDir, entry), 0o755);
 
 /** The package directory (…/node_modules/name or …/node_modules/@scope/name) a bundled module came from. */
 function packageDirOf(moduleId) {
@@ -66,6 +68,4 @@ writeFileSync(
   `The wasmlp command (dist/bin/) bundles these packages; their licences follow.\n\n` +
     notices.map((n) => `${'='.repeat(72)}\n${n.name} ${n.version} (${n.license})\n${'='.repeat(72)}\n${n.text}\n`).join('\n'),
 );
-if (!existsSync(join(outDir, entry))) throw new Error(`bundle-cli: ${entry} was not written`);
-chmodSync(join(outDir, entry), 0o755);
 console.log(`bundled the wasmlp command into dist/bin/ (${notices.length} packages; their licences in THIRD-PARTY-LICENSES.txt)`);
