@@ -1,7 +1,7 @@
 // Constants shared with the host (src/layout/abi.ts mirrors them; the loader refuses a mismatch).
 
 /** Bumped whenever an export's signature or a record layout changes. */
-export const ABI_VERSION: i32 = 3;
+export const ABI_VERSION: i32 = 4;
 
 /** First byte the host may use: everything below holds the module's static data (math tables). */
 export function heapBase(): usize {
@@ -87,6 +87,8 @@ export const LAYER_RECORD_BYTES: i32 = 64;
 export const L_INPUTS: i32 = 0;
 export const L_UNITS: i32 = 1;
 export const L_ACTIVATION: i32 = 2;
+export const L_PATH: i32 = 3; // 0 general, 1 fused (src/layout/plan.ts layerPath)
+export const PATH_FUSED: i32 = 1;
 export const L_W: i32 = 4;
 export const L_B: i32 = 5;
 export const L_GW: i32 = 6;

@@ -1,7 +1,7 @@
 // Mini-batch training inside one call (mirrors src/engine/ts/train.ts). Per epoch: reshuffle the row
 // order (if asked); per batch: gather its rows (shuffled) or read them in place (unshuffled), forward,
-// loss, backward, optimizer update. A call runs until `epochs` epochs are complete or `maxSteps`
-// updates are made, whichever comes first; an epoch cut by maxSteps resumes at the next call (its
+// loss, backward (train_gradients: each layer on its path, fused.ts), optimizer update. A call runs
+// until `epochs` epochs are complete or `maxSteps` updates are made, whichever comes first; an epoch cut by maxSteps resumes at the next call (its
 // position, step and partial loss sum live in the header). It also returns early when
 //   the loss of a batch, or an update, is not finite   (NON_FINITE_LOSS, NON_FINITE_STEP)
 //   stepBelow: the largest |Δθ| of an update is below HF_STEP_BELOW (that update applied; the epoch
@@ -15,7 +15,7 @@ import {
   STATUS_LOSS_BELOW, STATUS_NON_FINITE_LOSS, STATUS_NON_FINITE_STEP, STATUS_OK, STATUS_STEP_BELOW,
   fslot, set_fslot, set_slot, slot,
 } from './abi';
-import { network_gradients } from './network';
+import { train_gradients } from './fused';
 import { optimizer_step } from './optimizers';
 import { random_permutation_u32 } from './rng';
 
@@ -70,7 +70,7 @@ export function train_epochs(header: usize, epochs: i32, maxSteps: i32): i32 {
       input = x + (<usize>(pos * inputs) << 3);
       target = y + (<usize>(pos * outputs) << 3);
     }
-    const batchSum = network_gradients(header, rows, input, target);
+    const batchSum = train_gradients(header, rows, input, target);
     if (!isFinite(batchSum)) {
       set_slot(header, H_FAILED_STEP, step);
       return finish(header, STATUS_NON_FINITE_LOSS, e, steps, pos, step, sum);

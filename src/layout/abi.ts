@@ -1,7 +1,7 @@
 // Numbers the host and the kernels must agree on. assembly/abi.ts mirrors every constant here;
 // the loader refuses kernels whose ABI_VERSION differs.
 
-export const ABI_VERSION = 3;
+export const ABI_VERSION = 4;
 
 /** Activation ids, as stored in the layer table. */
 export const ACTIVATION_ID = {
@@ -89,6 +89,7 @@ export const L = {
   INPUTS: 0,
   UNITS: 1,
   ACTIVATION: 2,
+  PATH: 3, // LAYER_PATH_ID (src/layout/plan.ts): 0 general, 1 fused
   W: 4, // byte offsets from here on
   B: 5,
   GW: 6,

@@ -1,0 +1,309 @@
+// The fused path of small layers inside train_epochs (mirrored by src/engine/ts/fused.ts). Which layer
+// takes it is decided once, by the host (src/layout/plan.ts layerPath), and stored in the layer table
+// (L_PATH); train_gradients follows that choice layer by layer, so fused and general layers mix.
+//
+// For a fused layer:
+//   forward   one loop per output element: the product (one sequential sum over the inputs, from
+//             0.0, in increasing order: blas.ts's contract), + b, the activation, and f'(z) from the
+//             same exp; f'(z) waits in the layer's delta region until the backward pass
+//   output    the loss terms, the loss gradient and the output f' in one loop (squared-error losses
+//             with any activation; sigmoid + bce from the logits shares one log1p(e^-|z|))
+//   backward  gW, gb in direct loops (one sequential sum over the rows each), then the previous
+//             layer's delta from the old W, multiplied by its cached f' in the same loop
+// The formulas are those of activations.ts and losses.ts, term by term, so every value is the same
+// bits as on the general path: the path changes speed only.
+//
+// Activations are type parameters: each marker class below gives the kernels its inlined forward
+// and gradient, and each instantiation is a loop of its own, chosen once per layer (binaryen folds
+// inlined copies that differ only by a constant id back into one loop that tests the id per element).
+import {
+  ACT_IDENTITY, ACT_LEAKY_RELU, ACT_RELU, ACT_SIGMOID, ACT_SOFTPLUS, ACT_TANH,
+  H_FUSED, H_LAYERS, H_LOSS, H_SCRATCH, H_TABLE, LAYER_RECORD_BYTES, LOSS_BCE, LOSS_HALF_SE, LOSS_MSE, LOSS_SSR,
+  L_A, L_ACTIVATION, L_B, L_DELTA, L_GB, L_GW, L_INPUTS, L_PATH, L_SLOPE_BYTE, L_UNITS, L_W, L_Z, PATH_FUSED, slot,
+} from './abi';
+import { backprop_activation } from './activations';
+import { dense_backward, dense_forward } from './dense';
+import { gemm_nn } from './blas';
+import { loss_output_gradient, loss_scale, loss_sum } from './losses';
+
+// ---------------------------------------------------------------------------------------------
+// Activation markers. forward(z, slope, a, d) stores f(z) at a and, where the backward pass needs
+// it, f'(z) at d; grad(g, z, d, slope) turns g = dL/da into dL/dz (z and d: addresses of this
+// element's z and cached f'). Same formulas as activations.ts:
+//   sigmoid   e = e^-|z|:  f = (z ≥ 0 ? 1 : e) / (1 + e),  f' = e / (1 + e)²
+//   tanh      e = e^-2|z|: f = ±(1 − e) / (1 + e) (Math.tanh for |z| < 0.55),  f' = 4e / (1 + e)²
+//   softplus  e = e^-|z|:  f = max(z, 0) + log1p(e),  f' = sigmoid(z)
+
+class Identity {
+  @inline forward(z: f64, slope: f64, a: usize, d: usize): void { store<f64>(a, z); }
+  @inline grad(g: f64, z: usize, d: usize, slope: f64): f64 { return g; }
+}
+
+class Sigmoid {
+  @inline forward(z: f64, slope: f64, a: usize, d: usize): void {
+    const e = Math.exp(-Math.abs(z));
+    const q = 1.0 + e;
+    store<f64>(a, select<f64>(1.0, e, z >= 0) / q);
+    store<f64>(d, e / (q * q));
+  }
+  @inline grad(g: f64, z: usize, d: usize, slope: f64): f64 { return g * load<f64>(d); }
+}
+
+class Tanh {
+  @inline forward(z: f64, slope: f64, a: usize, d: usize): void {
+    const x = Math.abs(z);
+    const e = Math.exp(-2.0 * x);
+    const q = 1.0 + e;
+    let t = (1.0 - e) / q;
+    t = select<f64>(-t, t, z < 0);
+    if (x < 0.55) t = Math.tanh(z);
+    store<f64>(a, t);
+    store<f64>(d, (4.0 * e) / (q * q));
+  }
+  @inline grad(g: f64, z: usize, d: usize, slope: f64): f64 { return g * load<f64>(d); }
+}
+
+class Softplus {
+  @inline forward(z: f64, slope: f64, a: usize, d: usize): void {
+    const e = Math.exp(-Math.abs(z));
+    const q = 1.0 + e;
+    store<f64>(a, Math.max(z, 0.0) + Math.log1p(e));
+    store<f64>(d, select<f64>(1.0, e, z >= 0) / q);
+  }
+  @inline grad(g: f64, z: usize, d: usize, slope: f64): f64 { return g * load<f64>(d); }
+}
+
+class Relu {
+  @inline forward(z: f64, slope: f64, a: usize, d: usize): void { store<f64>(a, select<f64>(z, 0.0, z > 0)); }
+  @inline grad(g: f64, z: usize, d: usize, slope: f64): f64 { return select<f64>(g, 0.0, load<f64>(z) > 0); }
+}
+
+class LeakyRelu {
+  @inline forward(z: f64, slope: f64, a: usize, d: usize): void { store<f64>(a, select<f64>(z, slope * z, z > 0)); }
+  @inline grad(g: f64, z: usize, d: usize, slope: f64): f64 { return select<f64>(g, g * slope, load<f64>(z) > 0); }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Kernels, generic over the activation marker A. Byte offsets; matrices row-major.
+
+/** z = x · Wᵀ + b, a = f(z), d = f'(z) over rows × units. */
+function forward_layer<A>(rows: i32, inputs: i32, units: i32, slope: f64, x: usize, W: usize, b: usize, z: usize, a: usize, d: usize): void {
+  const act = changetype<A>(0);
+  const inBytes = <usize>inputs << 3, outBytes = <usize>units << 3;
+  for (let r = 0; r < rows; r++) {
+    const xr = x + <usize>r * inBytes, o = <usize>r * outBytes;
+    let w = W;
+    for (let j: usize = 0; j < outBytes; j += 8) {
+      let s = 0.0;
+      for (let p: usize = 0; p < inBytes; p += 8) s += load<f64>(xr + p) * load<f64>(w + p);
+      w += inBytes;
+      const v = s + load<f64>(b + j);
+      store<f64>(z + o + j, v);
+      act.forward(v, slope, a + o + j, d + o + j);
+    }
+  }
+}
+
+/** Squared-error losses: Σ (a − t)² returned, d ← f'-scaled s2·(a − t) (s2 = 2 · scale). */
+function output_squared_error<A>(count: i32, slope: f64, z: usize, a: usize, t: usize, d: usize, s2: f64): f64 {
+  const act = changetype<A>(0);
+  const bytes = <usize>count << 3;
+  let sum = 0.0;
+  for (let k: usize = 0; k < bytes; k += 8) {
+    const r = load<f64>(a + k) - load<f64>(t + k);
+    sum += r * r;
+    store<f64>(d + k, act.grad(s2 * r, z + k, d + k, slope));
+  }
+  return sum;
+}
+
+/** Sigmoid + bce from the logits: Σ t·softplus(−z) + (1 − t)·softplus(z) returned, d ← scale·(a − t). */
+function output_logistic(count: i32, z: usize, a: usize, t: usize, d: usize, scale: f64): f64 {
+  const bytes = <usize>count << 3;
+  let sum = 0.0;
+  for (let k: usize = 0; k < bytes; k += 8) {
+    const x = load<f64>(z + k), y = load<f64>(t + k);
+    const l = Math.log1p(Math.exp(-Math.abs(x)));
+    sum += y * (Math.max(-x, 0.0) + l) + (1.0 - y) * (Math.max(x, 0.0) + l);
+    store<f64>(d + k, scale * (load<f64>(a + k) - y));
+  }
+  return sum;
+}
+
+/** gW = δᵀ · x, gb = Σ_rows δ: one sequential sum over the rows per element. */
+function weight_gradients(rows: i32, inputs: i32, units: i32, x: usize, delta: usize, gW: usize, gb: usize): void {
+  const inBytes = <usize>inputs << 3, outBytes = <usize>units << 3;
+  let g = gW;
+  for (let u: usize = 0; u < outBytes; u += 8) {
+    for (let i: usize = 0; i < inBytes; i += 8) {
+      let s = 0.0;
+      let dr = delta + u, xr = x + i;
+      for (let r = 0; r < rows; r++) {
+        s += load<f64>(dr) * load<f64>(xr);
+        dr += outBytes;
+        xr += inBytes;
+      }
+      store<f64>(g + i, s);
+    }
+    g += inBytes;
+    let s = 0.0;
+    let dr = delta + u;
+    for (let r = 0; r < rows; r++) {
+      s += load<f64>(dr);
+      dr += outBytes;
+    }
+    store<f64>(gb + u, s);
+  }
+}
+
+/** The previous layer's δ = f'(z_prev) ⊙ (δ · W), its f' read from where its forward pass cached it. */
+function input_delta<A>(rows: i32, inputs: i32, units: i32, slope: f64, delta: usize, W: usize, zPrev: usize, dPrev: usize): void {
+  const act = changetype<A>(0);
+  const inBytes = <usize>inputs << 3, outBytes = <usize>units << 3;
+  for (let r = 0; r < rows; r++) {
+    const dr = delta + <usize>r * outBytes, o = <usize>r * inBytes;
+    for (let i: usize = 0; i < inBytes; i += 8) {
+      let s = 0.0;
+      let w = W + i;
+      for (let u: usize = 0; u < outBytes; u += 8) {
+        s += load<f64>(dr + u) * load<f64>(w);
+        w += inBytes;
+      }
+      store<f64>(dPrev + o + i, act.grad(s, zPrev + o + i, dPrev + o + i, slope));
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dispatch: the activation id is switched on once per layer.
+
+@inline function record(header: usize, l: i32): usize {
+  return <usize>slot(header, H_TABLE) + <usize>l * <usize>LAYER_RECORD_BYTES;
+}
+
+@inline function at(r: usize, index: i32): usize {
+  return <usize>slot(r, index);
+}
+
+@inline function is_fused(r: usize): bool {
+  return slot(r, L_PATH) == PATH_FUSED;
+}
+
+function fused_forward(r: usize, rows: i32, x: usize): void {
+  const inputs = slot(r, L_INPUTS), units = slot(r, L_UNITS), slope = load<f64>(r + L_SLOPE_BYTE);
+  const W = at(r, L_W), b = at(r, L_B), z = at(r, L_Z), a = at(r, L_A), d = at(r, L_DELTA);
+  switch (slot(r, L_ACTIVATION)) {
+    case ACT_IDENTITY: forward_layer<Identity>(rows, inputs, units, slope, x, W, b, z, a, d); break;
+    case ACT_SIGMOID: forward_layer<Sigmoid>(rows, inputs, units, slope, x, W, b, z, a, d); break;
+    case ACT_TANH: forward_layer<Tanh>(rows, inputs, units, slope, x, W, b, z, a, d); break;
+    case ACT_RELU: forward_layer<Relu>(rows, inputs, units, slope, x, W, b, z, a, d); break;
+    case ACT_LEAKY_RELU: forward_layer<LeakyRelu>(rows, inputs, units, slope, x, W, b, z, a, d); break;
+    case ACT_SOFTPLUS: forward_layer<Softplus>(rows, inputs, units, slope, x, W, b, z, a, d); break;
+    default: unreachable();
+  }
+}
+
+/** The fused output loop, when the loss allows it: leaves the loss sum in outputSum and returns true; false: the general loss functions must run. */
+function fused_output(r: usize, loss: i32, fromLogits: i32, rows: i32, target: usize, scale: f64): bool {
+  const count = rows * slot(r, L_UNITS), slope = load<f64>(r + L_SLOPE_BYTE);
+  const z = at(r, L_Z), a = at(r, L_A), d = at(r, L_DELTA);
+  const act = slot(r, L_ACTIVATION);
+  let sum = 0.0;
+  if (loss == LOSS_SSR || loss == LOSS_HALF_SE || loss == LOSS_MSE) {
+    const s2 = 2.0 * scale;
+    switch (act) {
+      case ACT_IDENTITY: sum = output_squared_error<Identity>(count, slope, z, a, target, d, s2); break;
+      case ACT_SIGMOID: sum = output_squared_error<Sigmoid>(count, slope, z, a, target, d, s2); break;
+      case ACT_TANH: sum = output_squared_error<Tanh>(count, slope, z, a, target, d, s2); break;
+      case ACT_RELU: sum = output_squared_error<Relu>(count, slope, z, a, target, d, s2); break;
+      case ACT_LEAKY_RELU: sum = output_squared_error<LeakyRelu>(count, slope, z, a, target, d, s2); break;
+      case ACT_SOFTPLUS: sum = output_squared_error<Softplus>(count, slope, z, a, target, d, s2); break;
+      default: unreachable();
+    }
+  } else if (loss == LOSS_BCE && fromLogits != 0 && act == ACT_SIGMOID) {
+    sum = output_logistic(count, z, a, target, d, scale);
+  } else {
+    return false;
+  }
+  outputSum = sum;
+  return true;
+}
+
+let outputSum: f64 = 0.0;
+
+function fused_input_delta(prev: usize, rows: i32, units: i32, delta: usize, W: usize): void {
+  const inputs = slot(prev, L_UNITS), slope = load<f64>(prev + L_SLOPE_BYTE);
+  const z = at(prev, L_Z), d = at(prev, L_DELTA);
+  switch (slot(prev, L_ACTIVATION)) {
+    case ACT_IDENTITY: input_delta<Identity>(rows, inputs, units, slope, delta, W, z, d); break;
+    case ACT_SIGMOID: input_delta<Sigmoid>(rows, inputs, units, slope, delta, W, z, d); break;
+    case ACT_TANH: input_delta<Tanh>(rows, inputs, units, slope, delta, W, z, d); break;
+    case ACT_RELU: input_delta<Relu>(rows, inputs, units, slope, delta, W, z, d); break;
+    case ACT_LEAKY_RELU: input_delta<LeakyRelu>(rows, inputs, units, slope, delta, W, z, d); break;
+    case ACT_SOFTPLUS: input_delta<Softplus>(rows, inputs, units, slope, delta, W, z, d); break;
+    default: unreachable();
+  }
+}
+
+/**
+ * network_gradients (network.ts) for train_epochs, each layer on the path the layer table names:
+ * forward, loss and backward over `rows` rows; returns the raw loss sum Σ terms. The same bits as
+ * network_gradients whatever the paths.
+ */
+export function train_gradients(header: usize, rows: i32, input: usize, target: usize): f64 {
+  const layers = slot(header, H_LAYERS);
+  const loss = slot(header, H_LOSS), fromLogits = slot(header, H_FUSED);
+  const scratch = <usize>slot(header, H_SCRATCH);
+  let x = input;
+  for (let l = 0; l < layers; l++) {
+    const r = record(header, l);
+    if (is_fused(r)) fused_forward(r, rows, x);
+    else {
+      dense_forward(
+        rows, slot(r, L_INPUTS), slot(r, L_UNITS), slot(r, L_ACTIVATION), load<f64>(r + L_SLOPE_BYTE),
+        x, at(r, L_W), at(r, L_B), at(r, L_Z), at(r, L_A), scratch,
+      );
+    }
+    x = at(r, L_A);
+  }
+
+  const out = record(header, layers - 1);
+  const units = slot(out, L_UNITS);
+  const scale = loss_scale(loss, rows, units);
+  let sum: f64;
+  if (is_fused(out) && fused_output(out, loss, fromLogits, rows, target, scale)) {
+    sum = outputSum;
+  } else {
+    sum = loss_sum(loss, fromLogits, rows, units, at(out, L_Z), at(out, L_A), target);
+    const done = loss_output_gradient(loss, fromLogits, rows, units, at(out, L_A), target, at(out, L_DELTA), scale);
+    if (!done) {
+      backprop_activation(slot(out, L_ACTIVATION), load<f64>(out + L_SLOPE_BYTE), rows, units, at(out, L_Z), at(out, L_A), at(out, L_DELTA));
+    }
+  }
+
+  for (let l = layers - 1; l >= 0; l--) {
+    const r = record(header, l);
+    const inputs = slot(r, L_INPUTS), n = slot(r, L_UNITS);
+    const hasPrev = l > 0;
+    const prev = hasPrev ? record(header, l - 1) : 0;
+    const xin = hasPrev ? at(prev, L_A) : input;
+    const W = at(r, L_W), delta = at(r, L_DELTA);
+    // the previous layer's delta by its own path: a fused layer's cached f' sits in that region
+    const generalDelta = hasPrev && !is_fused(prev);
+    if (is_fused(r)) {
+      weight_gradients(rows, inputs, n, xin, delta, at(r, L_GW), at(r, L_GB));
+      if (generalDelta) gemm_nn(rows, inputs, n, delta, n, W, inputs, at(prev, L_DELTA), inputs, 0, scratch);
+    } else {
+      dense_backward(rows, inputs, n, xin, W, delta, at(r, L_GW), at(r, L_GB), generalDelta ? at(prev, L_DELTA) : 0, scratch);
+    }
+    if (generalDelta) {
+      backprop_activation(
+        slot(prev, L_ACTIVATION), load<f64>(prev + L_SLOPE_BYTE), rows, slot(prev, L_UNITS),
+        at(prev, L_Z), at(prev, L_A), at(prev, L_DELTA),
+      );
+    } else if (hasPrev) {
+      fused_input_delta(prev, rows, n, delta, W);
+    }
+  }
+  return sum;
+}
