@@ -1,45 +1,89 @@
-// One engine per worker thread: each engine trains in an isolate of its own, so neither pays for the
-// other's side effects (growing a WebAssembly memory detaches its old buffer, after which V8's
-// optimized typed-array code carries detach checks and plain-JS loops run ~10-20 % slower).
+// One measurement in a worker thread of its own (a fresh isolate each time): each engine trains in an
+// isolate of its own, so neither pays for the other's side effects (growing a WebAssembly memory
+// detaches its old buffer, after which V8's optimized typed-array code carries detach checks and
+// plain-JS loops run ~10-20 % slower), and every measurement starts from the same cold state.
+//
+// workerData: { id, engine: 'wasm' | 'ts' | 'js', quick, task: 'fit' | 'predict', mode: 'steady' | 'cold' }
+//   cold    times the very first fit of the fresh worker (the model is created, nothing has run)
+//   steady  runs the task for at least WARMUP_MS first (V8's optimizing tiers take over), then
+//           times it repeatedly for at least MEASURE_MS and reports the median
+// Replies once: { ms, loss, rowsPerRun }. 'js' is the plain-JavaScript reference trainer
+// (plain-js-trainer.mjs), started from the same parameters as the engines.
 import { parentPort, workerData } from 'node:worker_threads';
 import { createModel } from '../dist/index.js';
 import { WORKLOADS } from '../dist/cli/bench-workloads.js';
+import { createTrainer } from './plain-js-trainer.mjs';
 
-// task 'fit': one run trains the workload's fit from the same start; task 'predict': one run predicts
-// the first PREDICT_ROWS rows of its data one call per row, as an app answering requests would.
+const WARMUP_MS = 500;
+const MEASURE_MS = 300;
+// task 'predict': the first PREDICT_ROWS rows of the data, one predict call per row, as an app
+// answering requests would
 const PREDICT_ROWS = 256;
-const { id, engine, quick, task = 'fit' } = workerData;
+const { id, engine, quick, task = 'fit', mode = 'steady' } = workerData;
 const workload = WORKLOADS.find((w) => w.id === id);
 const data = workload.data(quick);
 const fit = workload.fit(quick);
-const X = { data: data.X, rows: data.rows };
-const Y = { data: data.Y, rows: data.rows };
-const model = await createModel({ ...workload.spec, engine });
-const start = model.getParamsFlat();
-const inputs = workload.spec.inputs;
-const predictRows = Array.from({ length: Math.min(PREDICT_ROWS, data.rows) }, (_, r) => ({ data: data.X.subarray(r * inputs, (r + 1) * inputs), rows: 1 }));
+const inputs = workload.spec.inputs, outputs = data.Y.length / data.rows;
 
-/** One run of the task: its wall time, and a value that depends on every result (so none is skipped). */
-function runTask() {
-  if (task === 'predict') {
+const model = await createModel({ ...workload.spec, engine: engine === 'js' ? 'ts' : engine });
+const start = model.getParamsFlat();
+
+let runTask;
+if (engine === 'js') {
+  // arrays of rows, built once (a textbook program would hold its data this way from the start)
+  const rowsOf = (flat, width) => Array.from({ length: data.rows }, (_, r) => Array.from(flat.subarray(r * width, (r + 1) * width)));
+  const X = rowsOf(data.X, inputs), Y = rowsOf(data.Y, outputs);
+  const params = model.getParams();
+  runTask = () => {
+    const t0 = performance.now();
+    const trainer = createTrainer(workload.spec, params);
+    const order = Array.from({ length: data.rows }, (_, i) => i);
+    let seed = 12345, loss = NaN;
+    const random = () => { seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0; return seed / 4294967296; };
+    for (let e = 0; e < fit.epochs; e++) {
+      if (fit.shuffle !== false) {
+        for (let i = order.length - 1; i > 0; i--) { const j = Math.floor(random() * (i + 1)); [order[i], order[j]] = [order[j], order[i]]; }
+      }
+      loss = trainer.epoch(X, Y, order, { ...fit, optimizer: fit.optimizer ?? 'sgd' });
+    }
+    return { ms: performance.now() - t0, loss };
+  };
+} else if (task === 'predict') {
+  const predictRows = Array.from({ length: Math.min(PREDICT_ROWS, data.rows) }, (_, r) => ({ data: data.X.subarray(r * inputs, (r + 1) * inputs), rows: 1 }));
+  runTask = () => {
     const t0 = performance.now();
     let check = 0;
     for (const row of predictRows) check += model.predict(row)[0];
     return { ms: performance.now() - t0, loss: check };
-  }
-  model.setParams(start); // every sample trains the same steps from the same start
-  const t0 = performance.now();
-  const history = model.fit(X, Y, fit);
-  return { ms: performance.now() - t0, loss: history.loss[history.loss.length - 1] };
+  };
+} else {
+  const X = { data: data.X, rows: data.rows }, Y = { data: data.Y, rows: data.rows };
+  runTask = () => {
+    model.setParams(start); // every run trains the same steps from the same start
+    const t0 = performance.now();
+    const history = model.fit(X, Y, fit);
+    return { ms: performance.now() - t0, loss: history.loss[history.loss.length - 1] };
+  };
 }
 
-parentPort.on('message', (message) => {
-  if (message === 'stop') {
-    model.dispose();
-    parentPort.close();
-    return;
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+let reply;
+if (mode === 'cold') {
+  reply = runTask();
+} else {
+  for (const t0 = performance.now(); performance.now() - t0 < WARMUP_MS;) runTask();
+  const times = [];
+  let last;
+  for (const t0 = performance.now(); times.length === 0 || performance.now() - t0 < MEASURE_MS;) {
+    last = runTask();
+    times.push(last.ms);
   }
-  parentPort.postMessage(runTask());
-});
-// ready: tells the host how many rows one run handles, so it need not build the data itself
-parentPort.postMessage({ rowsPerRun: task === 'predict' ? predictRows.length : data.rows * fit.epochs });
+  reply = { ms: median(times), loss: last.loss };
+}
+const rowsPerRun = task === 'predict' ? Math.min(PREDICT_ROWS, data.rows) : data.rows * fit.epochs;
+model.dispose();
+parentPort.postMessage({ ...reply, rowsPerRun });

@@ -1,108 +1,138 @@
-// `npm run bench`: training throughput of the WebAssembly engine against the pure-TypeScript engine
-// on the workloads W1–W5, measured side by side in one run with tinybench. Each engine trains in a
-// worker thread of its own; rounds alternate the two (interleaved, never concurrent) and the table
-// reports the median fit time over all rounds. Then single-row predict latency (784-128-10, one call
-// per row), then GEMM GFLOP/s. `--quick`: smaller workloads, fewer rounds; `--only=W1,W3`.
-import { Bench } from 'tinybench';
+// `npm run bench`: training throughput of the WebAssembly engine, the pure-TypeScript engine and a
+// plain-JavaScript reference trainer (plain-js-trainer.mjs: arrays of rows, nested loops, the same
+// math) on the workloads W1–W6, side by side in one run.
+//
+//   sanity   first, the plain-JS trainer and both engines train each workload unshuffled for a few
+//            epochs from the same parameters: their losses must agree to ~1e-12 (relative)
+//   steady   every measurement runs in a fresh worker thread, which trains the workload for at least
+//            500 ms before it times it (median of the fits of the next 300 ms, at least one); the
+//            three trainers take turns (interleaved, never concurrent, the order rotating each
+//            round), and the table gives the median over ROUNDS rounds and the range of the ratios
+//   cold     a fresh worker's very first fit (model created, nothing run yet), median over rounds
+// Then single-row predict latency (784-128-10, one call per row) and GEMM GFLOP/s.
+// `--quick`: smaller workloads, fewer rounds; `--only=W1,W3` (ids, or `predict`); `--no-js`, `--no-cold`.
 import { Worker } from 'node:worker_threads';
+import { createModel } from '../dist/index.js';
 // the workloads' one definition, shared with `wasmlp bench` (built by `npm run bench`'s prebench)
 import { WORKLOADS } from '../dist/cli/bench-workloads.js';
+import { createTrainer } from './plain-js-trainer.mjs';
 
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
+const withJs = !process.argv.includes('--no-js');
+const withCold = !process.argv.includes('--no-cold');
 const ROUNDS = quick ? 2 : 5;
+/** Workloads whose first fit is timed apart (the small ones: a user's first network). */
+const COLD = ['W1', 'W2', 'W3', 'W6'];
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
+const selected = WORKLOADS.filter((w) => !only || only.includes(w.id));
 
-/** A worker holding one engine's model of the workload; `run()` does the task once (a fit, or the one-row predicts) and reports its time. */
-async function startEngine(id, engine, task) {
-  const worker = new Worker(new URL('./engine-worker.mjs', import.meta.url), { workerData: { id, engine, quick, task } });
-  const { rowsPerRun } = await new Promise((resolve, reject) => {
-    worker.once('message', resolve);
+/** One measurement in a fresh worker: { ms, loss, rowsPerRun }. */
+function measureOnce(id, engine, task, mode) {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./engine-worker.mjs', import.meta.url), { workerData: { id, engine, quick, task, mode } });
+    worker.once('message', (reply) => { resolve(reply); void worker.terminate(); });
     worker.once('error', reject);
   });
-  return {
-    rowsPerRun,
-    run: () => new Promise((resolve, reject) => {
-      worker.once('message', resolve);
-      worker.once('error', reject);
-      worker.postMessage('run');
-    }),
-    stop: () => worker.postMessage('stop'),
-  };
 }
 
-async function measure(workload, task = 'fit') {
-  const engines = { wasm: await startEngine(workload.id, 'wasm', task), ts: await startEngine(workload.id, 'ts', task) };
-  const samples = { wasm: [], ts: [] };
+/** ROUNDS rounds, each one fresh worker per trainer in rotating order; per trainer the samples. */
+async function measure(id, engines, task, mode) {
+  const samples = Object.fromEntries(engines.map((e) => [e, []]));
+  let rowsPerRun = 0;
   const lastLoss = {};
-  await engines.wasm.run(); // warm-up: one fit each, one after the other
-  await engines.ts.run();
   for (let round = 0; round < ROUNDS; round++) {
-    // rounds alternate which engine goes first, so drift of the machine hits both alike; the two
-    // workers never run at the same time
-    const order = round % 2 ? ['ts', 'wasm'] : ['wasm', 'ts'];
-    const bench = new Bench({ time: 0, warmupTime: 0, warmupIterations: 0, iterations: 1, retainSamples: true });
+    const order = engines.map((_, i) => engines[(i + round) % engines.length]);
     for (const engine of order) {
-      bench.add(engine, async () => {
-        const { ms, loss } = await engines[engine].run();
-        samples[engine].push(ms); // the fit's own time, without the message round trip
-        lastLoss[engine] = loss;
-      });
+      const reply = await measureOnce(id, engine, task, mode);
+      samples[engine].push(reply.ms);
+      lastLoss[engine] = reply.loss;
+      rowsPerRun = reply.rowsPerRun;
     }
-    await bench.run();
   }
-  engines.wasm.stop();
-  engines.ts.stop();
-  const rowsPerRun = engines.wasm.rowsPerRun;
-  const row = {};
-  for (const engine of ['wasm', 'ts']) {
-    const ms = median(samples[engine]);
-    row[engine] = { ms, samplesPerSecond: rowsPerRun / (ms / 1000), n: samples[engine].length };
-  }
-  return { row, lastLoss };
+  return { samples, rowsPerRun, lastLoss };
 }
 
-const results = [];
-for (const workload of WORKLOADS) {
-  if (only && !only.includes(workload.id)) continue;
-  const { row, lastLoss } = await measure(workload);
-  const fit = workload.fit(quick);
-  results.push({
-    id: workload.id,
-    network: workload.network,
-    'batch': fit.batchSize,
-    'epochs': fit.epochs,
-    'wasm samples/s': Math.round(row.wasm.samplesPerSecond).toLocaleString('en-US'),
-    'ts samples/s': Math.round(row.ts.samplesPerSecond).toLocaleString('en-US'),
-    'wasm/ts': `${(row.wasm.samplesPerSecond / row.ts.samplesPerSecond).toFixed(2)}x`,
-    'wasm ms (median)': row.wasm.ms.toFixed(1),
-    'ts ms (median)': row.ts.ms.toFixed(1),
-    'runs': `${row.wasm.n}+${row.ts.n}`,
-    'final loss wasm / ts': `${lastLoss.wasm.toPrecision(6)} / ${lastLoss.ts.toPrecision(6)}`,
-  });
+const ratioRange = (a, b) => {
+  const r = a.map((x, i) => b[i] / x); // per round: how many times faster a is than b
+  return `${Math.min(...r).toFixed(2)}–${Math.max(...r).toFixed(2)}x`;
+};
+
+// --- sanity: the three trainers agree ---------------------------------------------------------
+{
+  const rows = [];
+  for (const w of selected) {
+    const data = w.data(true);
+    const fit = { ...w.fit(true), shuffle: false, epochs: Math.min(3, w.fit(true).epochs) };
+    const K = data.Y.length / data.rows;
+    const rowsOf = (flat, width) => Array.from({ length: data.rows }, (_, r) => Array.from(flat.subarray(r * width, (r + 1) * width)));
+    const losses = {};
+    let params;
+    for (const engine of ['wasm', 'ts']) {
+      const model = await createModel({ ...w.spec, engine });
+      params ??= model.getParams();
+      losses[engine] = model.fit({ data: data.X, rows: data.rows }, { data: data.Y, rows: data.rows }, fit).loss;
+      model.dispose();
+    }
+    const trainer = createTrainer(w.spec, params);
+    const X = rowsOf(data.X, w.spec.inputs), Y = rowsOf(data.Y, K), order = X.map((_, i) => i);
+    losses.js = Array.from({ length: fit.epochs }, () => trainer.epoch(X, Y, order, fit));
+    const rel = (a, b) => Math.max(...a.map((v, i) => Math.abs(v - b[i]) / Math.abs(b[i])));
+    const worst = Math.max(rel(losses.wasm, losses.js), rel(losses.ts, losses.js));
+    rows.push({ id: w.id, epochs: fit.epochs, 'loss (js)': losses.js.at(-1).toPrecision(12), 'max rel. diff wasm/ts vs js': worst.toExponential(1), agree: worst <= 1e-12 ? 'yes' : 'NO' });
+  }
+  console.log('Sanity: per-epoch losses of the engines and the plain-JS trainer (unshuffled, quick data, same start)');
+  console.table(rows);
 }
-console.log(`Training throughput, mse, plain SGD unless marked adam, median of ${ROUNDS} interleaved rounds (node ${process.version})`);
-console.table(results);
+
+// --- steady state and cold first fit ---------------------------------------------------------
+const engines = withJs ? ['wasm', 'ts', 'js'] : ['wasm', 'ts'];
+const steady = [], cold = [];
+for (const w of selected) {
+  const fit = w.fit(quick);
+  const { samples, rowsPerRun, lastLoss } = await measure(w.id, engines, 'fit', 'steady');
+  const ms = Object.fromEntries(engines.map((e) => [e, median(samples[e])]));
+  const rate = (e) => Math.round(rowsPerRun / (ms[e] / 1000)).toLocaleString('en-US');
+  const row = { id: w.id, network: w.network, batch: fit.batchSize, epochs: fit.epochs, 'wasm samples/s': rate('wasm'), 'ts samples/s': rate('ts') };
+  if (withJs) {
+    row['js samples/s'] = rate('js');
+    row['wasm/js'] = `${(ms.js / ms.wasm).toFixed(2)}x (${ratioRange(samples.wasm, samples.js)})`;
+    row['ts/js'] = `${(ms.js / ms.ts).toFixed(2)}x (${ratioRange(samples.ts, samples.js)})`;
+  }
+  row['wasm/ts'] = `${(ms.ts / ms.wasm).toFixed(2)}x (${ratioRange(samples.wasm, samples.ts)})`;
+  row['final loss wasm / ts'] = `${lastLoss.wasm.toPrecision(6)} / ${lastLoss.ts.toPrecision(6)}`;
+  steady.push(row);
+  if (withCold && COLD.includes(w.id)) {
+    const c = await measure(w.id, engines, 'fit', 'cold');
+    const crow = { id: w.id, network: w.network };
+    for (const e of engines) crow[`${e} first fit ms`] = `${median(c.samples[e]).toFixed(1)} (${Math.min(...c.samples[e]).toFixed(1)}–${Math.max(...c.samples[e]).toFixed(1)})`;
+    cold.push(crow);
+  }
+}
+console.log(`Steady state: training throughput, median of ${ROUNDS} rounds (a fresh worker per measurement, ≥ 500 ms warm-up), ratio (range over rounds) (node ${process.version})`);
+console.table(steady);
+if (cold.length) {
+  console.log(`Cold: the first fit in a fresh worker, median (range) of ${ROUNDS} rounds`);
+  console.table(cold);
+}
 
 if (!only || only.includes('predict')) {
   // W4's network and data; the same 256 rows, one predict call each
-  const { row } = await measure(WORKLOADS.find((w) => w.id === 'W4'), 'predict');
-  const perCall = (side) => 1e6 / row[side].samplesPerSecond;
-  console.log(`Single-row predict, 784-128-10 sigmoid, one call per row, median of ${ROUNDS} interleaved rounds`);
-  console.table([{
-    'wasm µs/call': perCall('wasm').toFixed(1),
-    'ts µs/call': perCall('ts').toFixed(1),
-    'wasm/ts': `${(row.wasm.samplesPerSecond / row.ts.samplesPerSecond).toFixed(2)}x`,
-  }]);
+  const { samples, rowsPerRun } = await measure('W4', ['wasm', 'ts'], 'predict', 'steady');
+  const perCall = (e) => (median(samples[e]) * 1000) / rowsPerRun;
+  console.log(`Single-row predict, 784-128-10 sigmoid, one call per row, median of ${ROUNDS} rounds`);
+  console.table([{ 'wasm µs/call': perCall('wasm').toFixed(1), 'ts µs/call': perCall('ts').toFixed(1), 'wasm/ts': `${(perCall('ts') / perCall('wasm')).toFixed(2)}x` }]);
 }
 
-try {
-  const { runGemmBench } = await import('./gemm.mjs');
-  await runGemmBench({ quick, print: true });
-} catch (error) {
-  if (error?.code !== 'ERR_MODULE_NOT_FOUND') throw error;
+if (!only) {
+  try {
+    const { runGemmBench } = await import('./gemm.mjs');
+    await runGemmBench({ quick, print: true });
+  } catch (error) {
+    if (error?.code !== 'ERR_MODULE_NOT_FOUND') throw error;
+  }
 }

@@ -1,7 +1,8 @@
 // Momentum (classical, Nesterov), Adam and L2 weight decay against an oracle written here from the
 // published formulas: a linear model y = W x + b under mse, whose gradient the test computes by hand
 // (dL/dW = 2/(N K) Σ (ŷ − t) xᵀ, dL/db = 2/(N K) Σ (ŷ − t)). 20 full-batch steps, compared after
-// every step to 1e-12 normwise; each step is its own fit call, so the state must carry over.
+// every step to 1e-12 normwise; each step is its own fit call, so the state must carry over. The same
+// on models of odd and even parameter counts, so the SIMD update loops' scalar tails are checked too.
 import { describe, expect, it } from 'vitest';
 import { createModel, OptionsError, type FitOptions } from '../src/index.js';
 import { ENGINES } from './helpers/engines.js';
@@ -15,16 +16,28 @@ const Y = randomMatrix(rand, N, OUT);
 const W0 = randomMatrix(rand, OUT, IN);
 const B0 = [0.1, -0.2];
 
+/** A linear model's data: N rows of `inputs` features, `outputs` targets, and its starting parameters. */
+interface Linear { inputs: number; outputs: number; X: number[][]; Y: number[][]; W0: number[][]; B0: number[] }
+
+const BASE: Linear = { inputs: IN, outputs: OUT, X, Y, W0, B0 };
+
+/** A linear model of another shape (its parameter count (inputs + 1) · outputs decides the update loops' scalar tail). */
+function linear(inputs: number, outputs: number, seed: number): Linear {
+  const r = mulberry32(seed);
+  return { inputs, outputs, X: randomMatrix(r, N, inputs), Y: randomMatrix(r, N, outputs), W0: randomMatrix(r, outputs, inputs), B0: randomMatrix(r, 1, outputs)[0] };
+}
+
 /** θ = [W row by row, b]; gradient of mse for the linear model. */
-function gradient(theta: number[]): number[] {
+function gradient(theta: number[], d: Linear = BASE): number[] {
+  const { inputs, outputs } = d;
   const g = new Array(theta.length).fill(0);
   for (let n = 0; n < N; n++) {
-    for (let k = 0; k < OUT; k++) {
-      let yhat = theta[OUT * IN + k];
-      for (let i = 0; i < IN; i++) yhat += theta[k * IN + i] * X[n][i];
-      const r = (2 / (N * OUT)) * (yhat - Y[n][k]);
-      for (let i = 0; i < IN; i++) g[k * IN + i] += r * X[n][i];
-      g[OUT * IN + k] += r;
+    for (let k = 0; k < outputs; k++) {
+      let yhat = theta[outputs * inputs + k];
+      for (let i = 0; i < inputs; i++) yhat += theta[k * inputs + i] * d.X[n][i];
+      const r = (2 / (N * outputs)) * (yhat - d.Y[n][k]);
+      for (let i = 0; i < inputs; i++) g[k * inputs + i] += r * d.X[n][i];
+      g[outputs * inputs + k] += r;
     }
   }
   return g;
@@ -36,8 +49,8 @@ function sgdOracle(lr: number, decay: number): Oracle {
   return (theta, grad) => theta.map((w, i) => w - lr * (grad[i] + decay * w));
 }
 
-function momentumOracle(lr: number, mu: number, nesterov: boolean, decay: number): Oracle {
-  const buf = new Array(OUT * IN + OUT).fill(0);
+function momentumOracle(lr: number, mu: number, nesterov: boolean, decay: number, P = OUT * IN + OUT): Oracle {
+  const buf = new Array(P).fill(0);
   return (theta, grad) =>
     theta.map((w, i) => {
       const g = grad[i] + decay * w;
@@ -46,8 +59,8 @@ function momentumOracle(lr: number, mu: number, nesterov: boolean, decay: number
     });
 }
 
-function adamOracle(lr: number, b1: number, b2: number, eps: number, decay: number): Oracle {
-  const m = new Array(OUT * IN + OUT).fill(0), v = new Array(OUT * IN + OUT).fill(0);
+function adamOracle(lr: number, b1: number, b2: number, eps: number, decay: number, P = OUT * IN + OUT): Oracle {
+  const m = new Array(P).fill(0), v = new Array(P).fill(0);
   return (theta, grad, t) =>
     theta.map((w, i) => {
       const g = grad[i] + decay * w;
@@ -58,12 +71,13 @@ function adamOracle(lr: number, b1: number, b2: number, eps: number, decay: numb
     });
 }
 
-const CASES: { name: string; options: FitOptions; oracle: () => Oracle }[] = [
+const CASES: { name: string; options: FitOptions; oracle: (P?: number) => Oracle }[] = [
   { name: 'sgd with weight decay', options: { optimizer: 'sgd', learningRate: 0.1, weightDecay: 0.05 }, oracle: () => sgdOracle(0.1, 0.05) },
-  { name: 'momentum', options: { optimizer: 'momentum', learningRate: 0.05 }, oracle: () => momentumOracle(0.05, 0.9, false, 0) },
-  { name: 'Nesterov momentum, μ 0.8, decay', options: { optimizer: { name: 'momentum', momentum: 0.8, nesterov: true }, learningRate: 0.05, weightDecay: 0.01 }, oracle: () => momentumOracle(0.05, 0.8, true, 0.01) },
-  { name: 'adam', options: { optimizer: 'adam', learningRate: 0.01 }, oracle: () => adamOracle(0.01, 0.9, 0.999, 1e-8, 0) },
-  { name: 'adam, own betas, decay', options: { optimizer: { name: 'adam', beta1: 0.8, beta2: 0.99, epsilon: 1e-6 }, learningRate: 0.02, weightDecay: 0.1 }, oracle: () => adamOracle(0.02, 0.8, 0.99, 1e-6, 0.1) },
+  { name: 'sgd', options: { optimizer: 'sgd', learningRate: 0.2 }, oracle: () => sgdOracle(0.2, 0) },
+  { name: 'momentum', options: { optimizer: 'momentum', learningRate: 0.05 }, oracle: (P) => momentumOracle(0.05, 0.9, false, 0, P) },
+  { name: 'Nesterov momentum, μ 0.8, decay', options: { optimizer: { name: 'momentum', momentum: 0.8, nesterov: true }, learningRate: 0.05, weightDecay: 0.01 }, oracle: (P) => momentumOracle(0.05, 0.8, true, 0.01, P) },
+  { name: 'adam', options: { optimizer: 'adam', learningRate: 0.01 }, oracle: (P) => adamOracle(0.01, 0.9, 0.999, 1e-8, 0, P) },
+  { name: 'adam, own betas, decay', options: { optimizer: { name: 'adam', beta1: 0.8, beta2: 0.99, epsilon: 1e-6 }, learningRate: 0.02, weightDecay: 0.1 }, oracle: (P) => adamOracle(0.02, 0.8, 0.99, 1e-6, 0.1, P) },
 ];
 
 describe.each(ENGINES)('optimizers on the %s engine', (engine) => {
@@ -78,6 +92,27 @@ describe.each(ENGINES)('optimizers on the %s engine', (engine) => {
         expect(normwise(model.getParamsFlat(), theta), `${name}, step ${t}`).toBeLessThanOrEqual(1e-12);
       }
     });
+  }
+
+  // The update loops take two parameters per f64x2 step: an odd count leaves the last one to the
+  // scalar tail, which must follow the same formula. 9 and 5 parameters (odd), 10 and 4 (even).
+  for (const [inputs, outputs] of [[2, 3], [4, 1], [4, 2], [1, 2]]) {
+    const d = linear(inputs, outputs, 31 * inputs + outputs);
+    const P = (inputs + 1) * outputs;
+    for (const { name, options, oracle } of CASES) {
+      it(`${name}, ${P} parameters: 12 steps agree with the formulas, the last parameter too`, async () => {
+        const model = await createModel({ inputs, layers: [{ units: outputs, activation: 'identity' }], loss: 'mse', engine, params: [{ W: d.W0, b: d.B0 }] });
+        const step = oracle(P);
+        let theta = [...d.W0.flat(), ...d.B0];
+        for (let t = 1; t <= 12; t++) {
+          theta = step(theta, gradient(theta, d), t);
+          model.fit(d.X, d.Y, { ...options, epochs: 1, batchSize: N, shuffle: false });
+          const got = model.getParamsFlat();
+          expect(normwise(got, theta), `${name}, step ${t}`).toBeLessThanOrEqual(1e-12);
+          expect(Math.abs(got[P - 1] - theta[P - 1]), `${name}, step ${t}, parameter ${P - 1}`).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(theta[P - 1])));
+        }
+      });
+    }
   }
 
   it('changing the optimizer settings starts its state afresh', async () => {

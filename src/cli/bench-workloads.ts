@@ -1,4 +1,4 @@
-// The benchmark workloads W1–W5 (and W3/W4 with Adam): the one definition, used by `wasmlp bench`
+// The benchmark workloads W1–W6 (and W3/W4 with Adam): the one definition, used by `wasmlp bench`
 // and by the repository's tinybench suite (bench/run.mjs imports the built copy of this module).
 // Seeded data from the library's own generator, identical for both engines.
 import type { FitOptions, ModelSpec } from '../index.js';
@@ -85,6 +85,15 @@ export const WORKLOADS: Workload[] = [
     fit: () => ({ epochs: 1, batchSize: 128, learningRate: 5.0, shuffle: true }),
   },
 ];
+
+// W6: the command line's typical case, a digits-shaped classifier (1,797 rows of 64 features and 10
+// classes, as scikit-learn's digits; synthetic and seeded here).
+WORKLOADS.push({
+  id: 'W6', network: '64-32-10 relu/softmax (cce, adam)',
+  spec: { inputs: 64, layers: [{ units: 32, activation: 'relu' }, { units: 10, activation: 'softmax' }], loss: 'cce', seed: 6 },
+  data: () => prototypes(1797, 64, 10, 6),
+  fit: (quick) => ({ epochs: quick ? 2 : 10, batchSize: 32, learningRate: 0.01, optimizer: 'adam', shuffle: true }),
+});
 
 // The same networks and data trained with Adam (the trainer's richer update path).
 for (const id of ['W3', 'W4']) {

@@ -3,7 +3,7 @@
 // `maxSteps` updates (an unfinished epoch resumes at the next call), or early on a non-finite loss or
 // update, stepBelow or lossBelow.
 import { H, HF, TRAIN_STATUS } from '../../layout/abi.js';
-import { network_gradients } from './network.js';
+import { train_gradients } from './fused.js';
 import { optimizer_step } from './optimizers.js';
 import { nextBelow } from '../../train/rng.js';
 
@@ -67,7 +67,7 @@ export function train_epochs(m: Float64Array, i32: Int32Array, u32: Uint32Array,
       input = x + pos * inputs * 8;
       target = y + pos * outputs * 8;
     }
-    const batchSum = network_gradients(m, i32, header, rows, input, target);
+    const batchSum = train_gradients(m, i32, header, rows, input, target);
     if (!Number.isFinite(batchSum)) {
       i32[h + H.FAILED_STEP] = step;
       return finish(m, i32, header, TRAIN_STATUS.NON_FINITE_LOSS, e, steps, pos, step, sum);

@@ -1,0 +1,201 @@
+// The fused path of small layers inside train_epochs (mirrors assembly/fused.ts, which documents it).
+// Which layer takes it is decided by the host (src/layout/plan.ts layerPath) and read from the layer
+// table's L.PATH. Every value is the same bits as this engine's general path (network.ts): the same
+// formulas as activations.ts and losses.ts, and the same summation orders as blas.ts (the forward
+// product one sequential sum; gW and the previous layer's delta two terms at a time, as gemm_tn and
+// gemm_nn add them). Element offsets into `m`.
+import { ACTIVATION_ID, H, L, LAYER_RECORD_BYTES, LOSS_ID } from '../../layout/abi.js';
+import { LAYER_PATH_ID } from '../../layout/plan.js';
+import { backprop_activation } from './activations.js';
+import { gemm_nn } from './blas.js';
+import { dense_backward, dense_forward } from './dense.js';
+import { loss_output_gradient, loss_scale, loss_sum } from './losses.js';
+
+const { identity: IDENTITY, sigmoid: SIGMOID, tanh: TANH, relu: RELU, leaky_relu: LEAKY_RELU, softplus: SOFTPLUS } = ACTIVATION_ID;
+
+/**
+ * a = f(z) and, for sigmoid, tanh and softplus, f'(z) into `d` (the layer's delta region, free until
+ * the backward pass), over `count` values; the activation is switched on once per call.
+ */
+function activate_and_cache(m: Float64Array, act: number, slope: number, z: number, a: number, d: number, count: number): void {
+  switch (act) {
+    case IDENTITY:
+      for (let k = 0; k < count; k++) m[a + k] = m[z + k];
+      break;
+    case SIGMOID:
+      for (let k = 0; k < count; k++) {
+        const v = m[z + k], e = Math.exp(-Math.abs(v)), q = 1 + e;
+        m[a + k] = (v >= 0 ? 1 : e) / q;
+        m[d + k] = e / (q * q);
+      }
+      break;
+    case TANH:
+      for (let k = 0; k < count; k++) {
+        const v = m[z + k], e = Math.exp(-2 * Math.abs(v)), q = 1 + e;
+        m[a + k] = Math.tanh(v);
+        m[d + k] = (4 * e) / (q * q);
+      }
+      break;
+    case RELU:
+      for (let k = 0; k < count; k++) { const v = m[z + k]; m[a + k] = v > 0 ? v : 0; }
+      break;
+    case LEAKY_RELU:
+      for (let k = 0; k < count; k++) { const v = m[z + k]; m[a + k] = v > 0 ? v : slope * v; }
+      break;
+    case SOFTPLUS:
+      for (let k = 0; k < count; k++) {
+        const v = m[z + k], e = Math.exp(-Math.abs(v)), q = 1 + e;
+        m[a + k] = Math.max(v, 0) + Math.log1p(e);
+        m[d + k] = (v >= 0 ? 1 : e) / q;
+      }
+      break;
+  }
+}
+
+/** dL/dz from g = dL/da, with f' cached at m[d] (sigmoid, tanh, softplus) or read from z (relu family). */
+function grad(act: number, g: number, zv: number, cached: number, slope: number): number {
+  switch (act) {
+    case IDENTITY: return g;
+    case RELU: return zv > 0 ? g : 0;
+    case LEAKY_RELU: return zv > 0 ? g : g * slope;
+    default: return g * cached;
+  }
+}
+
+/** z = x · Wᵀ + b, a = f(z), cached f'(z), row by row. */
+function forward_layer(
+  m: Float64Array, rows: number, inputs: number, units: number, act: number, slope: number,
+  x: number, W: number, b: number, z: number, a: number, d: number,
+): void {
+  for (let r = 0; r < rows; r++) {
+    const xr = x + r * inputs, o = r * units;
+    for (let j = 0; j < units; j++) {
+      const w = W + j * inputs;
+      let s = 0;
+      for (let p = 0; p < inputs; p++) s += m[xr + p] * m[w + p];
+      m[z + o + j] = s + m[b + j];
+    }
+    activate_and_cache(m, act, slope, z + o, a + o, d + o, units);
+  }
+}
+
+/** gW = δᵀ · x (pairs of rows, as gemm_tn), gb = Σ_rows δ (as col_sums). */
+function weight_gradients(m: Float64Array, rows: number, inputs: number, units: number, x: number, delta: number, gW: number, gb: number): void {
+  for (let u = 0; u < units; u++) {
+    const g = gW + u * inputs;
+    for (let i = 0; i < inputs; i++) {
+      let s = 0;
+      let r = 0;
+      for (; r + 1 < rows; r += 2) s += m[delta + r * units + u] * m[x + r * inputs + i] + m[delta + (r + 1) * units + u] * m[x + (r + 1) * inputs + i];
+      if (r < rows) s += m[delta + r * units + u] * m[x + r * inputs + i];
+      m[g + i] = s;
+    }
+    let s = 0;
+    for (let r = 0; r < rows; r++) s += m[delta + r * units + u];
+    m[gb + u] = s;
+  }
+}
+
+/** The previous layer's δ = f'(z_prev) ⊙ (δ · W) (pairs of units, as gemm_nn), its f' cached in its delta region. */
+function input_delta(m: Float64Array, rows: number, inputs: number, units: number, act: number, slope: number, delta: number, W: number, zPrev: number, dPrev: number): void {
+  for (let r = 0; r < rows; r++) {
+    const dr = delta + r * units, o = r * inputs;
+    for (let i = 0; i < inputs; i++) {
+      let s = 0;
+      let u = 0;
+      for (; u + 1 < units; u += 2) s += m[dr + u] * m[W + u * inputs + i] + m[dr + u + 1] * m[W + (u + 1) * inputs + i];
+      if (u < units) s += m[dr + u] * m[W + u * inputs + i];
+      const k = o + i;
+      m[dPrev + k] = grad(act, s, m[zPrev + k], m[dPrev + k], slope);
+    }
+  }
+}
+
+/** The fused output loop (handledOutput says when it applies): returns the loss sum. */
+function fused_output(m: Float64Array, loss: number, fromLogits: number, act: number, slope: number, count: number, z: number, a: number, t: number, d: number, scale: number): number {
+  let sum = 0;
+  if (loss === LOSS_ID.ssr || loss === LOSS_ID.half_se || loss === LOSS_ID.mse) {
+    const s2 = 2 * scale;
+    for (let k = 0; k < count; k++) {
+      const r = m[a + k] - m[t + k];
+      sum += r * r;
+      m[d + k] = grad(act, s2 * r, m[z + k], m[d + k], slope);
+    }
+    return sum;
+  }
+  if (loss === LOSS_ID.bce && fromLogits && act === SIGMOID) {
+    for (let k = 0; k < count; k++) {
+      const x = m[z + k], y = m[t + k];
+      const l = Math.log1p(Math.exp(-Math.abs(x)));
+      sum += y * (Math.max(-x, 0) + l) + (1 - y) * (Math.max(x, 0) + l);
+      m[d + k] = scale * (m[a + k] - y);
+    }
+    return sum;
+  }
+  throw new Error('fused_output: not a fused loss');
+}
+
+const rec = (table: number, l: number): number => (table + l * LAYER_RECORD_BYTES) >> 2;
+const slopeOf = (m: Float64Array, table: number, l: number): number => m[((table + l * LAYER_RECORD_BYTES) >> 3) + L.SLOPE_F64];
+const fused = (i32: Int32Array, r: number): boolean => i32[r + L.PATH] === LAYER_PATH_ID.fused;
+
+/**
+ * network_gradients (network.ts) for train_epochs, each layer on the path the layer table names:
+ * forward, loss and backward over `rows` rows; returns the raw loss sum.
+ */
+export function train_gradients(m: Float64Array, i32: Int32Array, header: number, rows: number, input: number, target: number): number {
+  const h = header >> 2;
+  const layers = i32[h + H.LAYERS], table = i32[h + H.TABLE];
+  const loss = i32[h + H.LOSS], fromLogits = i32[h + H.FUSED];
+
+  let x = input >> 3;
+  for (let l = 0; l < layers; l++) {
+    const r = rec(table, l);
+    const inputs = i32[r + L.INPUTS], units = i32[r + L.UNITS], act = i32[r + L.ACTIVATION];
+    const W = i32[r + L.W] >> 3, b = i32[r + L.B] >> 3, z = i32[r + L.Z] >> 3, a = i32[r + L.A] >> 3;
+    if (fused(i32, r)) forward_layer(m, rows, inputs, units, act, slopeOf(m, table, l), x, W, b, z, a, i32[r + L.DELTA] >> 3);
+    else dense_forward(m, rows, inputs, units, act, slopeOf(m, table, l), x, W, b, z, a);
+    x = a;
+  }
+
+  const out = rec(table, layers - 1);
+  const units = i32[out + L.UNITS], outAct = i32[out + L.ACTIVATION];
+  const z = i32[out + L.Z] >> 3, a = i32[out + L.A] >> 3, d = i32[out + L.DELTA] >> 3, t = target >> 3;
+  const scale = loss_scale(loss, rows, units);
+  let sum: number;
+  if (fused(i32, out) && handledOutput(loss, fromLogits, outAct)) {
+    sum = fused_output(m, loss, fromLogits, outAct, slopeOf(m, table, layers - 1), rows * units, z, a, t, d, scale);
+  } else {
+    sum = loss_sum(m, loss, fromLogits, rows, units, z, a, t);
+    if (!loss_output_gradient(m, loss, fromLogits, rows, units, a, t, d, scale)) {
+      backprop_activation(m, outAct, slopeOf(m, table, layers - 1), rows, units, z, a, d);
+    }
+  }
+
+  for (let l = layers - 1; l >= 0; l--) {
+    const r = rec(table, l);
+    const inputs = i32[r + L.INPUTS], n = i32[r + L.UNITS];
+    const prev = l > 0 ? rec(table, l - 1) : -1;
+    const xin = l > 0 ? i32[prev + L.A] >> 3 : input >> 3;
+    const W = i32[r + L.W] >> 3, delta = i32[r + L.DELTA] >> 3;
+    // the previous layer's delta by its own path: a fused layer's cached f' sits in that region
+    const generalDelta = l > 0 && !fused(i32, prev);
+    if (fused(i32, r)) {
+      weight_gradients(m, rows, inputs, n, xin, delta, i32[r + L.GW] >> 3, i32[r + L.GB] >> 3);
+      if (generalDelta) gemm_nn(m, rows, inputs, n, delta, n, W, inputs, i32[prev + L.DELTA] >> 3, inputs, 0);
+    } else {
+      dense_backward(m, rows, inputs, n, xin, W, delta, i32[r + L.GW] >> 3, i32[r + L.GB] >> 3, generalDelta ? i32[prev + L.DELTA] >> 3 : -1);
+    }
+    if (generalDelta) {
+      backprop_activation(m, i32[prev + L.ACTIVATION], slopeOf(m, table, l - 1), rows, i32[prev + L.UNITS], i32[prev + L.Z] >> 3, i32[prev + L.A] >> 3, i32[prev + L.DELTA] >> 3);
+    } else if (l > 0) {
+      input_delta(m, rows, inputs, n, i32[prev + L.ACTIVATION], slopeOf(m, table, l - 1), delta, W, i32[prev + L.Z] >> 3, i32[prev + L.DELTA] >> 3);
+    }
+  }
+  return sum;
+}
+
+/** Whether fused_output handles this loss and output activation (its sum may itself be NaN). */
+function handledOutput(loss: number, fromLogits: number, act: number): boolean {
+  return loss === LOSS_ID.ssr || loss === LOSS_ID.half_se || loss === LOSS_ID.mse || (loss === LOSS_ID.bce && !!fromLogits && act === SIGMOID);
+}
