@@ -1,6 +1,7 @@
 // The fused path of small layers inside train_epochs (mirrored by src/engine/ts/fused.ts). Which layer
-// takes it is decided once, by the host (src/layout/plan.ts layerPath), and stored in the layer table
-// (L_PATH); train_gradients follows that choice layer by layer, so fused and general layers mix.
+// takes it is decided by the host (src/layout/plan.ts fusedRows: the largest batch it is fused for)
+// and stored in the layer table (L_FUSED_ROWS); train_gradients follows that choice layer by layer,
+// so fused and general layers mix.
 //
 // For a fused layer:
 //   forward   one loop per output element: the product (one sequential sum over the inputs, from
@@ -19,7 +20,7 @@
 import {
   ACT_IDENTITY, ACT_LEAKY_RELU, ACT_RELU, ACT_SIGMOID, ACT_SOFTPLUS, ACT_TANH,
   H_FUSED, H_LAYERS, H_LOSS, H_SCRATCH, H_TABLE, LAYER_RECORD_BYTES, LOSS_BCE, LOSS_HALF_SE, LOSS_MSE, LOSS_SSR,
-  L_A, L_ACTIVATION, L_B, L_DELTA, L_GB, L_GW, L_INPUTS, L_PATH, L_SLOPE_BYTE, L_UNITS, L_W, L_Z, PATH_FUSED, slot,
+  L_A, L_ACTIVATION, L_B, L_DELTA, L_GB, L_GW, L_FUSED_ROWS, L_INPUTS, L_SLOPE_BYTE, L_UNITS, L_W, L_Z, slot,
 } from './abi';
 import { backprop_activation } from './activations';
 import { dense_backward, dense_forward } from './dense';
@@ -185,8 +186,8 @@ function input_delta<A>(rows: i32, inputs: i32, units: i32, slope: f64, delta: u
   return <usize>slot(r, index);
 }
 
-@inline function is_fused(r: usize): bool {
-  return slot(r, L_PATH) == PATH_FUSED;
+@inline function is_fused(r: usize, rows: i32): bool {
+  return rows <= slot(r, L_FUSED_ROWS);
 }
 
 function fused_forward(r: usize, rows: i32, x: usize): void {
@@ -257,7 +258,7 @@ export function train_gradients(header: usize, rows: i32, input: usize, target: 
   let x = input;
   for (let l = 0; l < layers; l++) {
     const r = record(header, l);
-    if (is_fused(r)) fused_forward(r, rows, x);
+    if (is_fused(r, rows)) fused_forward(r, rows, x);
     else {
       dense_forward(
         rows, slot(r, L_INPUTS), slot(r, L_UNITS), slot(r, L_ACTIVATION), load<f64>(r + L_SLOPE_BYTE),
@@ -271,7 +272,7 @@ export function train_gradients(header: usize, rows: i32, input: usize, target: 
   const units = slot(out, L_UNITS);
   const scale = loss_scale(loss, rows, units);
   let sum: f64;
-  if (is_fused(out) && fused_output(out, loss, fromLogits, rows, target, scale)) {
+  if (is_fused(out, rows) && fused_output(out, loss, fromLogits, rows, target, scale)) {
     sum = outputSum;
   } else {
     sum = loss_sum(loss, fromLogits, rows, units, at(out, L_Z), at(out, L_A), target);
@@ -289,8 +290,8 @@ export function train_gradients(header: usize, rows: i32, input: usize, target: 
     const xin = hasPrev ? at(prev, L_A) : input;
     const W = at(r, L_W), delta = at(r, L_DELTA);
     // the previous layer's delta by its own path: a fused layer's cached f' sits in that region
-    const generalDelta = hasPrev && !is_fused(prev);
-    if (is_fused(r)) {
+    const generalDelta = hasPrev && !is_fused(prev, rows);
+    if (is_fused(r, rows)) {
       weight_gradients(rows, inputs, n, xin, delta, at(r, L_GW), at(r, L_GB));
       if (generalDelta) gemm_nn(rows, inputs, n, delta, n, W, inputs, at(prev, L_DELTA), inputs, 0, scratch);
     } else {

@@ -89,7 +89,7 @@ export const L = {
   INPUTS: 0,
   UNITS: 1,
   ACTIVATION: 2,
-  PATH: 3, // LAYER_PATH_ID (src/layout/plan.ts): 0 general, 1 fused
+  FUSED_ROWS: 3, // steps of at most this many rows train the layer on the fused path (src/layout/plan.ts fusedRows)
   W: 4, // byte offsets from here on
   B: 5,
   GW: 6,

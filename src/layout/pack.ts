@@ -1,7 +1,7 @@
 // Reads and writes the regions of an arena laid out by plan.ts. The only code that knows how the
 // header and layer table are encoded; both engines' arenas are filled through it.
 import { ACTIVATION_ID, H, HF, L, LAYER_RECORD_BYTES, LOSS_ID, OPT_SCALARS } from './abi.js';
-import { LAYER_PATH_ID, type Plan } from './plan.js';
+import type { Plan } from './plan.js';
 import type { Scaler } from '../data/normalize.js';
 
 export interface ArenaViews {
@@ -38,7 +38,7 @@ export function writeDescriptors(plan: Plan, views: ArenaViews): void {
     i32[r + L.INPUTS] = layer.inputs;
     i32[r + L.UNITS] = layer.units;
     i32[r + L.ACTIVATION] = ACTIVATION_ID[layer.activation];
-    i32[r + L.PATH] = LAYER_PATH_ID[layer.path];
+    i32[r + L.FUSED_ROWS] = layer.fusedRows;
     i32[r + L.W] = layer.W;
     i32[r + L.B] = layer.b;
     i32[r + L.GW] = layer.gW;

@@ -31,7 +31,7 @@
  * Growing the arena keeps the fixed part where it is, so parameters survive a larger batch or more
  * data; views of a grown WebAssembly memory must be re-created (the engine does that).
  *
- * Layer paths (layerPath below: the one place that decides; the layer table carries it in L.PATH)
+ * Layer paths (fusedRows below: the one place that decides; the layer table carries it in L.FUSED_ROWS)
  *   general  the layer's products run through the GEMM kernels (direct, thin or packed: blas.ts),
  *            then the activation and its derivative as separate passes
  *   fused    small layers inside train_epochs (assembly/fused.ts, src/engine/ts/fused.ts): one loop
@@ -41,8 +41,8 @@
  *            and the backward pass computes gW, gb and the previous layer's delta in direct loops
  *   Both paths compute each element of every product as one sequential sum in the same order, and
  *   the same activation formulas, so the choice changes speed only, never a bit of the results.
- *   A layer is fused when rows × inputs × units ≤ FUSED_VOLUME (at the plan's batch capacity) and
- *   its activation is not softmax (its Jacobian product needs a whole row).
+ *   A step of `rows` rows trains a layer on the fused path when rows × inputs × units ≤ FUSED_VOLUME
+ *   (rows ≤ the layer's fusedRows) and its activation is not softmax (its Jacobian needs a whole row).
  */
 import { HEADER_BYTES, LAYER_RECORD_BYTES, OPT_SCALAR_BYTES } from './abi.js';
 import { gemmScratchBytes } from './scratch.js';
@@ -59,13 +59,9 @@ export interface LayerPlan extends LayerShape {
   readonly delta: number;
   /** Offset of this layer's weights within the flat parameter vector (in elements). */
   readonly paramIndex: number;
-  /** Which kernels train this layer (layerPath). */
-  readonly path: LayerPath;
+  /** Steps of at most this many rows train the layer on the fused path (fusedRows). */
+  readonly fusedRows: number;
 }
-
-/** How a layer trains: see "Layer paths" above. The ids are the values of the layer table's L.PATH slot. */
-export type LayerPath = 'general' | 'fused';
-export const LAYER_PATH_ID = { general: 0, fused: 1 } as const;
 
 /**
  * Largest product (batch rows × inputs × units) a fused layer may have. Up to here a product is
@@ -78,13 +74,14 @@ export const FUSED_VOLUME = 4096;
  * Forces every layer onto one path (null: decide by size). A testing hook: the two paths give the
  * same bits, and tests prove it by training one model both ways. Plans computed afterwards follow it.
  */
-export const layerPathOverride: { force: LayerPath | null } = { force: null };
+export const layerPathOverride: { force: 'fused' | 'general' | null } = { force: null };
 
-/** THE path choice of a layer with `batch` rows per step. */
-export function layerPath(shape: LayerShape, batch: number): LayerPath {
-  if (shape.activation === 'softmax') return 'general';
-  if (layerPathOverride.force !== null) return layerPathOverride.force;
-  return batch * shape.inputs * shape.units <= FUSED_VOLUME ? 'fused' : 'general';
+/** THE path choice: the largest batch (rows) for which the layer trains on the fused path; 0: never. */
+export function fusedRows(shape: LayerShape): number {
+  if (shape.activation === 'softmax') return 0;
+  if (layerPathOverride.force === 'general') return 0;
+  if (layerPathOverride.force === 'fused') return 0x7fffffff;
+  return Math.floor(FUSED_VOLUME / (shape.inputs * shape.units));
 }
 
 export interface Plan {
@@ -162,7 +159,7 @@ export function computePlan(spec: ValidSpec, capacity: Capacity, base = 0): Plan
     const gW = grads + paramIndex * 8;
     const gb = gW + shape.units * shape.inputs * 8;
     const rowBytes = B * shape.units * 8;
-    layers.push({ ...shape, W, b, gW, gb, z: take(rowBytes), a: take(rowBytes), delta: take(rowBytes), paramIndex, path: layerPath(shape, B) });
+    layers.push({ ...shape, W, b, gW, gb, z: take(rowBytes), a: take(rowBytes), delta: take(rowBytes), paramIndex, fusedRows: fusedRows(shape) });
     paramIndex += shape.units * shape.inputs + shape.units;
     maxWidth = Math.max(maxWidth, shape.units);
   }

@@ -1,11 +1,10 @@
 // The fused path of small layers inside train_epochs (mirrors assembly/fused.ts, which documents it).
-// Which layer takes it is decided by the host (src/layout/plan.ts layerPath) and read from the layer
-// table's L.PATH. Every value is the same bits as this engine's general path (network.ts): the same
+// Which layer takes it is decided by the host (src/layout/plan.ts fusedRows) and read from the layer
+// table's L.FUSED_ROWS. Every value is the same bits as this engine's general path (network.ts): the same
 // formulas as activations.ts and losses.ts, and the same summation orders as blas.ts (the forward
 // product one sequential sum; gW and the previous layer's delta two terms at a time, as gemm_tn and
 // gemm_nn add them). Element offsets into `m`.
 import { ACTIVATION_ID, H, L, LAYER_RECORD_BYTES, LOSS_ID } from '../../layout/abi.js';
-import { LAYER_PATH_ID } from '../../layout/plan.js';
 import { backprop_activation } from './activations.js';
 import { gemm_nn } from './blas.js';
 import { dense_backward, dense_forward } from './dense.js';
@@ -137,7 +136,7 @@ function fused_output(m: Float64Array, loss: number, fromLogits: number, act: nu
 
 const rec = (table: number, l: number): number => (table + l * LAYER_RECORD_BYTES) >> 2;
 const slopeOf = (m: Float64Array, table: number, l: number): number => m[((table + l * LAYER_RECORD_BYTES) >> 3) + L.SLOPE_F64];
-const fused = (i32: Int32Array, r: number): boolean => i32[r + L.PATH] === LAYER_PATH_ID.fused;
+const fused = (i32: Int32Array, r: number, rows: number): boolean => rows <= i32[r + L.FUSED_ROWS];
 
 /**
  * network_gradients (network.ts) for train_epochs, each layer on the path the layer table names:
@@ -153,7 +152,7 @@ export function train_gradients(m: Float64Array, i32: Int32Array, header: number
     const r = rec(table, l);
     const inputs = i32[r + L.INPUTS], units = i32[r + L.UNITS], act = i32[r + L.ACTIVATION];
     const W = i32[r + L.W] >> 3, b = i32[r + L.B] >> 3, z = i32[r + L.Z] >> 3, a = i32[r + L.A] >> 3;
-    if (fused(i32, r)) forward_layer(m, rows, inputs, units, act, slopeOf(m, table, l), x, W, b, z, a, i32[r + L.DELTA] >> 3);
+    if (fused(i32, r, rows)) forward_layer(m, rows, inputs, units, act, slopeOf(m, table, l), x, W, b, z, a, i32[r + L.DELTA] >> 3);
     else dense_forward(m, rows, inputs, units, act, slopeOf(m, table, l), x, W, b, z, a);
     x = a;
   }
@@ -163,7 +162,7 @@ export function train_gradients(m: Float64Array, i32: Int32Array, header: number
   const z = i32[out + L.Z] >> 3, a = i32[out + L.A] >> 3, d = i32[out + L.DELTA] >> 3, t = target >> 3;
   const scale = loss_scale(loss, rows, units);
   let sum: number;
-  if (fused(i32, out) && handledOutput(loss, fromLogits, outAct)) {
+  if (fused(i32, out, rows) && handledOutput(loss, fromLogits, outAct)) {
     sum = fused_output(m, loss, fromLogits, outAct, slopeOf(m, table, layers - 1), rows * units, z, a, t, d, scale);
   } else {
     sum = loss_sum(m, loss, fromLogits, rows, units, z, a, t);
@@ -179,8 +178,8 @@ export function train_gradients(m: Float64Array, i32: Int32Array, header: number
     const xin = l > 0 ? i32[prev + L.A] >> 3 : input >> 3;
     const W = i32[r + L.W] >> 3, delta = i32[r + L.DELTA] >> 3;
     // the previous layer's delta by its own path: a fused layer's cached f' sits in that region
-    const generalDelta = l > 0 && !fused(i32, prev);
-    if (fused(i32, r)) {
+    const generalDelta = l > 0 && !fused(i32, prev, rows);
+    if (fused(i32, r, rows)) {
       weight_gradients(m, rows, inputs, n, xin, delta, i32[r + L.GW] >> 3, i32[r + L.GB] >> 3);
       if (generalDelta) gemm_nn(m, rows, inputs, n, delta, n, W, inputs, i32[prev + L.DELTA] >> 3, inputs, 0);
     } else {
