@@ -70,6 +70,33 @@ describe('engine agreement', () => {
     expect(normwise(wasm.getParamsFlat(), ts.getParamsFlat())).toBeLessThanOrEqual(1e-10);
     expect(ha.loss[19]).toBeLessThan(ha.loss[0]);
   });
+
+  // Momentum and Adam keep state per parameter, updated two parameters per f64x2 step in WASM and one
+  // by one in TypeScript: odd (21) and even (26) parameter counts put the last parameter in the WASM
+  // loops' scalar tail. Same tolerance as the plain trajectory above.
+  for (const hidden of [4, 5]) {
+    for (const optimizer of [{ name: 'momentum' as const }, { name: 'momentum' as const, nesterov: true, momentum: 0.8 }, { name: 'adam' as const }, { name: 'adam' as const, beta1: 0.8, beta2: 0.99 }]) {
+      it(`${JSON.stringify(optimizer)} training, ${(3 + 1) * hidden + hidden + 1} parameters, leaves the same parameters on both engines`, async () => {
+        const rand = mulberry32(17 + hidden);
+        const X = randomMatrix(rand, 23, 3);
+        const Y = X.map(([a, b, c]) => [1 / (1 + Math.exp(-(a * b - c)))]);
+        const spec: ModelSpec = { inputs: 3, layers: [{ units: hidden, activation: 'tanh' }, { units: 1, activation: 'sigmoid' }], loss: 'bce', seed: 8 };
+        const ts = await createModel({ ...spec, engine: 'ts' });
+        const wasm = await createModel({ ...spec, engine: 'wasm' });
+        const start = wasm.getParamsFlat();
+        const options = { epochs: 15, batchSize: 4, learningRate: 0.05, weightDecay: 0.01, optimizer, shuffle: true };
+        const ha = wasm.fit(X, Y, options);
+        const hb = ts.fit(X, Y, options);
+        const a = wasm.getParamsFlat(), b = ts.getParamsFlat();
+        expect(a.length % 2).toBe(hidden === 4 ? 1 : 0);
+        expect(normwise(ha.loss, hb.loss)).toBeLessThanOrEqual(1e-10);
+        expect(normwise(a, b)).toBeLessThanOrEqual(1e-10);
+        const last = a.length - 1;
+        expect(Math.abs(a[last] - b[last])).toBeLessThanOrEqual(1e-10 * Math.max(1, Math.abs(b[last])));
+        expect(a[last]).not.toBe(start[last]);
+      });
+    }
+  }
 });
 
 describe("a row's outputs do not depend on the batch it is predicted in", () => {
