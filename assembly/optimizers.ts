@@ -9,7 +9,7 @@
 // f64x2 step; the scalar tail uses the same operations in the same order, so the bits are the same.
 import {
   H_NESTEROV, H_OPTIMIZER, H_OPT_STATE, H_PARAMS, H_PARAM_COUNT, H_GRADS, HF_BETA1, HF_BETA2, HF_EPSILON,
-  HF_LEARNING_RATE, HF_MOMENTUM, HF_WEIGHT_DECAY, OPT_ADAM, OPT_BETA1_POWER, OPT_BETA2_POWER, OPT_MOMENTUM, OPT_T,
+  HF_LEARNING_RATE, HF_MOMENTUM, HF_WEIGHT_DECAY, OPT_ADAM, OPT_BETA1_POWER, OPT_BETA2_POWER, OPT_MOMENTUM, OPT_SGD, OPT_T,
   fslot, slot,
 } from './abi';
 
@@ -33,6 +33,31 @@ export function sgd(n: i32, params: usize, grads: usize, mask: usize, lr: f64, d
   let top = Math.max(f64x2.extract_lane(largest, 0), f64x2.extract_lane(largest, 1));
   for (; k < bytes; k += 8) {
     if (load<f64>(mask + k) == 0) continue;
+    const theta = load<f64>(params + k);
+    const d = lr * (load<f64>(grads + k) + decay * theta);
+    store<f64>(params + k, theta - d);
+    top = Math.max(top, Math.abs(d));
+  }
+  return top;
+}
+
+/**
+ * sgd when every parameter trains (no mask entry is 0): the same operations in the same order as
+ * sgd, without the mask loads and selects, so the same bits.
+ */
+export function sgd_all(n: i32, params: usize, grads: usize, lr: f64, decay: f64): f64 {
+  const bytes = <usize>n << 3;
+  const rate = f64x2.splat(lr), lambda = f64x2.splat(decay);
+  let largest = f64x2.splat(0.0);
+  let k: usize = 0;
+  for (; k + 16 <= bytes; k += 16) {
+    const theta = v128.load(params + k);
+    const d = f64x2.mul(rate, f64x2.add(v128.load(grads + k), f64x2.mul(lambda, theta)));
+    v128.store(params + k, f64x2.sub(theta, d));
+    largest = f64x2.max(largest, f64x2.abs(d));
+  }
+  let top = Math.max(f64x2.extract_lane(largest, 0), f64x2.extract_lane(largest, 1));
+  for (; k < bytes; k += 8) {
     const theta = load<f64>(params + k);
     const d = lr * (load<f64>(grads + k) + decay * theta);
     store<f64>(params + k, theta - d);
@@ -128,4 +153,17 @@ export function optimizer_step(header: usize): f64 {
     return adam(P, params, grads, mask, m, v, lr, decay, beta1, beta2, fslot(header, HF_EPSILON), 1.0 - p1, 1.0 - p2);
   }
   return sgd(P, params, grads, mask, lr, decay);
+}
+
+/** True when the header's optimizer is sgd and no mask entry is 0: train_epochs may call sgd_all. */
+export function plain_sgd(header: usize): bool {
+  if (slot(header, H_OPTIMIZER) != OPT_SGD) return false;
+  const mask = <usize>slot(header, H_OPT_STATE), end = mask + (<usize>slot(header, H_PARAM_COUNT) << 3);
+  for (let p = mask; p < end; p += 8) if (load<f64>(p) == 0) return false;
+  return true;
+}
+
+/** optimizer_step for plain_sgd headers. */
+export function plain_sgd_step(header: usize): f64 {
+  return sgd_all(slot(header, H_PARAM_COUNT), <usize>slot(header, H_PARAMS), <usize>slot(header, H_GRADS), fslot(header, HF_LEARNING_RATE), fslot(header, HF_WEIGHT_DECAY));
 }

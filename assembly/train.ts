@@ -1,8 +1,9 @@
 // Mini-batch training inside one call (mirrors src/engine/ts/train.ts). Per epoch: reshuffle the row
 // order (if asked); per batch: gather its rows (shuffled) or read them in place (unshuffled), forward,
 // loss, backward (train_gradients: each layer on its path, fused.ts), optimizer update. A call runs
-// until `epochs` epochs are complete or `maxSteps` updates are made, whichever comes first; an epoch cut by maxSteps resumes at the next call (its
-// position, step and partial loss sum live in the header). It also returns early when
+// until `epochs` epochs are complete or `maxSteps` updates are made, whichever comes first; an epoch
+// cut by maxSteps resumes at the next call (its position, step and partial loss sum live in the
+// header). It also returns early when
 //   the loss of a batch, or an update, is not finite   (NON_FINITE_LOSS, NON_FINITE_STEP)
 //   stepBelow: the largest |Δθ| of an update is below HF_STEP_BELOW (that update applied; the epoch
 //              ends there and logs the loss of the rows it trained on)
@@ -16,7 +17,7 @@ import {
   fslot, set_fslot, set_slot, slot,
 } from './abi';
 import { train_gradients } from './fused';
-import { optimizer_step } from './optimizers';
+import { optimizer_step, plain_sgd, plain_sgd_step } from './optimizers';
 import { random_permutation_u32 } from './rng';
 
 /** Copies `rows` rows of `width` f64, in the order perm[from…], from `src` into `dst`. */
@@ -53,6 +54,7 @@ export function train_epochs(header: usize, epochs: i32, maxSteps: i32): i32 {
   let pos = slot(header, H_EPOCH_POS), step = slot(header, H_EPOCH_STEP), sum = fslot(header, HF_EPOCH_SUM);
   let e = 0, steps = 0;
   set_slot(header, H_ROWS_SEEN, N);
+  const plain = plain_sgd(header); // every parameter trains: the sgd update skips the mask (same bits)
   while (e < epochs && steps < maxSteps) {
     if (pos == 0) {
       if (shuffle) random_permutation_u32(rng, perm, N);
@@ -76,7 +78,7 @@ export function train_epochs(header: usize, epochs: i32, maxSteps: i32): i32 {
       return finish(header, STATUS_NON_FINITE_LOSS, e, steps, pos, step, sum);
     }
     sum += batchSum;
-    const largest = optimizer_step(header);
+    const largest = plain ? plain_sgd_step(header) : optimizer_step(header);
     set_fslot(header, HF_LAST_STEP, largest);
     if (!isFinite(largest)) {
       set_slot(header, H_FAILED_STEP, step);

@@ -129,20 +129,22 @@ describe.each(ENGINES)('optimizers on the %s engine', (engine) => {
     expect(a.getParamsFlat()).toEqual(b.getParamsFlat());
   });
 
-  it('frozen parameters stay bit-identical under adam with weight decay', async () => {
-    const model = await createModel({ inputs: IN, layers: [{ units: 4, activation: 'tanh' }, { units: OUT, activation: 'identity' }], loss: 'mse', engine, seed: 5 });
-    const before = model.getParamsFlat();
-    model.fit(X, Y, { optimizer: 'adam', learningRate: 0.05, weightDecay: 0.1, epochs: 10, batchSize: 4, trainable: ['0.W', '1.b'] });
-    const after = model.getParamsFlat();
-    const layer0W = IN * 4, layer0b = 4, layer1W = 4 * OUT;
-    const frozen = (i: number) => (i >= layer0W && i < layer0W + layer0b) || (i >= layer0W + layer0b && i < layer0W + layer0b + layer1W);
-    let changed = 0;
-    after.forEach((v, i) => {
-      if (frozen(i)) expect(Object.is(v, before[i]), `frozen parameter ${i}`).toBe(true);
-      else if (v !== before[i]) changed++;
+  for (const optimizer of ['adam', 'sgd'] as const) {
+    it(`frozen parameters stay bit-identical under ${optimizer} with weight decay`, async () => {
+      const model = await createModel({ inputs: IN, layers: [{ units: 4, activation: 'tanh' }, { units: OUT, activation: 'identity' }], loss: 'mse', engine, seed: 5 });
+      const before = model.getParamsFlat();
+      model.fit(X, Y, { optimizer, learningRate: 0.05, weightDecay: 0.1, epochs: 10, batchSize: 4, trainable: ['0.W', '1.b'] });
+      const after = model.getParamsFlat();
+      const layer0W = IN * 4, layer0b = 4, layer1W = 4 * OUT;
+      const frozen = (i: number) => (i >= layer0W && i < layer0W + layer0b) || (i >= layer0W + layer0b && i < layer0W + layer0b + layer1W);
+      let changed = 0;
+      after.forEach((v, i) => {
+        if (frozen(i)) expect(Object.is(v, before[i]), `frozen parameter ${i}`).toBe(true);
+        else if (v !== before[i]) changed++;
+      });
+      expect(changed).toBe(layer0W + OUT);
     });
-    expect(changed).toBe(layer0W + OUT);
-  });
+  }
 
   it('rejects bad optimizer, trainable and stop-rule options with typed errors naming the field', async () => {
     const model = await createModel({ inputs: IN, layers: [{ units: OUT, activation: 'identity' }], loss: 'mse', engine });

@@ -20,6 +20,18 @@ export function sgd(a: Float64Array, n: number, params: number, grads: number, m
   return top;
 }
 
+/** sgd when every parameter trains (no mask entry is 0): the same operations as sgd, without the mask test. */
+export function sgd_all(a: Float64Array, n: number, params: number, grads: number, lr: number, decay: number): number {
+  let top = 0;
+  for (let i = 0; i < n; i++) {
+    const theta = a[params + i];
+    const d = lr * (a[grads + i] + decay * theta);
+    a[params + i] = theta - d;
+    top = Math.max(top, Math.abs(d));
+  }
+  return top;
+}
+
 export function momentum(
   a: Float64Array, n: number, params: number, grads: number, mask: number, m: number,
   lr: number, decay: number, mu: number, nesterov: number,
@@ -75,4 +87,19 @@ export function optimizer_step(a: Float64Array, i32: Int32Array, header: number)
     return adam(a, P, params, grads, mask, m, v, lr, decay, beta1, beta2, a[f + HF.EPSILON], 1 - p1, 1 - p2);
   }
   return sgd(a, P, params, grads, mask, lr, decay);
+}
+
+/** True when the header's optimizer is sgd and no mask entry is 0: train_epochs may call sgd_all. */
+export function plain_sgd(a: Float64Array, i32: Int32Array, header: number): boolean {
+  const h = header >> 2;
+  if (i32[h + H.OPTIMIZER] !== OPTIMIZER_ID.sgd) return false;
+  const mask = i32[h + H.OPT_STATE] >> 3, P = i32[h + H.PARAM_COUNT];
+  for (let i = 0; i < P; i++) if (a[mask + i] === 0) return false;
+  return true;
+}
+
+/** optimizer_step for plain_sgd headers. */
+export function plain_sgd_step(a: Float64Array, i32: Int32Array, header: number): number {
+  const h = header >> 2, f = header >> 3;
+  return sgd_all(a, i32[h + H.PARAM_COUNT], i32[h + H.PARAMS] >> 3, i32[h + H.GRADS] >> 3, a[f + HF.LEARNING_RATE], a[f + HF.WEIGHT_DECAY]);
 }

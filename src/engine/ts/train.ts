@@ -4,7 +4,7 @@
 // update, stepBelow or lossBelow.
 import { H, HF, TRAIN_STATUS } from '../../layout/abi.js';
 import { train_gradients } from './fused.js';
-import { optimizer_step } from './optimizers.js';
+import { optimizer_step, plain_sgd, plain_sgd_step } from './optimizers.js';
 import { nextBelow } from '../../train/rng.js';
 
 function gather_rows(m: Float64Array, u32: Uint32Array, src: number, dst: number, perm: number, from: number, rows: number, width: number): void {
@@ -50,6 +50,7 @@ export function train_epochs(m: Float64Array, i32: Int32Array, u32: Uint32Array,
   let pos = i32[h + H.EPOCH_POS], step = i32[h + H.EPOCH_STEP], sum = m[f + HF.EPOCH_SUM];
   let e = 0, steps = 0;
   i32[h + H.ROWS_SEEN] = N;
+  const plain = plain_sgd(m, i32, header); // every parameter trains: the sgd update skips the mask (same bits)
   while (e < epochs && steps < maxSteps) {
     if (pos === 0) {
       if (shuffle) random_permutation_u32(u32, rng, perm, N);
@@ -73,7 +74,7 @@ export function train_epochs(m: Float64Array, i32: Int32Array, u32: Uint32Array,
       return finish(m, i32, header, TRAIN_STATUS.NON_FINITE_LOSS, e, steps, pos, step, sum);
     }
     sum += batchSum;
-    const largest = optimizer_step(m, i32, header);
+    const largest = plain ? plain_sgd_step(m, i32, header) : optimizer_step(m, i32, header);
     m[f + HF.LAST_STEP] = largest;
     if (!Number.isFinite(largest)) {
       i32[h + H.FAILED_STEP] = step;
