@@ -36,7 +36,7 @@ if (engine === 'js') {
   const params = model.getParams();
   runTask = () => {
     const t0 = performance.now();
-    const trainer = createTrainer(workload.spec, params);
+    const trainer = createTrainer(workload.spec, params, fit);
     const order = Array.from({ length: data.rows }, (_, i) => i);
     let seed = 12345, loss = NaN;
     const random = () => { seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0; return seed / 4294967296; };
@@ -44,7 +44,7 @@ if (engine === 'js') {
       if (fit.shuffle !== false) {
         for (let i = order.length - 1; i > 0; i--) { const j = Math.floor(random() * (i + 1)); [order[i], order[j]] = [order[j], order[i]]; }
       }
-      loss = trainer.epoch(X, Y, order, { ...fit, optimizer: fit.optimizer ?? 'sgd' });
+      loss = trainer.epoch(X, Y, order);
     }
     return { ms: performance.now() - t0, loss };
   };

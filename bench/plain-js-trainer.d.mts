@@ -4,7 +4,7 @@ export interface PlainSpec {
   layers: readonly { units: number; activation: string }[];
   loss: string;
 }
-export interface PlainEpochOptions {
+export interface PlainOptions {
   batchSize: number;
   learningRate: number;
   optimizer?: string;
@@ -13,8 +13,8 @@ export interface PlainEpochOptions {
   epsilon?: number;
 }
 export interface PlainTrainer {
-  epoch(X: number[][], Y: number[][], order: number[], options: PlainEpochOptions): number;
+  epoch(X: number[][], Y: number[][], order: number[]): number;
   forward(x: number[]): number[];
   params(): { W: number[][]; b: number[] }[];
 }
-export function createTrainer(spec: PlainSpec, params: readonly { W: readonly (readonly number[])[]; b: readonly number[] }[]): PlainTrainer;
+export function createTrainer(spec: PlainSpec, params: readonly { W: readonly (readonly number[])[]; b: readonly number[] }[], options: PlainOptions): PlainTrainer;

@@ -24,8 +24,12 @@ const df = (act, z, a) => {
 const zeros = (n) => new Array(n).fill(0);
 const zerosLike = (rows) => rows.map((r) => zeros(r.length));
 
-/** spec: { inputs, layers: [{ units, activation }], loss }; params: [{ W: rows, b }] (copied). */
-export function createTrainer(spec, params) {
+/**
+ * spec: { inputs, layers: [{ units, activation }], loss }; params: [{ W: rows, b }] (copied);
+ * options: { batchSize, learningRate, optimizer ('sgd' | 'adam'), beta1, beta2, epsilon }.
+ */
+export function createTrainer(spec, params, options) {
+  const o = { optimizer: 'sgd', beta1: 0.9, beta2: 0.999, epsilon: 1e-8, ...options };
   const L = spec.layers.length;
   const act = spec.layers.map((l) => l.activation);
   const W = params.map((p) => p.W.map((r) => r.slice())), b = params.map((p) => p.b.slice());
@@ -52,7 +56,7 @@ export function createTrainer(spec, params) {
     return a[L - 1];
   }
 
-  const update = (p, g, m, v, i, o) => {
+  const update = (p, g, m, v, i) => {
     if (o.optimizer !== 'adam') { p[i] -= o.learningRate * g[i]; return; }
     m[i] = o.beta1 * m[i] + (1 - o.beta1) * g[i];
     v[i] = o.beta2 * v[i] + (1 - o.beta2) * g[i] * g[i];
@@ -60,8 +64,7 @@ export function createTrainer(spec, params) {
   };
 
   /** One epoch over X, Y (arrays of rows) in `order`; returns the epoch's loss. */
-  function epoch(X, Y, order, options) {
-    const o = { optimizer: 'sgd', beta1: 0.9, beta2: 0.999, epsilon: 1e-8, ...options };
+  function epoch(X, Y, order) {
     const K = Y[0].length, N = X.length, cce = spec.loss === 'cce';
     let total = 0;
     for (let start = 0; start < N; start += o.batchSize) {
@@ -93,8 +96,8 @@ export function createTrainer(spec, params) {
       t++;
       for (let l = 0; l < L; l++) {
         for (let j = 0; j < W[l].length; j++) {
-          for (let i = 0; i < W[l][j].length; i++) update(W[l][j], gW[l][j], mW[l][j], vW[l][j], i, o);
-          update(b[l], gb[l], mb[l], vb[l], j, o);
+          for (let i = 0; i < W[l][j].length; i++) update(W[l][j], gW[l][j], mW[l][j], vW[l][j], i);
+          update(b[l], gb[l], mb[l], vb[l], j);
         }
       }
     }

@@ -78,9 +78,9 @@ const ratioRange = (a, b) => {
       losses[engine] = model.fit({ data: data.X, rows: data.rows }, { data: data.Y, rows: data.rows }, fit).loss;
       model.dispose();
     }
-    const trainer = createTrainer(w.spec, params);
+    const trainer = createTrainer(w.spec, params, fit);
     const X = rowsOf(data.X, w.spec.inputs), Y = rowsOf(data.Y, K), order = X.map((_, i) => i);
-    losses.js = Array.from({ length: fit.epochs }, () => trainer.epoch(X, Y, order, fit));
+    losses.js = Array.from({ length: fit.epochs }, () => trainer.epoch(X, Y, order));
     const rel = (a, b) => Math.max(...a.map((v, i) => Math.abs(v - b[i]) / Math.abs(b[i])));
     const worst = Math.max(rel(losses.wasm, losses.js), rel(losses.ts, losses.js));
     rows.push({ id: w.id, epochs: fit.epochs, 'loss (js)': losses.js.at(-1).toPrecision(12), 'max rel. diff wasm/ts vs js': worst.toExponential(1), agree: worst <= 1e-12 ? 'yes' : 'NO' });

@@ -21,12 +21,13 @@ describe.each(ENGINES)('the plain-JS reference trainer against the %s engine', (
       const fit = { ...base, shuffle: false, epochs: id === 'W4' ? 1 : 3, batchSize: id === 'W4' ? 256 : base.batchSize };
       const K = data.Y.length / data.rows;
       const model = await createModel({ ...w.spec, engine });
-      const trainer = createTrainer(w.spec as never, model.getParams());
+      const start = model.getParams();
       const history = model.fit({ data: data.X, rows: data.rows }, { data: data.Y, rows: data.rows }, fit);
       const X = rowsOf(data.X, data.rows, w.spec.inputs), Y = rowsOf(data.Y, data.rows, K);
       const order = X.map((_, i) => i);
       const optimizer = typeof fit.optimizer === 'string' ? fit.optimizer : 'sgd';
-      const losses = Array.from({ length: fit.epochs }, () => trainer.epoch(X, Y, order, { batchSize: fit.batchSize!, learningRate: fit.learningRate!, optimizer }));
+      const trainer = createTrainer(w.spec as never, start, { batchSize: fit.batchSize!, learningRate: fit.learningRate!, optimizer });
+      const losses = Array.from({ length: fit.epochs }, () => trainer.epoch(X, Y, order));
       expect(history.loss.length).toBe(fit.epochs);
       history.loss.forEach((loss, e) => expect(Math.abs(loss - losses[e]) / Math.abs(losses[e]), `${id} epoch ${e}`).toBeLessThanOrEqual(1e-12));
       const theirs = trainer.params().flatMap((p) => [...p.W.flat(), ...p.b]);
