@@ -5,7 +5,7 @@ import type { Engine } from '../engine/engine.js';
 import { loss_scale } from '../engine/ts/losses.js';
 import { H, HF, LOSS_ID, TRAIN_STATUS } from '../layout/abi.js';
 import { LOSS_LOG_CAPACITY, computePlan, type Plan } from '../layout/plan.js';
-import { readRegion, readRng, readSlot, resetOptimizerState, writeIdentityOrder, writeRng, writeRows, writeTraining } from '../layout/pack.js';
+import { readLossLog, readRegion, readRng, readSlot, resetOptimizerState, writeIdentityOrder, writeRng, writeRows, writeTraining } from '../layout/pack.js';
 import { seedState } from '../train/rng.js';
 import { validateFitOptions, type FitOptions } from '../train/options.js';
 import { yieldToEventLoop } from '../train/yield.js';
@@ -386,7 +386,11 @@ export class Model {
           break;
         }
         const log = plan.lossLog >> 3;
-        for (let e = 0; e < completed; e++) {
+        // nothing watches single epochs: read the chunk's losses in one pass (the same products)
+        const unwatched = perEpoch || status === TRAIN_STATUS.STEP_BELOW ? 0 : completed;
+        readLossLog(plan, this.engine, unwatched, loss_scale(lossId, rows, K), history.loss);
+        history.epochs += unwatched;
+        for (let e = unwatched; e < completed; e++) {
           const partial = status === TRAIN_STATUS.STEP_BELOW && e === completed - 1;
           const seen = partial ? readSlot(plan, this.engine, H.ROWS_SEEN) : rows;
           const loss = this.engine.f64[log + e] * loss_scale(lossId, seen, K);
