@@ -10,7 +10,8 @@
 //            round), and the table gives the median over ROUNDS rounds and the range of the ratios
 //   cold     a fresh worker's very first fit (model created, nothing run yet), median over rounds
 // Then single-row predict latency (784-128-10, one call per row) and GEMM GFLOP/s.
-// `--quick`: smaller workloads, fewer rounds; `--only=W1,W3` (ids, or `predict`); `--no-js`, `--no-cold`.
+// `--quick`: smaller workloads, fewer rounds; `--rounds=N`; `--only=W1,W3` (ids, or `predict`); `--no-js`,
+// `--no-cold`.
 import { Worker } from 'node:worker_threads';
 import { createModel } from '../dist/index.js';
 // the workloads' one definition, shared with `wasmlp bench` (built by `npm run bench`'s prebench)
@@ -21,7 +22,8 @@ const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
 const withJs = !process.argv.includes('--no-js');
 const withCold = !process.argv.includes('--no-cold');
-const ROUNDS = quick ? 2 : 5;
+const roundsArg = process.argv.find((a) => a.startsWith('--rounds='));
+const ROUNDS = roundsArg ? Number(roundsArg.slice(9)) : quick ? 2 : 5;
 /** Workloads whose first fit is timed apart (the small ones: a user's first network). */
 const COLD = ['W1', 'W2', 'W3', 'W6'];
 
