@@ -61,52 +61,76 @@ function grad(act: number, g: number, zv: number, cached: number, slope: number)
   }
 }
 
-/** z = x · Wᵀ + b, a = f(z), cached f'(z), row by row. */
+/** z = x · Wᵀ + b, a = f(z), cached f'(z), row by row; two units at a time share the loads of x. */
 function forward_layer(
   m: Float64Array, rows: number, inputs: number, units: number, act: number, slope: number,
   x: number, W: number, b: number, z: number, a: number, d: number,
 ): void {
   for (let r = 0; r < rows; r++) {
-    const xr = x + r * inputs, o = r * units;
-    for (let j = 0; j < units; j++) {
-      const w = W + j * inputs;
-      let s = 0;
-      for (let p = 0; p < inputs; p++) s += m[xr + p] * m[w + p];
-      m[z + o + j] = s + m[b + j];
+    const xr = x + r * inputs, zr = z + r * units;
+    let j = 0;
+    for (; j + 1 < units; j += 2) {
+      const w0 = W + j * inputs, w1 = w0 + inputs;
+      let s0 = 0, s1 = 0;
+      for (let p = 0; p < inputs; p++) { const v = m[xr + p]; s0 += v * m[w0 + p]; s1 += v * m[w1 + p]; }
+      m[zr + j] = s0 + m[b + j];
+      m[zr + j + 1] = s1 + m[b + j + 1];
     }
-    activate_and_cache(m, act, slope, z + o, a + o, d + o, units);
+    if (j < units) {
+      const w0 = W + j * inputs;
+      let s = 0;
+      for (let p = 0; p < inputs; p++) s += m[xr + p] * m[w0 + p];
+      m[zr + j] = s + m[b + j];
+    }
+    activate_and_cache(m, act, slope, zr, a + r * units, d + r * units, units);
   }
 }
 
-/** gW = δᵀ · x (pairs of rows, as gemm_tn), gb = Σ_rows δ (as col_sums). */
+/** gW = δᵀ · x, pairs of rows added as one term (gemm_tn's loops); gb = Σ_rows δ (col_sums' loops). */
 function weight_gradients(m: Float64Array, rows: number, inputs: number, units: number, x: number, delta: number, gW: number, gb: number): void {
-  for (let u = 0; u < units; u++) {
-    const g = gW + u * inputs;
-    for (let i = 0; i < inputs; i++) {
-      let s = 0;
-      let r = 0;
-      for (; r + 1 < rows; r += 2) s += m[delta + r * units + u] * m[x + r * inputs + i] + m[delta + (r + 1) * units + u] * m[x + (r + 1) * inputs + i];
-      if (r < rows) s += m[delta + r * units + u] * m[x + r * inputs + i];
-      m[g + i] = s;
+  m.fill(0, gW, gW + units * inputs);
+  let r = 0;
+  for (; r + 1 < rows; r += 2) {
+    const d0 = delta + r * units, d1 = d0 + units, x0 = x + r * inputs, x1 = x0 + inputs;
+    for (let u = 0; u < units; u++) {
+      const a0 = m[d0 + u], a1 = m[d1 + u], g = gW + u * inputs;
+      for (let i = 0; i < inputs; i++) m[g + i] += a0 * m[x0 + i] + a1 * m[x1 + i];
     }
-    let s = 0;
-    for (let r = 0; r < rows; r++) s += m[delta + r * units + u];
-    m[gb + u] = s;
+  }
+  if (r < rows) {
+    const d0 = delta + r * units, x0 = x + r * inputs;
+    for (let u = 0; u < units; u++) {
+      const a0 = m[d0 + u], g = gW + u * inputs;
+      for (let i = 0; i < inputs; i++) m[g + i] += a0 * m[x0 + i];
+    }
+  }
+  m.fill(0, gb, gb + units);
+  for (let q = 0; q < rows; q++) {
+    const dq = delta + q * units;
+    for (let u = 0; u < units; u++) m[gb + u] += m[dq + u];
   }
 }
 
-/** The previous layer's δ = f'(z_prev) ⊙ (δ · W) (pairs of units, as gemm_nn), its f' cached in its delta region. */
+/** Sums of one row of δ · W, before f' (a fused layer's delta region holds its cached f'). */
+let rowSums = new Float64Array(64);
+
+/** The previous layer's δ = f'(z_prev) ⊙ (δ · W), pairs of units added as one term (gemm_nn's loops). */
 function input_delta(m: Float64Array, rows: number, inputs: number, units: number, act: number, slope: number, delta: number, W: number, zPrev: number, dPrev: number): void {
+  if (rowSums.length < inputs) rowSums = new Float64Array(inputs);
+  const c = rowSums;
   for (let r = 0; r < rows; r++) {
     const dr = delta + r * units, o = r * inputs;
-    for (let i = 0; i < inputs; i++) {
-      let s = 0;
-      let u = 0;
-      for (; u + 1 < units; u += 2) s += m[dr + u] * m[W + u * inputs + i] + m[dr + u + 1] * m[W + (u + 1) * inputs + i];
-      if (u < units) s += m[dr + u] * m[W + u * inputs + i];
-      const k = o + i;
-      m[dPrev + k] = grad(act, s, m[zPrev + k], m[dPrev + k], slope);
+    c.fill(0, 0, inputs);
+    let u = 0;
+    for (; u + 1 < units; u += 2) {
+      const a0 = m[dr + u], a1 = m[dr + u + 1], w0 = W + u * inputs, w1 = w0 + inputs;
+      for (let i = 0; i < inputs; i++) c[i] += a0 * m[w0 + i] + a1 * m[w1 + i];
     }
+    if (u < units) {
+      const a0 = m[dr + u], w0 = W + u * inputs;
+      for (let i = 0; i < inputs; i++) c[i] += a0 * m[w0 + i];
+    }
+    for (let i = 0; i < inputs; i++) m[dPrev + o + i] = grad(act, c[i], m[zPrev + o + i], m[dPrev + o + i], slope);
   }
 }
 
