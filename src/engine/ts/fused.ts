@@ -88,7 +88,7 @@ function forward_layer(
 
 /** gW = δᵀ · x, pairs of rows added as one term (gemm_tn's loops); gb = Σ_rows δ (col_sums' loops). */
 function weight_gradients(m: Float64Array, rows: number, inputs: number, units: number, x: number, delta: number, gW: number, gb: number): void {
-  m.fill(0, gW, gW + units * inputs);
+  for (let k = gW, end = gW + units * inputs; k < end; k++) m[k] = 0;
   let r = 0;
   for (; r + 1 < rows; r += 2) {
     const d0 = delta + r * units, d1 = d0 + units, x0 = x + r * inputs, x1 = x0 + inputs;
@@ -104,7 +104,7 @@ function weight_gradients(m: Float64Array, rows: number, inputs: number, units: 
       for (let i = 0; i < inputs; i++) m[g + i] += a0 * m[x0 + i];
     }
   }
-  m.fill(0, gb, gb + units);
+  for (let u = 0; u < units; u++) m[gb + u] = 0;
   for (let q = 0; q < rows; q++) {
     const dq = delta + q * units;
     for (let u = 0; u < units; u++) m[gb + u] += m[dq + u];
@@ -120,7 +120,7 @@ function input_delta(m: Float64Array, rows: number, inputs: number, units: numbe
   const c = rowSums;
   for (let r = 0; r < rows; r++) {
     const dr = delta + r * units, o = r * inputs;
-    c.fill(0, 0, inputs);
+    for (let i = 0; i < inputs; i++) c[i] = 0;
     let u = 0;
     for (; u + 1 < units; u += 2) {
       const a0 = m[dr + u], a1 = m[dr + u + 1], w0 = W + u * inputs, w1 = w0 + inputs;
