@@ -117,7 +117,7 @@ export function readSlot(plan: Plan, views: ArenaViews, slot: number): number {
 
 /** Appends the first `count` loss sums of the loss log, each times `scale`, to `into` (a plain loop: hot for tiny fits). */
 export function readLossLog(plan: Plan, views: ArenaViews, count: number, scale: number, into: number[]): void {
-  const f64 = views.f64, log = plan.lossLog >> 3;
+  const f64 = views.f64, log = plan.lossLog >>> 3;
   for (let e = 0; e < count; e++) into.push(f64[log + e] * scale);
 }
 

@@ -158,8 +158,8 @@ function fused_output(m: Float64Array, loss: number, fromLogits: number, act: nu
   throw new Error('fused_output: not a fused loss');
 }
 
-const rec = (table: number, l: number): number => (table + l * LAYER_RECORD_BYTES) >> 2;
-const slopeOf = (m: Float64Array, table: number, l: number): number => m[((table + l * LAYER_RECORD_BYTES) >> 3) + L.SLOPE_F64];
+const rec = (table: number, l: number): number => (table + l * LAYER_RECORD_BYTES) >>> 2;
+const slopeOf = (m: Float64Array, table: number, l: number): number => m[((table + l * LAYER_RECORD_BYTES) >>> 3) + L.SLOPE_F64];
 const fused = (i32: Int32Array, r: number, rows: number): boolean => rows <= i32[r + L.FUSED_ROWS];
 
 /**
@@ -167,23 +167,23 @@ const fused = (i32: Int32Array, r: number, rows: number): boolean => rows <= i32
  * forward, loss and backward over `rows` rows; returns the raw loss sum.
  */
 export function train_gradients(m: Float64Array, i32: Int32Array, header: number, rows: number, input: number, target: number): number {
-  const h = header >> 2;
+  const h = header >>> 2;
   const layers = i32[h + H.LAYERS], table = i32[h + H.TABLE];
   const loss = i32[h + H.LOSS], fromLogits = i32[h + H.FUSED];
 
-  let x = input >> 3;
+  let x = input >>> 3;
   for (let l = 0; l < layers; l++) {
     const r = rec(table, l);
     const inputs = i32[r + L.INPUTS], units = i32[r + L.UNITS], act = i32[r + L.ACTIVATION];
-    const W = i32[r + L.W] >> 3, b = i32[r + L.B] >> 3, z = i32[r + L.Z] >> 3, a = i32[r + L.A] >> 3;
-    if (fused(i32, r, rows)) forward_layer(m, rows, inputs, units, act, slopeOf(m, table, l), x, W, b, z, a, i32[r + L.DELTA] >> 3);
+    const W = i32[r + L.W] >>> 3, b = i32[r + L.B] >>> 3, z = i32[r + L.Z] >>> 3, a = i32[r + L.A] >>> 3;
+    if (fused(i32, r, rows)) forward_layer(m, rows, inputs, units, act, slopeOf(m, table, l), x, W, b, z, a, i32[r + L.DELTA] >>> 3);
     else dense_forward(m, rows, inputs, units, act, slopeOf(m, table, l), x, W, b, z, a);
     x = a;
   }
 
   const out = rec(table, layers - 1);
   const units = i32[out + L.UNITS], outAct = i32[out + L.ACTIVATION];
-  const z = i32[out + L.Z] >> 3, a = i32[out + L.A] >> 3, d = i32[out + L.DELTA] >> 3, t = target >> 3;
+  const z = i32[out + L.Z] >>> 3, a = i32[out + L.A] >>> 3, d = i32[out + L.DELTA] >>> 3, t = target >>> 3;
   const scale = loss_scale(loss, rows, units);
   let sum: number;
   if (fused(i32, out, rows) && handledOutput(loss, fromLogits, outAct)) {
@@ -199,20 +199,20 @@ export function train_gradients(m: Float64Array, i32: Int32Array, header: number
     const r = rec(table, l);
     const inputs = i32[r + L.INPUTS], n = i32[r + L.UNITS];
     const prev = l > 0 ? rec(table, l - 1) : -1;
-    const xin = l > 0 ? i32[prev + L.A] >> 3 : input >> 3;
-    const W = i32[r + L.W] >> 3, delta = i32[r + L.DELTA] >> 3;
+    const xin = l > 0 ? i32[prev + L.A] >>> 3 : input >>> 3;
+    const W = i32[r + L.W] >>> 3, delta = i32[r + L.DELTA] >>> 3;
     // the previous layer's delta by its own path: a fused layer's cached f' sits in that region
     const generalDelta = l > 0 && !fused(i32, prev, rows);
     if (fused(i32, r, rows)) {
-      weight_gradients(m, rows, inputs, n, xin, delta, i32[r + L.GW] >> 3, i32[r + L.GB] >> 3);
-      if (generalDelta) gemm_nn(m, rows, inputs, n, delta, n, W, inputs, i32[prev + L.DELTA] >> 3, inputs, 0);
+      weight_gradients(m, rows, inputs, n, xin, delta, i32[r + L.GW] >>> 3, i32[r + L.GB] >>> 3);
+      if (generalDelta) gemm_nn(m, rows, inputs, n, delta, n, W, inputs, i32[prev + L.DELTA] >>> 3, inputs, 0);
     } else {
-      dense_backward(m, rows, inputs, n, xin, W, delta, i32[r + L.GW] >> 3, i32[r + L.GB] >> 3, generalDelta ? i32[prev + L.DELTA] >> 3 : -1);
+      dense_backward(m, rows, inputs, n, xin, W, delta, i32[r + L.GW] >>> 3, i32[r + L.GB] >>> 3, generalDelta ? i32[prev + L.DELTA] >>> 3 : -1);
     }
     if (generalDelta) {
-      backprop_activation(m, i32[prev + L.ACTIVATION], slopeOf(m, table, l - 1), rows, i32[prev + L.UNITS], i32[prev + L.Z] >> 3, i32[prev + L.A] >> 3, i32[prev + L.DELTA] >> 3);
+      backprop_activation(m, i32[prev + L.ACTIVATION], slopeOf(m, table, l - 1), rows, i32[prev + L.UNITS], i32[prev + L.Z] >>> 3, i32[prev + L.A] >>> 3, i32[prev + L.DELTA] >>> 3);
     } else if (l > 0) {
-      input_delta(m, rows, inputs, n, i32[prev + L.ACTIVATION], slopeOf(m, table, l - 1), delta, W, i32[prev + L.Z] >> 3, i32[prev + L.DELTA] >> 3);
+      input_delta(m, rows, inputs, n, i32[prev + L.ACTIVATION], slopeOf(m, table, l - 1), delta, W, i32[prev + L.Z] >>> 3, i32[prev + L.DELTA] >>> 3);
     }
   }
   return sum;

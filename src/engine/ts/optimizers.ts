@@ -91,15 +91,15 @@ export function optimizer_step(a: Float64Array, i32: Int32Array, header: number)
 
 /** True when the header's optimizer is sgd and no mask entry is 0: train_epochs may call sgd_all. */
 export function plain_sgd(a: Float64Array, i32: Int32Array, header: number): boolean {
-  const h = header >> 2;
+  const h = header >>> 2;
   if (i32[h + H.OPTIMIZER] !== OPTIMIZER_ID.sgd) return false;
-  const mask = i32[h + H.OPT_STATE] >> 3, P = i32[h + H.PARAM_COUNT];
+  const mask = i32[h + H.OPT_STATE] >>> 3, P = i32[h + H.PARAM_COUNT];
   for (let i = 0; i < P; i++) if (a[mask + i] === 0) return false;
   return true;
 }
 
 /** optimizer_step for plain_sgd headers. */
 export function plain_sgd_step(a: Float64Array, i32: Int32Array, header: number): number {
-  const h = header >> 2, f = header >> 3;
-  return sgd_all(a, i32[h + H.PARAM_COUNT], i32[h + H.PARAMS] >> 3, i32[h + H.GRADS] >> 3, a[f + HF.LEARNING_RATE], a[f + HF.WEIGHT_DECAY]);
+  const h = header >>> 2, f = header >>> 3;
+  return sgd_all(a, i32[h + H.PARAM_COUNT], i32[h + H.PARAMS] >>> 3, i32[h + H.GRADS] >>> 3, a[f + HF.LEARNING_RATE], a[f + HF.WEIGHT_DECAY]);
 }
