@@ -66,10 +66,9 @@ export function checkSpecFits(spec: ValidSpec): void {
   const P = spec.paramCount;
   throw new SpecError(
     'MODEL_TOO_LARGE',
-    `${at}: this model does not fit in engine memory: its ${P} parameters need ${formatBytes(plan.end)} ` +
-      `(parameters, gradients, optimizer mask and moments: 40 bytes each, plus one row of activations), ` +
-      `over the limit of ${formatBytes(limit)}; the largest layer, ${at}, maps ${largest.inputs} inputs to ${largest.units} units ` +
-      `(${largest.units * (largest.inputs + 1)} parameters). A model fits with at most about ${Math.floor(limit / 40)} parameters`,
+    `${at}: the model does not fit in engine memory: its ${P} parameters need ${formatBytes(plan.end)}, over the limit of ${formatBytes(limit)}: ` +
+      `each parameter takes 40 bytes (its value, its gradient and the optimizer's state). ${at} alone maps ${largest.inputs} inputs ` +
+      `to ${largest.units} units (${largest.units * (largest.inputs + 1)} parameters); at most about ${Math.floor(limit / 40)} parameters fit`,
     { path: at, expected: `a model whose memory fits in ${formatBytes(limit)}`, received: `${P} parameters needing ${formatBytes(plan.end)}` },
   );
 }

@@ -2,7 +2,7 @@
 // trains with a live progress display, and writes the model (and its loss curve) atomically.
 import { basename } from 'node:path';
 import { Command, Option } from 'commander';
-import { createModel, TrainingError, ACTIVATIONS, LOSSES, type FitHistory, type Model, type ModelSpec, type NormalizationSpec, type ScalerSpec } from '../../index.js';
+import { createModel, SpecError, TrainingError, ACTIVATIONS, LOSSES, type FitHistory, type Model, type ModelSpec, type NormalizationSpec, type ScalerSpec } from '../../index.js';
 import { delimiter, fraction, layerList, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber, seed } from '../args.js';
 import { readCsv, type LabelColumn, type NumberColumns } from '../csv.js';
 import { oneHot, orderLabels, parseList, remapCodes, shuffleRows, trainingColumns } from '../encode.js';
@@ -160,7 +160,11 @@ async function train(ctx: Context, [data]: string[], o: TrainOptions): Promise<R
     seed: o.seed,
     engine: o.engine,
   };
-  const model = await createModel(spec);
+  const model = await createModel(spec).catch((error: unknown) => {
+    // a network too large for the engine memory is a usage error of --layers (or of the data's width)
+    if (error instanceof SpecError && error.code === 'MODEL_TOO_LARGE') throw new CliError('BAD_OPTION', `--layers ${o.layers.join(',') || 'none'}: ${error.message}\n(add --help for usage)`);
+    throw error;
+  });
   const normalizeTargets = enc.task === 'regression' ? (o.normalizeTargets ?? o.normalize) : 'none';
   const normalize: NormalizationSpec = {};
   if (scaler(o.normalize)) normalize.inputs = scaler(o.normalize);
