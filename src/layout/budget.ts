@@ -46,6 +46,8 @@ export function formatBytes(bytes: number): string {
   return `${bytes} bytes`;
 }
 
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
 /** Whether the plan's last byte is within the limit (offsets count from 0, so the base counts too). */
 const fits = (plan: Plan): boolean => plan.end <= limit;
 
@@ -112,7 +114,7 @@ export function reservePlan(spec: ValidSpec, base: number, current: Plan | null,
     : `not even one data row fits ${setting}: use a smaller batch size${V > 0 ? ' or fewer validation rows' : ''}`;
   throw new EngineError(
     'OUT_OF_MEMORY',
-    `X: ${want.rows} rows of ${spec.inputs} inputs and ${spec.outputs} outputs ${setting} need ${formatBytes(exact.end)} of engine memory, ` +
+    `X: ${want.rows} rows of ${plural(spec.inputs, 'input')} and ${plural(spec.outputs, 'output')} ${setting} need ${formatBytes(exact.end)} of engine memory, ` +
       `over its limit of ${formatBytes(limit)}; ${advice}`,
     { path: 'X', expected: rowsFit > 0 ? `at most ${rowsFit} rows` : `a smaller batch size${V > 0 ? ' or fewer validation rows' : ''}`, received: `${want.rows} rows` },
   );
