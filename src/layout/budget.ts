@@ -78,6 +78,7 @@ export function checkSpecFits(spec: ValidSpec): void {
 /** The largest n in [0, max] with test(n) true, for a test that is monotone (true up to some n, false after); 0 when none. */
 function largest(max: number, test: (n: number) => boolean): number {
   if (max <= 0 || !test(1)) return 0;
+  if (test(max)) return max;
   let lo = 1, hi = max; // test(lo) holds
   while (lo < hi) {
     const mid = lo + Math.ceil((hi - lo) / 2);
