@@ -55,12 +55,19 @@ const covers = (plan: Plan, want: Capacity): boolean =>
   plan.batchCapacity >= want.batch && plan.rowCapacity >= want.rows && plan.validationCapacity >= (want.validation ?? 0);
 
 /**
- * Refuses a spec whose smallest plan (batch 1, one data row, base 0) is over the limit: such a model
- * could never be created. Called by validateSpec, before any parameter exists. The message names the
- * layer with the most parameters.
+ * Where the spec check places the arena: above the WebAssembly kernels' static data (their heap base,
+ * 7 KiB today), so both engines accept and refuse the same specs, and a spec that passes always gets
+ * its first plan.
+ */
+const SPEC_CHECK_BASE = 65536;
+
+/**
+ * Refuses a spec whose smallest plan (batch 1, one data row) is over the limit: such a model could
+ * never be created. Called by validateSpec, before any parameter exists. The message names the layer
+ * with the most parameters.
  */
 export function checkSpecFits(spec: ValidSpec): void {
-  const plan = computePlan(spec, { batch: 1, rows: 1 });
+  const plan = computePlan(spec, { batch: 1, rows: 1 }, SPEC_CHECK_BASE);
   if (fits(plan)) return;
   let largest = spec.layers[0];
   for (const layer of spec.layers) if (layer.units * (layer.inputs + 1) > largest.units * (largest.inputs + 1)) largest = layer;
