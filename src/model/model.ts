@@ -3,18 +3,20 @@
 // leaves the model exactly as it was.
 import type { Engine } from '../engine/engine.js';
 import { loss_scale } from '../engine/ts/losses.js';
-import { H, HF, LOSS_ID, TRAIN_STATUS } from '../layout/abi.js';
-import { LOSS_LOG_CAPACITY, computePlan, type Plan } from '../layout/plan.js';
-import { readRegion, readRng, readSlot, resetOptimizerState, writeIdentityOrder, writeRng, writeRows, writeTraining } from '../layout/pack.js';
+import { LOSS_ID } from '../layout/abi.js';
+import { computePlan, type Plan } from '../layout/plan.js';
+import { readRegion, readRng, resetOptimizerState, writeRng, writeRows } from '../layout/pack.js';
 import { seedState } from '../train/rng.js';
-import { validateFitOptions, type FitOptions } from '../train/options.js';
-import { yieldToEventLoop } from '../train/yield.js';
+import type { FitOptions } from '../train/options.js';
+import { fitAsync, fitSync, type FitHistory, type TrainingHost } from '../train/trainer.js';
 import { checkSameRows, toMatrix, toNested, type Matrix, type MatrixInput } from '../data/dataset.js';
 import { Scaler, parseScalerSpec, type NormalizationSpec } from '../data/normalize.js';
-import { DataError, FormatError, OptionsError, TrainingError, WasmlpError, describe } from '../errors.js';
+import { DataError, FormatError, OptionsError, WasmlpError, describe } from '../errors.js';
 import type { LayerParams, ValidSpec } from '../spec/types.js';
 import { flatToParams, paramName, paramsToFlat } from './params.js';
 import { FORMAT, FORMAT_VERSION, decodeFloat64, encodeFloat64, formatError, type ModelJSON } from './serialize.js';
+
+export type { FitHistory, StopReason } from '../train/trainer.js';
 
 /** Rows per forward call when predicting or evaluating a loss: bounds memory for large data. */
 const CHUNK_ROWS = 1024;
@@ -62,26 +64,6 @@ export interface GradCheckReport {
   maxRelativeError: number;
   worst: { index: number; name: string; layer: number; tensor: 'W' | 'b'; row: number; col: number; analytic: number; numeric: number };
   checked: number;
-}
-
-export type StopReason = 'epochs' | 'stepBelow' | 'lossBelow' | 'patience' | 'timeout' | 'aborted' | 'callback' | 'diverged';
-
-export interface FitHistory {
-  /** Loss of each epoch: the loss's reduction over all rows, each batch evaluated before its update. */
-  loss: number[];
-  /** Validation loss after each epoch (with validationSplit or validationData). */
-  valLoss?: number[];
-  /** Epochs completed. */
-  epochs: number;
-  /** Updates made. */
-  steps: number;
-  /** Why training stopped. */
-  stopReason: StopReason;
-  /** With patience: the epoch (0-based) whose parameters the model holds when restoreBest put them back. */
-  bestEpoch?: number;
-  /** Largest |Δθ| of the last update. */
-  lastStep: number;
-  timeMs: number;
 }
 
 /** Rounding error of a loss, in units of its last place, that gradCheck's central difference tolerates. */
@@ -270,188 +252,42 @@ export class Model {
    * A non-finite loss or update puts the model back to the last chunk boundary whose loss was finite
    * (with per-epoch chunks: the start of the last epoch that trained on a finite loss) and throws a TrainingError, or stops with 'diverged' (onDiverge).
    * Any other failure (bad options, a throwing callback) leaves the model as it was before the call.
+   * The orchestration lives in src/train/trainer.ts.
    */
   fit(X: MatrixInput, Y: MatrixInput, options: FitOptions = {}): FitHistory {
-    const run = this.training(X, Y, options, false);
-    let step = run.next();
-    while (!step.done) step = run.next();
-    return step.value;
+    return fitSync(this.host(), X, Y, options);
   }
 
   /** Like fit, but yields to the event loop between chunks (every `progressEvery` updates), so a page stays responsive. */
-  async fitAsync(X: MatrixInput, Y: MatrixInput, options: FitOptions = {}): Promise<FitHistory> {
-    const run = this.training(X, Y, options, true);
-    let step = run.next();
-    while (!step.done) {
-      await yieldToEventLoop();
-      step = run.next();
-    }
-    return step.value;
+  fitAsync(X: MatrixInput, Y: MatrixInput, options: FitOptions = {}): Promise<FitHistory> {
+    return fitAsync(this.host(), X, Y, options);
   }
 
-  private *training(X: MatrixInput, Y: MatrixInput, options: FitOptions, yielding: boolean): Generator<void, FitHistory> {
-    const started = performance.now();
-    const scalersBefore = this.scalers;
-    if (options !== null && typeof options === 'object' && options.normalize !== undefined) {
-      if (this.scalers.inputs || this.scalers.targets) {
-        throw new OptionsError('ALREADY_NORMALIZED', 'options.normalize: this model already has fitted scalers; call setNormalization() to refit them', {
-          path: 'options.normalize', expected: 'a model without scalers', received: 'a model with scalers',
-        });
-      }
-    }
-    let all: { x: Matrix; y: Matrix };
-    let o: ReturnType<typeof validateFitOptions>;
-    try {
-      // The rows stay unscaled here and are scaled on their way into engine memory, so a large
-      // Float64Array is never copied on the host.
-      all = this.rawPair(X, Y);
-      o = validateFitOptions(options, all.x.rows, this.spec);
-      if (options.normalize !== undefined) {
-        // Fit the scalers on the training rows only: held-out validation rows must not leak into
-        // them (validationSplit holds out the last rows, before shuffling).
-        const train = all.x.rows - Math.round(all.x.rows * o.validationSplit);
-        const head = (m: Matrix) => ({ data: m.data.subarray(0, train * m.cols), rows: train });
-        this.setNormalization(head(all.x), options.normalize.targets === undefined ? null : head(all.y), options.normalize);
-      }
-    } catch (error) {
-      this.scalers = scalersBefore;
-      throw error;
-    }
-    const held = Math.round(all.x.rows * o.validationSplit);
-    const rows = all.x.rows - held;
-    let validation: { x: Matrix; y: Matrix } | null = null;
-    if (held > 0) {
-      validation = {
-        x: { data: all.x.data.subarray(rows * all.x.cols), rows: held, cols: all.x.cols, nested: false },
-        y: { data: all.y.data.subarray(rows * all.y.cols), rows: held, cols: all.y.cols, nested: false },
-      };
-    } else if (options.validationData !== undefined) {
-      validation = this.rawPair(options.validationData[0], options.validationData[1]);
-    }
-    const plan = this.reserve(o.batchSize, rows, validation?.x.rows ?? 0);
-    const fixedBytes = plan.fixedEnd - plan.params;
-    const snapshot = (): Uint8Array => new Uint8Array(this.engine.f64.buffer.slice(plan.params, plan.fixedEnd));
-    const restore = (bytes: Uint8Array): void => new Uint8Array(this.engine.f64.buffer, plan.params, fixedBytes).set(bytes);
-    const before = snapshot();
-    const keyBefore = this.optimizerKey;
-    try {
-      const key = JSON.stringify(o.optimizer);
-      if (key !== this.optimizerKey) {
-        resetOptimizerState(plan, this.engine);
-        this.optimizerKey = key;
-      }
-      const f64 = this.engine.f64;
-      const { inputs, targets } = this.scalers;
-      writeRows(f64, plan.x, all.x.data, 0, rows, all.x.cols, inputs);
-      writeRows(f64, plan.y, all.y.data, 0, rows, all.y.cols, targets);
-      if (validation) {
-        writeRows(f64, plan.validationX, validation.x.data, 0, validation.x.rows, validation.x.cols, inputs);
-        writeRows(f64, plan.validationY, validation.y.data, 0, validation.y.rows, validation.y.cols, targets);
-      }
-      writeIdentityOrder(plan, this.engine, rows);
-      const K = this.spec.outputs;
-      const lossId = LOSS_ID[this.spec.loss];
-      writeTraining(plan, this.engine, { ...o, rows, lossScale: loss_scale(lossId, rows, K) });
-
-      const perEpoch = validation !== null || o.patience > 0 || options.onEpochEnd !== undefined;
-      const chunked = yielding || options.onProgress !== undefined || Number.isFinite(o.timeout) || options.signal !== undefined;
-      const maxSteps = chunked ? o.progressEvery : 0x7fffffff;
-      const stepsPerEpoch = Math.ceil(rows / o.batchSize);
-      const history: FitHistory = { loss: [], epochs: 0, steps: 0, stopReason: 'epochs', lastStep: NaN, timeMs: 0 };
-      if (validation) history.valLoss = [];
-      let best = Infinity, bestEpoch = -1;
-      let bestParams: Float64Array | null = null;
-      let diverged: TrainingError | null = null;
-
-      // the states at the start of the previous and of the current chunk: a divergence goes back to
-      // the latest of them whose loss was finite
-      let previous = before;
-      while (history.epochs < o.epochs && history.stopReason === 'epochs') {
-        const current = history.steps === 0 ? before : snapshot();
-        const status = this.engine.trainEpochs(Math.min(perEpoch ? 1 : LOSS_LOG_CAPACITY, o.epochs - history.epochs), maxSteps);
-        const completed = readSlot(plan, this.engine, H.EPOCHS_DONE);
-        history.steps += readSlot(plan, this.engine, H.STEPS_DONE);
-        history.lastStep = this.engine.f64[(plan.header >> 3) + HF.LAST_STEP];
-        if (status === TRAIN_STATUS.NON_FINITE_LOSS || status === TRAIN_STATUS.NON_FINITE_STEP) {
-          const epoch = history.epochs + completed;
-          const step = readSlot(plan, this.engine, H.FAILED_STEP);
-          // a loss that is non-finite at the chunk's very first batch condemns the chunk's start too
-          const startFailed = status === TRAIN_STATUS.NON_FINITE_LOSS && readSlot(plan, this.engine, H.STEPS_DONE) === 0;
-          restore(startFailed ? previous : current);
-          const what = status === TRAIN_STATUS.NON_FINITE_LOSS ? 'the loss' : 'an update';
-          diverged = new TrainingError('DIVERGED', `training diverged: ${what} became non-finite at epoch ${epoch}, step ${step}; the model was put back to its last finite state`, epoch, step, {
-            path: `epoch ${epoch}, step ${step}`, expected: `${what} to stay finite`, received: 'NaN or Infinity',
-          });
-          history.stopReason = 'diverged';
-          break;
-        }
-        const log = plan.lossLog >> 3;
-        for (let e = 0; e < completed; e++) {
-          const partial = status === TRAIN_STATUS.STEP_BELOW && e === completed - 1;
-          const seen = partial ? readSlot(plan, this.engine, H.ROWS_SEEN) : rows;
-          const loss = this.engine.f64[log + e] * loss_scale(lossId, seen, K);
-          history.loss.push(loss);
-          const logs: { loss: number; valLoss?: number } = { loss };
-          if (validation) {
-            logs.valLoss = this.validationLoss(plan, validation.x.rows);
-            history.valLoss!.push(logs.valLoss);
-          }
-          const epoch = history.epochs++;
-          if (o.patience > 0) {
-            const monitored = logs.valLoss ?? loss;
-            if (monitored < best) {
-              best = monitored;
-              bestEpoch = epoch;
-              if (o.restoreBest) bestParams = this.getParamsFlat();
-            } else if (epoch - bestEpoch >= o.patience) {
-              history.stopReason = 'patience';
-            }
-          }
-          if (options.onEpochEnd?.(epoch, logs) === false) history.stopReason = 'callback';
-        }
-        previous = current;
-        if (history.stopReason !== 'epochs') break;
-        if (status === TRAIN_STATUS.STEP_BELOW) history.stopReason = 'stepBelow';
-        else if (status === TRAIN_STATUS.LOSS_BELOW) history.stopReason = 'lossBelow';
-        else if (history.epochs < o.epochs) {
-          const elapsedMs = performance.now() - started;
-          const progress = {
-            epoch: history.epochs, steps: history.steps, totalSteps: o.epochs * stepsPerEpoch,
-            loss: history.loss[history.loss.length - 1], elapsedMs,
-            samplesPerSecond: (history.steps * o.batchSize * 1000) / Math.max(elapsedMs, 1e-3),
-          };
-          if (options.onProgress?.(progress) === false) history.stopReason = 'callback';
-          else if (options.signal?.aborted) history.stopReason = 'aborted';
-          else if (elapsedMs >= o.timeout) history.stopReason = 'timeout';
-          else if (chunked) yield;
-        }
-      }
-      if (history.stopReason === 'patience' && bestParams !== null) {
-        this.engine.f64.set(bestParams, plan.params >> 3);
-        history.bestEpoch = bestEpoch;
-      }
-      history.timeMs = performance.now() - started;
-      if (diverged !== null && o.onDiverge === 'throw') throw diverged;
-      return history;
-    } catch (error) {
-      if (!(error instanceof TrainingError)) {
-        restore(before);
-        this.optimizerKey = keyBefore;
-        this.scalers = scalersBefore;
-      }
-      throw error;
-    }
-  }
-
-  /** The loss on the validation rows held in the plan, in chunks of the batch capacity. */
-  private validationLoss(plan: Plan, rows: number): number {
-    const { inputs, outputs } = this.spec;
-    let sum = 0;
-    for (let from = 0; from < rows; from += plan.batchCapacity) {
-      const count = Math.min(plan.batchCapacity, rows - from);
-      sum += this.engine.lossSum(count, plan.validationX + from * inputs * 8, plan.validationY + from * outputs * 8);
-    }
-    return sum * loss_scale(LOSS_ID[this.spec.loss], rows, outputs);
+  /** The view of this model the trainer works on. */
+  private host(): TrainingHost {
+    const model = this;
+    return {
+      spec: model.spec,
+      get engine() {
+        return model.engine;
+      },
+      reserve: (batch, rows, validation) => model.reserve(batch, rows, validation),
+      get scalers() {
+        return model.scalers;
+      },
+      set scalers(value) {
+        model.scalers = value;
+      },
+      get optimizerKey() {
+        return model.optimizerKey;
+      },
+      set optimizerKey(value) {
+        model.optimizerKey = value;
+      },
+      fitScalers: (X, Y, spec) => model.setNormalization(X, Y, spec),
+      rawPair: (X, Y) => model.rawPair(X, Y),
+      paramsFlat: () => model.getParamsFlat(),
+    };
   }
 
   /** Parameters as `[{ W: [units][inputs], b: [units] }]` (copies). */
