@@ -339,7 +339,7 @@ describe.each(ENGINES)('data validation on the %s engine', (engine) => {
     ['flat with NaN', new Float64Array([1, 2, 3, 4, 5, NaN]), 'NON_FINITE', { path: 'X[2][1]', words: ['NaN', 'row 2', 'column 1'] }],
     ['flat with -Infinity', new Float64Array([1, 2, -Infinity, 4, 5, 6]), 'NON_FINITE', { path: 'X[1][0]', words: ['-Infinity', 'row 1', 'column 0'] }],
     ['{ data, rows } with the wrong row count', { data: new Float64Array(6), rows: 2 }, 'WRONG_WIDTH', { path: 'X.rows' }],
-    ['{ data, rows } with fractional rows', { data: new Float64Array(6), rows: 1.5 }, 'WRONG_WIDTH', { path: 'X.rows' }],
+    ['{ data, rows } with fractional rows', { data: new Float64Array(6), rows: 1.5 }, 'BAD_ROWS', { path: 'X.rows' }],
     ['{ data } that is not a Float64Array', { data: [1, 2, 3, 4, 5, 6], rows: 3 }, 'BAD_DATA', { path: 'X.data' }],
     ['not rows', 'x', 'BAD_DATA', { path: 'X' }],
     ['null', null, 'BAD_DATA', { path: 'X' }],
