@@ -11,7 +11,7 @@ import type { FitOptions } from '../train/options.js';
 import { fitAsync, fitSync, type FitHistory, type TrainingHost } from '../train/trainer.js';
 import { checkSameRows, toMatrix, toNested, type Matrix, type MatrixInput } from '../data/dataset.js';
 import { Scaler, parseScalerSpec, type NormalizationSpec } from '../data/normalize.js';
-import { DataError, FormatError, OptionsError, WasmlpError, describe } from '../errors.js';
+import { DataError, EngineError, FormatError, OptionsError, TrainingError, WasmlpError, describe } from '../errors.js';
 import type { LayerParams, ValidSpec } from '../spec/types.js';
 import { flatToParams, paramName, paramsToFlat } from './params.js';
 import { FORMAT, FORMAT_VERSION, decodeFloat64, encodeFloat64, formatError, type ModelJSON } from './serialize.js';
@@ -77,6 +77,8 @@ export class Model {
   private readonly engine: Engine;
   private plan: Plan;
   private disposed = false;
+  /** The training call running on this model (fit, or fitAsync between its chunks), if any. */
+  private busy: { method: string; progress: { epochs: number; steps: number } } | null = null;
   /** The optimizer configuration the state (moments, Adam's t) belongs to; a different one starts afresh. */
   private optimizerKey = '';
   /** Fitted scalers: inputs are scaled before the network, outputs mapped back to target units. */
@@ -121,7 +123,21 @@ export class Model {
   }
 
   private assertAlive(): void {
-    if (this.disposed) throw new OptionsError('DISPOSED', 'this model was disposed; create or load a new one', { expected: 'a live model', received: 'a disposed model' });
+    if (this.disposed) throw new EngineError('DISPOSED', 'this model was disposed; create or load a new one', { expected: 'a live model', received: 'a disposed model' });
+  }
+
+  /**
+   * One training at a time: while fit or fitAsync runs (in its callbacks, or between fitAsync's
+   * chunks), a call that computes on or writes the engine's memory would change what the running
+   * training reads, so it throws TrainingError BUSY instead.
+   */
+  private assertIdle(method: string): void {
+    this.assertAlive();
+    const busy = this.busy;
+    if (busy === null) return;
+    throw new TrainingError('BUSY', `${method}: this model is training (${busy.method} is running); wait for it to finish, or stop it (signal, a callback returning false, or dispose)`, busy.progress.epochs, busy.progress.steps, {
+      path: method, expected: 'a model that is not training', received: `a model inside ${busy.method}`,
+    });
   }
 
   /** The network's outputs for the rows of X: number[][] for nested input, a flat Float64Array for flat input. */
@@ -129,6 +145,11 @@ export class Model {
   forward(X: readonly (readonly number[])[]): number[][];
   forward(X: MatrixInput): number[][] | Float64Array;
   forward(X: MatrixInput): number[][] | Float64Array {
+    return this.compute(X, 'forward');
+  }
+
+  private compute(X: MatrixInput, method: string): number[][] | Float64Array {
+    this.assertIdle(method);
     const x = this.scaled(toMatrix(X, this.spec.inputs, 'X'), this.scalers.inputs);
     const scaledOut = this.forwardPacked(x);
     const out = this.scalers.targets ? this.scalers.targets.inverse(scaledOut) : scaledOut;
@@ -146,6 +167,11 @@ export class Model {
    * `'standardize'`. Scalers travel with toJSON. gradients() reports the network's own (scaled) values.
    */
   setNormalization(X: MatrixInput, Y: MatrixInput | null, spec: NormalizationSpec): void {
+    this.assertIdle('setNormalization');
+    this.fitNormalization(X, Y, spec);
+  }
+
+  private fitNormalization(X: MatrixInput, Y: MatrixInput | null, spec: NormalizationSpec): void {
     if (spec === null || typeof spec !== 'object') parseScalerSpec(spec, 'normalization');
     const inputs = spec.inputs === undefined ? undefined : parseScalerSpec(spec.inputs, 'normalization.inputs');
     const targets = spec.targets === undefined ? undefined : parseScalerSpec(spec.targets, 'normalization.targets');
@@ -163,6 +189,7 @@ export class Model {
 
   /** The attached scalers' settings and statistics (JSON form), if any. */
   getNormalization(): { inputs?: ReturnType<Scaler['toJSON']>; targets?: ReturnType<Scaler['toJSON']> } {
+    this.assertAlive();
     return { inputs: this.scalers.inputs?.toJSON(), targets: this.scalers.targets?.toJSON() };
   }
 
@@ -171,7 +198,7 @@ export class Model {
   predict(X: readonly (readonly number[])[]): number[][];
   predict(X: MatrixInput): number[][] | Float64Array;
   predict(X: MatrixInput): number[][] | Float64Array {
-    return this.forward(X as MatrixInput) as number[][] | Float64Array;
+    return this.compute(X as MatrixInput, 'predict');
   }
 
   private forwardPacked(x: Matrix): Float64Array {
@@ -191,6 +218,7 @@ export class Model {
 
   /** The loss of the model on (X, Y), as the spec's loss defines it. */
   loss(X: MatrixInput, Y: MatrixInput): number {
+    this.assertIdle('loss');
     const { x, y } = this.pair(X, Y);
     return this.lossPacked(x, y);
   }
@@ -201,10 +229,10 @@ export class Model {
   }
 
   /** Checked and packed, not scaled: a flat Float64Array input is used as it is, not copied. */
-  private rawPair(X: MatrixInput, Y: MatrixInput): { x: Matrix; y: Matrix } {
-    const x = toMatrix(X, this.spec.inputs, 'X');
-    const y = toMatrix(Y, this.spec.outputs, 'Y');
-    checkSameRows(x, y);
+  private rawPair(X: MatrixInput, Y: MatrixInput, names: [string, string] = ['X', 'Y']): { x: Matrix; y: Matrix } {
+    const x = toMatrix(X, this.spec.inputs, names[0]);
+    const y = toMatrix(Y, this.spec.outputs, names[1]);
+    checkSameRows(x, y, names);
     return { x, y };
   }
 
@@ -223,6 +251,7 @@ export class Model {
 
   /** Loss, gradients and every layer's z, a and delta = dL/dz on (X, Y), by backpropagation. */
   gradients(X: MatrixInput, Y: MatrixInput): GradientsResult {
+    this.assertIdle('gradients');
     const { x, y } = this.pair(X, Y);
     const { loss, gradsFlat } = this.gradientsPacked(x, y);
     const plan = this.plan;
@@ -271,6 +300,16 @@ export class Model {
       get engine() {
         return model.engine;
       },
+      get disposed() {
+        return model.disposed;
+      },
+      begin: (method, progress) => {
+        model.assertIdle(method);
+        model.busy = { method, progress };
+      },
+      end: () => {
+        model.busy = null;
+      },
       reserve: (batch, rows, validation) => model.reserve(batch, rows, validation),
       get scalers() {
         return model.scalers;
@@ -284,8 +323,8 @@ export class Model {
       set optimizerKey(value) {
         model.optimizerKey = value;
       },
-      fitScalers: (X, Y, spec) => model.setNormalization(X, Y, spec),
-      rawPair: (X, Y) => model.rawPair(X, Y),
+      fitScalers: (X, Y, spec) => model.fitNormalization(X, Y, spec),
+      rawPair: (X, Y, names) => model.rawPair(X, Y, names),
       paramsFlat: () => model.getParamsFlat(),
     };
   }
@@ -303,7 +342,7 @@ export class Model {
 
   /** Replaces every parameter; validated completely first (ParamsError), so a bad call changes nothing. */
   setParams(params: readonly LayerParams[] | Float64Array): void {
-    this.assertAlive();
+    this.assertIdle('setParams');
     const flat = paramsToFlat(this.spec, params);
     this.engine.f64.set(flat, this.plan.params >> 3);
   }
@@ -313,6 +352,7 @@ export class Model {
    * numeric = (L(θ + h) − L(θ − h)) / 2h with h = epsilon · max(1, |θ|). Parameters are restored bit for bit.
    */
   gradCheck(X: MatrixInput, Y: MatrixInput, options: GradCheckOptions = {}): GradCheckReport {
+    this.assertIdle('gradCheck');
     if (options === null || typeof options !== 'object') {
       throw new OptionsError('BAD_OPTION', `options: expected an object { epsilon?, tolerance?, absoluteTolerance? }, got ${describe(options)}`, {
         path: 'options', expected: 'an object { epsilon?, tolerance?, absoluteTolerance? }', received: describe(options),
@@ -403,6 +443,7 @@ export class Model {
 
   /** @internal Puts saved scalers and training state into a freshly created model (loadModel). */
   restoreSaved(json: ModelJSON): void {
+    this.assertIdle('restoreSaved');
     const scalers: { inputs?: Scaler; targets?: Scaler } = {};
     const widths = { inputs: this.spec.inputs, targets: this.spec.outputs };
     for (const side of ['inputs', 'targets'] as const) {

@@ -6,14 +6,14 @@ import { loss_scale } from '../engine/ts/losses.js';
 import { H, HF, LOSS_ID, TRAIN_STATUS } from '../layout/abi.js';
 import { LOSS_LOG_CAPACITY, type Plan } from '../layout/plan.js';
 import { readSlot, resetOptimizerState, writeIdentityOrder, writeRows, writeTraining } from '../layout/pack.js';
-import { validateFitOptions, type FitOptions } from './options.js';
+import { validateFitOptions, type FitOptions, type Progress } from './options.js';
 import { yieldToEventLoop } from './yield.js';
 import type { Matrix, MatrixInput } from '../data/dataset.js';
 import type { NormalizationSpec, Scaler } from '../data/normalize.js';
 import { OptionsError, TrainingError } from '../errors.js';
 import type { ValidSpec } from '../spec/types.js';
 
-export type StopReason = 'epochs' | 'stepBelow' | 'lossBelow' | 'patience' | 'timeout' | 'aborted' | 'callback' | 'diverged';
+export type StopReason = 'epochs' | 'stepBelow' | 'lossBelow' | 'patience' | 'timeout' | 'aborted' | 'callback' | 'diverged' | 'disposed';
 
 export interface FitHistory {
   /** Loss of each epoch: the loss's reduction over all rows, each batch evaluated before its update. */
@@ -42,16 +42,25 @@ export interface Scalers {
 export interface TrainingHost {
   readonly spec: ValidSpec;
   readonly engine: Engine;
+  /** True once the model was disposed (from a callback, or between fitAsync chunks). */
+  readonly disposed: boolean;
+  /** Marks the model busy with `method` (throws DISPOSED or BUSY if it cannot); `progress` is the running call's history. */
+  begin(method: 'fit' | 'fitAsync', progress: { epochs: number; steps: number }): void;
+  /** The training call has ended. */
+  end(): void;
   /** Grows the arena so that the batch, the training rows and the validation rows fit. */
   reserve(batch: number, rows: number, validation: number): Plan;
   scalers: Scalers;
   optimizerKey: string;
-  /** Fits and attaches scalers (Model.setNormalization). */
+  /** Fits and attaches scalers (Model.setNormalization, without its busy check). */
   fitScalers(X: MatrixInput, Y: MatrixInput | null, spec: NormalizationSpec): void;
-  /** Checked and packed, not scaled. */
-  rawPair(X: MatrixInput, Y: MatrixInput): { x: Matrix; y: Matrix };
+  /** Checked and packed, not scaled; `names` name the matrices in error messages. */
+  rawPair(X: MatrixInput, Y: MatrixInput, names?: [string, string]): { x: Matrix; y: Matrix };
   paramsFlat(): Float64Array;
 }
+
+/** Largest count the engine takes (an i32): a larger steps-per-chunk is clamped to it. */
+const ENGINE_MAX_COUNT = 0x7fffffff;
 
 export function fitSync(host: TrainingHost, X: MatrixInput, Y: MatrixInput, options: FitOptions): FitHistory {
   const run = training(host, X, Y, options, false);
@@ -70,10 +79,35 @@ export async function fitAsync(host: TrainingHost, X: MatrixInput, Y: MatrixInpu
   return step.value;
 }
 
+/** Where a chunk of updates began: what a divergence with onDiverge 'stop' rewinds to and replays from. */
+interface ChunkStart {
+  bytes: Uint8Array;
+  pos: number;
+  step: number;
+  sum: number;
+  /** The row order of the epoch under way (only when the chunk starts mid-epoch with shuffling). */
+  perm: Int32Array | null;
+  epochs: number;
+  steps: number;
+  losses: number;
+  lastStep: number;
+}
+
 function* training(host: TrainingHost, X: MatrixInput, Y: MatrixInput, options: FitOptions, yielding: boolean): Generator<void, FitHistory> {
   const started = performance.now();
+  const history: FitHistory = { loss: [], epochs: 0, steps: 0, stopReason: 'epochs', lastStep: NaN, timeMs: 0 };
+  host.begin(yielding ? 'fitAsync' : 'fit', history);
+  try {
+    return yield* train(host, X, Y, options, yielding, history, started);
+  } finally {
+    host.end();
+  }
+}
+
+function* train(host: TrainingHost, X: MatrixInput, Y: MatrixInput, options: FitOptions, yielding: boolean, history: FitHistory, started: number): Generator<void, FitHistory> {
   const { spec, engine } = host;
   const scalersBefore = host.scalers;
+  const keyBefore = host.optimizerKey;
   if (options !== null && typeof options === 'object' && options.normalize !== undefined) {
     if (host.scalers.inputs || host.scalers.targets) {
       throw new OptionsError('ALREADY_NORMALIZED', 'options.normalize: this model already has fitted scalers; call setNormalization() to refit them', {
@@ -81,24 +115,10 @@ function* training(host: TrainingHost, X: MatrixInput, Y: MatrixInput, options: 
       });
     }
   }
-  let all: { x: Matrix; y: Matrix };
-  let o: ReturnType<typeof validateFitOptions>;
-  try {
-    // The rows stay unscaled here and are scaled on their way into engine memory, so a large
-    // Float64Array is never copied on the host.
-    all = host.rawPair(X, Y);
-    o = validateFitOptions(options, all.x.rows, spec);
-    if (options.normalize !== undefined) {
-      // Fit the scalers on the training rows only: held-out validation rows must not leak into
-      // them (validationSplit holds out the last rows, before shuffling).
-      const train = all.x.rows - Math.round(all.x.rows * o.validationSplit);
-      const head = (m: Matrix) => ({ data: m.data.subarray(0, train * m.cols), rows: train });
-      host.fitScalers(head(all.x), options.normalize.targets === undefined ? null : head(all.y), options.normalize);
-    }
-  } catch (error) {
-    host.scalers = scalersBefore;
-    throw error;
-  }
+  // The rows stay unscaled here and are scaled on their way into engine memory, so a large
+  // Float64Array is never copied on the host. Everything is checked before anything changes.
+  const all = host.rawPair(X, Y);
+  const o = validateFitOptions(options, all.x.rows, spec);
   const held = Math.round(all.x.rows * o.validationSplit);
   const rows = all.x.rows - held;
   let validation: { x: Matrix; y: Matrix } | null = null;
@@ -108,15 +128,29 @@ function* training(host: TrainingHost, X: MatrixInput, Y: MatrixInput, options: 
       y: { data: all.y.data.subarray(rows * all.y.cols), rows: held, cols: all.y.cols, nested: false },
     };
   } else if (options.validationData !== undefined) {
-    validation = host.rawPair(options.validationData[0], options.validationData[1]);
+    validation = host.rawPair(options.validationData[0], options.validationData[1], ['options.validationData[0]', 'options.validationData[1]']);
   }
-  const plan = host.reserve(o.batchSize, rows, validation?.x.rows ?? 0);
-  const fixedBytes = plan.fixedEnd - plan.params;
-  const snapshot = (): Uint8Array => new Uint8Array(engine.f64.buffer.slice(plan.params, plan.fixedEnd));
-  const restore = (bytes: Uint8Array): void => new Uint8Array(engine.f64.buffer, plan.params, fixedBytes).set(bytes);
-  const before = snapshot();
-  const keyBefore = host.optimizerKey;
+  if (validation) history.valLoss = [];
+  // an already aborted signal: no update, nothing changes
+  if (options.signal?.aborted) {
+    history.stopReason = 'aborted';
+    history.timeMs = performance.now() - started;
+    return history;
+  }
+
+  let plan: Plan | null = null;
+  let before: Uint8Array | null = null;
+  const snapshot = (): Uint8Array => new Uint8Array(engine.f64.buffer.slice(plan!.params, plan!.fixedEnd));
+  const restore = (bytes: Uint8Array): void => new Uint8Array(engine.f64.buffer, plan!.params, plan!.fixedEnd - plan!.params).set(bytes);
   try {
+    if (options.normalize !== undefined) {
+      // Fit the scalers on the training rows only: held-out validation rows must not leak into
+      // them (validationSplit holds out the last rows, before shuffling).
+      const head = (m: Matrix) => ({ data: m.data.subarray(0, rows * m.cols), rows });
+      host.fitScalers(head(all.x), options.normalize.targets === undefined ? null : head(all.y), options.normalize);
+    }
+    plan = host.reserve(o.batchSize, rows, validation?.x.rows ?? 0);
+    before = snapshot();
     const key = JSON.stringify(o.optimizer);
     if (key !== host.optimizerKey) {
       resetOptimizerState(plan, engine);
@@ -134,51 +168,37 @@ function* training(host: TrainingHost, X: MatrixInput, Y: MatrixInput, options: 
     const K = spec.outputs;
     const lossId = LOSS_ID[spec.loss];
     writeTraining(plan, engine, { ...o, rows, lossScale: loss_scale(lossId, rows, K) });
+    const header = { i: plan.header >> 2, f: plan.header >> 3 };
 
     const perEpoch = validation !== null || o.patience > 0 || options.onEpochEnd !== undefined;
     const chunked = yielding || options.onProgress !== undefined || Number.isFinite(o.timeout) || options.signal !== undefined;
-    const maxSteps = chunked ? o.progressEvery : 0x7fffffff;
+    // every count that crosses into the engine is an i32
+    const maxSteps = chunked ? Math.min(o.progressEvery, ENGINE_MAX_COUNT) : ENGINE_MAX_COUNT;
     const stepsPerEpoch = Math.ceil(rows / o.batchSize);
-    const history: FitHistory = { loss: [], epochs: 0, steps: 0, stopReason: 'epochs', lastStep: NaN, timeMs: 0 };
-    if (validation) history.valLoss = [];
+    const totalSteps = o.epochs * stepsPerEpoch;
+    const keepFinite = o.onDiverge === 'stop';
     let best = Infinity, bestEpoch = -1;
     let bestParams: Float64Array | null = null;
     let diverged: TrainingError | null = null;
-
-    // the states at the start of the previous and of the current chunk: a divergence goes back to
-    // the latest of them whose loss was finite
-    let previous = before;
-    while (history.epochs < o.epochs && history.stopReason === 'epochs') {
-      const current = history.steps === 0 ? before : snapshot();
-      const status = engine.trainEpochs(Math.min(perEpoch ? 1 : LOSS_LOG_CAPACITY, o.epochs - history.epochs), maxSteps);
-      const completed = readSlot(plan, engine, H.EPOCHS_DONE);
-      history.steps += readSlot(plan, engine, H.STEPS_DONE);
-      history.lastStep = engine.f64[(plan.header >> 3) + HF.LAST_STEP];
-      if (status === TRAIN_STATUS.NON_FINITE_LOSS || status === TRAIN_STATUS.NON_FINITE_STEP) {
-        const epoch = history.epochs + completed;
-        const step = readSlot(plan, engine, H.FAILED_STEP);
-        // a loss that is non-finite at the chunk's very first batch condemns the chunk's start too
-        const startFailed = status === TRAIN_STATUS.NON_FINITE_LOSS && readSlot(plan, engine, H.STEPS_DONE) === 0;
-        restore(startFailed ? previous : current);
-        const what = status === TRAIN_STATUS.NON_FINITE_LOSS ? 'the loss' : 'an update';
-        diverged = new TrainingError('DIVERGED', `training diverged: ${what} became non-finite at epoch ${epoch}, step ${step}; the model was put back to its last finite state`, epoch, step, {
-          path: `epoch ${epoch}, step ${step}`, expected: `${what} to stay finite`, received: 'NaN or Infinity',
-        });
-        history.stopReason = 'diverged';
-        break;
-      }
-      const log = plan.lossLog >> 3;
+    const disposed = (): boolean => {
+      if (host.disposed) history.stopReason = 'disposed';
+      return host.disposed;
+    };
+    /** Reads the completed epochs of the last engine call from the loss log into the history. */
+    const logEpochs = (status: number, completed: number, report: boolean): void => {
+      const log = plan!.lossLog >> 3;
       for (let e = 0; e < completed; e++) {
         const partial = status === TRAIN_STATUS.STEP_BELOW && e === completed - 1;
-        const seen = partial ? readSlot(plan, engine, H.ROWS_SEEN) : rows;
+        const seen = partial ? readSlot(plan!, engine, H.ROWS_SEEN) : rows;
         const loss = engine.f64[log + e] * loss_scale(lossId, seen, K);
         history.loss.push(loss);
         const logs: { loss: number; valLoss?: number } = { loss };
         if (validation) {
-          logs.valLoss = validationLoss(host, plan, validation.x.rows);
+          logs.valLoss = validationLoss(host, plan!, validation.x.rows);
           history.valLoss!.push(logs.valLoss);
         }
         const epoch = history.epochs++;
+        if (!report) continue;
         if (o.patience > 0) {
           const monitored = logs.valLoss ?? loss;
           if (monitored < best) {
@@ -189,24 +209,115 @@ function* training(host: TrainingHost, X: MatrixInput, Y: MatrixInput, options: 
             history.stopReason = 'patience';
           }
         }
-        if (options.onEpochEnd?.(epoch, logs) === false) history.stopReason = 'callback';
+        if (options.onEpochEnd?.(epoch, logs) === false && history.stopReason === 'epochs') history.stopReason = 'callback';
+        if (disposed()) return;
       }
+    };
+    const chunkStart = (): ChunkStart => {
+      const i32 = engine.i32;
+      const pos = i32[header.i + H.EPOCH_POS];
+      return {
+        // not `before`: that holds the previous call's trainable mask
+        bytes: snapshot(),
+        pos,
+        step: i32[header.i + H.EPOCH_STEP],
+        sum: engine.f64[header.f + HF.EPOCH_SUM],
+        perm: o.shuffle && pos !== 0 ? i32.slice(plan!.perm >> 2, (plan!.perm >> 2) + rows) : null,
+        epochs: history.epochs,
+        steps: history.steps,
+        losses: history.loss.length,
+        lastStep: history.lastStep,
+      };
+    };
+    /** Puts the model at `start`, then makes `updates` updates again: the same bits as the first time. */
+    const replay = (start: ChunkStart, updates: number): void => {
+      restore(start.bytes);
+      const i32 = engine.i32;
+      i32[header.i + H.EPOCH_POS] = start.pos;
+      i32[header.i + H.EPOCH_STEP] = start.step;
+      engine.f64[header.f + HF.EPOCH_SUM] = start.sum;
+      if (start.perm) i32.set(start.perm, plan!.perm >> 2);
+      history.epochs = start.epochs;
+      history.steps = start.steps;
+      history.loss.length = start.losses;
+      if (history.valLoss) history.valLoss.length = start.losses;
+      history.lastStep = start.lastStep;
+      while (updates > 0) {
+        const status = engine.trainEpochs(LOSS_LOG_CAPACITY, updates);
+        const done = readSlot(plan!, engine, H.STEPS_DONE);
+        history.steps += done;
+        history.lastStep = engine.f64[header.f + HF.LAST_STEP];
+        logEpochs(status, readSlot(plan!, engine, H.EPOCHS_DONE), false);
+        updates -= done;
+      }
+    };
+
+    let previous: ChunkStart | null = null;
+    while (history.epochs < o.epochs && history.stopReason === 'epochs') {
+      const current: ChunkStart | null = keepFinite ? chunkStart() : null;
+      const status = engine.trainEpochs(Math.min(perEpoch ? 1 : LOSS_LOG_CAPACITY, o.epochs - history.epochs), maxSteps);
+      const completed = readSlot(plan, engine, H.EPOCHS_DONE);
+      const done = readSlot(plan, engine, H.STEPS_DONE);
+      if (status === TRAIN_STATUS.NON_FINITE_LOSS || status === TRAIN_STATUS.NON_FINITE_STEP) {
+        const epoch = history.epochs + completed;
+        const step = readSlot(plan, engine, H.FAILED_STEP);
+        const what = status === TRAIN_STATUS.NON_FINITE_LOSS ? 'the loss' : 'an update';
+        if (current !== null) {
+          // The last finite state: before the update that was not finite, or, when the loss was
+          // not finite, before the last update whose loss was (its result has no finite loss).
+          // A non-finite loss at a chunk's first batch reaches back into the chunk before.
+          const kept = done - 1;
+          if (kept >= 0 || previous === null) replay(current, Math.max(kept, 0));
+          else replay(previous, current.steps - previous.steps - 1);
+        } else {
+          restore(before);
+        }
+        const where = current !== null
+          ? `the model holds its last finite state (${history.steps} updates, ${history.epochs} complete epochs)`
+          : "the model was put back to its state before this call (onDiverge: 'stop' keeps the last finite state)";
+        diverged = new TrainingError('DIVERGED', `training diverged: ${what} became non-finite at epoch ${epoch}, step ${step}; ${where}`, epoch, step, {
+          path: `epoch ${epoch}, step ${step}`, expected: `${what} to stay finite`, received: 'NaN or Infinity',
+        });
+        history.stopReason = 'diverged';
+        break;
+      }
+      history.steps += done;
+      history.lastStep = engine.f64[header.f + HF.LAST_STEP];
+      logEpochs(status, completed, true);
+      if ((history.stopReason as StopReason) === 'disposed') break;
       previous = current;
-      if (history.stopReason !== 'epochs') break;
-      if (status === TRAIN_STATUS.STEP_BELOW) history.stopReason = 'stepBelow';
-      else if (status === TRAIN_STATUS.LOSS_BELOW) history.stopReason = 'lossBelow';
-      else if (history.epochs < o.epochs) {
-        const elapsedMs = performance.now() - started;
-        const progress = {
-          epoch: history.epochs, steps: history.steps, totalSteps: o.epochs * stepsPerEpoch,
+      if (history.stopReason === 'epochs') {
+        if (status === TRAIN_STATUS.STEP_BELOW) history.stopReason = 'stepBelow';
+        else if (status === TRAIN_STATUS.LOSS_BELOW) history.stopReason = 'lossBelow';
+      }
+      const more = history.stopReason === 'epochs' && history.epochs < o.epochs;
+      const elapsedMs = performance.now() - started;
+      if (options.onProgress !== undefined) {
+        // the epoch of the chunk's last update, numbered from 0 as in onEpochEnd
+        const epoch = engine.i32[header.i + H.EPOCH_POS] === 0 ? history.epochs - 1 : history.epochs;
+        const progress: Progress = {
+          epoch, steps: history.steps, totalSteps,
           loss: history.loss[history.loss.length - 1], elapsedMs,
           samplesPerSecond: (history.steps * o.batchSize * 1000) / Math.max(elapsedMs, 1e-3),
         };
-        if (options.onProgress?.(progress) === false) history.stopReason = 'callback';
-        else if (options.signal?.aborted) history.stopReason = 'aborted';
-        else if (elapsedMs >= o.timeout) history.stopReason = 'timeout';
-        else if (chunked) yield;
+        const answer = options.onProgress(progress);
+        if (disposed()) break;
+        if (answer === false && more) {
+          history.stopReason = 'callback';
+          break;
+        }
       }
+      if (!more) break;
+      if (options.signal?.aborted) history.stopReason = 'aborted';
+      else if (elapsedMs >= o.timeout) history.stopReason = 'timeout';
+      else if (chunked) {
+        yield;
+        if (disposed()) break;
+      }
+    }
+    if (history.stopReason === 'disposed') {
+      history.timeMs = performance.now() - started;
+      return history;
     }
     if (history.stopReason === 'patience' && bestParams !== null) {
       engine.f64.set(bestParams, plan.params >> 3);
@@ -216,8 +327,9 @@ function* training(host: TrainingHost, X: MatrixInput, Y: MatrixInput, options: 
     if (diverged !== null && o.onDiverge === 'throw') throw diverged;
     return history;
   } catch (error) {
-    if (!(error instanceof TrainingError)) {
-      restore(before);
+    // a failed call leaves the model as it was: parameters, optimizer and shuffler state, scalers
+    if (!host.disposed) {
+      if (before !== null) restore(before);
       host.optimizerKey = keyBefore;
       host.scalers = scalersBefore;
     }
