@@ -278,10 +278,9 @@ export class Model {
    * (shuffle, forward, backward, update, stop rules) runs inside the engine, one call per chunk; the
    * data are copied in once per fit call. The optimizer's state carries over to the next fit call
    * with the same optimizer settings and starts afresh when they change.
-   * A non-finite loss or update puts the model back to the last chunk boundary whose loss was finite
-   * (with per-epoch chunks: the start of the last epoch that trained on a finite loss) and throws a TrainingError, or stops with 'diverged' (onDiverge).
-   * Any other failure (bad options, a throwing callback) leaves the model as it was before the call.
-   * The orchestration lives in src/train/trainer.ts.
+   * A non-finite loss or update throws a TrainingError, or with onDiverge 'stop' returns 'diverged'
+   * with the model at its last finite state. A failed call leaves the model as it was before the call.
+   * One training at a time: see src/train/trainer.ts, where the orchestration lives.
    */
   fit(X: MatrixInput, Y: MatrixInput, options: FitOptions = {}): FitHistory {
     return fitSync(this.host(), X, Y, options);

@@ -43,15 +43,19 @@ export interface FitOptions {
   restoreBest?: boolean;
   /** Stop after this many milliseconds (checked between chunks of updates). */
   timeout?: number;
-  /** Stop when this signal aborts (checked between chunks of updates). */
+  /** Stop when this signal aborts (checked before the first update and between chunks of updates). */
   signal?: AbortSignal;
-  /** Called after every epoch; returning false stops training. */
+  /** Called after every epoch with its index (from 0); returning false stops training. */
   onEpochEnd?: (epoch: number, logs: EpochLogs) => boolean | void;
-  /** Called after every chunk of `progressEvery` updates; returning false stops training. */
+  /** Called after every chunk of `progressEvery` updates and after the last chunk; returning false stops training. */
   onProgress?: (progress: Progress) => boolean | void;
   /** Updates per chunk: how often onProgress fires, timeout and signal are checked, and fitAsync yields. Default: one epoch's updates. */
   progressEvery?: number;
-  /** On a non-finite loss or update: throw a TrainingError (default), or stop with stopReason 'diverged'. Either way the model goes back to its last finite state. */
+  /**
+   * On a non-finite loss or update: throw a TrainingError, the model left as before the call
+   * (default), or stop with stopReason 'diverged', the model at its last finite state and the
+   * history counting exactly the updates it holds.
+   */
   onDiverge?: 'throw' | 'stop';
   /** Fit scalers on these training rows first (see Model.setNormalization); the model must have none yet. */
   normalize?: NormalizationSpec;
@@ -63,7 +67,7 @@ export interface EpochLogs {
 }
 
 export interface Progress {
-  /** Epochs completed so far in this fit call. */
+  /** The epoch (from 0, as onEpochEnd numbers them) of the chunk's last update: at the end of epoch e, e. */
   epoch: number;
   /** Updates made so far in this fit call. */
   steps: number;

@@ -1,6 +1,12 @@
 // Training orchestration: the chunk loop around the engine's train_epochs, callbacks, stop rules,
 // validation, patience, and putting the model back when a call fails. The model hands the trainer
 // a TrainingHost (its engine, plan and state); the loop itself runs inside the engine.
+//
+// One training at a time: the host is marked busy for the whole call (callbacks and the pauses
+// between fitAsync's chunks included); the model refuses with BUSY every call that would compute on
+// or write its engine memory meanwhile. dispose() is allowed: the call notices it after the callback
+// or pause and returns with stopReason 'disposed', touching no memory. A failed call puts back the
+// parameters, optimizer and shuffler state and the scalers it fitted.
 import type { Engine } from '../engine/engine.js';
 import { loss_scale } from '../engine/ts/losses.js';
 import { H, HF, LOSS_ID, TRAIN_STATUS } from '../layout/abi.js';
