@@ -197,6 +197,24 @@ describe.each(ENGINES)('counts at the i32 edges on the %s engine', (engine) => {
   }
 });
 
+describe.each(ENGINES)('epoch counts at the i32 edges on the %s engine', (engine) => {
+  const tinyX = [[0.1, 0.2], [0.4, -0.3], [-0.5, 0.9], [0.7, 0.05]];
+  const tinyY = tinyX.map(([a, b]) => [a * b]);
+  const tiny: ModelSpec = { inputs: 2, layers: [{ units: 2, activation: 'tanh' }, { units: 1, activation: 'identity' }], loss: 'mse', seed: 1 };
+
+  it('epochs 2**31 − 1, 2**31 and 2**32 stop where their stop rules say', async () => {
+    for (const epochs of [2 ** 31 - 1, 2 ** 31, 2 ** 32]) {
+      const model = await createModel({ ...tiny, engine });
+      const below = model.fit(tinyX, tinyY, { epochs, batchSize: 1, learningRate: 0.1, lossBelow: 1e300 });
+      expect([below.stopReason, below.epochs, below.steps], String(epochs)).toEqual(['lossBelow', 1, 4]);
+      let total = 0;
+      const stopped = await model.fitAsync(tinyX, tinyY, { epochs, batchSize: 1, learningRate: 0.1, progressEvery: 6, onProgress: (p) => ((total = p.totalSteps), false) });
+      expect([stopped.stopReason, stopped.epochs, stopped.steps], String(epochs)).toEqual(['callback', 1, 6]);
+      expect(total).toBe(epochs * 4);
+    }
+  });
+});
+
 describe.each(ENGINES)('a failed fit changes nothing on the %s engine', (engine) => {
   it('a NaN in validationData: a DataError naming validationData, no scalers left behind, and a retry works', async () => {
     const model = await createModel({ ...SPEC, engine });
