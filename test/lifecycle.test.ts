@@ -270,18 +270,19 @@ describe.each(ENGINES)("onDiverge 'stop' keeps the last finite state on the %s e
   const spec: ModelSpec = { inputs: 2, layers: [{ units: 3, activation: 'tanh' }, { units: 1, activation: 'identity' }], loss: 'mse', seed: 3 };
 
   /** A fresh model trained for exactly `steps` updates with the same options. */
-  async function trainedFor(steps: number, options: FitOptions, xs = small, ys = target): Promise<{ model: Model; loss: number[] }> {
+  async function trainedFor(steps: number, options: FitOptions, xs = small, ys = target): Promise<{ model: Model; loss: number[]; valLoss?: number[] }> {
     const model = await createModel({ ...spec, engine });
     const { onDiverge: _, onEpochEnd: __, ...rest } = options;
-    const history = model.fit(xs, ys, { ...rest, progressEvery: steps, onProgress: () => false });
+    const history = model.fit(xs, ys, { ...rest, progressEvery: 1, onProgress: (p) => p.steps < steps });
     expect(history.steps).toBe(steps);
-    return { model, loss: history.loss };
+    return { model, loss: history.loss, valLoss: history.valLoss };
   }
 
   for (const [label, options] of [
     ['stochastic, chunks of 5 updates cutting epochs, shuffled', { epochs: 100, batchSize: 1, learningRate: 1e6, onDiverge: 'stop', progressEvery: 5, onProgress: () => true }],
     ['stochastic, one chunk', { epochs: 100, batchSize: 1, learningRate: 1e6, onDiverge: 'stop' }],
     ['mini-batches, per-epoch chunks', { epochs: 300, batchSize: 3, learningRate: 5, onDiverge: 'stop', onEpochEnd: () => true }],
+    ['validation data, chunks of 2 updates cutting epochs', { epochs: 300, batchSize: 2, learningRate: 5, onDiverge: 'stop', progressEvery: 2, onProgress: () => true, validationData: [small.slice(0, 3), target.slice(0, 3)] }],
   ] as [string, FitOptions][]) {
     it(`${label}: the model holds exactly the updates the history reports`, async () => {
       const model = await createModel({ ...spec, engine });
@@ -292,6 +293,7 @@ describe.each(ENGINES)("onDiverge 'stop' keeps the last finite state on the %s e
       const reference = await trainedFor(history.steps, options);
       expect(state(model)).toBe(state(reference.model));
       expect(history.loss).toEqual(reference.loss);
+      expect(history.valLoss).toEqual(reference.valLoss);
       expect(history.epochs).toBe(history.loss.length);
     });
   }
