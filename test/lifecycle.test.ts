@@ -298,6 +298,26 @@ describe.each(ENGINES)("onDiverge 'stop' keeps the last finite state on the %s e
     });
   }
 
+  it('across chunk sizes, batch sizes and learning rates, the model always holds exactly the reported updates', async () => {
+    let diverged = 0;
+    for (const progressEvery of [1, 3, 4, 7]) {
+      for (const batchSize of [1, 2, 3]) {
+        for (const learningRate of [3, 30, 1e6]) {
+          const options: FitOptions = { epochs: 200, batchSize, learningRate, onDiverge: 'stop', progressEvery, onProgress: () => true };
+          const model = await createModel({ ...spec, engine });
+          const history = model.fit(small, target, options);
+          const label = JSON.stringify({ progressEvery, batchSize, learningRate, steps: history.steps });
+          if (history.stopReason !== 'diverged' || history.steps === 0) continue;
+          diverged++;
+          const reference = await trainedFor(history.steps, options);
+          expect(state(model), label).toBe(state(reference.model));
+          expect(history.loss, label).toEqual(reference.loss);
+        }
+      }
+    }
+    expect(diverged).toBeGreaterThan(20);
+  });
+
   it('a non-finite loss at the first batch of a chunk goes back into the chunk before; the history drops what was undone', async () => {
     const xs = [[1e3], [2e3], [3e3]], ys = [[1], [2], [3]];
     const line: ModelSpec = { inputs: 1, layers: [{ units: 1, activation: 'identity' }], loss: 'ssr', engine, params: [{ W: [[1]], b: [0] }] };

@@ -222,13 +222,19 @@ function* train(host: TrainingHost, X: MatrixInput, Y: MatrixInput, options: Fit
     const chunkStart = (): ChunkStart => {
       const i32 = engine.i32;
       const pos = i32[header.i + H.EPOCH_POS];
+      const step = i32[header.i + H.EPOCH_STEP];
+      // A replay from a chunk that starts mid-epoch needs that epoch's row order. It is overwritten
+      // only when a new epoch begins, in this chunk or at the next one's first step: possible only
+      // when this chunk can reach the end of the epoch. (At an epoch's start the order is drawn
+      // again from the shuffler state, which the snapshot holds.)
+      const keepOrder = o.shuffle && pos !== 0 && maxSteps >= stepsPerEpoch - step;
       return {
         // not `before`: that holds the previous call's trainable mask
         bytes: snapshot(),
         pos,
-        step: i32[header.i + H.EPOCH_STEP],
+        step,
         sum: engine.f64[header.f + HF.EPOCH_SUM],
-        perm: o.shuffle && pos !== 0 ? i32.slice(plan!.perm >> 2, (plan!.perm >> 2) + rows) : null,
+        perm: keepOrder ? i32.slice(plan!.perm >> 2, (plan!.perm >> 2) + rows) : null,
         epochs: history.epochs,
         steps: history.steps,
         losses: history.loss.length,
