@@ -215,7 +215,7 @@ function* train(host: TrainingHost, X: MatrixInput, Y: MatrixInput, options: Fit
             history.stopReason = 'patience';
           }
         }
-        if (options.onEpochEnd?.(epoch, logs) === false && history.stopReason === 'epochs') history.stopReason = 'callback';
+        if (options.onEpochEnd?.(epoch, logs) === false) history.stopReason = 'callback';
         if (disposed()) return;
       }
     };
@@ -261,6 +261,7 @@ function* train(host: TrainingHost, X: MatrixInput, Y: MatrixInput, options: Fit
         history.lastStep = engine.f64[header.f + HF.LAST_STEP];
         logEpochs(status, readSlot(plan!, engine, H.EPOCHS_DONE), false);
         updates -= done;
+        if (done === 0) break; // cannot happen (the engine is deterministic); never spin
       }
     };
 
