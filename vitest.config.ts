@@ -24,6 +24,8 @@ export default defineConfig({
   server: { fs: { allow: ['..'] } },
   test: {
     testTimeout: 60_000,
+    // expect.poll waits for what a page or a process shows; on a loaded machine that can take seconds
+    expect: { poll: { timeout: 30_000 } },
     projects: [
       {
         extends: true as const,

@@ -14,8 +14,11 @@ const repo = fileURLToPath(new URL('../..', import.meta.url));
 const dist = join(repo, 'examples/playground/dist');
 const results = join(repo, 'test-results');
 const BUILD_TIMEOUT_MS = 120_000;
-// how long the page may take to answer one input before it counts as frozen
-const ANSWER_TIMEOUT_MS = 5_000;
+// how long the page may take to answer one input, or to train one more epoch, before it counts as
+// frozen: a bound for a hang, far above anything a loaded machine shows, never a measure of speed
+const PROGRESS_TIMEOUT_MS = 30_000;
+// inputs sent while the worker trains
+const ROUNDS = 6;
 
 /** `node examples/playground/serve.mjs --build-only`, failing with its output. */
 function buildPlayground(): Promise<void> {
@@ -81,6 +84,25 @@ describe.skipIf(!chromiumAvailable())('playground in Chromium', () => {
   async function open(hash = ''): Promise<{ page: Page; errors: string[] }> {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     const errors = watchConsole(page);
+    // counts WebAssembly compilations on the page's main thread (init scripts do not run in workers)
+    await page.addInitScript(() => {
+      const w = window as unknown as { wasmOnMainThread: number };
+      w.wasmOnMainThread = 0;
+      for (const name of ['compile', 'compileStreaming', 'instantiate', 'instantiateStreaming'] as const) {
+        const original = (WebAssembly as unknown as Record<string, (...args: unknown[]) => unknown>)[name];
+        if (typeof original !== 'function') continue;
+        (WebAssembly as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => {
+          w.wasmOnMainThread++;
+          return original.apply(WebAssembly, args);
+        };
+      }
+      const OriginalModule = WebAssembly.Module;
+      (WebAssembly as unknown as { Module: unknown }).Module = function (...args: ConstructorParameters<typeof WebAssembly.Module>) {
+        w.wasmOnMainThread++;
+        return new OriginalModule(...args);
+      };
+    });
+    page.setDefaultTimeout(PROGRESS_TIMEOUT_MS);
     await page.goto(`${server.url}${hash}`);
     await page.waitForSelector('body[data-ready="true"]');
     await waitForEpoch(page, 0);
@@ -96,12 +118,12 @@ describe.skipIf(!chromiumAvailable())('playground in Chromium', () => {
     const accuracyBefore = Number(await stat(page, 'accuracy'));
     expect(lossBefore).toBeGreaterThan(0);
 
-    // from here on, in the page: long tasks on its main thread (the training runs in the worker), and
-    // for each click on the chart's log-scale box the time from the input to the next frame.
-    // Their durations are printed, not bounded tightly: CI runs this beside other suites on two
-    // cores, where the scheduler alone can stretch a 20 ms task to 270 ms. What is asserted is what
-    // tells a worker from a main thread doing the training: every click is answered while the
-    // epochs keep moving, and the main thread is idle most of the time.
+    // from here on, in the page: long tasks on its main thread and, for each click on the chart's
+    // log-scale box, the time from the input to the next frame. They are printed, never bounded: how
+    // long anything takes depends on the machine's load (CI runs this beside other suites on two
+    // cores, where a 20 ms task was seen to take 683 ms and the main thread to be busy 68% of the
+    // time). What is asserted is what is observed: every input is answered, training moves on
+    // between one answer and the next, and the page's main thread never compiles the engine.
     await page.evaluate(() => {
       const w = window as unknown as { longTasks: number[]; clickToFrame: number[]; watchStart: number };
       w.longTasks = [];
@@ -119,39 +141,44 @@ describe.skipIf(!chromiumAvailable())('playground in Chromium', () => {
     await page.waitForSelector('[data-testid="pause"]', { state: 'visible' });
     const roundTrips: number[] = [];
     const clicks: number[] = [];
-    const epochs: number[] = [];
-    const started = Date.now();
+    const epochs: number[] = [Number(await stat(page, 'epoch'))];
     let log = false;
-    while (Date.now() - started < 4000) {
-      await page.waitForTimeout(250);
+    for (let round = 0; round < ROUNDS; round++) {
+      // training moves on: the epoch shown passes the one read after the last answer (however
+      // long that takes on this machine; a page that stopped training never gets there)
+      await page.waitForFunction((from) => Number(document.getElementById('epoch')?.dataset.value) > from, epochs[epochs.length - 1], {
+        timeout: PROGRESS_TIMEOUT_MS,
+      });
       let t = performance.now();
       await page.evaluate(() => performance.now());
       roundTrips.push(performance.now() - t);
       // a real mouse click (no Playwright actionability waits) on a control that changes the DOM
-      // (the chart's scale) must show at once
+      // (the chart's scale) is answered while the worker trains
       log = !log;
       const box = (await page.locator('[data-testid="log-scale"]').boundingBox())!;
       t = performance.now();
       await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
       await page.waitForFunction((want) => document.getElementById('chart')?.dataset.scale === want, log ? 'log' : 'linear', {
         polling: 'raf',
-        timeout: ANSWER_TIMEOUT_MS,
+        timeout: PROGRESS_TIMEOUT_MS,
       });
       clicks.push(performance.now() - t);
       epochs.push(Number(await stat(page, 'epoch')));
     }
+    // and it gets somewhere: the accuracy shown passes 0.9 while training runs
+    await page.waitForFunction(() => Number(document.getElementById('accuracy')?.dataset.value) > 0.9, undefined, { timeout: PROGRESS_TIMEOUT_MS });
     await page.click('[data-testid="pause"]');
     await page.waitForSelector('[data-testid="play"]', { state: 'visible' });
 
     const lossAfter = Number(await stat(page, 'loss'));
     const accuracyAfter = Number(await stat(page, 'accuracy'));
-    const { longTasks, clickToFrame, watchedMs } = await page.evaluate(() => {
-      const w = window as unknown as { longTasks: number[]; clickToFrame: number[]; watchStart: number };
-      return { longTasks: w.longTasks, clickToFrame: w.clickToFrame, watchedMs: performance.now() - w.watchStart };
+    const { longTasks, clickToFrame, watchedMs, wasmOnMainThread } = await page.evaluate(() => {
+      const w = window as unknown as { longTasks: number[]; clickToFrame: number[]; watchStart: number; wasmOnMainThread: number };
+      return { longTasks: w.longTasks, clickToFrame: w.clickToFrame, watchedMs: performance.now() - w.watchStart, wasmOnMainThread: w.wasmOnMainThread };
     });
     const busy = longTasks.reduce((sum, ms) => sum + ms, 0) / watchedMs;
     console.log(
-      `playground: epochs ${epochs[0]}…${epochs[epochs.length - 1]}, loss ${lossBefore.toPrecision(4)} → ${lossAfter.toPrecision(4)}, ` +
+      `playground: epochs ${epochs.join(' ')}, loss ${lossBefore.toPrecision(4)} → ${lossAfter.toPrecision(4)}, ` +
         `accuracy ${accuracyBefore} → ${accuracyAfter}, samples/s ${await page.textContent('#samples')}; ` +
         `evaluate round trips ${roundTrips.map((ms) => ms.toFixed(0)).join(' ')} ms, click to frame ${clickToFrame.map((ms) => ms.toFixed(0)).join(' ')} ms ` +
         `(with Playwright's input round trips ${clicks.map((ms) => ms.toFixed(0)).join(' ')} ms), ` +
@@ -159,18 +186,13 @@ describe.skipIf(!chromiumAvailable())('playground in Chromium', () => {
     );
     expect(lossAfter).toBeLessThan(lossBefore);
     expect(accuracyAfter).toBeGreaterThan(accuracyBefore);
-    expect(accuracyAfter).toBeGreaterThan(0.9);
-    // the statistics moved during training, not only at the end
-    expect(new Set(epochs).size).toBeGreaterThan(3);
-    expect(roundTrips.length).toBeGreaterThanOrEqual(5);
-    // the page answered every evaluate and every click (each within ANSWER_TIMEOUT_MS, or the
-    // wait above throws), and training went on between one answer and the next
-    expect(clickToFrame.length).toBe(clicks.length);
-    for (const ms of [...roundTrips, ...clickToFrame, ...clicks]) expect(ms).toBeLessThan(ANSWER_TIMEOUT_MS);
-    const advanced = epochs.slice(1).filter((epoch, i) => epoch > epochs[i]).length;
-    expect(advanced).toBeGreaterThanOrEqual((epochs.length - 1) / 2);
-    // training on the main thread would keep it busy nearly all the time
-    expect(busy).toBeLessThan(0.5);
+    // the epochs moved between every two answers (the waits above), and every click was answered
+    expect(epochs).toHaveLength(ROUNDS + 1);
+    for (let i = 1; i < epochs.length; i++) expect(epochs[i]).toBeGreaterThan(epochs[i - 1]);
+    expect(clicks).toHaveLength(ROUNDS);
+    await expect.poll(() => page.evaluate(() => (window as unknown as { clickToFrame: number[] }).clickToFrame.length)).toBe(ROUNDS);
+    // the training runs in a worker: the page's main thread never compiled or instantiated WebAssembly
+    expect(wasmOnMainThread).toBe(0);
     expect(page.workers().length).toBeGreaterThanOrEqual(1);
     expect(await tintedPixels(page)).toBeGreaterThan(1000);
 
@@ -184,7 +206,7 @@ describe.skipIf(!chromiumAvailable())('playground in Chromium', () => {
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     expect(errors).toEqual([]);
     await page.close();
-  }, 60_000);
+  }, 240_000);
 
   test('bad input gets a message next to its field and the last good model keeps training', async () => {
     const { page, errors } = await open();
@@ -244,7 +266,7 @@ describe.skipIf(!chromiumAvailable())('playground in Chromium', () => {
     expect(await runId(page)).toBe(identityRun);
     expect(errors).toEqual([]);
     await page.close();
-  }, 60_000);
+  }, 240_000);
 
   test('the same seed and settings give the same losses: reset and step, and the shared link', async () => {
     const hash = '#d=xor&n=0.15&p=300&v=0.2&h=5-tanh.3-relu&o=sigmoid&l=bce&opt=momentum&lr=0.05&b=8&s=2024';
@@ -275,5 +297,5 @@ describe.skipIf(!chromiumAvailable())('playground in Chromium', () => {
     expect(other.errors).toEqual([]);
     await page.close();
     await other.page.close();
-  }, 60_000);
+  }, 240_000);
 });
