@@ -1,17 +1,20 @@
 // `npm run build:wasm`: compiles assembly/ with asc's release target (asconfig.json) through asc's
 // API, then embeds the .wasm (scripts/embed-wasm.mjs).
 //
+//   node scripts/build-wasm.mjs                 build/release.wasm, then src/generated/kernels-wasm.ts
+//   node scripts/build-wasm.mjs --out-dir DIR   DIR/release.wasm and DIR/release.wat only (no embedding;
+//                                               what the tests run, leaving the repository untouched)
+//
 // With `converge: true`, asc re-runs binaryen's optimizer until the module stops shrinking, and
 // when the last round came out a few bytes larger it prints "Last converge was suboptimal." on
 // stderr. That line says nothing wrong about the build (the kernels and their bits are the same),
 // so it alone is dropped; every other line asc writes (warnings, errors) passes through.
 import asc from 'assemblyscript/asc';
 import { spawnSync } from 'node:child_process';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-process.chdir(root);
 
 const HARMLESS = /^Last converge was suboptimal\.\r?$/;
 
@@ -38,7 +41,17 @@ function filtered(target) {
 
 const stdout = filtered(process.stdout);
 const stderr = filtered(process.stderr);
-const { error } = await asc.main(['--target', 'release', ...process.argv.slice(2)], { stdout, stderr });
+const args = process.argv.slice(2);
+const outDirAt = args.indexOf('--out-dir');
+const outDir = outDirAt >= 0 ? resolve(args[outDirAt + 1] ?? '') : undefined;
+if (outDirAt >= 0 && !args[outDirAt + 1]) {
+  console.error('--out-dir: expected a directory');
+  process.exit(1);
+}
+const ascArgs = ['--target', 'release'];
+if (outDir !== undefined) ascArgs.push('--outFile', join(outDir, 'release.wasm'), '--textFile', join(outDir, 'release.wat'));
+process.chdir(root); // asc reads ./asconfig.json
+const { error } = await asc.main(ascArgs, { stdout, stderr });
 stdout.flush();
 stderr.flush();
 if (error) {
@@ -46,5 +59,6 @@ if (error) {
   process.exit(1);
 }
 
+if (outDir !== undefined) process.exit(0);
 const embed = spawnSync(process.execPath, [join(root, 'scripts', 'embed-wasm.mjs')], { stdio: 'inherit' });
 process.exit(embed.status ?? 1);
