@@ -12,7 +12,7 @@ import { playwright } from '@vitest/browser-playwright';
 import { CHROMIUM_ARGS, findChromium } from './test/helpers/find-chromium.mjs';
 
 /** Tests that use Node-only APIs (child processes, fs, worker threads) stay out of the page. */
-const NODE_ONLY = ['test/cli/**', 'test/demo/**', 'test/playground/**', 'test/platform/**', 'test/consumers/**'];
+const NODE_ONLY = ['test/cli/**', 'test/demo/**', 'test/playground/**', 'test/platform/**', 'test/consumers/**', 'test/readme.test.ts'];
 
 const chromiumPath = findChromium();
 
