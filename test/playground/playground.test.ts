@@ -298,4 +298,89 @@ describe.skipIf(!chromiumAvailable())('playground in Chromium', () => {
     await page.close();
     await other.page.close();
   }, 240_000);
+
+  test('a pasted CSV with fewer training rows than the batch size: the message is on the data, not on the batch size', async () => {
+    const { page, errors } = await open();
+    const run = await runId(page);
+    // 6 rows, 20 % held out for validation: round(1.2) = 1, so 5 rows to train on, against a batch of 10
+    const rows = (n: number): string => ['x1,x2,label', ...Array.from({ length: n }, (_, i) => `${(i % 4) / 4},${((i * 7) % 5) / 5},${i % 2}`)].join('\n');
+    await page.fill('[data-testid="batch"]', '10');
+    await page.click('[data-testid="dataset-csv"]');
+    await page.fill('[data-testid="csv"]', rows(6));
+    const csvError = page.locator('[data-testid="error-csv"]');
+    await expect.poll(() => csvError.textContent()).toMatch(/6 rows, 1 of them held out for validation: 5 to train on, fewer than the batch size of 10/);
+    // 12 rows hold a batch: 12 − round(2.4) = 10
+    expect(await csvError.textContent()).toContain('Paste at least 12 rows, or lower the batch size to 5 or less.');
+    expect(await page.getAttribute('[data-testid="csv"]', 'aria-invalid')).toBe('true');
+    expect(await page.textContent('[data-testid="error-batch"]')).toBe('');
+    expect(await page.getAttribute('[data-testid="batch"]', 'aria-invalid')).toBeNull();
+    expect(await runId(page)).toBe(run);
+
+    // either remedy works: a smaller batch…
+    await page.fill('[data-testid="batch"]', '5');
+    await expect.poll(() => csvError.textContent()).toBe('');
+    await page.waitForFunction((old) => document.body.dataset.run !== old, run);
+    expect(await page.getAttribute('[data-testid="csv"]', 'aria-invalid')).toBeNull();
+    // …or more rows with the batch of 10
+    await page.fill('[data-testid="batch"]', '10');
+    await expect.poll(() => csvError.textContent()).toMatch(/fewer than the batch size of 10/);
+    await page.fill('[data-testid="csv"]', rows(12));
+    await expect.poll(() => csvError.textContent()).toBe('');
+    expect(await page.locator('.field-error:not(:empty)').count()).toBe(0);
+    const csvRun = await runId(page);
+    await page.click('[data-testid="step"]');
+    await waitForEpoch(page, 1);
+    expect(await runId(page)).toBe(csvRun);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 240_000);
+
+  test('the heat map has ticks on both axes, at their values', async () => {
+    /** Each tick's value and where its label's centre sits along the canvas (0 = left/top, 1 = right/bottom). */
+    const ticks = (page: Page) =>
+      page.evaluate(() => {
+        const canvas = document.getElementById('heatmap')!.getBoundingClientRect();
+        const read = (id: string, horizontal: boolean) =>
+          Array.from(document.querySelectorAll<HTMLElement>(`#${id} .tick`)).map((label) => {
+            const box = label.getBoundingClientRect();
+            const at = horizontal ? (box.left + box.width / 2 - canvas.left) / canvas.width : (box.top + box.height / 2 - canvas.top) / canvas.height;
+            return { text: label.textContent ?? '', value: Number(label.dataset.value), at, visible: box.width > 0 && box.height > 0 };
+          });
+        return { x: read('heatmap-x-ticks', true), y: read('heatmap-y-ticks', false), side: canvas.width };
+      });
+    const { page, errors } = await open('#d=circle&p=200&v=0.2&s=3');
+
+    // a generated set's box is symmetric about 0: 0 sits in the middle of both axes
+    const circle = await ticks(page);
+    for (const axis of [circle.x, circle.y]) {
+      expect(axis.length).toBeGreaterThanOrEqual(3);
+      expect(axis.every((tick) => tick.visible)).toBe(true);
+      expect(axis.map((tick) => Number(tick.text))).toEqual(axis.map((tick) => tick.value));
+      const zero = axis.find((tick) => tick.value === 0)!;
+      expect(Math.abs(zero.at - 0.5) * circle.side).toBeLessThan(2);
+    }
+    expect(circle.x.map((tick) => tick.text)).toEqual(['-1', '-0.5', '0', '0.5', '1']);
+    // x grows to the right, y upwards
+    expect(circle.x[0].at).toBeLessThan(circle.x[circle.x.length - 1].at);
+    expect(circle.y[0].at).toBeGreaterThan(circle.y[circle.y.length - 1].at);
+
+    // a CSV whose first column spans [10, 20] and second [−3, 1]: the box pads each range by 6 % of
+    // its span, [9.4, 20.6] × [−3.24, 1.24]
+    const lines = ['a,b,label'];
+    for (let i = 0; i <= 20; i++) lines.push(`${10 + i / 2},${-3 + (i % 5)},${i % 2}`);
+    await page.click('[data-testid="dataset-csv"]');
+    await page.fill('[data-testid="csv"]', lines.join('\n'));
+    await expect.poll(async () => (await ticks(page)).x.map((tick) => tick.text).join(' ')).toBe('10 12.5 15 17.5 20');
+    const csv = await ticks(page);
+    expect(csv.y.map((tick) => tick.text)).toEqual(['-3', '-2', '-1', '0', '1']);
+    for (const tick of csv.x) expect(Math.abs(tick.at - (tick.value - 9.4) / 11.2) * csv.side, `x ${tick.text}`).toBeLessThan(2);
+    for (const tick of csv.y) expect(Math.abs(tick.at - (1.24 - tick.value) / 4.48) * csv.side, `y ${tick.text}`).toBeLessThan(2);
+    await page.screenshot({ path: join(results, 'playground-ticks.png') });
+
+    // three inputs: no heat map, and no ticks
+    await page.fill('[data-testid="csv"]', ['a,b,c,label', ...lines.slice(1).map((line, i) => `${i},${line}`)].join('\n'));
+    await expect.poll(() => page.isVisible('#heatmap-plot')).toBe(false);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 240_000);
 });
