@@ -27,7 +27,9 @@
 //   corresponding number of `value` shows, equals it (so `≈ [[0], [1], [0]]` accepts 9.7e-13).
 //
 // The update keeps what is already right: a line whose only differences are durations and rates
-// stays as it is, so running it twice changes nothing the second time.
+// stays as it is, so running it twice changes nothing the second time. It then runs the examples
+// again against the rewritten text and writes the README (atomically) only if they all agree; a
+// block that throws, or output that differs from run to run, is reported instead (exit 1).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -296,8 +298,20 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const { problems, updated } = checkReadme(text);
   if (update) {
     if (updated !== text) {
+      // a second run must find nothing left to change: what the update cannot fix (a block that
+      // throws, output that differs from run to run) is reported, and the README is left as it was
+      const again = checkReadme(updated);
+      if (again.problems.length > 0) {
+        for (const problem of again.problems) console.log(`${problem}\n`);
+        console.log(`${file}: not rewritten: ${again.problems.length} example(s) still differ after the update`);
+        process.exit(1);
+      }
       writeAtomically(file, updated);
       console.log(`${file}: rewrote the examples (${problems.length} difference${problems.length === 1 ? '' : 's'})`);
+    } else if (problems.length > 0) {
+      for (const problem of problems) console.log(`${problem}\n`);
+      console.log(`${file}: ${problems.length} example(s) differ and cannot be rewritten`);
+      process.exit(1);
     } else console.log(`${file}: the examples are up to date`);
   } else {
     for (const problem of problems) console.log(`${problem}\n`);
