@@ -14,8 +14,9 @@
 //   `$ command` line runs in order, in one temporary directory, through /bin/sh with stdout and
 //   stderr merged (as a terminal shows them), `wasmlp` being dist/bin/wasmlp.js. The lines after a
 //   command, up to the next `$`, are its expected output. Before comparing, both sides get:
-//     - durations (`14 ms`, `1.2 s`, `4 m 05 s`), rates (`125,879 samples/s`) and `ETA 0:00`
-//       replaced by placeholders, since they depend on the machine;
+//     - durations (`14 ms`, `1.2 s`, `4 m 05 s`), rates (`125,879 samples/s`), `ETA 0:00`, and in
+//       JSON output the numbers of keys ending in `Ms` or `PerSecond` (`"timeMs": 43.2`) replaced
+//       by placeholders, since they depend on the machine;
 //     - trailing spaces removed.
 //   A line that is only `…` stands for one or more output lines left out. The update writes a run
 //   of three or more progress lines (`epoch N/M …`) as its first line, `…`, and its last line.
@@ -51,6 +52,7 @@ export function normalizeLine(line) {
     .replace(/\b\d+(?:\.\d+)? m?s\b/g, '<time>')
     .replace(/\b\d[\d,]*(?:\.\d+)? samples\/s\b/g, '<rate> samples/s')
     .replace(/\bETA \S+/g, 'ETA <eta>')
+    .replace(/("\w*(?:Ms|PerSecond)"\s*:\s*)-?[\d.]+(?:e[-+]?\d+)?/g, '$1<n>')
     .trimEnd();
 }
 

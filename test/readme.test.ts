@@ -36,6 +36,7 @@ describe('the rules of the comparison', () => {
       'epoch 11/100  10%  loss 0.28687  val 0.37869  <rate> samples/s  ETA <eta>',
     );
     expect(normalizeLine('  loss      0.0125934 (cce)')).toBe('  loss      0.0125934 (cce)');
+    expect(normalizeLine('{"loss":0.0133,"timeMs":43.21,"samplesPerSecond":2.8e5,"epochs":100}')).toBe('{"loss":0.0133,"timeMs":<n>,"samplesPerSecond":<n>,"epochs":100}');
     expect(matches(['loss 0.0125934 in 3 ms'], ['loss 0.0133054 in 3 ms'])).toBe(false);
     expect(matches(['loss 0.0125934 in 3 ms'], ['loss 0.0125934 in 70 ms'])).toBe(true);
   });
