@@ -7,10 +7,10 @@ import { H, HF, LOSS_ID, TRAIN_STATUS } from '../layout/abi.js';
 import { LOSS_LOG_CAPACITY, computePlan, type Plan } from '../layout/plan.js';
 import { readRegion, readRng, readSlot, resetOptimizerState, writeIdentityOrder, writeRng, writeRows, writeTraining } from '../layout/pack.js';
 import { seedState } from '../train/rng.js';
-import { validateFitOptions, type FitOptions } from '../train/options.js';
+import { validateFitOptions, validateGradCheckOptions, type FitOptions } from '../train/options.js';
 import { yieldToEventLoop } from '../train/yield.js';
 import { checkSameRows, toMatrix, toNested, type Matrix, type MatrixInput } from '../data/dataset.js';
-import { Scaler, parseScalerSpec, type NormalizationSpec } from '../data/normalize.js';
+import { Scaler, parseNormalizationSpec, type NormalizationSpec } from '../data/normalize.js';
 import { DataError, FormatError, OptionsError, TrainingError, WasmlpError, describe } from '../errors.js';
 import type { LayerParams, ValidSpec } from '../spec/types.js';
 import { flatToParams, paramName, paramsToFlat } from './params.js';
@@ -164,9 +164,7 @@ export class Model {
    * `'standardize'`. Scalers travel with toJSON. gradients() reports the network's own (scaled) values.
    */
   setNormalization(X: MatrixInput, Y: MatrixInput | null, spec: NormalizationSpec): void {
-    if (spec === null || typeof spec !== 'object') parseScalerSpec(spec, 'normalization');
-    const inputs = spec.inputs === undefined ? undefined : parseScalerSpec(spec.inputs, 'normalization.inputs');
-    const targets = spec.targets === undefined ? undefined : parseScalerSpec(spec.targets, 'normalization.targets');
+    const { inputs, targets } = parseNormalizationSpec(spec, 'normalization');
     const x = toMatrix(X, this.spec.inputs, 'X');
     const next: { inputs?: Scaler; targets?: Scaler } = {};
     if (inputs) next.inputs = Scaler.fit(x.data, x.rows, x.cols, inputs.kind, inputs.range);
@@ -477,26 +475,7 @@ export class Model {
    * numeric = (L(θ + h) − L(θ − h)) / 2h with h = epsilon · max(1, |θ|). Parameters are restored bit for bit.
    */
   gradCheck(X: MatrixInput, Y: MatrixInput, options: GradCheckOptions = {}): GradCheckReport {
-    if (options === null || typeof options !== 'object') {
-      throw new OptionsError('BAD_OPTION', `options: expected an object { epsilon?, tolerance?, absoluteTolerance? }, got ${describe(options)}`, {
-        path: 'options', expected: 'an object { epsilon?, tolerance?, absoluteTolerance? }', received: describe(options),
-      });
-    }
-    const epsilon = options.epsilon === undefined ? 1e-6 : options.epsilon;
-    const tolerance = options.tolerance === undefined ? 1e-6 : options.tolerance;
-    const absoluteTolerance = options.absoluteTolerance === undefined ? 1e-9 : options.absoluteTolerance;
-    for (const [key, value] of [['epsilon', epsilon], ['tolerance', tolerance]] as const) {
-      if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) {
-        throw new OptionsError('BAD_OPTION', `options.${key}: expected a positive finite number, got ${describe(value)}`, {
-          path: `options.${key}`, expected: 'a positive finite number', received: describe(value),
-        });
-      }
-    }
-    if (typeof absoluteTolerance !== 'number' || !(absoluteTolerance >= 0) || !Number.isFinite(absoluteTolerance)) {
-      throw new OptionsError('BAD_OPTION', `options.absoluteTolerance: expected a finite number ≥ 0, got ${describe(absoluteTolerance)}`, {
-        path: 'options.absoluteTolerance', expected: 'a finite number ≥ 0', received: describe(absoluteTolerance),
-      });
-    }
+    const { epsilon, tolerance, absoluteTolerance } = validateGradCheckOptions(options);
     const { x, y } = this.pair(X, Y);
     const analytic = this.gradientsPacked(x, y).gradsFlat;
     const params = this.plan.params >> 3;
