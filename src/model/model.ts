@@ -538,8 +538,8 @@ export class Model {
     this.scalers = { ...state.scalers };
     this.savedMetadata = state.metadata;
     if (state.training !== null) {
-      this.engine.f64.set(state.training.moments, this.plan.m >> 3);
-      this.engine.f64.set(state.training.scalars, this.plan.optScalars >> 3);
+      this.engine.f64.set(state.training.moments, this.plan.m >>> 3);
+      this.engine.f64.set(state.training.scalars, this.plan.optScalars >>> 3);
       writeRng(this.plan, this.engine, state.training.rng);
       this.optimizerKey = state.training.optimizer;
     }
