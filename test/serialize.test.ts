@@ -2,7 +2,7 @@
 // every corrupt input is refused with a FormatError naming the field. And normalization on a model.
 import { describe, expect, it } from 'vitest';
 import { createModel, loadModel, FormatError, OptionsError, type ModelJSON, type ModelSpec } from '../src/index.js';
-import { encodeFloat64 } from '../src/model/serialize.js';
+import { decodeFloat64, encodeFloat64 } from '../src/model/serialize.js';
 import { ENGINES } from './helpers/engines.js';
 import { mulberry32, randomMatrix } from './helpers/random.js';
 
@@ -375,5 +375,27 @@ describe.each(ENGINES)('saved models are verified, %s engine', (engine) => {
     expect(() => model.toJSON({ training: 'no' } as never)).toThrow(OptionsError);
     expect(model.toJSON({ training: false }).training).toBeUndefined();
     model.dispose();
+  });
+});
+
+describe('float64 as base64', () => {
+  it('encodes many chunks exactly (checked against an independent encoder) and decodes back to the same bytes', () => {
+    const r = mulberry32(77);
+    const values = Float64Array.from({ length: 20011 }, (_, i) => (i % 7 === 0 ? -0 : i % 11 === 0 ? Number.MIN_VALUE * i : (r() - 0.5) * 10 ** Math.floor(r() * 40 - 20)));
+    const bytesLE = new Uint8Array(values.length * 8);
+    const view = new DataView(bytesLE.buffer);
+    values.forEach((v, i) => view.setFloat64(i * 8, v, true));
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+    let reference = '';
+    for (let i = 0; i < bytesLE.length; i += 3) {
+      const n = (bytesLE[i] << 16) | ((bytesLE[i + 1] ?? 0) << 8) | (bytesLE[i + 2] ?? 0);
+      reference += alphabet[n >> 18] + alphabet[(n >> 12) & 63];
+      reference += i + 1 < bytesLE.length ? alphabet[(n >> 6) & 63] : '=';
+      reference += i + 2 < bytesLE.length ? alphabet[n & 63] : '=';
+    }
+    const text = encodeFloat64(values);
+    expect(text.length).toBe(reference.length);
+    expect(text === reference).toBe(true);
+    expect(bytes(decodeFloat64(text, values.length, 'x'))).toEqual(bytes(values));
   });
 });

@@ -111,7 +111,8 @@ export function encodeFloat64(values: Float64Array): string {
   const view = new DataView(bytes.buffer);
   values.forEach((v, i) => view.setFloat64(i * 8, v, true));
   let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  // apply takes the typed array as it is; spreading it (`...chunk`) runs its iterator, about 5× slower
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000) as unknown as number[]);
   return btoa(binary);
 }
 
