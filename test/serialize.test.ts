@@ -374,6 +374,9 @@ describe.each(ENGINES)('saved models are verified, %s engine', (engine) => {
     expect(() => model.toJSON({ trainin: false } as never)).toThrow(OptionsError);
     expect(() => model.toJSON({ training: 'no' } as never)).toThrow(OptionsError);
     expect(model.toJSON({ training: false }).training).toBeUndefined();
+    // JSON.stringify calls toJSON with the property name: the same text as toJSON()
+    expect(JSON.stringify(model)).toBe(JSON.stringify(model.toJSON()));
+    expect(JSON.stringify({ model })).toBe(JSON.stringify({ model: model.toJSON() }));
     model.dispose();
   });
 });

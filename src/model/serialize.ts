@@ -175,7 +175,8 @@ export function validateLoadOptions(options: unknown): { engine?: EngineKind } {
 
 /** toJSON's options: `{ training? }`; returns whether the training state is written. */
 export function validateSaveOptions(options: unknown): boolean {
-  if (options === undefined) return true;
+  // JSON.stringify(model) calls model.toJSON(key) with the property name (a string): the defaults
+  if (options === undefined || typeof options === 'string') return true;
   if (!isObject(options)) {
     throw new OptionsError('BAD_OPTION', `options: expected an object { training? }, got ${describe(options)}`, { path: 'options', expected: 'an object { training? }', received: describe(options) });
   }
