@@ -637,5 +637,7 @@ describe.each(ENGINES)('names are data and unknown keys are errors, %s engine', 
   it('fit options: an unknown key names the close one', async () => {
     await expectRefused((m) => m.fit(X, Y, { learningrate: 0.1 } as never), OptionsError, 'UNKNOWN_OPTION', { path: 'options.learningrate', words: ['did you mean "learningRate"?'] });
     await expectRefused((m) => m.fit(X, Y, { optimizer: { name: 'adam', beta: 0.5 } } as never), OptionsError, 'UNKNOWN_OPTION', { path: 'options.optimizer.beta', words: ['beta1', 'beta2', 'epsilon'] });
+    await expectRefused((m) => m.fit(X, Y, { trainable: ['1.B'] }), OptionsError, 'UNKNOWN_PARAMETER', { path: 'options.trainable[0]', words: ['did you mean "1.b"?'] });
+    await expectRefused((m) => m.fit(X, Y, { onDiverge: 'Stop' as never }), OptionsError, 'BAD_OPTION', { path: 'options.onDiverge', words: ['did you mean "stop"?'] });
   });
 });

@@ -208,7 +208,7 @@ function trainableMask(spec: ValidSpec, trainable: unknown): Float64Array {
   const names = trainable as unknown[];
   names.forEach((name, i) => {
     if (typeof name !== 'string' || !valid.includes(name)) {
-      throw new OptionsError('UNKNOWN_PARAMETER', `options.trainable[${i}]: unknown parameter ${describe(name)}; expected one of ${valid.join(', ')}`, {
+      throw new OptionsError('UNKNOWN_PARAMETER', `options.trainable[${i}]: unknown parameter ${describe(name)}; expected one of ${valid.join(', ')}${didYouMean(name, valid)}`, {
         path: `options.trainable[${i}]`, expected: `one of ${valid.join(', ')}`, received: describe(name),
       });
     }
@@ -270,7 +270,7 @@ export function validateFitOptions(options: FitOptions, allRows: number, spec: V
     fail('signal', 'an AbortSignal', signal);
   }
   const onDiverge = given<unknown>(options.onDiverge, 'throw');
-  if (onDiverge !== 'throw' && onDiverge !== 'stop') fail('onDiverge', '"throw" or "stop"', onDiverge);
+  if (onDiverge !== 'throw' && onDiverge !== 'stop') fail('onDiverge', `"throw" or "stop"${didYouMean(onDiverge, ['throw', 'stop'])}`, onDiverge);
   if (options.normalize !== undefined) parseNormalizationSpec(options.normalize, 'options.normalize', OptionsError);
   return {
     epochs, batchSize, learningRate, shuffle, optimizer, weightDecay, mask: trainableMask(spec, options.trainable),
