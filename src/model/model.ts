@@ -7,14 +7,14 @@ import { LOSS_ID } from '../layout/abi.js';
 import { computePlan, type Plan } from '../layout/plan.js';
 import { readRegion, readRng, resetOptimizerState, writeRng, writeRows } from '../layout/pack.js';
 import { seedState } from '../train/rng.js';
-import type { FitOptions } from '../train/options.js';
+import { validateGradCheckOptions, type FitOptions } from '../train/options.js';
 import { fitAsync, fitSync, type FitHistory, type TrainingHost } from '../train/trainer.js';
 import { checkSameRows, toMatrix, toNested, type Matrix, type MatrixInput } from '../data/dataset.js';
-import { Scaler, parseScalerSpec, type NormalizationSpec } from '../data/normalize.js';
-import { DataError, EngineError, FormatError, OptionsError, TrainingError, WasmlpError, describe } from '../errors.js';
+import { Scaler, parseNormalizationSpec, type NormalizationSpec } from '../data/normalize.js';
+import { DataError, EngineError, OptionsError, TrainingError, WasmlpError, describe } from '../errors.js';
 import type { LayerParams, ValidSpec } from '../spec/types.js';
 import { flatToParams, paramName, paramsToFlat } from './params.js';
-import { FORMAT, FORMAT_VERSION, decodeFloat64, encodeFloat64, formatError, type ModelJSON } from './serialize.js';
+import { NO_METADATA, encodeModel, validateSaveOptions, type ModelJSON, type ModelMetadata, type ModelState } from './serialize.js';
 
 export type { FitHistory, StopReason } from '../train/trainer.js';
 
@@ -83,6 +83,7 @@ export class Model {
   private optimizerKey = '';
   /** Fitted scalers: inputs are scaled before the network, outputs mapped back to target units. */
   private scalers: { inputs?: Scaler; targets?: Scaler } = {};
+  private savedMetadata: ModelMetadata = NO_METADATA;
 
   constructor(spec: ValidSpec, engine: Engine, params: Float64Array) {
     this.spec = spec;
@@ -172,9 +173,7 @@ export class Model {
   }
 
   private fitNormalization(X: MatrixInput, Y: MatrixInput | null, spec: NormalizationSpec): void {
-    if (spec === null || typeof spec !== 'object') parseScalerSpec(spec, 'normalization');
-    const inputs = spec.inputs === undefined ? undefined : parseScalerSpec(spec.inputs, 'normalization.inputs');
-    const targets = spec.targets === undefined ? undefined : parseScalerSpec(spec.targets, 'normalization.targets');
+    const { inputs, targets } = parseNormalizationSpec(spec, 'normalization');
     const x = toMatrix(X, this.spec.inputs, 'X');
     const next: { inputs?: Scaler; targets?: Scaler } = {};
     if (inputs) next.inputs = Scaler.fit(x.data, x.rows, x.cols, inputs.kind, inputs.range);
@@ -352,26 +351,7 @@ export class Model {
    */
   gradCheck(X: MatrixInput, Y: MatrixInput, options: GradCheckOptions = {}): GradCheckReport {
     this.assertIdle('gradCheck');
-    if (options === null || typeof options !== 'object') {
-      throw new OptionsError('BAD_OPTION', `options: expected an object { epsilon?, tolerance?, absoluteTolerance? }, got ${describe(options)}`, {
-        path: 'options', expected: 'an object { epsilon?, tolerance?, absoluteTolerance? }', received: describe(options),
-      });
-    }
-    const epsilon = options.epsilon === undefined ? 1e-6 : options.epsilon;
-    const tolerance = options.tolerance === undefined ? 1e-6 : options.tolerance;
-    const absoluteTolerance = options.absoluteTolerance === undefined ? 1e-9 : options.absoluteTolerance;
-    for (const [key, value] of [['epsilon', epsilon], ['tolerance', tolerance]] as const) {
-      if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) {
-        throw new OptionsError('BAD_OPTION', `options.${key}: expected a positive finite number, got ${describe(value)}`, {
-          path: `options.${key}`, expected: 'a positive finite number', received: describe(value),
-        });
-      }
-    }
-    if (typeof absoluteTolerance !== 'number' || !(absoluteTolerance >= 0) || !Number.isFinite(absoluteTolerance)) {
-      throw new OptionsError('BAD_OPTION', `options.absoluteTolerance: expected a finite number ≥ 0, got ${describe(absoluteTolerance)}`, {
-        path: 'options.absoluteTolerance', expected: 'a finite number ≥ 0', received: describe(absoluteTolerance),
-      });
-    }
+    const { epsilon, tolerance, absoluteTolerance } = validateGradCheckOptions(options);
     const { x, y } = this.pair(X, Y);
     const analytic = this.gradientsPacked(x, y).gradsFlat;
     const params = this.plan.params >> 3;
@@ -408,66 +388,36 @@ export class Model {
   /**
    * The model as JSON-ready data: spec, parameters (exact float64), scalers and, unless
    * `{ training: false }`, the optimizer and shuffler state, so a reloaded model predicts
-   * bit-identically and resumes training exactly where it stopped.
+   * bit-identically and resumes training exactly where it stopped; a CRC-32 of every field; and the
+   * metadata it was loaded with (the command line's `cli` block), unchanged.
    */
   toJSON(options: { training?: boolean } = {}): ModelJSON {
     this.assertAlive();
-    const plan = this.plan;
-    const spec = this.spec;
-    const json: ModelJSON = {
-      format: FORMAT,
-      version: FORMAT_VERSION,
-      spec: {
-        inputs: spec.inputs,
-        layers: spec.layers.map((l) => (l.activation === 'leaky_relu' ? { units: l.units, activation: l.activation, slope: l.slope } : { units: l.units, activation: l.activation })),
-        loss: spec.loss,
-        plainLoss: spec.plainLoss,
-        seed: spec.seed,
-        init: spec.init,
-      },
-      params: encodeFloat64(this.getParamsFlat()),
-    };
-    if (this.scalers.inputs || this.scalers.targets) json.scalers = this.getNormalization();
-    if (options?.training !== false) {
-      const P = spec.paramCount;
-      json.training = {
-        optimizer: this.optimizerKey,
-        moments: encodeFloat64(readRegion(this.engine.f64, plan.m, 2 * P)),
-        scalars: Array.from(readRegion(this.engine.f64, plan.optScalars, 3)),
-        rng: Array.from(readRng(plan, this.engine)),
-      };
-    }
-    return json;
+    const withTraining = validateSaveOptions(options);
+    const plan = this.plan, f64 = this.engine.f64, P = this.spec.paramCount;
+    return encodeModel({
+      spec: this.spec, params: this.getParamsFlat(), scalers: this.scalers, metadata: this.savedMetadata,
+      training: withTraining
+        ? { optimizer: this.optimizerKey, moments: readRegion(f64, plan.m, 2 * P), scalars: readRegion(f64, plan.optScalars, 3), rng: readRng(plan, this.engine) }
+        : null,
+    });
   }
 
-  /** @internal Puts saved scalers and training state into a freshly created model (loadModel). */
-  restoreSaved(json: ModelJSON): void {
+  /** What the model was loaded with besides the model itself (the command line's `cli` block): read-only, written back by toJSON. */
+  get metadata(): ModelMetadata {
+    return this.savedMetadata;
+  }
+
+  /** @internal Puts the checked state of a saved model into this freshly created one (loadModel). */
+  restoreSaved(state: ModelState): void {
     this.assertIdle('restoreSaved');
-    const scalers: { inputs?: Scaler; targets?: Scaler } = {};
-    const widths = { inputs: this.spec.inputs, targets: this.spec.outputs };
-    for (const side of ['inputs', 'targets'] as const) {
-      const saved = json.scalers?.[side];
-      if (saved === undefined) continue;
-      let scaler: Scaler;
-      try {
-        scaler = Scaler.fromJSON(saved, `scalers.${side}`);
-      } catch (error) {
-        // a broken scaler in a saved model is a broken file, like any other field of it
-        if (!(error instanceof WasmlpError)) throw error;
-        throw new FormatError(error.code, error.message, { path: error.path, expected: error.expected, received: error.received, cause: error });
-      }
-      if (scaler.columns !== widths[side]) throw formatError(`scalers.${side}.a`, `${widths[side]} columns`, `${scaler.columns} columns`);
-      scalers[side] = scaler;
-    }
-    const P = this.spec.paramCount;
-    const moments = json.training ? decodeFloat64(json.training.moments, 2 * P, 'training.moments') : null;
-    // everything is decoded and checked: now write
-    this.scalers = scalers;
-    if (json.training && moments) {
-      this.engine.f64.set(moments, this.plan.m >> 3);
-      this.engine.f64.set(json.training.scalars, this.plan.optScalars >> 3);
-      writeRng(this.plan, this.engine, Uint32Array.from(json.training.rng));
-      this.optimizerKey = json.training.optimizer;
+    this.scalers = { ...state.scalers };
+    this.savedMetadata = state.metadata;
+    if (state.training !== null) {
+      this.engine.f64.set(state.training.moments, this.plan.m >>> 3);
+      this.engine.f64.set(state.training.scalars, this.plan.optScalars >>> 3);
+      writeRng(this.plan, this.engine, state.training.rng);
+      this.optimizerKey = state.training.optimizer;
     }
   }
 
