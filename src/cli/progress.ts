@@ -83,12 +83,13 @@ export class Progress {
     }
   }
 
-  readEnd(file: string, rows: number, columns: number, size: number, ms: number): void {
+  /** `how`: said after the size when it matters, e.g. the delimiter of a file that is not comma-separated. */
+  readEnd(file: string, rows: number, columns: number, size: number, ms: number, how?: string): void {
     if (this.bar) {
       this.bar.stop();
       this.bar = null;
     }
-    this.note(`read ${count(rows)} rows × ${columns} columns from ${file} (${bytes(size)}) in ${duration(ms)}`);
+    this.note(`read ${count(rows)} rows × ${columns} columns from ${file} (${bytes(size)}${how ? `, ${how}` : ''}) in ${duration(ms)}`);
   }
 
   trainStart(state: TrainingState): void {
