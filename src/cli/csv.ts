@@ -129,7 +129,7 @@ export function delimiterName(d: string): string {
 /** `delimiter ";" (detected from the header)`: said when a column is not found and after reading. */
 export function describeDelimiter(choice: DelimiterChoice): string {
   const how = { given: 'given by --delimiter', tsv: 'a .tsv file', detected: 'detected from the header', default: 'the default' }[choice.source];
-  return `delimiter ${delimiterName(choice.delimiter)} (${how})`;
+  return `delimiter ${delimiterName(choice.delimiter)}, ${how}`;
 }
 
 /**
@@ -275,7 +275,7 @@ export async function readCsv(file: string, options: ReadOptions): Promise<CsvTa
       } catch (error) {
         // a column that is not there may be a file split with another delimiter: say which one was used
         if (error instanceof CliError && error.code === 'MISSING_COLUMN') {
-          throw new CliError(error.code, `${error.message} (${describeDelimiter(delimiter)})`, error.location, error.exitCode);
+          throw new CliError(error.code, `${error.message} (read with ${describeDelimiter(delimiter)}; choose another with --delimiter)`, error.location, error.exitCode);
         }
         throw error;
       }

@@ -33,7 +33,8 @@ function metaFromHeader(file: string, header: string[], line: number, shape: { i
   const { inputs: n, outputs: K } = shape;
   const fits = targets ? header.length === n + K : header.length === n || header.length === n + K;
   if (!fits) {
-    const expected = targets ? `${n + K} columns (the model's ${n} inputs, then its ${K} outputs' targets)` : `${n} columns (the model's inputs), or ${n + K} (inputs, then ${K} target columns, ignored)`;
+    const columns = `${K} target column${K === 1 ? '' : 's'}`;
+    const expected = targets ? `${n + K} columns (the model's ${n} inputs, then ${columns})` : `${n} columns (the model's inputs), or ${n + K} (the inputs, then ${columns}, ignored)`;
     throw new CliError('COLUMN_COUNT', `${file}: the model has no column names (saved by model.toJSON()), so the CSV's columns are taken in order: expected ${expected}; the header (line ${line}) has ${header.length}: ${names(header)}`, { file, line });
   }
   const inputNames = header.slice(0, n);

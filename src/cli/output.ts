@@ -2,7 +2,7 @@
 // own directory (same filesystem, so the final rename is atomic) and renamed into place only when the
 // command succeeded. A failure, Ctrl-C or crash leaves no half-written model, plot or predictions.
 import { createWriteStream, openSync, unlinkSync, type WriteStream } from 'node:fs';
-import { access, realpath, rename, stat, unlink } from 'node:fs/promises';
+import { access, lstat, readlink, realpath, rename, stat, unlink } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { once } from 'node:events';
@@ -79,11 +79,19 @@ async function identity(path: string): Promise<{ dev: number; ino: number; mode:
   }
 }
 
-/** The real path a file has or would have: symbolic links in its directory resolved. */
-async function realTarget(path: string): Promise<string> {
+/**
+ * The real path a file has or would have: symbolic links resolved, including a dangling one (writing
+ * through it would create its target) and those of the directory.
+ */
+async function realTarget(path: string, depth = 0): Promise<string> {
   try {
     return await realpath(path);
   } catch {
+    try {
+      if (depth < 40 && (await lstat(path)).isSymbolicLink()) return await realTarget(resolve(dirname(path), await readlink(path)), depth + 1);
+    } catch {
+      // not there at all
+    }
     try {
       return join(await realpath(dirname(resolve(path))), basename(path));
     } catch {

@@ -89,7 +89,7 @@ export class Progress {
       this.bar.stop();
       this.bar = null;
     }
-    this.note(`read ${count(rows)} rows × ${columns} columns from ${file} (${bytes(size)}${how ? `, ${how}` : ''}) in ${duration(ms)}`);
+    this.note(`read ${count(rows)} rows × ${columns} columns from ${file} (${bytes(size)}${how ? `; ${how}` : ''}) in ${duration(ms)}`);
   }
 
   trainStart(state: TrainingState): void {

@@ -82,10 +82,10 @@ async function evaluate(ctx: Context, [modelFile, dataFile]: string[], o: Evalua
   }
   const metrics = regressionMetrics(meta.targets, out, data.Y!, data.rows);
   const overall = { mse: metrics.reduce((s, m) => s + m.mse, 0) / K, mae: metrics.reduce((s, m) => s + m.mae, 0) / K };
-  const rows = [['target', 'R²', 'MSE (target units)', 'MAE (target units)'], ...metrics.map((m) => [m.column, m.r2 === null ? '— (constant)' : num(m.r2), num(m.mse), num(m.mae)])];
+  const rows = [['target', 'R²', 'MSE', 'MAE'], ...metrics.map((m) => [m.column, m.r2 === null ? '— (constant)' : num(m.r2), num(m.mse), num(m.mae)])];
   if (K > 1) rows.push(['(all)', '', num(overall.mse), num(overall.mae)]);
   return {
-    text: `${head}\n\n${table(rows)}`,
+    text: `${head}\n\nper target, in the targets' own units:\n${table(rows)}`,
     json: { model: modelFile, data: dataFile, task: 'regression', rows: data.rows, ...lossJson, targets: metrics, mse: overall.mse, mae: overall.mae },
   };
 }
