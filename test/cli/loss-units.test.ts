@@ -79,7 +79,7 @@ describe('the CLI names the unit of every loss', () => {
   });
 
   it('info: the final loss with its unit; without target scaling no unit is claimed', async () => {
-    expect((await wasmlp(['info', 'r.json'], dir)).stdout).toMatch(/final loss\s+[\d.e-]+ \(mse on standardized targets\)/);
+    expect((await wasmlp(['info', 'r.json'], dir)).stdout).toMatch(/final loss\s+[\d.e-]+, val [\d.e-]+ \(mse on standardized targets\)/);
     expect((await wasmlp(['train', 'reg.csv', '--target', 'y', '--epochs', '2', '--normalize-targets', 'none', '--no-plot', '--out', 'raw.json'], dir)).stdout).toMatch(/loss\s+[\d.e-]+ \(mse\)/);
   });
 });
