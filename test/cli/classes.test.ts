@@ -63,6 +63,12 @@ describe('integer class labels', () => {
     expect(two.stderr).toContain('--loss cce makes a classification, which takes exactly one target column; --target gives 2');
   });
 
+  it('--patience without validation rows is a message in flags', async () => {
+    const run = await wasmlp(['train', 'digits.csv', '--target', 'digit', '--validation-split', '0', '--patience', '3', '--out', 'x.json'], dir);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('--patience 3: watches the validation loss, and there are no validation rows; add --validation-split');
+  });
+
   it('the library says "an identity output", not "a identity"', async () => {
     const spec = { inputs: 1, layers: [{ units: 2, activation: 'identity' as const }], loss: 'cce' as const };
     await expect(createModel(spec)).rejects.toThrow(SpecError);

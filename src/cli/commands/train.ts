@@ -379,6 +379,10 @@ async function train(ctx: Context, [data]: string[], o: TrainOptions): Promise<R
     model.dispose();
     throw new CliError('BAD_OPTION', `--validation-split ${validationSplit}: holds out ${validationRows} of ${rows} rows; it must leave at least one row for validation and one for training`);
   }
+  if (o.patience !== undefined && validationRows === 0) {
+    model.dispose();
+    throw new CliError('BAD_OPTION', `--patience ${o.patience}: watches the validation loss, and there are no validation rows; add --validation-split (the default holds none out below 10 rows)`);
+  }
   // the validation rows are the last ones: shuffle first (seeded), as CSV files are often sorted by class
   if (validationSplit > 0) shuffleRows(seedValue, rows, [{ data: p.X, width: p.inputNames.length }, { data: p.Y, width: p.outputs }]);
   const trainRows = rows - validationRows;
