@@ -64,6 +64,7 @@ describe('the CLI names the unit of every loss', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/loss\s+[\d.e-]+ \(mse on standardized targets\)/);
     expect(run.stderr).toContain('losses below are mse on standardized targets');
+    expect(run.stderr).toMatch(/epoch \d+\/5 +\d+% +mse loss [\d.e-]+ +val /);
     const minmax = await wasmlp(['train', 'reg.csv', '--target', 'y', '--epochs', '5', '--normalize', 'minmax', '--no-plot', '--out', 'r2.json', '--json'], dir);
     expect(json(minmax).lossUnits).toBe('scaled targets');
   });

@@ -390,7 +390,7 @@ async function train(ctx: Context, [data]: string[], o: TrainOptions): Promise<R
   const batchSize = Math.min(o.batchSize ?? previous?.batchSize ?? DEFAULTS.batchSize, trainRows);
   const stepsPerEpoch = Math.ceil(trainRows / batchSize);
   const totalSteps = stepsPerEpoch * o.epochs;
-  const state: TrainingState = { epoch: 0, epochs: o.epochs, steps: 0, totalSteps, loss: undefined, valLoss: undefined, samplesPerSecond: undefined, etaMs: undefined };
+  const state: TrainingState = { epoch: 0, epochs: o.epochs, steps: 0, totalSteps, loss: undefined, valLoss: undefined, samplesPerSecond: undefined, etaMs: undefined, lossName: `${spec.loss} loss` };
   // the rate is measured from the first progress report on: the time before it includes one-off
   // work (fitting the scalers, copying the data into the engine) that would skew the ETA
   let origin: { steps: number; ms: number } | null = null;
