@@ -30,6 +30,7 @@ async function rejected(change: (cli: Record<string, unknown>) => unknown, messa
     expect(run.code, `${args.join(' ')}: ${run.stderr}`).toBe(1);
     expect(run.stderr).toMatch(message);
     expect(run.stderr).not.toMatch(/internal error|\n\s+at /);
+    expect(run.stderr).not.toContain('cli.:');
     expect(listing(dir)).toEqual(before);
   }
 }
@@ -66,7 +67,9 @@ describe('the cli block of a model file', () => {
   });
 
   it('cli: null names the field properly', async () => {
-    await rejected(() => null, /bad\.json: cli: expected an object \(the column names and labels `wasmlp train` saves\), or no cli field at all, got null/);
+    // the library's loader or the CLI's own check may be the first to refuse it: either names the field as `cli`
+    await rejected(() => null, /bad\.json: (not a valid wasmlp model \()?cli: expected (an|a JSON) object .*got null/);
+    await rejected(() => [], /bad\.json: (not a valid wasmlp model \()?cli: expected (an|a JSON) object .*got /);
     const run = await wasmlp(['info', 'model.json'], dir);
     expect(run.code).toBe(0);
   });
