@@ -265,6 +265,26 @@ describe('beyond the limit: a typed error that says how many rows fit, and the m
   }
 });
 
+describe('an engine that cannot grow says so with a typed error and keeps its arena', () => {
+  for (const engine of ENGINES) {
+    it(`${engine}: bind to a plan beyond what the host can allocate`, async () => {
+      const model = await createModel(smallSpec(engine));
+      const probe = rowsOf(4, 7);
+      const predicted = bytes(model.predict(probe.X));
+      const eng = engineOf(model);
+      const plan = (model as unknown as { plan: ReturnType<typeof computePlan> }).plan;
+      const length = eng.f64.length;
+      // past what either engine can hold: a wasm32 memory (4 GiB) or an ArrayBuffer (2^53 bytes)
+      const error = caught(() => eng.bind({ ...plan, end: engine === 'wasm' ? 2 ** 32 + 2 ** 16 : 2 ** 53 }));
+      expect(error).toBeInstanceOf(EngineError);
+      expect(error.code).toBe('OUT_OF_MEMORY');
+      expect(eng.f64.length).toBe(length);
+      expect(bytes(model.predict(probe.X))).toEqual(predicted);
+      model.dispose();
+    });
+  }
+});
+
 describe('calls split by rows run in chunks when the memory is short, with the same bits as one call', () => {
   const pairings: { loss: Loss; output: Activation; plainLoss?: boolean }[] = [
     { loss: 'mse', output: 'identity' },
