@@ -188,6 +188,27 @@ describe('plans past 2 GiB: unsigned offsets up to 4 GiB (arithmetic, nothing al
   });
 });
 
+describe('the hosts shift byte offsets unsigned', () => {
+  // Offsets reach 4 GiB; a signed shift (`>> 3`) of one past 2^31 gives a negative index. The engine,
+  // layout, model and trainer code has no arithmetic right shift at all (rng.ts shifts with >>> too),
+  // so a new one (a new kernel mirror, say) cannot slip in unnoticed. Node only: it reads the sources.
+  const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+  it.runIf(isNode)('no `>>` by a constant in src/engine, src/layout, src/model, src/train', async () => {
+    const fs = (await import(/* @vite-ignore */ ['node', 'fs'].join(':'))) as typeof import('node:fs');
+    const root = new URL('../src/', import.meta.url);
+    const found: string[] = [];
+    for (const dir of ['engine', 'engine/ts', 'engine/wasm', 'layout', 'model', 'train']) {
+      for (const name of fs.readdirSync(new URL(`${dir}/`, root))) {
+        if (!name.endsWith('.ts')) continue;
+        fs.readFileSync(new URL(`${dir}/${name}`, root), 'utf8').split('\n').forEach((line, i) => {
+          if (/[^>]>>\s*\d/.test(line.replace(/\/\/.*$/, ''))) found.push(`src/${dir}/${name}:${i + 1}: ${line.trim()}`);
+        });
+      }
+    }
+    expect(found).toEqual([]);
+  });
+});
+
 /** A 3 → 8 → 2 regression model and seeded rows for it. */
 function smallSpec(engine: EngineKind): ModelSpec {
   return { inputs: 3, layers: [{ units: 8, activation: 'tanh' }, { units: 2, activation: 'identity' }], loss: 'mse', seed: 11, engine };
