@@ -15,6 +15,7 @@ import { DataError, FormatError, OptionsError, TrainingError, WasmlpError, descr
 import type { LayerParams, ValidSpec } from '../spec/types.js';
 import { flatToParams, paramName, paramsToFlat } from './params.js';
 import { FORMAT, FORMAT_VERSION, decodeFloat64, encodeFloat64, formatError, type ModelJSON } from './serialize.js';
+import { toONNX, type ToONNXOptions } from '../onnx/export.js';
 
 /** Rows per forward call when predicting or evaluating a loss: bounds memory for large data. */
 const CHUNK_ROWS = 1024;
@@ -563,6 +564,12 @@ export class Model {
       };
     }
     return json;
+  }
+
+  /** The model as an ONNX file (opset 17, float64, scalers included): see src/onnx/export.ts. */
+  toONNX(options: ToONNXOptions = {}): Uint8Array {
+    this.assertAlive();
+    return toONNX(this, options);
   }
 
   /** @internal Puts saved scalers and training state into a freshly created model (loadModel). */

@@ -9,15 +9,12 @@
 //   sigmoid(z)    = Reciprocal(1 + Exp(−z))
 //   softplus(z)   = Relu(z) + log1p(Exp(−|z|)), log1p(y) = log(u) − ((u − 1) − y)/u with u = 1 + y
 //   leaky_relu(z) = Where(Less(z, 0), z·slope, z), slope a float64 initializer
-// The scalers are written with the same operations, in the same order, as src/data/normalize.ts:
-//   standardize  (x − mean) / std              inverse  v·std + mean
-//   minMax [0,1] (x − min) / (max − min)       inverse  v·(max − min) + min
-//   minMax [−1,1] 2(x − min) / (max − min) − 1 inverse  ((v + 1) / 2)·(max − min) + min
-// and a constant column (std = 0, max = min) set to the middle of the range by Where, as there.
+// The scalers are written with the same operations, in the same order, as src/data/normalize.ts
+// (see scaling.ts), so the scaled values are the same bits.
 import { OptionsError, describe } from '../errors.js';
 import type { Model } from '../model/model.js';
-import type { ScalerJSON } from '../data/normalize.js';
 import { AT, DT, encodeModel, type AttributeProto, type NodeProto, type TensorProto, type ValueInfoProto } from './proto.js';
+import { inputSteps, outputSteps, type Step } from './scaling.js';
 import { WASMLP_VERSION } from './version.js';
 
 export const ONNX_OPSET = 17;
@@ -77,40 +74,18 @@ class Builder {
   }
 }
 
-function scaleInputs(g: Builder, x: string, s: ScalerJSON, columns: number): string {
-  const scope = 'input_scaling';
-  const lo = s.a, hi = s.b;
-  const symmetric = s.range !== undefined && s.range[0] === -1;
-  const constant: boolean[] = [];
-  const divisor: number[] = [];
-  for (let c = 0; c < columns; c++) {
-    const spread = s.kind === 'standardize' ? hi[c] : hi[c] - lo[c];
-    constant.push(s.kind === 'standardize' ? hi[c] === 0 : hi[c] === lo[c]);
-    divisor.push(constant[c] ? 1 : spread);
-  }
-  let t = g.node(scope, 'Sub', [x, g.tensor(float64Tensor(`${scope}.${s.kind === 'standardize' ? 'mean' : 'min'}`, [columns], lo))]);
-  if (s.kind === 'minMax' && symmetric) t = g.node(scope, 'Mul', [t, g.constant('const.two', 2)]);
-  t = g.node(scope, 'Div', [t, g.tensor(float64Tensor(`${scope}.${s.kind === 'standardize' ? 'std' : 'spread'}`, [columns], divisor))]);
-  if (s.kind === 'minMax' && symmetric) t = g.node(scope, 'Sub', [t, g.constant('const.one', 1)]);
-  if (constant.includes(true)) {
-    const middle = s.kind === 'minMax' && !symmetric ? 0.5 : 0;
-    t = g.node(scope, 'Where', [g.tensor(boolTensor(`${scope}.constant_column`, constant)), g.constant(`${scope}.middle`, middle), t]);
+/** Writes a scaler's steps (scaling.ts) as nodes after `x`. */
+function scalerNodes(g: Builder, scope: string, x: string, steps: Step[]): string {
+  let t = x;
+  for (const step of steps) {
+    if (step.op === 'Where') {
+      t = g.node(scope, 'Where', [g.tensor(boolTensor(`${scope}.${step.name}`, step.mask)), g.constant(`${scope}.middle`, step.value), t]);
+    } else {
+      const constant = step.scalar ? g.constant(`const.${step.name}`, step.values[0]) : g.tensor(float64Tensor(`${scope}.${step.name}`, [step.values.length], step.values));
+      t = g.node(scope, step.op, [t, constant]);
+    }
   }
   return t;
-}
-
-function unscaleOutputs(g: Builder, v: string, s: ScalerJSON, columns: number): string {
-  const scope = 'output_unscaling';
-  const lo = s.a, hi = s.b;
-  const symmetric = s.range !== undefined && s.range[0] === -1;
-  let t = v;
-  if (s.kind === 'minMax' && symmetric) {
-    t = g.node(scope, 'Add', [t, g.constant('const.one', 1)]);
-    t = g.node(scope, 'Div', [t, g.constant('const.two', 2)]);
-  }
-  const spread = s.kind === 'standardize' ? hi.slice(0, columns) : lo.map((l, c) => hi[c] - l);
-  t = g.node(scope, 'Mul', [t, g.tensor(float64Tensor(`${scope}.${s.kind === 'standardize' ? 'std' : 'spread'}`, [columns], spread))]);
-  return g.node(scope, 'Add', [t, g.tensor(float64Tensor(`${scope}.${s.kind === 'standardize' ? 'mean' : 'min'}`, [columns], lo))]);
 }
 
 function activation(g: Builder, scope: string, z: string, kind: string, slope: number): string {
@@ -183,7 +158,7 @@ export function toONNX(model: Model, options: ToONNXOptions = {}): Uint8Array {
   const scalers = model.getNormalization();
   const g = new Builder();
   let t = 'input';
-  if (scalers.inputs) t = scaleInputs(g, t, scalers.inputs, spec.inputs);
+  if (scalers.inputs) t = scalerNodes(g, 'input_scaling', t, inputSteps(scalers.inputs, spec.inputs));
   let at = 0;
   for (const layer of spec.layers) {
     const scope = `layer${layer.index}`;
@@ -196,7 +171,7 @@ export function toONNX(model: Model, options: ToONNXOptions = {}): Uint8Array {
     const z = g.node(scope, 'Gemm', [t, w, bias], [{ name: 'transB', type: AT.INT, i: 1 }]);
     t = activation(g, scope, z, layer.activation, layer.slope);
   }
-  if (scalers.targets) t = unscaleOutputs(g, t, scalers.targets, spec.outputs);
+  if (scalers.targets) t = scalerNodes(g, 'output_unscaling', t, outputSteps(scalers.targets, spec.outputs));
   // the chain's last tensor is the graph's output
   for (const n of g.nodes) n.outputs = n.outputs.map((o) => (o === t ? 'output' : o));
   for (const n of g.nodes) n.inputs = n.inputs.map((o) => (o === t ? 'output' : o));

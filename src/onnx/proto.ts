@@ -235,12 +235,24 @@ interface Field {
   int: bigint;
   /** Bytes of a length-delimited (2), fixed32 (5) or fixed64 (1) field. */
   data: Uint8Array;
+  /** The field declares more bytes than the message holds: `data` is what there is. */
+  cut?: boolean;
 }
 
-/** Splits one message into its fields; `base` is the message's offset in the file (for messages). */
-function fields(bytes: Uint8Array, path: string, base: number): Field[] {
-  const out: Field[] = [];
+/**
+ * Sub-messages cut short by the end of the file. A truncated file shows up first as an outer field
+ * (the graph) that declares more bytes than remain; its bytes are read anyway, so the error names
+ * the innermost message that was cut (`graph.node[4]`), not just `model`.
+ */
+const partial = new WeakSet<Uint8Array>();
+
+/**
+ * The fields of one message, in order; `base` is the message's offset in the file (for errors).
+ * A message cut short throws after its last whole field, so a cut inside a sub-message throws there first.
+ */
+function* fields(bytes: Uint8Array, path: string, base: number): Generator<Field> {
   let at = 0;
+  const cutShort = partial.has(bytes);
   const varint = (): bigint => {
     let result = 0n, shift = 0n;
     for (;;) {
@@ -257,23 +269,27 @@ function fields(bytes: Uint8Array, path: string, base: number): Field[] {
     const key = Number(varint());
     const field = key >>> 3, wire = key & 7;
     if (field === 0) throw truncated(path, base + keyAt, 'field number 0');
-    if (wire === 0) out.push({ field, wire, int: varint(), data: new Uint8Array(0) });
+    if (wire === 0) yield { field, wire, int: varint(), data: new Uint8Array(0) };
     else if (wire === 1 || wire === 5) {
       const n = wire === 1 ? 8 : 4;
       if (at + n > bytes.length) throw truncated(path, base + at, `field ${field} needs ${n} bytes`);
-      out.push({ field, wire, int: 0n, data: bytes.subarray(at, at + n) });
+      yield { field, wire, int: 0n, data: bytes.subarray(at, at + n) };
       at += n;
     } else if (wire === 2) {
       const len = varint();
-      if (BigInt(at) + len > BigInt(bytes.length)) throw truncated(path, base + at, `field ${field} declares ${len} bytes, ${bytes.length - at} remain`);
+      if (BigInt(at) + len > BigInt(bytes.length)) {
+        const data = bytes.subarray(at);
+        yield { field, wire, int: 0n, data, cut: true };
+        throw truncated(path, base + at, `field ${field} declares ${len} bytes, ${bytes.length - at} remain`);
+      }
       const n = Number(len);
-      out.push({ field, wire, int: 0n, data: bytes.subarray(at, at + n) });
+      yield { field, wire, int: 0n, data: bytes.subarray(at, at + n) };
       at += n;
     } else {
       throw truncated(path, base + keyAt, `wire type ${wire} of field ${field}`);
     }
   }
-  return out;
+  if (cutShort) throw truncated(path, base + at, 'the message ends early');
 }
 
 /** Offset of a sub-array inside the file (for error messages). */
@@ -294,11 +310,14 @@ function int(path: string, f: Field): number {
 
 function str(path: string, f: Field): string {
   if (f.wire !== 2) throw wrongWire(path, f, 'a string');
+  if (f.cut) throw truncated(path, f.data.byteOffset, 'the text ends early');
   return utf8Decoder.decode(f.data);
 }
 
+/** A length-delimited field's bytes (a sub-message, raw data); cut short, they are marked so. */
 function bytesOf(path: string, f: Field): Uint8Array {
   if (f.wire !== 2) throw wrongWire(path, f, 'bytes');
+  if (f.cut) partial.add(f.data);
   return f.data;
 }
 
@@ -381,6 +400,20 @@ function readAttribute(file: Uint8Array, data: Uint8Array, path: string): Attrib
 
 function readNode(file: Uint8Array, data: Uint8Array, path: string): NodeProto {
   const n: NodeProto = { name: '', opType: '', domain: '', inputs: [], outputs: [], attributes: [] };
+  try {
+    readNodeFields(file, data, path, n);
+  } catch (error) {
+    // name the node when its name or op was read before the fault
+    if (!(error instanceof FormatError) || (n.name === '' && n.opType === '')) throw error;
+    const label = `${path} (${[n.name === '' ? null : JSON.stringify(n.name), n.opType === '' ? null : n.opType].filter((x) => x !== null).join(', ')})`;
+    throw new FormatError(error.code, error.message.startsWith(path) ? label + error.message.slice(path.length) : `${label}: ${error.message}`, {
+      path: error.path, expected: error.expected, received: error.received, cause: error,
+    });
+  }
+  return n;
+}
+
+function readNodeFields(file: Uint8Array, data: Uint8Array, path: string, n: NodeProto): void {
   for (const f of fields(data, path, offsetIn(file, data))) {
     switch (f.field) {
       case 1: n.inputs.push(str(`${path}.input`, f)); break;
@@ -392,7 +425,6 @@ function readNode(file: Uint8Array, data: Uint8Array, path: string): NodeProto {
       default: break;
     }
   }
-  return n;
 }
 
 function readValueInfo(file: Uint8Array, data: Uint8Array, path: string): ValueInfoProto {
