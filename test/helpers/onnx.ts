@@ -42,14 +42,22 @@ export async function runOrt(bytes: Uint8Array, X: Float64Array, rows: number, c
   }
 }
 
-/** Largest |a − b| / |b| over the elements (0 where both are the same number, Infinity where b = 0 ≠ a). */
-export function worstRelative(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
+/**
+ * Largest relative error |a − b| / scale over the elements of a rows × columns output, the scale of
+ * an element being max(|b|, floor × the largest |b| of its column). With floor 0 it is the plain
+ * element-wise relative error. A floor > 0 measures an output that cancels to near 0 (a layer's sum,
+ * or min + v·(max − min) in target units) at the magnitude of its column: there two summation
+ * orders differ by a few ulps of the terms, not of the result, which no relative bound can hold.
+ */
+export function worstRelative(actual: ArrayLike<number>, expected: ArrayLike<number>, floor = 0, columns = 1): number {
   expect(actual.length).toBe(expected.length);
+  const largest = new Float64Array(columns);
+  for (let i = 0; i < expected.length; i++) largest[i % columns] = Math.max(largest[i % columns], Math.abs(expected[i]));
   let worst = 0;
   for (let i = 0; i < expected.length; i++) {
     const a = actual[i], b = expected[i];
     if (a === b) continue;
-    const r = Math.abs(a - b) / Math.abs(b);
+    const r = Math.abs(a - b) / Math.max(Math.abs(b), floor * largest[i % columns]);
     worst = Math.max(worst, Number.isNaN(r) ? Infinity : r);
   }
   return worst;
