@@ -691,7 +691,7 @@ export async function loadONNX(bytes: Uint8Array | ArrayBuffer, options: LoadONN
   try {
     return await loadModel(json, options.engine === undefined ? {} : { engine: options.engine });
   } catch (error) {
-    if (error instanceof FormatError && options.loss !== undefined && error.path?.startsWith('spec.loss')) {
+    if (error instanceof FormatError && options.loss !== undefined && (error.code === 'LOSS_NEEDS_OUTPUT' || error.path?.startsWith('spec.loss'))) {
       throw new OptionsError(error.code, `options.loss: ${error.message}`, { path: 'options.loss', expected: error.expected, received: error.received, cause: error });
     }
     if (error instanceof WasmlpError && !(error instanceof FormatError)) {
