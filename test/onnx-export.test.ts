@@ -4,10 +4,12 @@
 // the same parameters and predictions, bit for bit.
 import { describe, expect, it } from 'vitest';
 import { ACTIVATIONS, FormatError, OptionsError, createModel, loadONNX, readONNXMetadata, toONNX, type Activation, type Model, type ModelSpec, type NormalizationSpec } from '../src/index.js';
-import pkg from '../package.json';
 import { WASMLP_VERSION } from '../src/onnx/version.js';
 import { bytesOf, runOrt, worstRelative } from './helpers/onnx.js';
 import { mulberry32, randomMatrix } from './helpers/random.js';
+
+/// <reference types="vite/client" />
+const pkg = Object.values(import.meta.glob('../package.json', { eager: true, import: 'default' }))[0] as { version: string };
 
 const TOLERANCE = 1e-12;
 /**
