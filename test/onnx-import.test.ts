@@ -2,7 +2,9 @@
 // at opset 17, float64 and float32): wasmlp's predictions agree with what PyTorch computed in float64.
 import { describe, expect, it } from 'vitest';
 import { loadONNX } from '../src/index.js';
+import { AT, DT, encodeModel, type NodeProto, type TensorProto } from '../src/onnx/proto.js';
 import { fixture, torchOutputs, worstRelative } from './helpers/onnx.js';
+import { mulberry32 } from './helpers/random.js';
 
 const torch = torchOutputs();
 const X = new Float64Array(torch.X.flat());
@@ -66,5 +68,79 @@ describe('loadONNX reads PyTorch exports', () => {
     const before = model.loss(torch.X, target);
     model.fit(torch.X, target, { epochs: 1, batchSize: rows, learningRate: 0.01, shuffle: false });
     expect(model.loss(torch.X, target)).toBeLessThan(before);
+  });
+});
+
+describe("loadONNX reads other writers' forms", () => {
+  const f64 = (name: string, dims: number[], values: number[]): TensorProto => ({ name, dims, dataType: DT.DOUBLE, doubleData: values });
+  const n = (name: string, opType: string, inputs: string[], outputs: string[], attributes: NodeProto['attributes'] = []): NodeProto => ({ name, opType, domain: '', inputs, outputs, attributes });
+  const B1 = [0.5, -1.25, 0.75, 2, -0.5, 1.5]; // [2, 3], float32-exact, as float_data
+  const C1 = [0.1, -0.2, 0.3];
+  const B2 = [0.3, -0.7, 1.1, 0.2, -0.4, 0.9]; // [3, 2]
+  const B3 = [1.5, -2, 0.5, 1]; // [2, 2]
+  const b3 = [-0.25, 0.125];
+  const c = [1, -1];
+
+  const bytes = encodeModel({
+    irVersion: 7, opsetImport: [{ domain: '', version: 13 }], producerName: 'hand', producerVersion: '1',
+    graph: {
+      name: 'forms',
+      nodes: [
+        n('/scale/Constant', 'Constant', [], ['k'], [{ name: 'value_floats', type: AT.FLOATS, floats: [0.25] }]),
+        n('/scale/Mul', 'Mul', ['k', 'x'], ['xs']),
+        n('/id/Identity', 'Identity', ['xs'], ['xi']),
+        n('/l0/Gemm', 'Gemm', ['xi', 'B1', 'C1'], ['z1'], [{ name: 'alpha', type: AT.FLOAT, f: 0.5 }, { name: 'beta', type: AT.FLOAT, f: 2 }]),
+        n('/l0/Neg', 'Neg', ['z1'], ['nz1']),
+        n('/l0/Exp', 'Exp', ['nz1'], ['e1']),
+        n('/l0/Add', 'Add', ['e1', 'one'], ['d1']),
+        n('/l0/Div', 'Div', ['one', 'd1'], ['a1']),
+        n('/l1/MatMul', 'MatMul', ['a1', 'B2'], ['z2']),
+        n('/l1/Abs', 'Abs', ['z2'], ['abs2']),
+        n('/l1/Neg', 'Neg', ['abs2'], ['n2']),
+        n('/l1/Exp', 'Exp', ['n2'], ['e2']),
+        n('/l1/Add', 'Add', ['one', 'e2'], ['u2']),
+        n('/l1/Log', 'Log', ['u2'], ['log2']),
+        n('/l1/Relu', 'Relu', ['z2'], ['r2']),
+        n('/l1/Sum', 'Add', ['log2', 'r2'], ['a2']),
+        n('/l2/MatMul', 'MatMul', ['a2', 'B3'], ['m3']),
+        n('/l2/Add', 'Add', ['b3', 'm3'], ['z3']),
+        n('/l2/Less', 'Less', ['z3', 'zero'], ['neg3']),
+        n('/l2/Mul', 'Mul', ['slope', 'z3'], ['s3']),
+        n('/l2/Where', 'Where', ['neg3', 's3', 'z3'], ['a3']),
+        n('/out/Sub', 'Sub', ['a3', 'c'], ['y']),
+      ],
+      initializers: [
+        { name: 'B1', dims: [2, 3], dataType: DT.FLOAT, floatData: B1 },
+        f64('C1', [3], C1), f64('B2', [3, 2], B2), f64('B3', [2, 2], B3), f64('b3', [1, 2], b3), f64('c', [2], c),
+        f64('one', [], [1]), f64('zero', [], [0]), f64('slope', [], [0.2]),
+      ],
+      inputs: [{ name: 'x', elemType: DT.DOUBLE, dims: ['N', 2] }],
+      outputs: [{ name: 'y', elemType: DT.DOUBLE, dims: ['N', 2] }],
+    },
+    metadata: [],
+  });
+
+  /** The same network computed here, formula by formula. */
+  function reference(x: number[]): number[] {
+    const xs = x.map((v) => v * 0.25);
+    const z1 = [0, 1, 2].map((j) => xs[0] * 0.5 * B1[j] + xs[1] * 0.5 * B1[3 + j] + 2 * C1[j]);
+    const a1 = z1.map((z) => 1 / (1 + Math.exp(-z)));
+    const z2 = [0, 1].map((k) => a1[0] * B2[k] + a1[1] * B2[2 + k] + a1[2] * B2[4 + k]);
+    const a2 = z2.map((z) => Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z))));
+    const z3 = [0, 1].map((k) => a2[0] * B3[k] + a2[1] * B3[2 + k] + b3[k]);
+    const a3 = z3.map((z) => (z < 0 ? 0.2 * z : z));
+    return a3.map((v, k) => v - c[k]);
+  }
+
+  it('Gemm with transB = 0, alpha and beta; MatMul with and without Add; Constant, Identity; double_data and float_data; expanded activations; scaling by a power of two', async () => {
+    const model = await loadONNX(bytes);
+    expect(model.spec.layers.map((l) => l.activation)).toEqual(['sigmoid', 'softplus', 'leaky_relu']);
+    expect(model.spec.layers[2].slope).toBe(0.2);
+    expect(model.getNormalization()).toMatchObject({ inputs: { kind: 'standardize', a: [0, 0], b: [4, 4] }, targets: { kind: 'standardize', a: [-1, 1], b: [1, 1] } });
+    expect(model.getParams()[0]).toEqual({ W: [[0.25, 1], [-0.625, -0.25], [0.375, 0.75]], b: [0.2, -0.4, 0.6] });
+    const rand = mulberry32(9);
+    const X = Array.from({ length: 50 }, () => [40 * rand() - 20, 40 * rand() - 20]);
+    const y = model.predict(X);
+    expect(worstRelative(y.flat(), X.flatMap(reference), 1e-6)).toBeLessThanOrEqual(1e-12);
   });
 });

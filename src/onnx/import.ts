@@ -121,11 +121,12 @@ class Graph {
     return n;
   }
 
-  /** `name` after looking through Identity nodes. */
+  /** `name` after looking through Identity nodes (which are taken as read). */
   source(name: string): string {
     let n = this.producer.get(name);
     let s = name;
     while (n && n.opType === 'Identity') {
+      this.used.add(n);
       s = n.inputs[0];
       n = this.producer.get(s);
     }

@@ -156,6 +156,16 @@ function writeTensor(t: TensorProto): Out {
   o.varint(2, t.dataType);
   o.string(8, t.name);
   if (t.raw) o.bytes(9, t.raw);
+  // packed float_data / double_data (toONNX writes raw_data; these are for other writers' forms)
+  const packed = (field: number, values: number[] | undefined, size: 4 | 8) => {
+    if (values === undefined) return;
+    const b = new Uint8Array(values.length * size);
+    const view = new DataView(b.buffer);
+    values.forEach((v, i) => (size === 4 ? view.setFloat32(i * 4, v, true) : view.setFloat64(i * 8, v, true)));
+    o.bytes(field, b);
+  };
+  packed(4, t.floatData, 4);
+  packed(10, t.doubleData, 8);
   return o;
 }
 
@@ -165,6 +175,7 @@ function writeAttribute(a: AttributeProto): Out {
   else if (a.type === AT.INT) o.varint(3, a.i!);
   else if (a.type === AT.STRING) o.string(4, a.s!);
   else if (a.type === AT.TENSOR) o.message(5, writeTensor(a.t!));
+  else if (a.type === AT.FLOATS) for (const f of a.floats!) o.float32(7, f);
   else throw new Error(`writeAttribute: type ${a.type} is not written by wasmlp`);
   return o.varint(20, a.type);
 }
