@@ -127,6 +127,17 @@ describe('toONNX → loadONNX', () => {
     }
   });
 
+  it('keeps scalers with constant columns, of every kind on both sides', async () => {
+    for (const normalization of NORMALIZATIONS) {
+      const model = await createModel({ inputs: 3, layers: [{ units: 4, activation: 'softplus' }, { units: 2, activation: 'identity' }], loss: 'mse', seed: 5 });
+      model.setNormalization([[1, 5, -2], [2, 5, 7], [3, 5, 1]], [[10, 7], [20, 7], [35, 7]], normalization);
+      const again = await loadONNX(model.toONNX());
+      expect(again.getNormalization(), JSON.stringify(normalization)).toEqual(model.getNormalization());
+      const X = new Float64Array([1, 5, -2, 9, 123, 4, -3, -8, 0.5]);
+      expect(bytesOf(again.predict(X))).toEqual(bytesOf(model.predict(X)));
+    }
+  });
+
   it('keeps constant-column scalers, the leaky slope, seed, init and plainLoss', async () => {
     const model = await createModel({ inputs: 2, layers: [{ units: 3, activation: 'leaky_relu', slope: 0.1 }, { units: 1, activation: 'identity' }], loss: 'bce', plainLoss: true, seed: 77, init: 'he' });
     model.setNormalization([[1, 4], [1, 5]], [[0], [0]], { inputs: { kind: 'minMax', range: [-1, 1] }, targets: 'standardize' });
@@ -139,13 +150,15 @@ describe('toONNX → loadONNX', () => {
   });
 
   it('reads a graph without wasmlp metadata the same way (scalers as their arithmetic)', async () => {
-    const { model, data } = await build('softplus', 'deep', 5, NORMALIZATIONS[1]);
-    const bare = stripMetadata(model.toONNX());
-    expect(readONNXMetadata(bare)).toEqual({});
-    const again = await loadONNX(bare);
-    const X = data(64);
-    expect(bytesOf(again.predict(X))).toEqual(bytesOf(model.predict(X)));
-    expect(bytesOf(again.getParamsFlat())).toEqual(bytesOf(model.getParamsFlat()));
+    for (const normalization of NORMALIZATIONS) {
+      const { model, data } = await build('softplus', 'deep', 5, normalization);
+      const bare = stripMetadata(model.toONNX());
+      expect(readONNXMetadata(bare)).toEqual({});
+      const again = await loadONNX(bare);
+      const X = data(64);
+      expect(bytesOf(again.predict(X)), JSON.stringify(normalization)).toEqual(bytesOf(model.predict(X)));
+      expect(bytesOf(again.getParamsFlat())).toEqual(bytesOf(model.getParamsFlat()));
+    }
   });
 });
 

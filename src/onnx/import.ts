@@ -620,8 +620,15 @@ function savedScalers(meta: Record<string, string>): { inputs?: ScalerJSON; targ
   const text = meta['wasmlp.normalization'];
   if (text === undefined) return {};
   try {
-    const parsed = JSON.parse(text) as { inputs?: ScalerJSON; targets?: ScalerJSON };
-    return parsed !== null && typeof parsed === 'object' ? parsed : {};
+    const parsed = JSON.parse(text) as { inputs?: unknown; targets?: unknown };
+    if (parsed === null || typeof parsed !== 'object') return {};
+    const numbers = (v: unknown): v is number[] => Array.isArray(v) && v.every((x) => typeof x === 'number');
+    const scaler = (v: unknown): ScalerJSON | undefined => {
+      const s = v as ScalerJSON | null;
+      return s !== null && typeof s === 'object' && (s.kind === 'minMax' || s.kind === 'standardize') && numbers(s.a) && numbers(s.b) && s.a.length === s.b.length &&
+        (s.range === undefined || numbers(s.range)) ? s : undefined;
+    };
+    return { inputs: scaler(parsed.inputs), targets: scaler(parsed.targets) };
   } catch {
     return {}; // only a hint: the graph itself decides
   }
