@@ -3,7 +3,7 @@
 // activation, with and without scalers, deep and wide, batch 1 and 1000. And toONNX → loadONNX gives
 // the same parameters and predictions, bit for bit.
 import { describe, expect, it } from 'vitest';
-import { ACTIVATIONS, FormatError, OptionsError, createModel, loadONNX, readONNXMetadata, toONNX, type Activation, type Model, type ModelSpec, type NormalizationSpec } from '../src/index.js';
+import { ACTIVATIONS, OptionsError, createModel, loadONNX, readONNXMetadata, toONNX, type Activation, type Model, type ModelSpec, type NormalizationSpec } from '../src/index.js';
 import { WASMLP_VERSION } from '../src/onnx/version.js';
 import { bytesOf, runOrt, worstRelative } from './helpers/onnx.js';
 import { mulberry32, randomMatrix } from './helpers/random.js';
@@ -183,8 +183,7 @@ describe('toONNX metadata and options', () => {
   it('is refused on a disposed model', async () => {
     const model = await createModel({ inputs: 1, layers: [{ units: 1, activation: 'identity' }], loss: 'mse' });
     model.dispose();
-    expect(() => model.toONNX()).toThrow(OptionsError);
-    expect(FormatError).toBeDefined();
+    expect(() => model.toONNX()).toThrow(/disposed/);
   });
 });
 

@@ -3,19 +3,21 @@
 // leaves the model exactly as it was.
 import type { Engine } from '../engine/engine.js';
 import { loss_scale } from '../engine/ts/losses.js';
-import { H, HF, LOSS_ID, TRAIN_STATUS } from '../layout/abi.js';
-import { LOSS_LOG_CAPACITY, computePlan, type Plan } from '../layout/plan.js';
-import { readRegion, readRng, readSlot, resetOptimizerState, writeIdentityOrder, writeRng, writeRows, writeTraining } from '../layout/pack.js';
+import { LOSS_ID } from '../layout/abi.js';
+import { computePlan, type Plan } from '../layout/plan.js';
+import { readRegion, readRng, resetOptimizerState, writeRng, writeRows } from '../layout/pack.js';
 import { seedState } from '../train/rng.js';
-import { validateFitOptions, type FitOptions } from '../train/options.js';
-import { yieldToEventLoop } from '../train/yield.js';
+import { validateGradCheckOptions, type FitOptions } from '../train/options.js';
+import { fitAsync, fitSync, type FitHistory, type TrainingHost } from '../train/trainer.js';
 import { checkSameRows, toMatrix, toNested, type Matrix, type MatrixInput } from '../data/dataset.js';
-import { Scaler, parseScalerSpec, type NormalizationSpec } from '../data/normalize.js';
-import { DataError, FormatError, OptionsError, TrainingError, WasmlpError, describe } from '../errors.js';
+import { Scaler, parseNormalizationSpec, type NormalizationSpec } from '../data/normalize.js';
+import { DataError, EngineError, OptionsError, TrainingError, WasmlpError, describe } from '../errors.js';
 import type { LayerParams, ValidSpec } from '../spec/types.js';
 import { flatToParams, paramName, paramsToFlat } from './params.js';
-import { FORMAT, FORMAT_VERSION, decodeFloat64, encodeFloat64, formatError, type ModelJSON } from './serialize.js';
+import { NO_METADATA, encodeModel, validateSaveOptions, type ModelJSON, type ModelMetadata, type ModelState } from './serialize.js';
 import { toONNX, type ToONNXOptions } from '../onnx/export.js';
+
+export type { FitHistory, StopReason } from '../train/trainer.js';
 
 /** Rows per forward call when predicting or evaluating a loss: bounds memory for large data. */
 const CHUNK_ROWS = 1024;
@@ -65,26 +67,6 @@ export interface GradCheckReport {
   checked: number;
 }
 
-export type StopReason = 'epochs' | 'stepBelow' | 'lossBelow' | 'patience' | 'timeout' | 'aborted' | 'callback' | 'diverged';
-
-export interface FitHistory {
-  /** Loss of each epoch: the loss's reduction over all rows, each batch evaluated before its update. */
-  loss: number[];
-  /** Validation loss after each epoch (with validationSplit or validationData). */
-  valLoss?: number[];
-  /** Epochs completed. */
-  epochs: number;
-  /** Updates made. */
-  steps: number;
-  /** Why training stopped. */
-  stopReason: StopReason;
-  /** With patience: the epoch (0-based) whose parameters the model holds when restoreBest put them back. */
-  bestEpoch?: number;
-  /** Largest |Δθ| of the last update. */
-  lastStep: number;
-  timeMs: number;
-}
-
 /** Rounding error of a loss, in units of its last place, that gradCheck's central difference tolerates. */
 const GRADCHECK_NOISE_ULPS = 64;
 
@@ -96,10 +78,13 @@ export class Model {
   private readonly engine: Engine;
   private plan: Plan;
   private disposed = false;
+  /** The training call running on this model (fit, or fitAsync between its chunks), if any. */
+  private busy: { method: string; progress: { epochs: number; steps: number } } | null = null;
   /** The optimizer configuration the state (moments, Adam's t) belongs to; a different one starts afresh. */
   private optimizerKey = '';
   /** Fitted scalers: inputs are scaled before the network, outputs mapped back to target units. */
   private scalers: { inputs?: Scaler; targets?: Scaler } = {};
+  private savedMetadata: ModelMetadata = NO_METADATA;
 
   constructor(spec: ValidSpec, engine: Engine, params: Float64Array) {
     this.spec = spec;
@@ -140,7 +125,21 @@ export class Model {
   }
 
   private assertAlive(): void {
-    if (this.disposed) throw new OptionsError('DISPOSED', 'this model was disposed; create or load a new one', { expected: 'a live model', received: 'a disposed model' });
+    if (this.disposed) throw new EngineError('DISPOSED', 'this model was disposed; create or load a new one', { expected: 'a live model', received: 'a disposed model' });
+  }
+
+  /**
+   * One training at a time: while fit or fitAsync runs (in its callbacks, or between fitAsync's
+   * chunks), a call that computes on or writes the engine's memory would change what the running
+   * training reads, so it throws TrainingError BUSY instead.
+   */
+  private assertIdle(method: string): void {
+    this.assertAlive();
+    const busy = this.busy;
+    if (busy === null) return;
+    throw new TrainingError('BUSY', `${method}: this model is training (${busy.method} is running); wait for it to finish, or stop it (signal, a callback returning false, or dispose)`, busy.progress.epochs, busy.progress.steps, {
+      path: method, expected: 'a model that is not training', received: `a model inside ${busy.method}`,
+    });
   }
 
   /** The network's outputs for the rows of X: number[][] for nested input, a flat Float64Array for flat input. */
@@ -148,6 +147,11 @@ export class Model {
   forward(X: readonly (readonly number[])[]): number[][];
   forward(X: MatrixInput): number[][] | Float64Array;
   forward(X: MatrixInput): number[][] | Float64Array {
+    return this.compute(X, 'forward');
+  }
+
+  private compute(X: MatrixInput, method: string): number[][] | Float64Array {
+    this.assertIdle(method);
     const x = this.scaled(toMatrix(X, this.spec.inputs, 'X'), this.scalers.inputs);
     const scaledOut = this.forwardPacked(x);
     const out = this.scalers.targets ? this.scalers.targets.inverse(scaledOut) : scaledOut;
@@ -165,9 +169,12 @@ export class Model {
    * `'standardize'`. Scalers travel with toJSON. gradients() reports the network's own (scaled) values.
    */
   setNormalization(X: MatrixInput, Y: MatrixInput | null, spec: NormalizationSpec): void {
-    if (spec === null || typeof spec !== 'object') parseScalerSpec(spec, 'normalization');
-    const inputs = spec.inputs === undefined ? undefined : parseScalerSpec(spec.inputs, 'normalization.inputs');
-    const targets = spec.targets === undefined ? undefined : parseScalerSpec(spec.targets, 'normalization.targets');
+    this.assertIdle('setNormalization');
+    this.fitNormalization(X, Y, spec);
+  }
+
+  private fitNormalization(X: MatrixInput, Y: MatrixInput | null, spec: NormalizationSpec): void {
+    const { inputs, targets } = parseNormalizationSpec(spec, 'normalization');
     const x = toMatrix(X, this.spec.inputs, 'X');
     const next: { inputs?: Scaler; targets?: Scaler } = {};
     if (inputs) next.inputs = Scaler.fit(x.data, x.rows, x.cols, inputs.kind, inputs.range);
@@ -182,6 +189,7 @@ export class Model {
 
   /** The attached scalers' settings and statistics (JSON form), if any. */
   getNormalization(): { inputs?: ReturnType<Scaler['toJSON']>; targets?: ReturnType<Scaler['toJSON']> } {
+    this.assertAlive();
     return { inputs: this.scalers.inputs?.toJSON(), targets: this.scalers.targets?.toJSON() };
   }
 
@@ -190,7 +198,7 @@ export class Model {
   predict(X: readonly (readonly number[])[]): number[][];
   predict(X: MatrixInput): number[][] | Float64Array;
   predict(X: MatrixInput): number[][] | Float64Array {
-    return this.forward(X as MatrixInput) as number[][] | Float64Array;
+    return this.compute(X as MatrixInput, 'predict');
   }
 
   private forwardPacked(x: Matrix): Float64Array {
@@ -210,6 +218,7 @@ export class Model {
 
   /** The loss of the model on (X, Y), as the spec's loss defines it. */
   loss(X: MatrixInput, Y: MatrixInput): number {
+    this.assertIdle('loss');
     const { x, y } = this.pair(X, Y);
     return this.lossPacked(x, y);
   }
@@ -220,10 +229,10 @@ export class Model {
   }
 
   /** Checked and packed, not scaled: a flat Float64Array input is used as it is, not copied. */
-  private rawPair(X: MatrixInput, Y: MatrixInput): { x: Matrix; y: Matrix } {
-    const x = toMatrix(X, this.spec.inputs, 'X');
-    const y = toMatrix(Y, this.spec.outputs, 'Y');
-    checkSameRows(x, y);
+  private rawPair(X: MatrixInput, Y: MatrixInput, names: [string, string] = ['X', 'Y']): { x: Matrix; y: Matrix } {
+    const x = toMatrix(X, this.spec.inputs, names[0]);
+    const y = toMatrix(Y, this.spec.outputs, names[1]);
+    checkSameRows(x, y, names);
     return { x, y };
   }
 
@@ -242,6 +251,7 @@ export class Model {
 
   /** Loss, gradients and every layer's z, a and delta = dL/dz on (X, Y), by backpropagation. */
   gradients(X: MatrixInput, Y: MatrixInput): GradientsResult {
+    this.assertIdle('gradients');
     const { x, y } = this.pair(X, Y);
     const { loss, gradsFlat } = this.gradientsPacked(x, y);
     const plan = this.plan;
@@ -268,191 +278,54 @@ export class Model {
    * (shuffle, forward, backward, update, stop rules) runs inside the engine, one call per chunk; the
    * data are copied in once per fit call. The optimizer's state carries over to the next fit call
    * with the same optimizer settings and starts afresh when they change.
-   * A non-finite loss or update puts the model back to the last chunk boundary whose loss was finite
-   * (with per-epoch chunks: the start of the last epoch that trained on a finite loss) and throws a TrainingError, or stops with 'diverged' (onDiverge).
-   * Any other failure (bad options, a throwing callback) leaves the model as it was before the call.
+   * A non-finite loss or update throws a TrainingError, or with onDiverge 'stop' returns 'diverged'
+   * with the model at its last finite state. A failed call leaves the model as it was before the call.
+   * One training at a time: see src/train/trainer.ts, where the orchestration lives.
    */
   fit(X: MatrixInput, Y: MatrixInput, options: FitOptions = {}): FitHistory {
-    const run = this.training(X, Y, options, false);
-    let step = run.next();
-    while (!step.done) step = run.next();
-    return step.value;
+    return fitSync(this.host(), X, Y, options);
   }
 
   /** Like fit, but yields to the event loop between chunks (every `progressEvery` updates), so a page stays responsive. */
-  async fitAsync(X: MatrixInput, Y: MatrixInput, options: FitOptions = {}): Promise<FitHistory> {
-    const run = this.training(X, Y, options, true);
-    let step = run.next();
-    while (!step.done) {
-      await yieldToEventLoop();
-      step = run.next();
-    }
-    return step.value;
+  fitAsync(X: MatrixInput, Y: MatrixInput, options: FitOptions = {}): Promise<FitHistory> {
+    return fitAsync(this.host(), X, Y, options);
   }
 
-  private *training(X: MatrixInput, Y: MatrixInput, options: FitOptions, yielding: boolean): Generator<void, FitHistory> {
-    const started = performance.now();
-    const scalersBefore = this.scalers;
-    if (options !== null && typeof options === 'object' && options.normalize !== undefined) {
-      if (this.scalers.inputs || this.scalers.targets) {
-        throw new OptionsError('ALREADY_NORMALIZED', 'options.normalize: this model already has fitted scalers; call setNormalization() to refit them', {
-          path: 'options.normalize', expected: 'a model without scalers', received: 'a model with scalers',
-        });
-      }
-    }
-    let all: { x: Matrix; y: Matrix };
-    let o: ReturnType<typeof validateFitOptions>;
-    try {
-      // The rows stay unscaled here and are scaled on their way into engine memory, so a large
-      // Float64Array is never copied on the host.
-      all = this.rawPair(X, Y);
-      o = validateFitOptions(options, all.x.rows, this.spec);
-      if (options.normalize !== undefined) {
-        // Fit the scalers on the training rows only: held-out validation rows must not leak into
-        // them (validationSplit holds out the last rows, before shuffling).
-        const train = all.x.rows - Math.round(all.x.rows * o.validationSplit);
-        const head = (m: Matrix) => ({ data: m.data.subarray(0, train * m.cols), rows: train });
-        this.setNormalization(head(all.x), options.normalize.targets === undefined ? null : head(all.y), options.normalize);
-      }
-    } catch (error) {
-      this.scalers = scalersBefore;
-      throw error;
-    }
-    const held = Math.round(all.x.rows * o.validationSplit);
-    const rows = all.x.rows - held;
-    let validation: { x: Matrix; y: Matrix } | null = null;
-    if (held > 0) {
-      validation = {
-        x: { data: all.x.data.subarray(rows * all.x.cols), rows: held, cols: all.x.cols, nested: false },
-        y: { data: all.y.data.subarray(rows * all.y.cols), rows: held, cols: all.y.cols, nested: false },
-      };
-    } else if (options.validationData !== undefined) {
-      validation = this.rawPair(options.validationData[0], options.validationData[1]);
-    }
-    const plan = this.reserve(o.batchSize, rows, validation?.x.rows ?? 0);
-    const fixedBytes = plan.fixedEnd - plan.params;
-    const snapshot = (): Uint8Array => new Uint8Array(this.engine.f64.buffer.slice(plan.params, plan.fixedEnd));
-    const restore = (bytes: Uint8Array): void => new Uint8Array(this.engine.f64.buffer, plan.params, fixedBytes).set(bytes);
-    const before = snapshot();
-    const keyBefore = this.optimizerKey;
-    try {
-      const key = JSON.stringify(o.optimizer);
-      if (key !== this.optimizerKey) {
-        resetOptimizerState(plan, this.engine);
-        this.optimizerKey = key;
-      }
-      const f64 = this.engine.f64;
-      const { inputs, targets } = this.scalers;
-      writeRows(f64, plan.x, all.x.data, 0, rows, all.x.cols, inputs);
-      writeRows(f64, plan.y, all.y.data, 0, rows, all.y.cols, targets);
-      if (validation) {
-        writeRows(f64, plan.validationX, validation.x.data, 0, validation.x.rows, validation.x.cols, inputs);
-        writeRows(f64, plan.validationY, validation.y.data, 0, validation.y.rows, validation.y.cols, targets);
-      }
-      writeIdentityOrder(plan, this.engine, rows);
-      const K = this.spec.outputs;
-      const lossId = LOSS_ID[this.spec.loss];
-      writeTraining(plan, this.engine, { ...o, rows, lossScale: loss_scale(lossId, rows, K) });
-
-      const perEpoch = validation !== null || o.patience > 0 || options.onEpochEnd !== undefined;
-      const chunked = yielding || options.onProgress !== undefined || Number.isFinite(o.timeout) || options.signal !== undefined;
-      const maxSteps = chunked ? o.progressEvery : 0x7fffffff;
-      const stepsPerEpoch = Math.ceil(rows / o.batchSize);
-      const history: FitHistory = { loss: [], epochs: 0, steps: 0, stopReason: 'epochs', lastStep: NaN, timeMs: 0 };
-      if (validation) history.valLoss = [];
-      let best = Infinity, bestEpoch = -1;
-      let bestParams: Float64Array | null = null;
-      let diverged: TrainingError | null = null;
-
-      // the states at the start of the previous and of the current chunk: a divergence goes back to
-      // the latest of them whose loss was finite
-      let previous = before;
-      while (history.epochs < o.epochs && history.stopReason === 'epochs') {
-        const current = history.steps === 0 ? before : snapshot();
-        const status = this.engine.trainEpochs(Math.min(perEpoch ? 1 : LOSS_LOG_CAPACITY, o.epochs - history.epochs), maxSteps);
-        const completed = readSlot(plan, this.engine, H.EPOCHS_DONE);
-        history.steps += readSlot(plan, this.engine, H.STEPS_DONE);
-        history.lastStep = this.engine.f64[(plan.header >> 3) + HF.LAST_STEP];
-        if (status === TRAIN_STATUS.NON_FINITE_LOSS || status === TRAIN_STATUS.NON_FINITE_STEP) {
-          const epoch = history.epochs + completed;
-          const step = readSlot(plan, this.engine, H.FAILED_STEP);
-          // a loss that is non-finite at the chunk's very first batch condemns the chunk's start too
-          const startFailed = status === TRAIN_STATUS.NON_FINITE_LOSS && readSlot(plan, this.engine, H.STEPS_DONE) === 0;
-          restore(startFailed ? previous : current);
-          const what = status === TRAIN_STATUS.NON_FINITE_LOSS ? 'the loss' : 'an update';
-          diverged = new TrainingError('DIVERGED', `training diverged: ${what} became non-finite at epoch ${epoch}, step ${step}; the model was put back to its last finite state`, epoch, step, {
-            path: `epoch ${epoch}, step ${step}`, expected: `${what} to stay finite`, received: 'NaN or Infinity',
-          });
-          history.stopReason = 'diverged';
-          break;
-        }
-        const log = plan.lossLog >> 3;
-        for (let e = 0; e < completed; e++) {
-          const partial = status === TRAIN_STATUS.STEP_BELOW && e === completed - 1;
-          const seen = partial ? readSlot(plan, this.engine, H.ROWS_SEEN) : rows;
-          const loss = this.engine.f64[log + e] * loss_scale(lossId, seen, K);
-          history.loss.push(loss);
-          const logs: { loss: number; valLoss?: number } = { loss };
-          if (validation) {
-            logs.valLoss = this.validationLoss(plan, validation.x.rows);
-            history.valLoss!.push(logs.valLoss);
-          }
-          const epoch = history.epochs++;
-          if (o.patience > 0) {
-            const monitored = logs.valLoss ?? loss;
-            if (monitored < best) {
-              best = monitored;
-              bestEpoch = epoch;
-              if (o.restoreBest) bestParams = this.getParamsFlat();
-            } else if (epoch - bestEpoch >= o.patience) {
-              history.stopReason = 'patience';
-            }
-          }
-          if (options.onEpochEnd?.(epoch, logs) === false) history.stopReason = 'callback';
-        }
-        previous = current;
-        if (history.stopReason !== 'epochs') break;
-        if (status === TRAIN_STATUS.STEP_BELOW) history.stopReason = 'stepBelow';
-        else if (status === TRAIN_STATUS.LOSS_BELOW) history.stopReason = 'lossBelow';
-        else if (history.epochs < o.epochs) {
-          const elapsedMs = performance.now() - started;
-          const progress = {
-            epoch: history.epochs, steps: history.steps, totalSteps: o.epochs * stepsPerEpoch,
-            loss: history.loss[history.loss.length - 1], elapsedMs,
-            samplesPerSecond: (history.steps * o.batchSize * 1000) / Math.max(elapsedMs, 1e-3),
-          };
-          if (options.onProgress?.(progress) === false) history.stopReason = 'callback';
-          else if (options.signal?.aborted) history.stopReason = 'aborted';
-          else if (elapsedMs >= o.timeout) history.stopReason = 'timeout';
-          else if (chunked) yield;
-        }
-      }
-      if (history.stopReason === 'patience' && bestParams !== null) {
-        this.engine.f64.set(bestParams, plan.params >> 3);
-        history.bestEpoch = bestEpoch;
-      }
-      history.timeMs = performance.now() - started;
-      if (diverged !== null && o.onDiverge === 'throw') throw diverged;
-      return history;
-    } catch (error) {
-      if (!(error instanceof TrainingError)) {
-        restore(before);
-        this.optimizerKey = keyBefore;
-        this.scalers = scalersBefore;
-      }
-      throw error;
-    }
-  }
-
-  /** The loss on the validation rows held in the plan, in chunks of the batch capacity. */
-  private validationLoss(plan: Plan, rows: number): number {
-    const { inputs, outputs } = this.spec;
-    let sum = 0;
-    for (let from = 0; from < rows; from += plan.batchCapacity) {
-      const count = Math.min(plan.batchCapacity, rows - from);
-      sum += this.engine.lossSum(count, plan.validationX + from * inputs * 8, plan.validationY + from * outputs * 8);
-    }
-    return sum * loss_scale(LOSS_ID[this.spec.loss], rows, outputs);
+  /** The view of this model the trainer works on. */
+  private host(): TrainingHost {
+    const model = this;
+    return {
+      spec: model.spec,
+      get engine() {
+        return model.engine;
+      },
+      get disposed() {
+        return model.disposed;
+      },
+      begin: (method, progress) => {
+        model.assertIdle(method);
+        model.busy = { method, progress };
+      },
+      end: () => {
+        model.busy = null;
+      },
+      reserve: (batch, rows, validation) => model.reserve(batch, rows, validation),
+      get scalers() {
+        return model.scalers;
+      },
+      set scalers(value) {
+        model.scalers = value;
+      },
+      get optimizerKey() {
+        return model.optimizerKey;
+      },
+      set optimizerKey(value) {
+        model.optimizerKey = value;
+      },
+      fitScalers: (X, Y, spec) => model.fitNormalization(X, Y, spec),
+      rawPair: (X, Y, names) => model.rawPair(X, Y, names),
+      paramsFlat: () => model.getParamsFlat(),
+    };
   }
 
   /** Parameters as `[{ W: [units][inputs], b: [units] }]` (copies). */
@@ -468,7 +341,7 @@ export class Model {
 
   /** Replaces every parameter; validated completely first (ParamsError), so a bad call changes nothing. */
   setParams(params: readonly LayerParams[] | Float64Array): void {
-    this.assertAlive();
+    this.assertIdle('setParams');
     const flat = paramsToFlat(this.spec, params);
     this.engine.f64.set(flat, this.plan.params >> 3);
   }
@@ -478,26 +351,8 @@ export class Model {
    * numeric = (L(θ + h) − L(θ − h)) / 2h with h = epsilon · max(1, |θ|). Parameters are restored bit for bit.
    */
   gradCheck(X: MatrixInput, Y: MatrixInput, options: GradCheckOptions = {}): GradCheckReport {
-    if (options === null || typeof options !== 'object') {
-      throw new OptionsError('BAD_OPTION', `options: expected an object { epsilon?, tolerance?, absoluteTolerance? }, got ${describe(options)}`, {
-        path: 'options', expected: 'an object { epsilon?, tolerance?, absoluteTolerance? }', received: describe(options),
-      });
-    }
-    const epsilon = options.epsilon === undefined ? 1e-6 : options.epsilon;
-    const tolerance = options.tolerance === undefined ? 1e-6 : options.tolerance;
-    const absoluteTolerance = options.absoluteTolerance === undefined ? 1e-9 : options.absoluteTolerance;
-    for (const [key, value] of [['epsilon', epsilon], ['tolerance', tolerance]] as const) {
-      if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) {
-        throw new OptionsError('BAD_OPTION', `options.${key}: expected a positive finite number, got ${describe(value)}`, {
-          path: `options.${key}`, expected: 'a positive finite number', received: describe(value),
-        });
-      }
-    }
-    if (typeof absoluteTolerance !== 'number' || !(absoluteTolerance >= 0) || !Number.isFinite(absoluteTolerance)) {
-      throw new OptionsError('BAD_OPTION', `options.absoluteTolerance: expected a finite number ≥ 0, got ${describe(absoluteTolerance)}`, {
-        path: 'options.absoluteTolerance', expected: 'a finite number ≥ 0', received: describe(absoluteTolerance),
-      });
-    }
+    this.assertIdle('gradCheck');
+    const { epsilon, tolerance, absoluteTolerance } = validateGradCheckOptions(options);
     const { x, y } = this.pair(X, Y);
     const analytic = this.gradientsPacked(x, y).gradsFlat;
     const params = this.plan.params >> 3;
@@ -534,36 +389,19 @@ export class Model {
   /**
    * The model as JSON-ready data: spec, parameters (exact float64), scalers and, unless
    * `{ training: false }`, the optimizer and shuffler state, so a reloaded model predicts
-   * bit-identically and resumes training exactly where it stopped.
+   * bit-identically and resumes training exactly where it stopped; a CRC-32 of every field; and the
+   * metadata it was loaded with (the command line's `cli` block), unchanged.
    */
   toJSON(options: { training?: boolean } = {}): ModelJSON {
     this.assertAlive();
-    const plan = this.plan;
-    const spec = this.spec;
-    const json: ModelJSON = {
-      format: FORMAT,
-      version: FORMAT_VERSION,
-      spec: {
-        inputs: spec.inputs,
-        layers: spec.layers.map((l) => (l.activation === 'leaky_relu' ? { units: l.units, activation: l.activation, slope: l.slope } : { units: l.units, activation: l.activation })),
-        loss: spec.loss,
-        plainLoss: spec.plainLoss,
-        seed: spec.seed,
-        init: spec.init,
-      },
-      params: encodeFloat64(this.getParamsFlat()),
-    };
-    if (this.scalers.inputs || this.scalers.targets) json.scalers = this.getNormalization();
-    if (options?.training !== false) {
-      const P = spec.paramCount;
-      json.training = {
-        optimizer: this.optimizerKey,
-        moments: encodeFloat64(readRegion(this.engine.f64, plan.m, 2 * P)),
-        scalars: Array.from(readRegion(this.engine.f64, plan.optScalars, 3)),
-        rng: Array.from(readRng(plan, this.engine)),
-      };
-    }
-    return json;
+    const withTraining = validateSaveOptions(options);
+    const plan = this.plan, f64 = this.engine.f64, P = this.spec.paramCount;
+    return encodeModel({
+      spec: this.spec, params: this.getParamsFlat(), scalers: this.scalers, metadata: this.savedMetadata,
+      training: withTraining
+        ? { optimizer: this.optimizerKey, moments: readRegion(f64, plan.m, 2 * P), scalars: readRegion(f64, plan.optScalars, 3), rng: readRng(plan, this.engine) }
+        : null,
+    });
   }
 
   /** The model as an ONNX file (opset 17, float64, scalers included): see src/onnx/export.ts. */
@@ -572,33 +410,21 @@ export class Model {
     return toONNX(this, options);
   }
 
-  /** @internal Puts saved scalers and training state into a freshly created model (loadModel). */
-  restoreSaved(json: ModelJSON): void {
-    const scalers: { inputs?: Scaler; targets?: Scaler } = {};
-    const widths = { inputs: this.spec.inputs, targets: this.spec.outputs };
-    for (const side of ['inputs', 'targets'] as const) {
-      const saved = json.scalers?.[side];
-      if (saved === undefined) continue;
-      let scaler: Scaler;
-      try {
-        scaler = Scaler.fromJSON(saved, `scalers.${side}`);
-      } catch (error) {
-        // a broken scaler in a saved model is a broken file, like any other field of it
-        if (!(error instanceof WasmlpError)) throw error;
-        throw new FormatError(error.code, error.message, { path: error.path, expected: error.expected, received: error.received, cause: error });
-      }
-      if (scaler.columns !== widths[side]) throw formatError(`scalers.${side}.a`, `${widths[side]} columns`, `${scaler.columns} columns`);
-      scalers[side] = scaler;
-    }
-    const P = this.spec.paramCount;
-    const moments = json.training ? decodeFloat64(json.training.moments, 2 * P, 'training.moments') : null;
-    // everything is decoded and checked: now write
-    this.scalers = scalers;
-    if (json.training && moments) {
-      this.engine.f64.set(moments, this.plan.m >> 3);
-      this.engine.f64.set(json.training.scalars, this.plan.optScalars >> 3);
-      writeRng(this.plan, this.engine, Uint32Array.from(json.training.rng));
-      this.optimizerKey = json.training.optimizer;
+  /** What the model was loaded with besides the model itself (the command line's `cli` block): read-only, written back by toJSON. */
+  get metadata(): ModelMetadata {
+    return this.savedMetadata;
+  }
+
+  /** @internal Puts the checked state of a saved model into this freshly created one (loadModel). */
+  restoreSaved(state: ModelState): void {
+    this.assertIdle('restoreSaved');
+    this.scalers = { ...state.scalers };
+    this.savedMetadata = state.metadata;
+    if (state.training !== null) {
+      this.engine.f64.set(state.training.moments, this.plan.m >>> 3);
+      this.engine.f64.set(state.training.scalars, this.plan.optScalars >>> 3);
+      writeRng(this.plan, this.engine, state.training.rng);
+      this.optimizerKey = state.training.optimizer;
     }
   }
 

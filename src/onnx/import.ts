@@ -18,9 +18,10 @@
 import { FormatError, OptionsError, WasmlpError, describe } from '../errors.js';
 import { loadModel } from '../index.js';
 import type { Model } from '../model/model.js';
-import { FORMAT, FORMAT_VERSION, encodeFloat64, type ModelJSON } from '../model/serialize.js';
-import type { ScalerJSON } from '../data/normalize.js';
-import { ENGINES, INITS, LOSSES, type Activation, type EngineKind, type Loss } from '../spec/types.js';
+import { NO_METADATA, encodeModel, type ModelState } from '../model/serialize.js';
+import { Scaler, type ScalerJSON } from '../data/normalize.js';
+import { validateSpec } from '../spec/validate.js';
+import { ENGINES, INITS, LOSSES, type Activation, type EngineKind, type Loss, type ModelSpec } from '../spec/types.js';
 import { DT, dataTypeName, decodeModel, type AttributeProto, type ModelProto, type NodeProto, type TensorProto } from './proto.js';
 import { inputScaler, outputScaler, type Op, type ReadStep } from './scaling.js';
 
@@ -682,29 +683,34 @@ export async function loadONNX(bytes: Uint8Array | ArrayBuffer, options: LoadONN
     flat.set(l.b, at + l.W.length);
     at += l.W.length + l.b.length;
   }
-  const json: ModelJSON = {
-    format: FORMAT,
-    version: FORMAT_VERSION,
-    spec: {
-      inputs: mlp.inputs,
-      layers: mlp.layers.map((l) => (l.activation === 'leaky_relu' ? { units: l.units, activation: l.activation, slope: l.slope } : { units: l.units, activation: l.activation })),
-      loss,
-      plainLoss,
-      ...(Number.isInteger(seed) && seed >= 0 && seed < 2 ** 32 ? { seed } : {}),
-      ...((INITS as readonly string[]).includes(init) ? { init: init as (typeof INITS)[number] } : {}),
-    },
-    params: encodeFloat64(flat),
+  const spec: ModelSpec = {
+    inputs: mlp.inputs,
+    layers: mlp.layers.map((l) => (l.activation === 'leaky_relu' ? { units: l.units, activation: l.activation, slope: l.slope } : { units: l.units, activation: l.activation })),
+    loss,
+    plainLoss,
+    ...(Number.isInteger(seed) && seed >= 0 && seed < 2 ** 32 ? { seed } : {}),
+    ...((INITS as readonly string[]).includes(init) ? { init: init as (typeof INITS)[number] } : {}),
+    ...(options.engine === undefined ? {} : { engine: options.engine }),
   };
-  if (inputs || targets) json.scalers = { ...(inputs ? { inputs } : {}), ...(targets ? { targets } : {}) };
+  let state: ModelState;
   try {
-    return await loadModel(json, options.engine === undefined ? {} : { engine: options.engine });
+    state = {
+      spec: validateSpec(spec),
+      params: flat,
+      scalers: {
+        ...(inputs ? { inputs: Scaler.fromJSON(inputs, 'input scaling') } : {}),
+        ...(targets ? { targets: Scaler.fromJSON(targets, 'output unscaling') } : {}),
+      },
+      training: null,
+      metadata: NO_METADATA,
+    };
   } catch (error) {
-    if (error instanceof FormatError && options.loss !== undefined && (error.code === 'LOSS_NEEDS_OUTPUT' || error.path?.startsWith('spec.loss'))) {
+    if (!(error instanceof WasmlpError)) throw error;
+    if (options.loss !== undefined && (error.code === 'LOSS_NEEDS_OUTPUT' || error.path === 'loss')) {
       throw new OptionsError(error.code, `options.loss: ${error.message}`, { path: 'options.loss', expected: error.expected, received: error.received, cause: error });
     }
-    if (error instanceof WasmlpError && !(error instanceof FormatError)) {
-      throw new FormatError(error.code, `the ONNX model: ${error.message}`, { path: error.path, expected: error.expected, received: error.received, cause: error });
-    }
-    throw error;
+    throw new FormatError(error.code, `the ONNX model: ${error.message}`, { path: error.path, expected: error.expected, received: error.received, cause: error });
   }
+  // through the saved form, so the model is built and checked exactly as loadModel builds any model
+  return loadModel(encodeModel(state), options.engine === undefined ? {} : { engine: options.engine });
 }

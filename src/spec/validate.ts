@@ -1,7 +1,8 @@
 // Turns a user's spec into a ValidSpec, or throws a SpecError naming the field, what it expected and
 // what it got. Nothing is built before the whole spec has passed.
 import { SpecError, describe } from '../errors.js';
-import { DEFAULT_ENGINE, DEFAULT_INIT, DEFAULT_LEAKY_SLOPE, DEFAULT_SEED } from './defaults.js';
+import { DEFAULT_ENGINE, DEFAULT_INIT, DEFAULT_LEAKY_SLOPE, DEFAULT_SEED, LAYER_KEYS, SPEC_KEYS } from './defaults.js';
+import { oneOfNames, rejectUnknownKeys } from './names.js';
 import {
   ACTIVATIONS,
   ENGINES,
@@ -18,12 +19,12 @@ function isPositiveInteger(value: unknown): value is number {
 }
 
 function oneOf<T extends string>(value: unknown, allowed: readonly T[], path: string, what: string): T {
-  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
-  throw new SpecError(
-    `UNKNOWN_${what.toUpperCase()}`,
-    `${path}: unknown ${what} ${describe(value)}; expected one of ${allowed.join(', ')}`,
-    { path, expected: `one of ${allowed.join(', ')}`, received: describe(value) },
-  );
+  return oneOfNames(value, allowed, path, what, SpecError, `UNKNOWN_${what.toUpperCase()}`);
+}
+
+/** An optional field: undefined takes the default; null is not a value the API documents, so it is an error like any other. */
+function optional<T>(value: T | undefined, fallback: T): T {
+  return value === undefined ? fallback : value;
 }
 
 function positiveInteger(value: unknown, path: string, code: string): number {
@@ -43,6 +44,7 @@ export function validateSpec(spec: ModelSpec): ValidSpec {
       received: describe(spec),
     });
   }
+  rejectUnknownKeys(spec, SPEC_KEYS, '', SpecError);
   const inputs = positiveInteger(spec.inputs, 'inputs', 'BAD_INPUTS');
   if (!Array.isArray(spec.layers) || spec.layers.length === 0) {
     throw new SpecError('NO_LAYERS', `layers: expected a non-empty array of { units, activation }, got ${describe(spec.layers)}`, {
@@ -66,6 +68,7 @@ export function validateSpec(spec: ModelSpec): ValidSpec {
         received: describe(layer),
       });
     }
+    rejectUnknownKeys(layer, LAYER_KEYS, at, SpecError);
     const units = positiveInteger(layer.units, `${at}.units`, 'BAD_UNITS');
     const activation: Activation = oneOf(layer.activation, ACTIVATIONS, `${at}.activation`, 'activation');
     if (activation === 'softmax' && index !== spec.layers.length - 1) {
@@ -99,7 +102,7 @@ export function validateSpec(spec: ModelSpec): ValidSpec {
   }
 
   const loss = oneOf(spec.loss, LOSSES, 'loss', 'loss');
-  const plainLoss = spec.plainLoss ?? false;
+  const plainLoss = optional<unknown>(spec.plainLoss, false);
   if (typeof plainLoss !== 'boolean') {
     throw new SpecError('BAD_PLAIN_LOSS', `plainLoss: expected true or false, got ${describe(plainLoss)}`, {
       path: 'plainLoss',
@@ -127,7 +130,7 @@ export function validateSpec(spec: ModelSpec): ValidSpec {
   }
   const fromLogits = (loss === 'bce' && output.activation === 'sigmoid') || (loss === 'cce' && output.activation === 'softmax');
 
-  const seed = spec.seed ?? DEFAULT_SEED;
+  const seed = optional<unknown>(spec.seed, DEFAULT_SEED);
   if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
     throw new SpecError('BAD_SEED', `seed: expected an integer in [0, 4294967295], got ${describe(seed)}`, {
       path: 'seed',
@@ -135,7 +138,7 @@ export function validateSpec(spec: ModelSpec): ValidSpec {
       received: describe(seed),
     });
   }
-  const init = oneOf(spec.init ?? DEFAULT_INIT, INITS, 'init', 'init');
-  const engine = oneOf(spec.engine ?? DEFAULT_ENGINE, ENGINES, 'engine', 'engine');
+  const init = oneOf(optional<unknown>(spec.init, DEFAULT_INIT), INITS, 'init', 'init');
+  const engine = oneOf(optional<unknown>(spec.engine, DEFAULT_ENGINE), ENGINES, 'engine', 'engine');
   return { inputs, outputs: output.units, layers, loss, plainLoss, fromLogits, seed, init, engine, paramCount };
 }
