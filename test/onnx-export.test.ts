@@ -3,7 +3,7 @@
 // activation, with and without scalers, deep and wide, batch 1 and 1000. And toONNX → loadONNX gives
 // the same parameters and predictions, bit for bit.
 import { describe, expect, it } from 'vitest';
-import { ACTIVATIONS, OptionsError, createModel, loadONNX, readONNXMetadata, toONNX, type Activation, type Model, type ModelSpec, type NormalizationSpec } from '../src/index.js';
+import { ACTIVATIONS, OptionsError, createModel, loadModel, loadONNX, readONNXMetadata, toONNX, type Activation, type Model, type ModelSpec, type NormalizationSpec } from '../src/index.js';
 import { WASMLP_VERSION } from '../src/onnx/version.js';
 import { bytesOf, runOrt, worstRelative } from './helpers/onnx.js';
 import { mulberry32, randomMatrix } from './helpers/random.js';
@@ -171,6 +171,19 @@ describe('toONNX metadata and options', () => {
     expect(meta['wasmlp.loss']).toBe('cce');
     expect(meta['wasmlp.columns.inputs']).toBe('["a","b"]');
     expect(meta.note).toBe('x');
+  });
+
+  it("writes the command line's names of a model file (model.metadata.cli) by themselves", async () => {
+    const trained = await createModel({ inputs: 2, layers: [{ units: 3, activation: 'softmax' }], loss: 'cce' });
+    const cli = { version: 1, inputs: ['a', 'b'], targets: ['kind'], task: 'classification', labels: ['x', 'y', 'z'], training: null };
+    const model = await loadModel({ ...trained.toJSON(), cli });
+    const meta = readONNXMetadata(model.toONNX());
+    expect(meta['wasmlp.columns.inputs']).toBe('["a","b"]');
+    expect(meta['wasmlp.columns.targets']).toBe('["kind"]');
+    expect(meta['wasmlp.task']).toBe('classification');
+    expect(meta['wasmlp.labels']).toBe('["x","y","z"]');
+    expect(readONNXMetadata(trained.toONNX())['wasmlp.columns.inputs']).toBeUndefined();
+    expect(readONNXMetadata(model.toONNX({ metadata: { 'wasmlp.labels': '["p","q","r"]' } }))['wasmlp.labels']).toBe('["p","q","r"]');
   });
 
   it('refuses metadata that is not strings, or that overrides its own keys', async () => {

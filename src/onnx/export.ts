@@ -25,7 +25,11 @@ const IR_VERSION = 8;
 export const RESERVED_METADATA = ['wasmlp.version', 'wasmlp.loss', 'wasmlp.plain_loss', 'wasmlp.seed', 'wasmlp.init', 'wasmlp.normalization'] as const;
 
 export interface ToONNXOptions {
-  /** Extra `metadata_props` entries (string values), e.g. column names. */
+  /**
+   * Extra `metadata_props` entries (string values). The names of a model loaded from a command-line
+   * model file (`model.metadata.cli`) are written by themselves, as `wasmlp.columns.inputs`,
+   * `wasmlp.columns.targets`, `wasmlp.task` and `wasmlp.labels`; entries given here replace them.
+   */
   metadata?: Record<string, string>;
 }
 
@@ -145,6 +149,22 @@ function checkMetadata(metadata: unknown): [string, string][] {
   return entries as [string, string][];
 }
 
+/**
+ * `metadata_props` entries for the command line's column names, task and labels (the `cli` block a
+ * model file carries: see src/cli/model-file.ts), each list as a JSON array of strings.
+ */
+export function namesOf(cli: unknown): Record<string, string> {
+  if (cli === null || typeof cli !== 'object') return {};
+  const c = cli as Record<string, unknown>;
+  const strings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
+  const out: Record<string, string> = {};
+  if (strings(c.inputs)) out['wasmlp.columns.inputs'] = JSON.stringify(c.inputs);
+  if (strings(c.targets)) out['wasmlp.columns.targets'] = JSON.stringify(c.targets);
+  if (c.task === 'classification' || c.task === 'regression') out['wasmlp.task'] = c.task;
+  if (strings(c.labels)) out['wasmlp.labels'] = JSON.stringify(c.labels);
+  return out;
+}
+
 /** The model as an ONNX file (bytes of a ModelProto). See the top of this file for the graph. */
 export function toONNX(model: Model, options: ToONNXOptions = {}): Uint8Array {
   if (options === null || typeof options !== 'object') {
@@ -185,7 +205,9 @@ export function toONNX(model: Model, options: ToONNXOptions = {}): Uint8Array {
     { key: 'wasmlp.init', value: spec.init },
   ];
   if (scalers.inputs || scalers.targets) metadata.push({ key: 'wasmlp.normalization', value: JSON.stringify(scalers) });
-  for (const [key, value] of extra) metadata.push({ key, value });
+  // the command line's names, when the model was loaded with them; options.metadata may override
+  const names = { ...namesOf(model.metadata.cli), ...Object.fromEntries(extra) };
+  for (const [key, value] of Object.entries(names)) metadata.push({ key, value });
   return encodeModel({
     irVersion: IR_VERSION,
     opsetImport: [{ domain: '', version: ONNX_OPSET }],

@@ -10,7 +10,7 @@ import { Command } from 'commander';
 import { toONNX } from '../../index.js';
 import { CliError } from '../errors.js';
 import { count } from '../format.js';
-import { readModelFile, type CliMeta } from '../model-file.js';
+import { readModelFile } from '../model-file.js';
 import { checkWritable } from '../output.js';
 import { action, type Context, type Result } from '../run.js';
 import { describeNetwork } from './info.js';
@@ -18,18 +18,6 @@ import { describeNetwork } from './info.js';
 interface ExportOptions {
   onnx?: string;
   json?: boolean;
-}
-
-/** The metadata_props entries that carry the CLI's names (JSON arrays of strings). */
-export function cliMetadata(meta: CliMeta | null): Record<string, string> {
-  if (meta === null) return {};
-  const out: Record<string, string> = {
-    'wasmlp.columns.inputs': JSON.stringify(meta.inputs),
-    'wasmlp.columns.targets': JSON.stringify(meta.targets),
-    'wasmlp.task': meta.task,
-  };
-  if (meta.labels) out['wasmlp.labels'] = JSON.stringify(meta.labels);
-  return out;
 }
 
 /** A path's identity for "is this the same file": its real path when it exists, else its absolute path. */
@@ -76,7 +64,8 @@ async function exportModel(_ctx: Context, [modelFile]: string[], o: ExportOption
   if (samePath(o.onnx, modelFile)) throw new CliError('SAME_OUTPUT', `--onnx ${o.onnx}: the same file as the model; choose another name`, { file: o.onnx });
   await checkWritable(o.onnx, '--onnx');
   const { model, meta } = await readModelFile(modelFile);
-  const bytes = toONNX(model, { metadata: cliMetadata(meta) });
+  // the model file's names (model.metadata.cli) go into the ONNX metadata by themselves
+  const bytes = toONNX(model);
   const network = describeNetwork(model);
   const scalers = model.getNormalization();
   model.dispose();
