@@ -51,6 +51,7 @@ export type { ModelJSON, ModelMetadata, JsonValue, JsonObject } from './model/se
 export type { NormalizationSpec, ScalerSpec } from './data/normalize.js';
 export type { FitHistory, StopReason, GradientsResult, GradCheckOptions, GradCheckReport, LayerTrace } from './model/model.js';
 export type { MatrixInput } from './data/dataset.js';
+export type { LossOptions, LossUnits } from './model/loss-units.js';
 export { ACTIVATIONS, LOSSES, INITS, ENGINES } from './spec/types.js';
 export type { Activation, Loss, Init, EngineKind, LayerSpec, LayerParams, ModelSpec, ValidSpec, LayerShape } from './spec/types.js';
 export { WasmlpError, SpecError, DataError, ParamsError, OptionsError, EngineError, TrainingError, FormatError } from './errors.js';

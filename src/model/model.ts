@@ -13,6 +13,7 @@ import { checkSameRows, toMatrix, toNested, type Matrix, type MatrixInput } from
 import { Scaler, parseNormalizationSpec, type NormalizationSpec } from '../data/normalize.js';
 import { DataError, EngineError, OptionsError, TrainingError, WasmlpError, describe } from '../errors.js';
 import type { LayerParams, ValidSpec } from '../spec/types.js';
+import { lossInTargetUnits, lossUnits, type LossOptions } from './loss-units.js';
 import { flatToParams, paramName, paramsToFlat } from './params.js';
 import { NO_METADATA, encodeModel, validateSaveOptions, type ModelJSON, type ModelMetadata, type ModelState } from './serialize.js';
 import { toONNX, type ToONNXOptions } from '../onnx/export.js';
@@ -216,9 +217,10 @@ export class Model {
     return out;
   }
 
-  /** The loss of the model on (X, Y), as the spec's loss defines it. */
-  loss(X: MatrixInput, Y: MatrixInput): number {
+  /** The loss of the model on (X, Y), as the spec's loss defines it: on scaled targets when a target scaler is attached, unless `{ units: 'target' }`. */
+  loss(X: MatrixInput, Y: MatrixInput, options?: LossOptions): number {
     this.assertIdle('loss');
+    if (lossUnits(options) === 'target' && this.scalers.targets) return lossInTargetUnits(this, X, Y);
     const { x, y } = this.pair(X, Y);
     return this.lossPacked(x, y);
   }

@@ -117,7 +117,7 @@ export function validateSpec(spec: ModelSpec): ValidSpec {
     throw new SpecError(
       'LOSS_NEEDS_OUTPUT',
       `loss: ${loss} needs a ${needed} output layer (it is then computed from the logit), but layers[${output.index}] is ${output.activation}; ` +
-        `set plainLoss: true to apply the plain ${loss} formula to a ${output.activation} output`,
+        `set plainLoss: true to apply the plain ${loss} formula to ${/^[aeiou]/.test(output.activation) ? 'an' : 'a'} ${output.activation} output`,
       { path: `layers[${output.index}].activation`, expected: needed, received: JSON.stringify(output.activation) },
     );
   }
