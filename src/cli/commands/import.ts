@@ -8,9 +8,8 @@ import { Command, Option } from 'commander';
 import { FormatError, LOSSES, loadONNX, readONNXMetadata, type Loss, type Model } from '../../index.js';
 import { CliError } from '../errors.js';
 import { CLI_FORMAT_VERSION, modelFileText, type CliMeta } from '../model-file.js';
-import { checkWritable, writeFilesAtomically } from '../output.js';
+import { checkOutputs, writeFilesAtomically } from '../output.js';
 import { action, type Context, type Result } from '../run.js';
-import { samePath } from './export.js';
 import { describeNetwork } from './info.js';
 
 interface ImportOptions {
@@ -45,8 +44,7 @@ export function metaFromONNX(meta: Record<string, string>, model: Model): { meta
 
 async function importModel(_ctx: Context, [onnxFile]: string[], o: ImportOptions): Promise<Result> {
   const out = o.out ?? join(dirname(onnxFile), `${basename(onnxFile).replace(/\.onnx$/i, '')}.model.json`);
-  if (samePath(out, onnxFile)) throw new CliError('SAME_OUTPUT', `--out ${out}: the same file as the ONNX input; choose another name`, { file: out });
-  await checkWritable(out, '--out');
+  await checkOutputs([[out, '--out']], [{ path: onnxFile, what: 'the ONNX file' }]);
   let bytes: Uint8Array;
   try {
     bytes = await readFile(onnxFile);
