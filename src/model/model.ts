@@ -4,7 +4,8 @@
 import type { Engine } from '../engine/engine.js';
 import { loss_scale } from '../engine/ts/losses.js';
 import { LOSS_ID } from '../layout/abi.js';
-import { computePlan, type Plan } from '../layout/plan.js';
+import type { Plan } from '../layout/plan.js';
+import { chunkRows, reservePlan } from '../layout/budget.js';
 import { readRegion, readRng, resetOptimizerState, writeRng, writeRows } from '../layout/pack.js';
 import { seedState } from '../train/rng.js';
 import { validateGradCheckOptions, type FitOptions } from '../train/options.js';
@@ -20,7 +21,11 @@ import { toONNX, type ToONNXOptions } from '../onnx/export.js';
 
 export type { FitHistory, StopReason } from '../train/trainer.js';
 
-/** Rows per forward call when predicting or evaluating a loss: bounds memory for large data. */
+/**
+ * Rows per forward call when predicting or evaluating a loss: bounds memory for large data. A loss
+ * is summed per block of this many rows (each block one sequential sum, the blocks added in order),
+ * whatever smaller chunks the engine memory forces inside a block.
+ */
 const CHUNK_ROWS = 1024;
 
 export interface LayerTrace<T> {
@@ -90,9 +95,9 @@ export class Model {
   constructor(spec: ValidSpec, engine: Engine, params: Float64Array) {
     this.spec = spec;
     this.engine = engine;
-    this.plan = computePlan(spec, { batch: 1, rows: 1 }, engine.base);
+    this.plan = reservePlan(spec, engine.base, null, { batch: 1, rows: 1 });
     engine.bind(this.plan);
-    this.engine.f64.set(params, this.plan.params >> 3);
+    this.engine.f64.set(params, this.plan.params >>> 3);
     writeRng(this.plan, this.engine, seedState((spec.seed ^ SHUFFLE_STREAM) >>> 0));
     resetOptimizerState(this.plan, this.engine);
   }
@@ -110,19 +115,25 @@ export class Model {
     return this.spec.outputs;
   }
 
-  /** Grows the arena (once) so that `batch` rows of activations and `rows` rows of data fit. */
+  /**
+   * Grows the arena (once) so that `batch` rows of activations and `rows` rows of data fit. Sizes are
+   * checked first (EngineError OUT_OF_MEMORY over the 4 GiB limit, src/layout/budget.ts), and the new
+   * plan is adopted only once the engine is bound to it: a refused or failed growth changes nothing.
+   */
   private reserve(batch: number, rows: number, validation = 0): Plan {
     this.assertAlive();
-    const plan = this.plan;
-    if (plan.batchCapacity >= batch && plan.rowCapacity >= rows && plan.validationCapacity >= validation) return plan;
-    const capacity = {
-      batch: Math.max(batch, plan.batchCapacity),
-      rows: Math.max(rows, plan.rowCapacity),
-      validation: Math.max(validation, plan.validationCapacity),
-    };
-    this.plan = computePlan(this.spec, capacity, this.engine.base);
-    this.engine.bind(this.plan);
-    return this.plan;
+    const plan = reservePlan(this.spec, this.engine.base, this.plan, { batch, rows, validation });
+    if (plan !== this.plan) {
+      this.engine.bind(plan);
+      this.plan = plan;
+    }
+    return plan;
+  }
+
+  /** Rows per chunk (≤ want) for a call split by rows, as many as the engine memory holds. */
+  private chunk(want: number, multiple = 1): number {
+    this.assertAlive();
+    return chunkRows(this.spec, this.engine.base, this.plan, want, multiple);
   }
 
   private assertAlive(): void {
@@ -204,7 +215,8 @@ export class Model {
 
   private forwardPacked(x: Matrix): Float64Array {
     const K = this.spec.outputs;
-    const chunk = Math.min(x.rows, CHUNK_ROWS);
+    // each row's outputs are the same bits whatever the chunk it is computed in
+    const chunk = this.chunk(Math.min(x.rows, CHUNK_ROWS));
     const plan = this.reserve(chunk, chunk);
     const last = plan.layers[plan.layers.length - 1];
     const out = new Float64Array(x.rows * K);
@@ -212,7 +224,7 @@ export class Model {
       const rows = Math.min(chunk, x.rows - from);
       writeRows(this.engine.f64, plan.x, x.data, from, rows, x.cols);
       this.engine.forward(rows, plan.x);
-      out.set(this.engine.f64.subarray(last.a >> 3, (last.a >> 3) + rows * K), from * K);
+      out.set(this.engine.f64.subarray(last.a >>> 3, (last.a >>> 3) + rows * K), from * K);
     }
     return out;
   }
@@ -239,14 +251,21 @@ export class Model {
   }
 
   private lossPacked(x: Matrix, y: Matrix): number {
-    const chunk = Math.min(x.rows, CHUNK_ROWS);
+    const block = Math.min(x.rows, CHUNK_ROWS);
+    const chunk = this.chunk(block);
     const plan = this.reserve(chunk, chunk);
     let sum = 0;
-    for (let from = 0; from < x.rows; from += chunk) {
-      const rows = Math.min(chunk, x.rows - from);
-      writeRows(this.engine.f64, plan.x, x.data, from, rows, x.cols);
-      writeRows(this.engine.f64, plan.y, y.data, from, rows, y.cols);
-      sum += this.engine.lossSum(rows, plan.x, plan.y);
+    for (let start = 0; start < x.rows; start += block) {
+      // one sequential sum per block, continued across the chunks the memory allows
+      const end = Math.min(start + block, x.rows);
+      let blockSum = 0;
+      for (let from = start; from < end; from += chunk) {
+        const rows = Math.min(chunk, end - from);
+        writeRows(this.engine.f64, plan.x, x.data, from, rows, x.cols);
+        writeRows(this.engine.f64, plan.y, y.data, from, rows, y.cols);
+        blockSum = this.engine.lossSum(rows, plan.x, plan.y, blockSum);
+      }
+      sum += blockSum;
     }
     return sum * loss_scale(LOSS_ID[this.spec.loss], x.rows, this.spec.outputs);
   }
@@ -255,23 +274,45 @@ export class Model {
   gradients(X: MatrixInput, Y: MatrixInput): GradientsResult {
     this.assertIdle('gradients');
     const { x, y } = this.pair(X, Y);
-    const { loss, gradsFlat } = this.gradientsPacked(x, y);
-    const plan = this.plan;
     const N = x.rows;
-    const f64 = this.engine.f64;
-    const layers = plan.layers.map((layer) => ({
-      z: toNested(readRegion(f64, layer.z, N * layer.units), N, layer.units),
-      a: toNested(readRegion(f64, layer.a, N * layer.units), N, layer.units),
-      delta: toNested(readRegion(f64, layer.delta, N * layer.units), N, layer.units),
+    const traces = this.spec.layers.map((layer) => ({ z: new Float64Array(N * layer.units), a: new Float64Array(N * layer.units), delta: new Float64Array(N * layer.units) }));
+    const { loss, gradsFlat } = this.gradientsPacked(x, y, traces);
+    const layers = this.spec.layers.map((layer, l) => ({
+      z: toNested(traces[l].z, N, layer.units),
+      a: toNested(traces[l].a, N, layer.units),
+      delta: toNested(traces[l].delta, N, layer.units),
     }));
     return { loss, grads: flatToParams(this.spec, gradsFlat), gradsFlat, output: layers[layers.length - 1].a, layers };
   }
 
-  private gradientsPacked(x: Matrix, y: Matrix): { loss: number; gradsFlat: Float64Array } {
-    const plan = this.reserve(x.rows, x.rows);
-    writeRows(this.engine.f64, plan.x, x.data, 0, x.rows, x.cols);
-    writeRows(this.engine.f64, plan.y, y.data, 0, y.rows, y.cols);
-    const loss = this.engine.gradients(x.rows, plan.x, plan.y) * loss_scale(LOSS_ID[this.spec.loss], x.rows, this.spec.outputs);
+  /**
+   * Loss and gradients over all rows, in chunks as large as the engine memory allows, with the same
+   * bits as one pass over all rows: every chunk uses the loss scale of all N rows, continues the loss
+   * sum and accumulates into the gradients (each one sequential sum over the rows). Chunks hold an
+   * even number of rows (the TypeScript engine's weight gradient adds rows in pairs). `traces`, when
+   * given, receives every layer's z, a and delta for all rows.
+   */
+  private gradientsPacked(x: Matrix, y: Matrix, traces?: LayerTrace<Float64Array>[]): { loss: number; gradsFlat: Float64Array } {
+    const N = x.rows;
+    const chunk = this.chunk(N, 2);
+    const plan = this.reserve(chunk, chunk);
+    let sum = 0;
+    for (let from = 0; from < N; from += chunk) {
+      const rows = Math.min(chunk, N - from);
+      writeRows(this.engine.f64, plan.x, x.data, from, rows, x.cols);
+      writeRows(this.engine.f64, plan.y, y.data, from, rows, y.cols);
+      sum = this.engine.gradients(rows, plan.x, plan.y, N, from > 0, sum);
+      if (traces) {
+        const f64 = this.engine.f64;
+        plan.layers.forEach((layer, l) => {
+          const count = rows * layer.units, at = from * layer.units;
+          traces[l].z.set(f64.subarray(layer.z >>> 3, (layer.z >>> 3) + count), at);
+          traces[l].a.set(f64.subarray(layer.a >>> 3, (layer.a >>> 3) + count), at);
+          traces[l].delta.set(f64.subarray(layer.delta >>> 3, (layer.delta >>> 3) + count), at);
+        });
+      }
+    }
+    const loss = sum * loss_scale(LOSS_ID[this.spec.loss], N, this.spec.outputs);
     return { loss, gradsFlat: readRegion(this.engine.f64, plan.grads, this.spec.paramCount) };
   }
 
@@ -345,7 +386,7 @@ export class Model {
   setParams(params: readonly LayerParams[] | Float64Array): void {
     this.assertIdle('setParams');
     const flat = paramsToFlat(this.spec, params);
-    this.engine.f64.set(flat, this.plan.params >> 3);
+    this.engine.f64.set(flat, this.plan.params >>> 3);
   }
 
   /**
@@ -357,7 +398,7 @@ export class Model {
     const { epsilon, tolerance, absoluteTolerance } = validateGradCheckOptions(options);
     const { x, y } = this.pair(X, Y);
     const analytic = this.gradientsPacked(x, y).gradsFlat;
-    const params = this.plan.params >> 3;
+    const params = this.plan.params >>> 3;
     let worst = { index: 0, relative: -1, analytic: 0, numeric: 0 };
     for (let i = 0; i < this.spec.paramCount; i++) {
       const f64 = this.engine.f64;

@@ -174,7 +174,7 @@ function* train(host: TrainingHost, X: MatrixInput, Y: MatrixInput, options: Fit
     const K = spec.outputs;
     const lossId = LOSS_ID[spec.loss];
     writeTraining(plan, engine, { ...o, rows, lossScale: loss_scale(lossId, rows, K) });
-    const header = { i: plan.header >> 2, f: plan.header >> 3 };
+    const header = { i: plan.header >>> 2, f: plan.header >>> 3 };
 
     const perEpoch = validation !== null || o.patience > 0 || options.onEpochEnd !== undefined;
     const chunked = yielding || options.onProgress !== undefined || Number.isFinite(o.timeout) || options.signal !== undefined;
@@ -192,7 +192,7 @@ function* train(host: TrainingHost, X: MatrixInput, Y: MatrixInput, options: Fit
     };
     /** Reads the completed epochs of the last engine call from the loss log into the history. */
     const logEpochs = (status: number, completed: number, report: boolean): void => {
-      const log = plan!.lossLog >> 3;
+      const log = plan!.lossLog >>> 3;
       for (let e = 0; e < completed; e++) {
         const partial = status === TRAIN_STATUS.STEP_BELOW && e === completed - 1;
         const seen = partial ? readSlot(plan!, engine, H.ROWS_SEEN) : rows;
@@ -234,7 +234,7 @@ function* train(host: TrainingHost, X: MatrixInput, Y: MatrixInput, options: Fit
         pos,
         step,
         sum: engine.f64[header.f + HF.EPOCH_SUM],
-        perm: keepOrder ? i32.slice(plan!.perm >> 2, (plan!.perm >> 2) + rows) : null,
+        perm: keepOrder ? i32.slice(plan!.perm >>> 2, (plan!.perm >>> 2) + rows) : null,
         epochs: history.epochs,
         steps: history.steps,
         losses: history.loss.length,
@@ -248,7 +248,7 @@ function* train(host: TrainingHost, X: MatrixInput, Y: MatrixInput, options: Fit
       i32[header.i + H.EPOCH_POS] = start.pos;
       i32[header.i + H.EPOCH_STEP] = start.step;
       engine.f64[header.f + HF.EPOCH_SUM] = start.sum;
-      if (start.perm) i32.set(start.perm, plan!.perm >> 2);
+      if (start.perm) i32.set(start.perm, plan!.perm >>> 2);
       history.epochs = start.epochs;
       history.steps = start.steps;
       history.loss.length = start.losses;
@@ -333,7 +333,7 @@ function* train(host: TrainingHost, X: MatrixInput, Y: MatrixInput, options: Fit
       return history;
     }
     if (history.stopReason === 'patience' && bestParams !== null) {
-      engine.f64.set(bestParams, plan.params >> 3);
+      engine.f64.set(bestParams, plan.params >>> 3);
       history.bestEpoch = bestEpoch;
     }
     history.timeMs = performance.now() - started;

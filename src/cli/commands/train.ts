@@ -2,7 +2,7 @@
 // trains with a live progress display, and writes the model (and its loss curve) atomically.
 import { basename } from 'node:path';
 import { Command, Option } from 'commander';
-import { createModel, TrainingError, WasmlpError, ACTIVATIONS, LOSSES, type Activation, type EngineKind, type FitHistory, type Model, type ModelSpec, type NormalizationSpec } from '../../index.js';
+import { createModel, SpecError, TrainingError, WasmlpError, ACTIVATIONS, LOSSES, type Activation, type EngineKind, type FitHistory, type Model, type ModelSpec, type NormalizationSpec } from '../../index.js';
 import { DELIMITER_DEFAULT, delimiter, fraction, layerList, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber, seed } from '../args.js';
 import { describeDelimiter, readCsv, type DelimiterChoice, type LabelColumn, type NumberColumns } from '../csv.js';
 import { oneHot, orderLabels, parseColumnList, remapCodes, shuffleRows, trainingColumns } from '../encode.js';
@@ -282,6 +282,10 @@ async function prepareFresh(ctx: Context, data: string, o: TrainOptions, engine:
   try {
     model = await createModel(spec);
   } catch (error) {
+    // a network too large for the engine memory is a usage error of --layers (or of the data's width)
+    if (error instanceof SpecError && error.code === 'MODEL_TOO_LARGE') {
+      throw new CliError('BAD_OPTION', `--layers ${(o.layers ?? DEFAULTS.layers).join(',') || 'none'}: ${error.message}\n(add --help for usage)`);
+    }
     if (error instanceof WasmlpError && !(error instanceof TrainingError)) throw inFlags(error);
     throw error;
   }
