@@ -22,6 +22,8 @@ const BUILT_PACKAGE = { find: /^(?:\.\.\/)+src\/(.*)$/, replacement: `${fileURLT
 export default defineConfig({
   // the browser suite's server must read the reference cases beside the repository
   server: { fs: { allow: ['..'] } },
+  // the ONNX tests import their fixtures (binary .onnx files) inlined as data URLs
+  assetsInclude: ['**/*.onnx'],
   test: {
     testTimeout: 60_000,
     // expect.poll waits for what a page or a process shows; on a loaded machine that can take seconds

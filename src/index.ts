@@ -56,3 +56,5 @@ export { ACTIVATIONS, LOSSES, INITS, ENGINES } from './spec/types.js';
 export type { Activation, Loss, Init, EngineKind, LayerSpec, LayerParams, ModelSpec, ValidSpec, LayerShape } from './spec/types.js';
 export { WasmlpError, SpecError, DataError, ParamsError, OptionsError, EngineError, TrainingError, FormatError } from './errors.js';
 export type { FitOptions, EpochLogs, Progress, OptimizerSpec } from './train/options.js';
+export { toONNX, type ToONNXOptions } from './onnx/export.js';
+export { loadONNX, readONNXMetadata, type LoadONNXOptions } from './onnx/import.js';

@@ -153,8 +153,8 @@ export class AtomicFile {
     });
   }
 
-  /** Appends text, waiting when the stream's buffer is full (large predictions stay bounded). */
-  async write(text: string): Promise<void> {
+  /** Appends text (or bytes), waiting when the stream's buffer is full (large predictions stay bounded). */
+  async write(text: string | Uint8Array): Promise<void> {
     if (this.failed) throw this.writeError(this.failed);
     if (!this.stream.write(text)) await Promise.race([once(this.stream, 'drain'), once(this.stream, 'error')]);
     if (this.failed) throw this.writeError(this.failed);

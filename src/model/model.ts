@@ -17,6 +17,7 @@ import type { LayerParams, ValidSpec } from '../spec/types.js';
 import { lossInTargetUnits, lossUnits, type LossOptions } from './loss-units.js';
 import { flatToParams, paramName, paramsToFlat } from './params.js';
 import { NO_METADATA, encodeModel, validateSaveOptions, type ModelJSON, type ModelMetadata, type ModelState } from './serialize.js';
+import { toONNX, type ToONNXOptions } from '../onnx/export.js';
 
 export type { FitHistory, StopReason } from '../train/trainer.js';
 
@@ -444,6 +445,12 @@ export class Model {
         ? { optimizer: this.optimizerKey, moments: readRegion(f64, plan.m, 2 * P), scalars: readRegion(f64, plan.optScalars, 3), rng: readRng(plan, this.engine) }
         : null,
     });
+  }
+
+  /** The model as an ONNX file (opset 17, float64, scalers included): see src/onnx/export.ts. */
+  toONNX(options: ToONNXOptions = {}): Uint8Array {
+    this.assertAlive();
+    return toONNX(this, options);
   }
 
   /** What the model was loaded with besides the model itself (the command line's `cli` block): read-only, written back by toJSON. */
