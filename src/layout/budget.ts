@@ -122,7 +122,7 @@ export function reservePlan(spec: ValidSpec, base: number, current: Plan | null,
     : `not even one data row fits ${setting}: use a smaller batch size${V > 0 ? ' or fewer validation rows' : ''}`;
   throw new EngineError(
     'OUT_OF_MEMORY',
-    `X: ${want.rows} rows of ${plural(spec.inputs, 'input')} and ${plural(spec.outputs, 'output')} ${setting} need ${formatBytes(exact.end)} of engine memory, ` +
+    `X: ${plural(want.rows, 'row')} of ${plural(spec.inputs, 'input')} and ${plural(spec.outputs, 'output')} ${setting} need ${formatBytes(exact.end)} of engine memory, ` +
       `over its limit of ${formatBytes(limit)}; ${advice}`,
     { path: 'X', expected: rowsFit > 0 ? `at most ${rowsFit} rows` : `a smaller batch size${V > 0 ? ' or fewer validation rows' : ''}`, received: `${want.rows} rows` },
   );
