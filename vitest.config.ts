@@ -12,7 +12,7 @@ import { playwright } from '@vitest/browser-playwright';
 import { CHROMIUM_ARGS, findChromium } from './test/helpers/find-chromium.mjs';
 
 /** Tests that use Node-only APIs (child processes, fs, worker threads) stay out of the page. */
-const NODE_ONLY = ['test/cli/**', 'test/demo/**', 'test/playground/**', 'test/platform/**', 'test/consumers/**'];
+const NODE_ONLY = ['test/cli/**', 'test/demo/**', 'test/playground/**', 'test/platform/**', 'test/consumers/**', 'test/readme.test.ts'];
 
 const chromiumPath = findChromium();
 
@@ -22,8 +22,12 @@ const BUILT_PACKAGE = { find: /^(?:\.\.\/)+src\/(.*)$/, replacement: `${fileURLT
 export default defineConfig({
   // the browser suite's server must read the reference cases beside the repository
   server: { fs: { allow: ['..'] } },
+  // the ONNX tests import their fixtures (binary .onnx files) inlined as data URLs
+  assetsInclude: ['**/*.onnx'],
   test: {
     testTimeout: 60_000,
+    // expect.poll waits for what a page or a process shows; on a loaded machine that can take seconds
+    expect: { poll: { timeout: 30_000 } },
     projects: [
       {
         extends: true as const,

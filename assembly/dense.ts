@@ -19,12 +19,13 @@ export function dense_forward(
   activate(act, slope, rows, units, z, a);
 }
 
-/** `inputDelta` == 0: the layer's input is the data, no gradient flows further. */
+/** `inputDelta` == 0: the layer's input is the data, no gradient flows further. `accumulate` ≠ 0: gW and gb
+ * continue their sums (the next chunk of rows), each still one sequential sum over the rows. */
 export function dense_backward(
   rows: i32, inputs: i32, units: i32,
-  input: usize, W: usize, delta: usize, gW: usize, gb: usize, inputDelta: usize, scratch: usize,
+  input: usize, W: usize, delta: usize, gW: usize, gb: usize, inputDelta: usize, scratch: usize, accumulate: i32 = 0,
 ): void {
-  gemm_tn(units, inputs, rows, delta, units, input, inputs, gW, inputs, 0, scratch);
-  col_sums(rows, units, delta, units, gb, 0);
+  gemm_tn(units, inputs, rows, delta, units, input, inputs, gW, inputs, accumulate, scratch);
+  col_sums(rows, units, delta, units, gb, accumulate);
   if (inputDelta != 0) gemm_nn(rows, inputs, units, delta, units, W, inputs, inputDelta, inputs, 0, scratch);
 }

@@ -22,9 +22,10 @@ export function loss_scale(loss: i32, rows: i32, n: i32): f64 {
   return 1.0;
 }
 
-export function loss_sum(loss: i32, fused: i32, rows: i32, n: i32, z: usize, a: usize, t: usize): f64 {
+/** `start`: the sum so far, so a sum over consecutive chunks of rows is the same one sequential sum. */
+export function loss_sum(loss: i32, fused: i32, rows: i32, n: i32, z: usize, a: usize, t: usize, start: f64 = 0.0): f64 {
   const bytes = <usize>(rows * n) << 3;
-  let sum = 0.0;
+  let sum = start;
   if (loss == LOSS_BCE) {
     if (fused) {
       for (let k: usize = 0; k < bytes; k += 8) { const x = load<f64>(z + k), y = load<f64>(t + k); sum += y * softplus(-x) + (1.0 - y) * softplus(x); }

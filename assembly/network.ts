@@ -32,29 +32,39 @@ export function network_forward(header: usize, rows: i32, input: usize): void {
   }
 }
 
-/** Σ of the loss terms of the last forward pass against the targets at `target`. */
-export function network_loss_sum(header: usize, rows: i32, target: usize): f64 {
+/** Σ of the loss terms of the last forward pass against the targets at `target`, continuing from `start`. */
+export function network_loss_sum(header: usize, rows: i32, target: usize, start: f64 = 0.0): f64 {
   const r = record(header, slot(header, H_LAYERS) - 1);
-  return loss_sum(slot(header, H_LOSS), slot(header, H_FUSED), rows, slot(r, L_UNITS), at(r, L_Z), at(r, L_A), target);
+  return loss_sum(slot(header, H_LOSS), slot(header, H_FUSED), rows, slot(r, L_UNITS), at(r, L_Z), at(r, L_A), target, start);
 }
 
-/** Forward pass, then the loss sum. */
-export function network_forward_loss_sum(header: usize, rows: i32, input: usize, target: usize): f64 {
+/** Forward pass, then the loss sum continuing from `start` (0: a fresh sum; the sum so far: the next chunk of rows). */
+export function network_forward_loss_sum(header: usize, rows: i32, input: usize, target: usize, start: f64): f64 {
   network_forward(header, rows, input);
-  return network_loss_sum(header, rows, target);
+  return network_loss_sum(header, rows, target, start);
 }
 
 /** Forward, loss and backward over `rows` rows: every z, a, delta and the gradients. Returns the raw loss sum Σ terms
  * (the gradient already carries the loss's scale for these rows). */
 export function network_gradients(header: usize, rows: i32, input: usize, target: usize): f64 {
+  return network_gradients_chunk(header, rows, input, target, rows, 0, 0.0);
+}
+
+/**
+ * network_gradients over one chunk of a larger set of rows, with the same bits as one call over all of
+ * them: the loss's scale is that of `scaleRows` rows (all of them), the loss sum continues from
+ * `start`, and with `accumulate` ≠ 0 the gradients continue their sums (each element one sequential
+ * sum over the rows, see blas.ts). The first chunk passes accumulate 0 and start 0.
+ */
+export function network_gradients_chunk(header: usize, rows: i32, input: usize, target: usize, scaleRows: i32, accumulate: i32, start: f64): f64 {
   network_forward(header, rows, input);
   const layers = slot(header, H_LAYERS);
   const loss = slot(header, H_LOSS);
   const scratch = <usize>slot(header, H_SCRATCH);
   const out = record(header, layers - 1);
   const units = slot(out, L_UNITS);
-  const scale = loss_scale(loss, rows, units);
-  const sum = network_loss_sum(header, rows, target);
+  const scale = loss_scale(loss, scaleRows, units);
+  const sum = network_loss_sum(header, rows, target, start);
   const done = loss_output_gradient(loss, slot(header, H_FUSED), rows, units, at(out, L_A), target, at(out, L_DELTA), scale);
   if (!done) {
     backprop_activation(slot(out, L_ACTIVATION), load<f64>(out + L_SLOPE_BYTE), rows, units, at(out, L_Z), at(out, L_A), at(out, L_DELTA));
@@ -65,7 +75,7 @@ export function network_gradients(header: usize, rows: i32, input: usize, target
     const prev = hasPrev ? record(header, l - 1) : 0;
     dense_backward(
       rows, slot(r, L_INPUTS), slot(r, L_UNITS), hasPrev ? at(prev, L_A) : input,
-      at(r, L_W), at(r, L_DELTA), at(r, L_GW), at(r, L_GB), hasPrev ? at(prev, L_DELTA) : 0, scratch,
+      at(r, L_W), at(r, L_DELTA), at(r, L_GW), at(r, L_GB), hasPrev ? at(prev, L_DELTA) : 0, scratch, accumulate,
     );
     if (hasPrev) {
       backprop_activation(

@@ -40,7 +40,7 @@ export class ParamsError extends WasmlpError {}
 /** Options of a call are wrong (training options, gradCheck options). */
 export class OptionsError extends WasmlpError {}
 
-/** The WebAssembly engine failed: it could not compile, speaks another ABI, or a kernel trapped. */
+/** The engine failed (it could not compile, speaks another ABI, a kernel trapped), or its memory was released (DISPOSED). */
 export class EngineError extends WasmlpError {}
 
 /** Describes a value for an error message: short, and exact for numbers. */
@@ -55,7 +55,10 @@ export function describe(value: unknown): string {
   return typeof value;
 }
 
-/** Training stopped because the loss or a parameter became NaN or ±Infinity; the model was restored. */
+/**
+ * Training failed: the loss or a parameter became NaN or ±Infinity (DIVERGED), or a call came while
+ * the model was training (BUSY: epoch and step say how far the running training was).
+ */
 export class TrainingError extends WasmlpError {
   /** Epoch (0-based, within the fit call) and step (batch index within that epoch) where it happened. */
   readonly epoch: number;

@@ -11,8 +11,7 @@ import { validateSpec } from './spec/validate.js';
 import { initialParams } from './train/init.js';
 import type { ModelSpec } from './spec/types.js';
 import type { EngineKind } from './spec/types.js';
-import { FormatError, WasmlpError } from './errors.js';
-import { decodeFloat64, readEnvelope, specOf, type ModelJSON } from './model/serialize.js';
+import { decodeModel, validateLoadOptions, type ModelJSON } from './model/serialize.js';
 
 /** Compiles the WebAssembly kernels (once). Optional: createModel does it on first use. */
 export async function init(): Promise<void> {
@@ -34,38 +33,28 @@ export function createModelSync(spec: ModelSpec): Model {
 }
 
 /**
- * Rebuilds a model saved by `model.toJSON()` (the object, or its JSON text). Everything is validated
- * before the model exists: a wrong format or version, shape or non-finite value gets a FormatError
- * naming the field, and nothing is half-loaded.
+ * Rebuilds a model saved by `model.toJSON()` (the object, or its JSON text; format version 1 or 2).
+ * Everything is validated before the model exists: an unknown field, a wrong format or version, type,
+ * shape, range or non-finite value, or a checksum that does not match gets a FormatError naming the
+ * field, and nothing is half-loaded. Bad options (`{ engine }`) are an OptionsError.
  */
 export async function loadModel(saved: ModelJSON | string, options: { engine?: EngineKind } = {}): Promise<Model> {
-  const json = readEnvelope(saved);
-  const spec = specOf(json);
-  let valid;
-  try {
-    valid = validateSpec({ ...spec, engine: options.engine });
-  } catch (error) {
-    if (!(error instanceof WasmlpError)) throw error;
-    throw new FormatError(error.code, `spec.${error.message}`, { path: `spec.${error.path}`, expected: error.expected, received: error.received, cause: error });
-  }
-  const params = decodeFloat64(json.params, valid.paramCount, 'params');
-  await prepareEngine(valid.engine);
-  const model = new Model(valid, createEngine(valid.engine), params);
-  try {
-    model.restoreSaved(json);
-  } catch (error) {
-    model.dispose();
-    throw error;
-  }
+  const state = decodeModel(saved, validateLoadOptions(options).engine);
+  await prepareEngine(state.spec.engine);
+  const model = new Model(state.spec, createEngine(state.spec.engine), state.params);
+  model.restoreSaved(state);
   return model;
 }
 
 export { Model } from './model/model.js';
-export type { ModelJSON } from './model/serialize.js';
+export type { ModelJSON, ModelMetadata, JsonValue, JsonObject } from './model/serialize.js';
 export type { NormalizationSpec, ScalerSpec } from './data/normalize.js';
 export type { FitHistory, StopReason, GradientsResult, GradCheckOptions, GradCheckReport, LayerTrace } from './model/model.js';
 export type { MatrixInput } from './data/dataset.js';
+export type { LossOptions, LossUnits } from './model/loss-units.js';
 export { ACTIVATIONS, LOSSES, INITS, ENGINES } from './spec/types.js';
 export type { Activation, Loss, Init, EngineKind, LayerSpec, LayerParams, ModelSpec, ValidSpec, LayerShape } from './spec/types.js';
 export { WasmlpError, SpecError, DataError, ParamsError, OptionsError, EngineError, TrainingError, FormatError } from './errors.js';
 export type { FitOptions, EpochLogs, Progress, OptimizerSpec } from './train/options.js';
+export { toONNX, type ToONNXOptions } from './onnx/export.js';
+export { loadONNX, readONNXMetadata, type LoadONNXOptions } from './onnx/import.js';

@@ -339,7 +339,7 @@ describe.each(ENGINES)('data validation on the %s engine', (engine) => {
     ['flat with NaN', new Float64Array([1, 2, 3, 4, 5, NaN]), 'NON_FINITE', { path: 'X[2][1]', words: ['NaN', 'row 2', 'column 1'] }],
     ['flat with -Infinity', new Float64Array([1, 2, -Infinity, 4, 5, 6]), 'NON_FINITE', { path: 'X[1][0]', words: ['-Infinity', 'row 1', 'column 0'] }],
     ['{ data, rows } with the wrong row count', { data: new Float64Array(6), rows: 2 }, 'WRONG_WIDTH', { path: 'X.rows' }],
-    ['{ data, rows } with fractional rows', { data: new Float64Array(6), rows: 1.5 }, 'WRONG_WIDTH', { path: 'X.rows' }],
+    ['{ data, rows } with fractional rows', { data: new Float64Array(6), rows: 1.5 }, 'BAD_ROWS', { path: 'X.rows' }],
     ['{ data } that is not a Float64Array', { data: [1, 2, 3, 4, 5, 6], rows: 3 }, 'BAD_DATA', { path: 'X.data' }],
     ['not rows', 'x', 'BAD_DATA', { path: 'X' }],
     ['null', null, 'BAD_DATA', { path: 'X' }],
@@ -526,5 +526,118 @@ describe.each(ENGINES)('gradCheck options on the %s engine', (engine) => {
     const model = await createModel(spec);
     expectTyped(thrown(() => model.gradCheck([[NaN, 1]], Y, { epsilon: 0 })), OptionsError, 'BAD_OPTION', { path: 'options.epsilon' });
     model.dispose();
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------
+
+describe.each(ENGINES)('names are data and unknown keys are errors, %s engine', (engine) => {
+  const spec: ModelSpec = { inputs: 2, layers: [{ units: 3, activation: 'tanh' }, { units: 2, activation: 'identity' }], loss: 'mse', seed: 5, engine };
+  const X = [[0.5, -1], [1.5, 0.25], [-0.75, 2], [1, 1]];
+  const Y = [[0.1, 0.2], [0.3, -0.4], [0.5, 0.6], [0, 0]];
+  const OPTIMIZER_NAMES = ['sgd', 'momentum', 'adam'];
+
+  /** The call fails with the typed error, and the model's parameters, outputs and scalers are as before. */
+  async function expectRefused(call: (m: Model) => unknown, cls: ErrorClass, code: string, want: Want): Promise<void> {
+    const model = await createModel(spec);
+    model.setNormalization(X, Y, { inputs: 'standardize' });
+    const before = { params: bytes(model.getParamsFlat()), out: model.predict(X), norm: model.getNormalization() };
+    expectTyped(thrown(() => call(model)), cls, code, want);
+    expect(bytes(model.getParamsFlat())).toEqual(before.params);
+    expect(model.predict(X)).toEqual(before.out);
+    expect(model.getNormalization()).toEqual(before.norm);
+    model.dispose();
+  }
+
+  it.each(['toString', 'constructor', '__proto__', 'hasOwnProperty', 'valueOf'])('optimizer %s is an unknown name, not a prototype key', async (name) => {
+    await expectRefused((m) => m.fit(X, Y, { optimizer: name as never }), OptionsError, 'UNKNOWN_OPTIMIZER', { path: 'options.optimizer', words: [`"${name}"`, ...OPTIMIZER_NAMES] });
+    await expectRefused((m) => m.fit(X, Y, { optimizer: { name } as never }), OptionsError, 'UNKNOWN_OPTIMIZER', { path: 'options.optimizer', words: [`"${name}"`, ...OPTIMIZER_NAMES] });
+  });
+
+  it('a misspelt optimizer gets a suggestion', async () => {
+    await expectRefused((m) => m.fit(X, Y, { optimizer: 'Adam' as never }), OptionsError, 'UNKNOWN_OPTIMIZER', { path: 'options.optimizer', words: ['did you mean "adam"?'] });
+    await expectRefused((m) => m.fit(X, Y, { optimizer: { name: 'momentun' } as never }), OptionsError, 'UNKNOWN_OPTIMIZER', { path: 'options.optimizer', words: ['did you mean "momentum"?'] });
+  });
+
+  it('unknown keys of the spec and of a layer are errors with a suggestion', async () => {
+    const cases: [unknown, string, string][] = [
+      [{ ...spec, lossFunction: 'mse' }, 'lossFunction', 'loss'],
+      [{ ...spec, Seed: 3 }, 'Seed', 'seed'],
+      [{ ...spec, layers: [{ unit: 3, activation: 'tanh' }, { units: 2, activation: 'identity' }] }, 'layers[0].unit', 'units'],
+      [{ ...spec, layers: [{ units: 3, activation: 'tanh' }, { units: 2, activation: 'identity', activaton: 'relu' }] }, 'layers[1].activaton', 'activation'],
+      [{ ...spec, layers: [{ units: 3, activation: 'leaky_relu', slop: 0.2 }, { units: 2, activation: 'identity' }] }, 'layers[0].slop', 'slope'],
+    ];
+    for (const [bent, path, close] of cases) {
+      const want = { path, words: [`did you mean "${close}"?`, 'expected one of'] };
+      expectTyped(await rejected(() => createModel(bad(bent))), SpecError, 'UNKNOWN_KEY', want);
+      expectTyped(thrown(() => createModelSync(bad(bent))), SpecError, 'UNKNOWN_KEY', want);
+    }
+    // the list names every valid key; no suggestion when nothing is close
+    const err = await rejected(() => createModel(bad({ ...spec, colour: 'red' })));
+    expectTyped(err, SpecError, 'UNKNOWN_KEY', { path: 'colour', words: ['inputs', 'layers', 'loss', 'plainLoss', 'seed', 'init', 'params', 'engine'] });
+    expect((err as Error).message).not.toContain('did you mean');
+  });
+
+  it('a misspelt activation, loss or init gets a suggestion', async () => {
+    const cases: [unknown, string, string, string][] = [
+      [{ ...spec, layers: [{ units: 3, activation: 'sigmod' }, { units: 2, activation: 'identity' }] }, 'UNKNOWN_ACTIVATION', 'layers[0].activation', 'sigmoid'],
+      [{ ...spec, loss: 'MSE' }, 'UNKNOWN_LOSS', 'loss', 'mse'],
+      [{ ...spec, init: 'glorrot' }, 'UNKNOWN_INIT', 'init', 'glorot'],
+    ];
+    for (const [bent, code, path, close] of cases) {
+      expectTyped(await rejected(() => createModel(bad(bent))), SpecError, code, { path, words: [`did you mean "${close}"?`] });
+    }
+  });
+
+  it('null is not a default: seed, init, engine, plainLoss and slope', async () => {
+    const cases: [unknown, string, string][] = [
+      [{ ...spec, seed: null }, 'BAD_SEED', 'seed'],
+      [{ ...spec, init: null }, 'UNKNOWN_INIT', 'init'],
+      [{ ...spec, engine: null }, 'UNKNOWN_ENGINE', 'engine'],
+      [{ ...spec, plainLoss: null }, 'BAD_PLAIN_LOSS', 'plainLoss'],
+      [{ ...spec, layers: [{ units: 3, activation: 'leaky_relu', slope: null }, { units: 2, activation: 'identity' }] }, 'BAD_SLOPE', 'layers[0].slope'],
+    ];
+    for (const [bent, code, path] of cases) {
+      expectTyped(await rejected(() => createModel(bad(bent))), SpecError, code, { path, words: ['null'] });
+    }
+  });
+
+  it('null is not a default in fit options either', async () => {
+    for (const key of ['optimizer', 'epochs', 'batchSize', 'learningRate', 'weightDecay', 'onDiverge', 'shuffle', 'validationSplit', 'trainable']) {
+      const code = key === 'optimizer' ? 'UNKNOWN_OPTIMIZER' : 'BAD_OPTION';
+      await expectRefused((m) => m.fit(X, Y, { [key]: null } as never), OptionsError, code, { path: `options.${key}`, words: ['null'] });
+    }
+    await expectRefused((m) => m.fit(X, Y, { optimizer: { name: 'adam', beta1: null } as never }), OptionsError, 'BAD_OPTION', { path: 'options.optimizer.beta1', words: ['null'] });
+  });
+
+  it('normalization specs: an unknown key is an error, not a side left unscaled', async () => {
+    await expectRefused((m) => m.setNormalization(X, Y, { input: 'minMax' } as never), DataError, 'BAD_NORMALIZATION', { path: 'normalization.input', words: ['did you mean "inputs"?', 'targets'] });
+    await expectRefused((m) => m.setNormalization(X, Y, { inputs: { kind: 'minMax', rang: [-1, 1] } } as never), DataError, 'BAD_NORMALIZATION', { path: 'normalization.inputs.rang', words: ['did you mean "range"?'] });
+    await expectRefused((m) => m.setNormalization(X, Y, { targets: 'minmax' } as never), DataError, 'BAD_NORMALIZATION', { path: 'normalization.targets', words: ['did you mean "minMax"?'] });
+    await expectRefused((m) => m.setNormalization(X, Y, { inputs: null } as never), DataError, 'BAD_NORMALIZATION', { path: 'normalization.inputs', words: ['null'] });
+    // fit's normalize option: an options error, checked before anything is fitted
+    const model = await createModel(spec);
+    const before = bytes(model.getParamsFlat());
+    expectTyped(thrown(() => model.fit(X, Y, { normalize: { input: 'minMax' } as never })), OptionsError, 'BAD_NORMALIZATION', { path: 'options.normalize.input', words: ['did you mean "inputs"?'] });
+    expectTyped(thrown(() => model.fit(X, Y, { normalize: { targets: { kind: 'standardize', ranges: [0, 1] } } as never })), OptionsError, 'BAD_NORMALIZATION', { path: 'options.normalize.targets.ranges' });
+    expectTyped(thrown(() => model.fit(X, Y, { normalize: null } as never)), OptionsError, 'BAD_NORMALIZATION', { path: 'options.normalize', words: ['null'] });
+    expect(model.getNormalization()).toEqual({ inputs: undefined, targets: undefined });
+    expect(bytes(model.getParamsFlat())).toEqual(before);
+    // and the model still takes a normalize option afterwards
+    model.fit(X, Y, { normalize: { inputs: 'minMax' } });
+    expect(model.getNormalization().inputs?.kind).toBe('minMax');
+    model.dispose();
+  });
+
+  it('gradCheck options: an unknown key is an error with a suggestion', async () => {
+    await expectRefused((m) => m.gradCheck(X, Y, { tolerence: 1e-3 } as never), OptionsError, 'UNKNOWN_OPTION', { path: 'options.tolerence', words: ['did you mean "tolerance"?', 'epsilon', 'absoluteTolerance'] });
+    await expectRefused((m) => m.gradCheck(X, Y, { absoluteTolerance: null } as never), OptionsError, 'BAD_OPTION', { path: 'options.absoluteTolerance', words: ['null'] });
+  });
+
+  it('fit options: an unknown key names the close one', async () => {
+    await expectRefused((m) => m.fit(X, Y, { learningrate: 0.1 } as never), OptionsError, 'UNKNOWN_OPTION', { path: 'options.learningrate', words: ['did you mean "learningRate"?'] });
+    await expectRefused((m) => m.fit(X, Y, { optimizer: { name: 'adam', beta: 0.5 } } as never), OptionsError, 'UNKNOWN_OPTION', { path: 'options.optimizer.beta', words: ['beta1', 'beta2', 'epsilon'] });
+    await expectRefused((m) => m.fit(X, Y, { trainable: ['1.B'] }), OptionsError, 'UNKNOWN_PARAMETER', { path: 'options.trainable[0]', words: ['did you mean "1.b"?'] });
+    await expectRefused((m) => m.fit(X, Y, { onDiverge: 'Stop' as never }), OptionsError, 'BAD_OPTION', { path: 'options.onDiverge', words: ['did you mean "stop"?'] });
   });
 });

@@ -245,6 +245,34 @@ export function fromHash(hash: string, base: RawForm = toRaw(DEFAULTS)): RawForm
   return raw;
 }
 
+/** Rows held out for validation from `rows` (the last ones) and rows left to train on. */
+export function splitRows(rows: number, validation: number): { trainRows: number; held: number } {
+  const held = Math.round(rows * validation);
+  return { trainRows: rows - held, held };
+}
+
+/**
+ * A pasted CSV with fewer training rows than the batch size: the data are what is short, so the
+ * message goes on the CSV field (the batch size is a fine setting for most data). Null when the
+ * rows suffice, and for generated sets (their size is a setting like the batch size; the library's
+ * message on the batch field says which range fits).
+ */
+export function shortData(config: Config, rows: number): { field: string; message: string } | null {
+  if (config.dataset !== 'csv') return null;
+  const { trainRows, held } = splitRows(rows, config.validation);
+  if (config.batchSize <= trainRows) return null;
+  const rowsText = `${rows} row${rows === 1 ? '' : 's'}`;
+  const split = held > 0 ? `, ${held} of them held out for validation` : '';
+  let need = config.batchSize;
+  while (splitRows(need, config.validation).trainRows < config.batchSize) need++;
+  return {
+    field: 'csv',
+    message:
+      `These data have ${rowsText}${split}: ${trainRows} to train on, fewer than the batch size of ${config.batchSize}. ` +
+      `Paste at least ${need} rows, or lower the batch size to ${trainRows} or less.`,
+  };
+}
+
 /** True when changing from `a` to `b` needs a new model (anything but the training options). */
 export function needsRebuild(a: Config, b: Config): boolean {
   // only what shapes the data and the model counts (the CSV text while another data set is chosen does not)

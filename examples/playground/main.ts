@@ -2,7 +2,7 @@
 // that does not pass leaves the running model alone: its message appears next to the field and the
 // last valid model keeps training and showing. The URL hash always describes the model shown.
 import {
-  DEFAULTS, MAX_CSV_IN_LINK, fieldOfPath, fromHash, lossFor, needsRebuild, outputsFor, pairingFor, toHash, toRaw, validateForm,
+  DEFAULTS, MAX_CSV_IN_LINK, fieldOfPath, fromHash, lossFor, needsRebuild, outputsFor, pairingFor, shortData, splitRows, toHash, toRaw, validateForm,
   type Config, type FieldErrors,
 } from './config.js';
 import { CsvError, extent, generate, parseCsv, type Dataset } from './datasets.js';
@@ -30,7 +30,7 @@ interface Prepared {
 }
 
 const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
-const heatmap = new Heatmap($<HTMLCanvasElement>('heatmap'), $('heatmap-note'));
+const heatmap = new Heatmap($<HTMLCanvasElement>('heatmap'), $('heatmap-note'), { plot: $('heatmap-plot'), x: $('heatmap-x-ticks'), y: $('heatmap-y-ticks') });
 const chart = new LossChart($<HTMLCanvasElement>('chart'));
 const params = new ParamsView($('params'));
 
@@ -131,6 +131,10 @@ function onChange(kind: ChangeKind): void {
     ({ config, errors } = validateForm(raw));
     if (raw.dataset === 'csv') makeData('csv', raw, config, seed, errors);
   }
+  if (data !== null && config !== null && errors.size === 0) {
+    const short = shortData(config, data.rows);
+    if (short !== null) errors.set(short.field, short.message);
+  }
   controls.showErrors(errors);
   if (errors.size > 0 || config === null || data === null) {
     if (errors.size > 0) {
@@ -151,8 +155,7 @@ function onChange(kind: ChangeKind): void {
     return;
   }
   taskSignature = signature(data);
-  const held = Math.round(data.rows * config.validation);
-  const trainRows = data.rows - held;
+  const { trainRows } = splitRows(data.rows, config.validation);
   const box = data.inputs === 2 ? { ...extent(data, config.dataset !== 'csv'), n: GRID_CELLS } : null;
   const outputs = outputsFor(data.task, data.classes, config.output);
   const requestId = nextRequest++;

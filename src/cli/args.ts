@@ -4,10 +4,13 @@ import { InvalidArgumentError } from 'commander';
 import { parseDelimiter } from './csv.js';
 import { CliError } from './errors.js';
 
-function number(value: string): number {
-  const v = value.trim() === '' ? NaN : Number(value);
-  return v;
+/** A decimal number (`16`, `-0.5`, `1e-3`); NaN for anything else, including `0x10`, `0b1`, `Infinity` and blanks. */
+export function decimal(value: string): number {
+  return DECIMAL.test(value.trim()) ? Number(value) : NaN;
 }
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+const number = decimal;
 
 export function positiveInt(value: string): number {
   const v = number(value);
@@ -65,3 +68,6 @@ export function delimiter(value: string): string {
     throw error;
   }
 }
+
+/** How the default delimiter is described in --help. */
+export const DELIMITER_DEFAULT = 'a tab for .tsv files, otherwise detected from the header: comma, tab, semicolon or pipe';

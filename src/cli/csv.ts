@@ -9,9 +9,10 @@
 // Line numbers in messages are the file's own (header = line 1): once the stream has shown a quote
 // character, line breaks inside quoted fields are counted too.
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
+import { extname } from 'node:path';
 import Papa from 'papaparse';
-import { CliError, dataError } from './errors.js';
+import { CliError, dataError, fsReason } from './errors.js';
 
 /** Numeric columns packed side by side, one row per record. */
 export interface NumberBlock {
@@ -52,9 +53,24 @@ export interface LabelColumn {
 
 export type BlockData = NumberColumns | LabelColumn;
 
+/** The field delimiter a file was read with, and how it was chosen. */
+export interface DelimiterChoice {
+  delimiter: string;
+  /** given: --delimiter; tsv: the file's .tsv name; detected: counted in the header; default: nothing to detect, a comma. */
+  source: 'given' | 'tsv' | 'detected' | 'default';
+}
+
+/** Where the header is (its 1-based line: blank lines may come before it) and the delimiter it was split with. */
+export interface HeaderInfo {
+  line: number;
+  delimiter: DelimiterChoice;
+}
+
 export interface CsvTable {
   file: string;
   header: string[];
+  headerLine: number;
+  delimiter: DelimiterChoice;
   rows: number;
   blocks: BlockData[];
   bytes: number;
@@ -62,9 +78,10 @@ export interface CsvTable {
 }
 
 export interface ReadOptions {
-  delimiter: string;
+  /** The field delimiter; undefined: a tab for a .tsv file, otherwise detected from the header (see detectDelimiter). */
+  delimiter: string | undefined;
   /** Decides which columns to read from the header (and throws a CliError for a missing one). */
-  layout: (header: string[]) => Block[];
+  layout: (header: string[], where: HeaderInfo) => Block[];
   /** Called once the first data row has resolved every `auto` block. */
   resolved?: (blocks: readonly (NumberBlock | LabelBlock)[]) => void;
   /** Stop after this many data rows (the rest of the file is not read). */
@@ -78,8 +95,11 @@ export function parseNumber(text: string): number {
   const v = +text;
   if (v - v !== 0) return NaN; // NaN and ±Infinity
   if (v === 0 && text.trim() === '') return NaN; // Number('') and Number(' ') are 0
+  if (NOT_DECIMAL.test(text)) return NaN; // Number('0x10') is 16: numbers are decimal
   return v;
 }
+/** The letters Number() reads as a base prefix (0x, 0o, 0b): a cell that parsed with one is not decimal. */
+const NOT_DECIMAL = /[xXoObB]/;
 
 /** How a cell's text is shown in a message: quoted, and cut if long. */
 function shown(text: string): string {
@@ -96,6 +116,61 @@ async function countLineBreaks(file: string): Promise<number> {
     for (let i = buf.indexOf(13); i !== -1; i = buf.indexOf(13, i + 1)) cr++;
   }
   return Math.max(lf, cr) + 1;
+}
+
+/** Delimiters detected in a header, in order of preference when they are equally frequent. */
+const CANDIDATES = [',', '\t', ';', '|'];
+
+/** How a delimiter is named in messages: `","`, `tab`. */
+export function delimiterName(d: string): string {
+  return d === '\t' ? 'tab' : JSON.stringify(d);
+}
+
+/** `delimiter ";" (detected from the header)`: said when a column is not found and after reading. */
+export function describeDelimiter(choice: DelimiterChoice): string {
+  const how = { given: 'given by --delimiter', tsv: 'a .tsv file', detected: 'detected from the header', default: 'the default' }[choice.source];
+  return `delimiter ${delimiterName(choice.delimiter)}, ${how}`;
+}
+
+/**
+ * The delimiter of a header line: the most frequent of comma, tab, semicolon and pipe outside
+ * quotes (the first of them on a tie); a comma when none occurs (a single column).
+ */
+export function detectDelimiter(headerLine: string): DelimiterChoice {
+  const counts = new Map(CANDIDATES.map((c) => [c, 0]));
+  let quoted = false;
+  for (const ch of headerLine) {
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && counts.has(ch)) counts.set(ch, counts.get(ch)! + 1);
+  }
+  let best = ',', most = 0;
+  for (const c of CANDIDATES) {
+    if (counts.get(c)! > most) {
+      best = c;
+      most = counts.get(c)!;
+    }
+  }
+  return { delimiter: best, source: most === 0 ? 'default' : 'detected' };
+}
+
+/** The first non-blank line of a file (from its first MiB), without a byte-order mark. */
+async function firstLine(file: string): Promise<string> {
+  const handle = await open(file, 'r');
+  try {
+    const buffer = Buffer.alloc(1 << 20);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    const text = buffer.subarray(0, bytesRead).toString('utf8').replace(/^\uFEFF/, '');
+    return text.split(/\r\n|\n|\r/).find((l) => l.trim() !== '') ?? '';
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The delimiter to read `file` with: --delimiter, else a tab for .tsv, else detected from the header. */
+export async function chooseDelimiter(file: string, given: string | undefined): Promise<DelimiterChoice> {
+  if (given !== undefined) return { delimiter: given, source: 'given' };
+  if (extname(file).toLowerCase() === '.tsv') return { delimiter: '\t', source: 'tsv' };
+  return detectDelimiter(await firstLine(file));
 }
 
 /** Validates a --delimiter value: one character (`\t` and `tab` mean a tab). */
@@ -145,9 +220,10 @@ export async function readCsv(file: string, options: ReadOptions): Promise<CsvTa
     size = info.size;
   } catch (error) {
     if (error instanceof CliError) throw error;
-    throw new CliError('CANNOT_READ', `${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { file });
+    throw new CliError('CANNOT_READ', `${file}: cannot read (${fsReason(error)})`, { file });
   }
   if (size === 0) throw new CliError('EMPTY_FILE', `${file}: the file is empty (expected a header row and data rows)`, { file });
+  const delimiter = await chooseDelimiter(file, options.delimiter);
   let capacity = Math.max(1, (await countLineBreaks(file)) - 1);
   const maxRows = options.maxRows ?? Infinity;
   capacity = Math.min(capacity, maxRows);
@@ -155,6 +231,7 @@ export async function readCsv(file: string, options: ReadOptions): Promise<CsvTa
   return new Promise<CsvTable>((resolve, reject) => {
     const stream = createReadStream(file, { encoding: 'utf8' });
     let header: string[] | null = null;
+    let headerLine = 1;
     let sinks: (NumberSink | LabelSink)[] = [];
     let pending: LabelBlock[] = []; // auto blocks not yet resolved
     let blocks: Block[] = [];
@@ -184,15 +261,24 @@ export async function readCsv(file: string, options: ReadOptions): Promise<CsvTa
 
     const startHeader = (fields: string[]) => {
       header = fields.map((f, i) => (i === 0 ? f.replace(/^\uFEFF/, '') : f).trim());
+      headerLine = line;
       const seen = new Map<string, number>();
       header.forEach((name, i) => {
         const before = seen.get(name);
         if (before !== undefined) {
-          throw dataError('DUPLICATE_COLUMN', { file, line: 1, column: name }, `the header names this column twice (columns ${before + 1} and ${i + 1})`);
+          throw dataError('DUPLICATE_COLUMN', { file, line, column: name }, `the header names this column twice (columns ${before + 1} and ${i + 1})`);
         }
         seen.set(name, i);
       });
-      blocks = options.layout(header);
+      try {
+        blocks = options.layout(header, { line, delimiter });
+      } catch (error) {
+        // a column that is not there may be a file split with another delimiter: say which one was used
+        if (error instanceof CliError && error.code === 'MISSING_COLUMN') {
+          throw new CliError(error.code, `${error.message} (read with ${describeDelimiter(delimiter)}; choose another with --delimiter)`, error.location, error.exitCode);
+        }
+        throw error;
+      }
       pending = blocks.filter((b): b is LabelBlock => b.kind === 'auto');
       sinks = blocks.map((b) => (b.kind === 'number' ? new NumberSink(b.columns, capacity) : new LabelSink(b.column, capacity, b.known)));
     };
@@ -218,6 +304,7 @@ export async function readCsv(file: string, options: ReadOptions): Promise<CsvTa
 
     const record = (fields: string[]) => {
       if (header === null) {
+        if (fields.every((f) => f.trim() === '')) return; // blank lines before the header
         startHeader(fields);
         return;
       }
@@ -235,7 +322,7 @@ export async function readCsv(file: string, options: ReadOptions): Promise<CsvTa
             const text = fields[cols[c]];
             const v = parseNumber(text);
             if (Number.isNaN(v)) {
-              const hint = blocks[s].hint;
+              const hint = Number.isFinite(Number(text)) && text.trim() !== '' ? 'numbers are read in decimal only' : blocks[s].hint;
               throw dataError('NOT_A_NUMBER', { file, line, column: header[cols[c]] }, `expected a number, got ${shown(text)}${hint ? ` (${hint})` : ''}`);
             }
             data[base + c] = v;
@@ -267,7 +354,7 @@ export async function readCsv(file: string, options: ReadOptions): Promise<CsvTa
     };
 
     Papa.parse<string[]>(stream, {
-      delimiter: options.delimiter,
+      delimiter: delimiter.delimiter,
       header: false,
       dynamicTyping: false,
       skipEmptyLines: false,
@@ -291,7 +378,7 @@ export async function readCsv(file: string, options: ReadOptions): Promise<CsvTa
         if (settled) return;
         try {
           if (header === null) throw new CliError('EMPTY_FILE', `${file}: the file is empty (expected a header row and data rows)`, { file });
-          if (rows === 0) throw new CliError('NO_ROWS', `${file}: no data rows after the header (line 1)`, { file, line: 1 });
+          if (rows === 0) throw new CliError('NO_ROWS', `${file}: no data rows after the header (line ${headerLine})`, { file, line: headerLine });
           settled = true;
           const out: BlockData[] = blocks.map((b, i) => {
             const sink = sinks[i];
@@ -299,7 +386,7 @@ export async function readCsv(file: string, options: ReadOptions): Promise<CsvTa
             return { kind: 'label', column: sink.column, codes: sink.codes.subarray(0, rows), labels: sink.labels };
           });
           options.progress?.(size, size, rows);
-          resolve({ file, header: header!, rows, blocks: out, bytes: size, ms: performance.now() - started });
+          resolve({ file, header: header!, headerLine, delimiter, rows, blocks: out, bytes: size, ms: performance.now() - started });
         } catch (error) {
           fail(error);
         }

@@ -8,28 +8,38 @@ export function parseList(value: string): string[] {
   return value.split(',').map((s) => s.trim()).filter((s) => s !== '');
 }
 
+/** A list of column names given to `option`: each at most once. */
+export function parseColumnList(value: string, option: string): string[] {
+  const names = parseList(value);
+  const twice = names.find((name, i) => names.indexOf(name) !== i);
+  if (twice !== undefined) {
+    throw new CliError('DUPLICATE_NAME', `${option} ${value}: names the column ${JSON.stringify(twice)} twice; give each column once`);
+  }
+  return names;
+}
+
 function listColumns(header: readonly string[]): string {
   return header.map((h) => JSON.stringify(h)).join(', ');
 }
 
 /** Indexes of `names` in the header; a missing one is an error that lists the available columns. */
-export function findColumns(file: string, header: readonly string[], names: readonly string[], what: string): number[] {
+export function findColumns(file: string, header: readonly string[], names: readonly string[], what: string, line = 1): number[] {
   return names.map((name) => {
     const i = header.indexOf(name);
     if (i === -1) {
-      throw new CliError('MISSING_COLUMN', `${file}: no column ${JSON.stringify(name)} (${what}); the header (line 1) has ${listColumns(header)}`, { file, line: 1, column: name });
+      throw new CliError('MISSING_COLUMN', `${file}: no column ${JSON.stringify(name)} (${what}); the header (line ${line}) has ${listColumns(header)}`, { file, line, column: name });
     }
     return i;
   });
 }
 
 /** Training columns: the targets, and every other column not ignored as an input. */
-export function trainingColumns(file: string, header: readonly string[], targets: readonly string[], ignore: readonly string[]): { inputs: number[]; targets: number[] } {
-  const t = findColumns(file, header, targets, 'given in --target');
-  const ignored = findColumns(file, header, ignore, 'given in --ignore');
+export function trainingColumns(file: string, header: readonly string[], targets: readonly string[], ignore: readonly string[], line = 1): { inputs: number[]; targets: number[] } {
+  const t = findColumns(file, header, targets, 'given in --target', line);
+  const ignored = findColumns(file, header, ignore, 'given in --ignore', line);
   const inputs = header.map((_, i) => i).filter((i) => !t.includes(i) && !ignored.includes(i));
   if (inputs.length === 0) {
-    throw new CliError('NO_INPUTS', `${file}: no input columns left (all of ${listColumns(header)} are targets or ignored)`, { file, line: 1 });
+    throw new CliError('NO_INPUTS', `${file}: no input columns left (all of ${listColumns(header)} are targets or ignored)`, { file, line });
   }
   return { inputs, targets: t };
 }

@@ -61,3 +61,26 @@ export function dataError(code: string, location: ErrorLocation, what: string): 
   const prefix = at(location);
   return new CliError(code, prefix === '' ? what : `${prefix}: ${what}`, location);
 }
+
+const FS_REASONS: Record<string, string> = {
+  ENOENT: 'no such file',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EISDIR: 'is a directory',
+  ENOTDIR: 'a part of the path is not a directory',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EMFILE: 'too many open files',
+  ELOOP: 'too many symbolic links',
+  ENAMETOOLONG: 'the name is too long',
+  EEXIST: 'the file exists',
+  EBUSY: 'the file is busy',
+};
+
+/** A file-system error in words ("no such file" rather than ENOENT). */
+export function fsReason(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  if (typeof code === 'string') return FS_REASONS[code] ?? code;
+  return error instanceof Error ? error.message : String(error);
+}

@@ -45,3 +45,11 @@ export function fields(pairs: [string, string][], indent = '  '): string {
   const width = Math.max(...pairs.map(([k]) => k.length));
   return pairs.map(([k, v]) => `${indent}${k.padEnd(width)}  ${v}`).join('\n');
 }
+
+/**
+ * Labels listed in a sentence, `setosa, versicolor, virginica`: a label that contains a comma, a
+ * quote, leading or trailing spaces, or nothing at all is quoted ("a, b"), so the list reads one way.
+ */
+export function labelList(labels: readonly string[]): string {
+  return labels.map((l) => (l === '' || /[,"]/.test(l) || l.trim() !== l ? JSON.stringify(l) : l)).join(', ');
+}

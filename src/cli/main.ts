@@ -8,7 +8,9 @@ import { isBenchWorkerData, runBenchWorker } from './bench-worker.js';
 import { benchCommand } from './commands/bench.js';
 import { evaluateCommand } from './commands/evaluate.js';
 import { exampleCommand } from './commands/example.js';
+import { exportCommand } from './commands/export.js';
 import { gradcheckCommand } from './commands/gradcheck.js';
+import { importCommand } from './commands/import.js';
 import { infoCommand } from './commands/info.js';
 import { predictCommand } from './commands/predict.js';
 import { trainCommand } from './commands/train.js';
@@ -36,7 +38,7 @@ Examples:
   wasmlp predict iris.model.json iris.csv --out predictions.csv
 
 Exit codes: 0 ok, 1 bad input (arguments, CSV, model file), 2 training diverged, 3 internal error.`);
-  for (const sub of [trainCommand(), predictCommand(), evaluateCommand(), gradcheckCommand(), infoCommand(), benchCommand(new URL(import.meta.url)), exampleCommand()]) {
+  for (const sub of [trainCommand(), predictCommand(), evaluateCommand(), gradcheckCommand(), infoCommand(), exportCommand(), importCommand(), benchCommand(new URL(import.meta.url)), exampleCommand()]) {
     root.addCommand(sub);
   }
   // commander exits by itself on bad arguments; overriding lets a --json run get its JSON error too

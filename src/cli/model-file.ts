@@ -4,7 +4,7 @@
 // so the file is also a plain wasmlp model for the library.
 import { readFile } from 'node:fs/promises';
 import { loadModel, FormatError, type EngineKind, type Model, type ModelJSON } from '../index.js';
-import { CliError } from './errors.js';
+import { CliError, fsReason } from './errors.js';
 
 export const CLI_FORMAT_VERSION = 1;
 
@@ -15,6 +15,8 @@ export interface TrainingRecord {
   optimizer: string;
   learningRate: number;
   batchSize: number;
+  /** L2 weight decay (absent in files written before it was recorded: 0). */
+  weightDecay?: number;
   epochsRequested: number;
   validationSplit: number;
   patience: number | null;
@@ -31,6 +33,8 @@ export interface TrainingRecord {
   timeMs: number;
   samplesPerSecond: number;
   trainedAt: string;
+  /** How many `train` runs made this model (2 or more after --resume; absent: 1). */
+  runs?: number;
 }
 
 export interface CliMeta {
@@ -54,27 +58,109 @@ export interface LoadedModel {
   json: CliModelJSON;
 }
 
-function badMeta(file: string, field: string, expected: string): CliError {
-  return new CliError('BAD_MODEL_FILE', `${file}: cli.${field}: expected ${expected}`, { file });
+/** How a stored value is shown in a message: its JSON, cut if long, or its kind. */
+function shown(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  if (value !== null && typeof value === 'object') return 'an object';
+  const text = JSON.stringify(value);
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+}
+
+function badMeta(file: string, field: string, expected: string, received: unknown): CliError {
+  return new CliError('BAD_MODEL_FILE', `${file}: ${field}: expected ${expected}, got ${shown(received)}`, { file });
 }
 
 const strings = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === 'string');
 
-/** Checks the `cli` field against the model it describes. */
-function checkMeta(file: string, meta: unknown, model: Model): CliMeta {
-  if (meta === null || typeof meta !== 'object') throw badMeta(file, '', 'an object');
-  const m = meta as Record<string, unknown>;
-  if (m.version !== CLI_FORMAT_VERSION) throw badMeta(file, 'version', String(CLI_FORMAT_VERSION));
-  if (!strings(m.inputs) || m.inputs.length !== model.inputs) throw badMeta(file, 'inputs', `${model.inputs} column names`);
-  if (m.task !== 'classification' && m.task !== 'regression') throw badMeta(file, 'task', '"classification" or "regression"');
-  if (!strings(m.targets) || m.targets.length === 0) throw badMeta(file, 'targets', 'target column names');
-  if (m.task === 'classification') {
-    if (m.targets.length !== 1) throw badMeta(file, 'targets', 'one column for a classification');
-    if (!strings(m.labels) || m.labels.length !== model.outputs) throw badMeta(file, 'labels', `${model.outputs} labels`);
-  } else if (m.targets.length !== model.outputs) {
-    throw badMeta(file, 'targets', `${model.outputs} column names`);
+/** A list of names that must be unique: the error names the first repeated one. */
+function uniqueNames(file: string, field: string, value: unknown, expected: string, count?: number): string[] {
+  if (!strings(value) || (count !== undefined && value.length !== count) || value.length === 0) throw badMeta(file, field, expected, value);
+  const twice = value.findIndex((name, i) => value.indexOf(name) !== i);
+  if (twice !== -1) {
+    throw new CliError('BAD_MODEL_FILE', `${file}: ${field}: names ${JSON.stringify(value[twice])} twice (entries ${value.indexOf(value[twice]) + 1} and ${twice + 1}); each must be unique`, { file });
   }
-  return meta as CliMeta;
+  return value;
+}
+
+function onlyKeys(file: string, field: string, value: Record<string, unknown>, known: readonly string[]): void {
+  const unknown = Object.keys(value).find((k) => !known.includes(k));
+  if (unknown !== undefined) {
+    throw new CliError('BAD_MODEL_FILE', `${file}: ${field}.${unknown}: unknown field; ${field} holds ${known.join(', ')}`, { file });
+  }
+}
+
+const META_KEYS = ['version', 'inputs', 'targets', 'task', 'labels', 'training'] as const;
+
+type Check = (v: unknown) => boolean;
+const isCount: Check = (v) => Number.isSafeInteger(v) && (v as number) >= 0;
+const isNumber: Check = (v) => typeof v === 'number' && Number.isFinite(v);
+const isLoss: Check = (v) => Array.isArray(v) && v.every((x) => x === null || typeof x === 'number');
+const SCALINGS = ['standard', 'standardize', 'minmax', 'minMax', 'none'];
+/** Each field of the training record: a check and what it expects. Optional ones may be absent. */
+const TRAINING_FIELDS: Record<keyof TrainingRecord, [Check, string, 'optional'?]> = {
+  engine: [(v) => v === 'wasm' || v === 'ts', '"wasm" or "ts"'],
+  optimizer: [(v) => v === 'sgd' || v === 'momentum' || v === 'adam', '"sgd", "momentum" or "adam"'],
+  learningRate: [(v) => isNumber(v) && (v as number) > 0, 'a positive number'],
+  batchSize: [(v) => isCount(v) && (v as number) >= 1, 'a positive integer'],
+  weightDecay: [(v) => isNumber(v) && (v as number) >= 0, 'a non-negative number', 'optional'],
+  epochsRequested: [isCount, 'a non-negative integer'],
+  validationSplit: [(v) => isNumber(v) && (v as number) >= 0 && (v as number) < 1, 'a number from 0 up to, not including, 1'],
+  patience: [(v) => v === null || (isCount(v) && (v as number) >= 1), 'null or a positive integer'],
+  normalize: [
+    (v) => v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).every((k) => k === 'inputs' || k === 'targets') &&
+      SCALINGS.includes((v as Record<string, string>).inputs) && SCALINGS.includes((v as Record<string, string>).targets),
+    `{ inputs, targets }, each one of ${SCALINGS.join(', ')}`,
+  ],
+  rows: [isCount, 'a non-negative integer'],
+  trainRows: [isCount, 'a non-negative integer'],
+  validationRows: [isCount, 'a non-negative integer'],
+  data: [(v) => typeof v === 'string', 'a file name'],
+  epochs: [isCount, 'a non-negative integer'],
+  stopReason: [(v) => typeof v === 'string', 'a stop reason'],
+  bestEpoch: [(v) => v === null || isCount(v), 'null or an epoch index'],
+  loss: [isLoss, 'an array of numbers'],
+  valLoss: [(v) => v === null || isLoss(v), 'null or an array of numbers'],
+  timeMs: [(v) => isNumber(v) && (v as number) >= 0, 'a non-negative number'],
+  samplesPerSecond: [(v) => isNumber(v) && (v as number) >= 0, 'a non-negative number'],
+  trainedAt: [(v) => typeof v === 'string', 'a date (ISO 8601 text)'],
+  runs: [(v) => isCount(v) && (v as number) >= 1, 'a positive integer', 'optional'],
+};
+
+function checkTraining(file: string, value: unknown): TrainingRecord | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value !== 'object' || Array.isArray(value)) throw badMeta(file, 'cli.training', 'null or an object (how the model was trained)', value);
+  const t = value as Record<string, unknown>;
+  onlyKeys(file, 'cli.training', t, Object.keys(TRAINING_FIELDS));
+  for (const [key, [check, expected, optional]] of Object.entries(TRAINING_FIELDS)) {
+    if (optional && t[key] === undefined) continue;
+    if (!check(t[key])) throw badMeta(file, `cli.training.${key}`, expected, t[key]);
+  }
+  const r = value as TrainingRecord;
+  if (r.valLoss !== null && r.valLoss.length !== r.loss.length) throw badMeta(file, 'cli.training.valLoss', `one value per epoch of cli.training.loss (${r.loss.length})`, r.valLoss);
+  if (r.bestEpoch !== null && r.bestEpoch >= r.loss.length) throw badMeta(file, 'cli.training.bestEpoch', `an epoch index below ${r.loss.length}`, r.bestEpoch);
+  if (r.trainRows + r.validationRows !== r.rows) throw badMeta(file, 'cli.training.rows', `trainRows + validationRows (${r.trainRows + r.validationRows})`, r.rows);
+  return r;
+}
+
+/** Checks the `cli` field, as strictly as the rest of the file, and against the model it describes. */
+function checkMeta(file: string, meta: unknown, model: Model): CliMeta {
+  if (meta === null || typeof meta !== 'object' || Array.isArray(meta)) {
+    throw badMeta(file, 'cli', 'an object (the column names and labels `wasmlp train` saves), or no cli field at all', meta);
+  }
+  const m = meta as Record<string, unknown>;
+  onlyKeys(file, 'cli', m, META_KEYS);
+  if (m.version !== CLI_FORMAT_VERSION) throw badMeta(file, 'cli.version', String(CLI_FORMAT_VERSION), m.version);
+  const inputs = uniqueNames(file, 'cli.inputs', m.inputs, `${model.inputs} column names`, model.inputs);
+  if (m.task !== 'classification' && m.task !== 'regression') throw badMeta(file, 'cli.task', '"classification" or "regression"', m.task);
+  const targets = uniqueNames(file, 'cli.targets', m.targets, m.task === 'classification' ? 'one column name for a classification' : `${model.outputs} column names`, m.task === 'classification' ? 1 : model.outputs);
+  const both = targets.find((t) => inputs.includes(t));
+  if (both !== undefined) throw new CliError('BAD_MODEL_FILE', `${file}: cli.targets: ${JSON.stringify(both)} is also in cli.inputs; a column is an input or a target, not both`, { file });
+  let labels: string[] | null = null;
+  if (m.task === 'classification') labels = uniqueNames(file, 'cli.labels', m.labels, `${model.outputs} labels`, model.outputs);
+  else if (m.labels !== null) throw badMeta(file, 'cli.labels', 'null for a regression', m.labels);
+  const training = checkTraining(file, m.training);
+  return { version: CLI_FORMAT_VERSION, inputs, targets, task: m.task, labels, training };
 }
 
 /** Reads and loads a model file; any fault is a CliError (exit 1) naming the file. */
@@ -83,7 +169,7 @@ export async function readModelFile(file: string, engine?: EngineKind): Promise<
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new CliError('CANNOT_READ', `${file}: cannot read the model (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { file });
+    throw new CliError('CANNOT_READ', `${file}: cannot read the model (${fsReason(error)})`, { file });
   }
   let json: CliModelJSON;
   try {

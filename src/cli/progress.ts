@@ -25,6 +25,8 @@ export interface TrainingState {
   samplesPerSecond: number | undefined;
   /** Time the remaining steps will take, if known yet. */
   etaMs: number | undefined;
+  /** How the loss is named on the progress line, e.g. `cce loss` (default `loss`). */
+  lossName?: string;
 }
 
 /** m:ss (or h:mm:ss). */
@@ -83,12 +85,13 @@ export class Progress {
     }
   }
 
-  readEnd(file: string, rows: number, columns: number, size: number, ms: number): void {
+  /** `how`: said after the size when it matters, e.g. the delimiter of a file that is not comma-separated. */
+  readEnd(file: string, rows: number, columns: number, size: number, ms: number, how?: string): void {
     if (this.bar) {
       this.bar.stop();
       this.bar = null;
     }
-    this.note(`read ${count(rows)} rows × ${columns} columns from ${file} (${bytes(size)}) in ${duration(ms)}`);
+    this.note(`read ${count(rows)} rows × ${columns} columns from ${file} (${bytes(size)}${how ? `; ${how}` : ''}) in ${duration(ms)}`);
   }
 
   trainStart(state: TrainingState): void {
@@ -97,7 +100,7 @@ export class Progress {
     if (this.mode !== 'tty') return;
     this.bar = new cliProgress.SingleBar({
       stream: this.stream,
-      format: 'epoch {epochText} {bar} {percentage}% | loss {loss} | val {val} | {speed} samples/s | ETA {etaText}',
+      format: `epoch {epochText} {bar} {percentage}% | ${state.lossName ?? 'loss'} {loss} | val {val} | {speed} samples/s | ETA {etaText}`,
       barsize: 24,
       hideCursor: true,
       fps: 10,
@@ -119,7 +122,7 @@ export class Progress {
       while (this.nextMilestone <= percent) this.nextMilestone += 10;
       this.lastLine = now;
       const p = payload(state);
-      this.note(`epoch ${p.epochText}  ${percent}%  loss ${p.loss}  val ${p.val}  ${p.speed} samples/s  ETA ${p.etaText}`);
+      this.note(`epoch ${p.epochText}  ${percent}%  ${state.lossName ?? 'loss'} ${p.loss}  val ${p.val}  ${p.speed} samples/s  ETA ${p.etaText}`);
     }
   }
 

@@ -3,6 +3,7 @@
 // exit code (see errors.ts), a message on stderr, and with --json an `{ ok: false, error }` document.
 import type { Command } from 'commander';
 import { reportOf, type ErrorReport } from './errors.js';
+import { quit } from './output.js';
 import { Progress, progressMode } from './progress.js';
 
 export interface Context {
@@ -24,12 +25,13 @@ export interface Result {
  * exiting runs the 'exit' hook that removes temporary files, which a signal's default action would not.
  */
 let interruptHandler: (() => void) | null = null;
+let running = 'wasmlp';
 export function onInterrupt(handler: (() => void) | null): void {
   interruptHandler = handler;
 }
 process.on('SIGINT', () => {
   if (interruptHandler) interruptHandler();
-  else process.exit(130);
+  else quit(running);
 });
 process.on('SIGTERM', () => process.exit(143));
 
@@ -55,6 +57,7 @@ export function action<O>(name: string, body: (ctx: Context, args: string[], opt
     const options = command.opts() as O & { json?: boolean; reportMemory?: boolean };
     const json = options.json === true;
     const ctx: Context = { json, progress: new Progress(progressMode(json)), reportMemory: options.reportMemory === true };
+    running = name;
     try {
       // commander passes the declared arguments, then the options, then the command
       const result = await body(ctx, received.slice(0, -2) as string[], options);

@@ -41,7 +41,12 @@ export function toMatrix(input: MatrixInput, width: number, name: string): Matri
       rows = flat.length / width;
     } else {
       rows = (input as { rows: number }).rows;
-      if (!Number.isInteger(rows) || rows < 0 || rows * width !== flat.length) {
+      if (typeof rows !== 'number' || !Number.isInteger(rows) || rows < 0) {
+        throw new DataError('BAD_ROWS', `${name}.rows: expected a whole number of rows ≥ 0 (the data have ${flat.length} values, ${width} per row), got ${describe(rows)}`, {
+          path: `${name}.rows`, expected: 'a whole number of rows ≥ 0', received: describe(rows),
+        });
+      }
+      if (rows * width !== flat.length) {
         throw new DataError('WRONG_WIDTH', `${name}.rows: ${describe(rows)} rows of ${width} values need length ${Number(rows) * width}, the data have ${flat.length}`, {
           path: `${name}.rows`, expected: `rows × ${width} = ${flat.length}`, received: describe(rows),
         });
@@ -90,11 +95,11 @@ function emptyData(name: string): DataError {
   });
 }
 
-/** Checks that X and Y have the same number of rows. */
-export function checkSameRows(x: Matrix, y: Matrix): void {
+/** Checks that X and Y (or the matrices `names` names) have the same number of rows. */
+export function checkSameRows(x: Matrix, y: Matrix, names: readonly [string, string] = ['X', 'Y']): void {
   if (x.rows !== y.rows) {
-    throw new DataError('ROW_COUNT_MISMATCH', `Y: expected ${x.rows} rows (as many as X), got ${y.rows}`, {
-      path: 'Y', expected: `${x.rows} rows`, received: `${y.rows} rows`,
+    throw new DataError('ROW_COUNT_MISMATCH', `${names[1]}: expected ${x.rows} rows (as many as ${names[0]}), got ${y.rows}`, {
+      path: names[1], expected: `${x.rows} rows`, received: `${y.rows} rows`,
     });
   }
 }

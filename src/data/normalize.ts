@@ -4,7 +4,11 @@
 //   standardize:        s = (x − mean) / std  (population std) inverse: x = mean + s · std
 // A constant column (max = min, or std = 0) cannot be divided by its spread: it maps to the middle of
 // the range (0.5 for [0, 1], 0 for [−1, 1] and for standardize), and the inverse gives the constant back.
-import { DataError, describe } from '../errors.js';
+import { DataError, describe, type ErrorDetails, type WasmlpError } from '../errors.js';
+import { oneOfNames, rejectUnknownKeys } from '../spec/names.js';
+
+export const SCALER_KINDS = ['minMax', 'standardize'] as const;
+type ErrorClass = new (code: string, message: string, details?: ErrorDetails) => WasmlpError;
 
 export type ScalerKind = 'minMax' | 'standardize';
 export type ScalerRange = readonly [0, 1] | readonly [-1, 1];
@@ -89,22 +93,36 @@ export class Scaler {
     return { kind: this.kind, range: [this.range[0], this.range[1]], a: Array.from(this.a), b: Array.from(this.b) };
   }
 
+  /**
+   * Checks a saved scaler completely (known keys only, a known kind and range, two equally long arrays
+   * of finite numbers, min ≤ max for minMax and std ≥ 0 for standardize) and rebuilds it.
+   */
   static fromJSON(json: ScalerJSON, path = 'scaler'): Scaler {
-    if (json === null || typeof json !== 'object') throw bad(path, 'an object { kind, a, b }', json);
-    if (json.kind !== 'minMax' && json.kind !== 'standardize') throw bad(`${path}.kind`, '"minMax" or "standardize"', json.kind);
-    const range = json.range ?? [0, 1];
-    if (!Array.isArray(range) || !((range[0] === 0 && range[1] === 1) || (range[0] === -1 && range[1] === 1))) {
+    if (json === null || typeof json !== 'object' || Array.isArray(json)) throw bad(path, 'an object { kind, range, a, b }', json);
+    rejectUnknownKeys(json, ['kind', 'range', 'a', 'b'], path, DataError, 'BAD_SCALER');
+    const kind = oneOfNames(json.kind, SCALER_KINDS, `${path}.kind`, 'scaler kind', DataError, 'BAD_SCALER');
+    const range = json.range === undefined ? [0, 1] : json.range;
+    if (!Array.isArray(range) || range.length !== 2 || !((range[0] === 0 && range[1] === 1) || (range[0] === -1 && range[1] === 1))) {
       throw bad(`${path}.range`, '[0, 1] or [-1, 1]', range);
     }
     if (!Array.isArray(json.a) || !Array.isArray(json.b) || json.a.length !== json.b.length || json.a.length === 0) {
       throw bad(`${path}.a`, 'two arrays a and b of the same non-zero length', json.a);
     }
-    for (const key of ['a', 'b'] as const) {
-      json[key].forEach((v, i) => {
+    const a = new Float64Array(json.a.length), b = new Float64Array(json.b.length);
+    for (const [key, out] of [['a', a], ['b', b]] as const) {
+      const values: unknown[] = json[key];
+      // an indexed loop: a hole is a missing value, not a skipped one
+      for (let i = 0; i < values.length; i++) {
+        const v = values[i];
         if (typeof v !== 'number' || !Number.isFinite(v)) throw bad(`${path}.${key}[${i}]`, 'a finite number', v);
-      });
+        out[i] = v;
+      }
     }
-    return new Scaler(json.kind, range as unknown as ScalerRange, Float64Array.from(json.a), Float64Array.from(json.b));
+    for (let i = 0; i < a.length; i++) {
+      if (kind === 'minMax' && !(a[i] <= b[i])) throw bad(`${path}.b[${i}]`, `a maximum ≥ the minimum a[${i}] = ${describe(a[i])}`, b[i]);
+      if (kind === 'standardize' && !(b[i] >= 0)) throw bad(`${path}.b[${i}]`, 'a standard deviation ≥ 0', b[i]);
+    }
+    return new Scaler(kind, range as unknown as ScalerRange, a, b);
   }
 }
 
@@ -121,19 +139,39 @@ export interface NormalizationSpec {
 }
 
 /** Validates a scaler spec; `path` names it in errors. */
-export function parseScalerSpec(spec: unknown, path: string): { kind: ScalerKind; range: ScalerRange } {
+export function parseScalerSpec(spec: unknown, path: string, ErrorClass: ErrorClass = DataError): { kind: ScalerKind; range: ScalerRange } {
   const o = typeof spec === 'string' ? { kind: spec } : spec;
-  const kind = (o as { kind?: unknown } | null)?.kind;
-  if (o === null || typeof o !== 'object' || (kind !== 'minMax' && kind !== 'standardize')) {
-    throw new DataError('BAD_NORMALIZATION', `${path}: expected "minMax", "standardize" or { kind, range }, got ${describe(spec)}`, {
-      path, expected: '"minMax", "standardize" or { kind, range }', received: describe(spec),
-    });
+  const expected = '"minMax", "standardize" or { kind, range }';
+  if (o === null || typeof o !== 'object' || Array.isArray(o)) {
+    throw new ErrorClass('BAD_NORMALIZATION', `${path}: expected ${expected}, got ${describe(spec)}`, { path, expected, received: describe(spec) });
   }
-  const range = (o as { range?: unknown }).range ?? [0, 1];
+  if (typeof spec !== 'string') rejectUnknownKeys(o, ['kind', 'range'], path, ErrorClass, 'BAD_NORMALIZATION');
+  const kind = oneOfNames((o as { kind?: unknown }).kind, SCALER_KINDS, typeof spec === 'string' ? path : `${path}.kind`, 'scaler kind', ErrorClass, 'BAD_NORMALIZATION');
+  const given = (o as { range?: unknown }).range;
+  const range = given === undefined ? [0, 1] : given;
   if (!Array.isArray(range) || range.length !== 2 || !((range[0] === 0 && range[1] === 1) || (range[0] === -1 && range[1] === 1))) {
-    throw new DataError('BAD_NORMALIZATION', `${path}.range: expected [0, 1] or [-1, 1], got ${describe(range)}`, {
+    throw new ErrorClass('BAD_NORMALIZATION', `${path}.range: expected [0, 1] or [-1, 1], got ${describe(range)}`, {
       path: `${path}.range`, expected: '[0, 1] or [-1, 1]', received: describe(range),
     });
   }
-  return { kind: kind as ScalerKind, range: range as unknown as ScalerRange };
+  return { kind, range: range as unknown as ScalerRange };
+}
+
+/**
+ * Validates `{ inputs?, targets? }` (setNormalization, fit's `normalize`): an unknown key such as
+ * `input` is an error, not a side left unscaled.
+ */
+export function parseNormalizationSpec(
+  spec: unknown, path: string, ErrorClass: ErrorClass = DataError,
+): { inputs?: { kind: ScalerKind; range: ScalerRange }; targets?: { kind: ScalerKind; range: ScalerRange } } {
+  if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) {
+    const expected = 'an object { inputs?, targets? }';
+    throw new ErrorClass('BAD_NORMALIZATION', `${path}: expected ${expected}, got ${describe(spec)}`, { path, expected, received: describe(spec) });
+  }
+  rejectUnknownKeys(spec, ['inputs', 'targets'], path, ErrorClass, 'BAD_NORMALIZATION');
+  const s = spec as { inputs?: unknown; targets?: unknown };
+  const out: ReturnType<typeof parseNormalizationSpec> = {};
+  if (s.inputs !== undefined) out.inputs = parseScalerSpec(s.inputs, `${path}.inputs`, ErrorClass);
+  if (s.targets !== undefined) out.targets = parseScalerSpec(s.targets, `${path}.targets`, ErrorClass);
+  return out;
 }

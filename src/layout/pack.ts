@@ -12,7 +12,7 @@ export interface ArenaViews {
 /** Writes the header and the layer table the kernels read. */
 export function writeDescriptors(plan: Plan, views: ArenaViews): void {
   const { i32, f64 } = views;
-  const h = plan.header >> 2;
+  const h = plan.header >>> 2;
   const spec = plan.spec;
   i32[h + H.LAYERS] = plan.layers.length;
   i32[h + H.LOSS] = LOSS_ID[spec.loss];
@@ -34,7 +34,7 @@ export function writeDescriptors(plan: Plan, views: ArenaViews): void {
   i32[h + H.RNG] = plan.rng;
   i32[h + H.OPT_STATE] = plan.optState;
   plan.layers.forEach((layer, l) => {
-    const r = (plan.table + l * LAYER_RECORD_BYTES) >> 2;
+    const r = (plan.table + l * LAYER_RECORD_BYTES) >>> 2;
     i32[r + L.INPUTS] = layer.inputs;
     i32[r + L.UNITS] = layer.units;
     i32[r + L.ACTIVATION] = ACTIVATION_ID[layer.activation];
@@ -46,20 +46,20 @@ export function writeDescriptors(plan: Plan, views: ArenaViews): void {
     i32[r + L.Z] = layer.z;
     i32[r + L.A] = layer.a;
     i32[r + L.DELTA] = layer.delta;
-    f64[((plan.table + l * LAYER_RECORD_BYTES) >> 3) + L.SLOPE_F64] = layer.slope;
+    f64[((plan.table + l * LAYER_RECORD_BYTES) >>> 3) + L.SLOPE_F64] = layer.slope;
   });
 }
 
 /** Copies `rows × width` values starting at row `from` of a packed matrix into a region, scaled on the way when a scaler is given. */
 export function writeRows(f64: Float64Array, offset: number, data: Float64Array, from: number, rows: number, width: number, scaler?: Scaler): void {
   const source = data.subarray(from * width, (from + rows) * width);
-  if (scaler === undefined) f64.set(source, offset >> 3);
-  else scaler.transform(source, f64.subarray(offset >> 3, (offset >> 3) + source.length));
+  if (scaler === undefined) f64.set(source, offset >>> 3);
+  else scaler.transform(source, f64.subarray(offset >>> 3, (offset >>> 3) + source.length));
 }
 
 /** A copy of `count` f64 at a byte offset. */
 export function readRegion(f64: Float64Array, offset: number, count: number): Float64Array {
-  return f64.slice(offset >> 3, (offset >> 3) + count);
+  return f64.slice(offset >>> 3, (offset >>> 3) + count);
 }
 
 export interface TrainingSetup {
@@ -77,7 +77,7 @@ export interface TrainingSetup {
 
 /** Writes what train_epochs needs besides the data: sizes, switches, hyper-parameters, the mask. */
 export function writeTraining(plan: Plan, views: ArenaViews, setup: TrainingSetup): void {
-  const h = plan.header >> 2, f = plan.header >> 3;
+  const h = plan.header >>> 2, f = plan.header >>> 3;
   const { i32, f64 } = views;
   i32[h + H.ROWS] = setup.rows;
   i32[h + H.BATCH_SIZE] = setup.batchSize;
@@ -93,7 +93,7 @@ export function writeTraining(plan: Plan, views: ArenaViews, setup: TrainingSetu
   f64[f + HF.STEP_BELOW] = setup.stepBelow;
   f64[f + HF.LOSS_BELOW] = setup.lossBelow;
   f64[f + HF.LOSS_SCALE] = setup.lossScale;
-  f64.set(setup.mask, plan.mask >> 3);
+  f64.set(setup.mask, plan.mask >>> 3);
   // every fit call begins a fresh epoch
   i32[h + H.EPOCH_POS] = 0;
   i32[h + H.EPOCH_STEP] = 0;
@@ -103,8 +103,8 @@ export function writeTraining(plan: Plan, views: ArenaViews, setup: TrainingSetu
 /** Zeroes the optimizer's moments and restarts its step count (β^t back to 1). */
 export function resetOptimizerState(plan: Plan, views: ArenaViews): void {
   const P = plan.spec.paramCount;
-  views.f64.fill(0, plan.m >> 3, (plan.v >> 3) + P);
-  const s = plan.optScalars >> 3;
+  views.f64.fill(0, plan.m >>> 3, (plan.v >>> 3) + P);
+  const s = plan.optScalars >>> 3;
   views.f64[s + OPT_SCALARS.T] = 0;
   views.f64[s + OPT_SCALARS.BETA1_POWER] = 1;
   views.f64[s + OPT_SCALARS.BETA2_POWER] = 1;
@@ -112,7 +112,7 @@ export function resetOptimizerState(plan: Plan, views: ArenaViews): void {
 
 /** Reads an i32 header slot (results of train_epochs). */
 export function readSlot(plan: Plan, views: ArenaViews, slot: number): number {
-  return views.i32[(plan.header >> 2) + slot];
+  return views.i32[(plan.header >>> 2) + slot];
 }
 
 /** Appends the first `count` loss sums of the loss log, each times `scale`, to `into` (a plain loop: hot for tiny fits). */

@@ -31,6 +31,11 @@
  * Growing the arena keeps the fixed part where it is, so parameters survive a larger batch or more
  * data; views of a grown WebAssembly memory must be re-created (the engine does that).
  *
+ * Offsets are unsigned 32-bit byte addresses: a plan may end anywhere up to 4 GiB (2^32 bytes, a
+ * wasm32 memory's 65536 pages). They are stored in the header's i32 slots with the same bits (an
+ * offset ≥ 2^31 reads back negative from an Int32Array: hosts read them with `>>> 0` / `>>> 3`).
+ * src/layout/budget.ts checks every plan against the limit before anything is allocated.
+ *
  * Layer paths (fusedRows below: the one place that decides; the layer table carries it in L.FUSED_ROWS)
  *   general  the layer's products run through the GEMM kernels (direct, thin or packed: blas.ts),
  *            then the activation and its derivative as separate passes
@@ -130,7 +135,8 @@ export interface Capacity {
 /** Epochs one train_epochs call may run: the loss log holds one sum per epoch. */
 export const LOSS_LOG_CAPACITY = 1024;
 
-const align16 = (n: number): number => (n + 15) & ~15;
+/** Rounds up to a multiple of 16 in exact float64 arithmetic: offsets reach 4 GiB, past int32 (`&` would wrap). */
+const align16 = (n: number): number => Math.ceil(n / 16) * 16;
 
 export function computePlan(spec: ValidSpec, capacity: Capacity, base = 0): Plan {
   const B = capacity.batch;

@@ -1,11 +1,38 @@
-// The saved form of a model. Float64 data travel as little-endian base64 (exact to the bit, -0 and
-// all), the spec and scalers as plain JSON. `version` is the format version; loading refuses others.
-import { FormatError, describe } from '../errors.js';
-import type { ScalerJSON } from '../data/normalize.js';
-import type { LayerSpec, ModelSpec } from '../spec/types.js';
+// The saved form of a model, and its complete validation. Float64 arrays travel as little-endian
+// base64 (exact to the bit, -0 and all), the spec and scalers as plain JSON. `version` is the format
+// version: 2 writes a CRC-32 of every field that defines the model; 1 (no checksums) still loads.
+//
+// Loading checks everything before anything is built: known fields only, every type, shape and
+// range (scalers against the model's widths, Adam's scalars, non-negative second moments, a live
+// shuffler state, a known optimizer), then every checksum. Each fault is a FormatError naming the
+// field; nothing is half-loaded.
+//
+// Checksums (`checksums`, version 2): CRC-32 (IEEE 802.3, as zlib and PNG) written as 8 lowercase hex
+// digits, one per field, keyed by the field's path. A base64 field's checksum is over its bytes; any
+// other field's is over the UTF-8 bytes of its canonical JSON text (`JSON.stringify` of the value as
+// toJSON writes it), so the key order or spacing of a file does not matter, but every value does.
+// The command line's `cli` block is metadata, not part of the model, and has no checksum.
+import { FormatError, OptionsError, WasmlpError, describe } from '../errors.js';
+import { Scaler, type ScalerJSON } from '../data/normalize.js';
+import { rejectUnknownKeys, oneOfNames } from '../spec/names.js';
+import { ENGINES, type EngineKind, type LayerSpec, type ModelSpec, type ValidSpec } from '../spec/types.js';
+import { validateSpec } from '../spec/validate.js';
+import { parseOptimizerKey } from '../train/options.js';
 
 export const FORMAT = 'wasmlp-model';
-export const FORMAT_VERSION = 1;
+/** The version toJSON writes. */
+export const FORMAT_VERSION = 2;
+/** The versions loadModel reads. */
+export const READABLE_VERSIONS: readonly number[] = [1, 2];
+
+/** A JSON value, read-only. */
+export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };
+export type JsonObject = { readonly [key: string]: JsonValue };
+
+/** What a saved model carries besides the model itself: the command line's `cli` block, as it was saved. */
+export interface ModelMetadata {
+  readonly cli?: JsonObject;
+}
 
 export interface ModelJSON {
   format: typeof FORMAT;
@@ -16,6 +43,7 @@ export interface ModelJSON {
   scalers?: { inputs?: ScalerJSON; targets?: ScalerJSON };
   /** Optimizer and shuffler state, so training resumes exactly where it stopped. */
   training?: {
+    /** The optimizer settings the state belongs to (the validated optimizer as JSON), '' before any training. */
     optimizer: string;
     /** m then v, float64 little-endian base64. */
     moments: string;
@@ -24,19 +52,74 @@ export interface ModelJSON {
     /** xoshiro128** state of the shuffler. */
     rng: number[];
   };
+  /** Version 2: the CRC-32 of each field, keyed by its path (`spec`, `params`, `training.moments`, …). */
+  checksums?: Record<string, string>;
+  /** The command line's metadata (column names, labels, how it was trained): a JSON object, kept as it is. */
+  cli?: unknown;
 }
+
+/** Everything a saved model holds, decoded and checked: what toJSON writes and loadModel restores. */
+export interface ModelState {
+  spec: ValidSpec;
+  params: Float64Array;
+  scalers: { inputs?: Scaler; targets?: Scaler };
+  training: { optimizer: string; moments: Float64Array; scalars: Float64Array; rng: Uint32Array } | null;
+  metadata: ModelMetadata;
+}
+
+export const NO_METADATA: ModelMetadata = Object.freeze({});
+
+const FIELDS_V1 = ['format', 'version', 'spec', 'params', 'scalers', 'training', 'cli'];
+const FIELDS_V2 = ['format', 'version', 'spec', 'params', 'scalers', 'training', 'checksums', 'cli'];
+const SPEC_FIELDS = ['inputs', 'layers', 'loss', 'plainLoss', 'seed', 'init'];
+const TRAINING_FIELDS = ['optimizer', 'moments', 'scalars', 'rng'];
+/** Deepest nesting of the `cli` block that is accepted (it is a few levels deep). */
+const METADATA_DEPTH = 64;
+
+// ---------------------------------------------------------------------------------------------------
+// CRC-32
+
+let crcTable: Uint32Array | null = null;
+
+/** CRC-32 (IEEE 802.3 polynomial, reflected, as zlib's crc32) of some bytes. */
+export function crc32(bytes: Uint8Array): number {
+  if (crcTable === null) {
+    crcTable = new Uint32Array(256);
+    for (let n = 0; n < 256; n++) {
+      let c = n;
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      crcTable[n] = c >>> 0;
+    }
+  }
+  let crc = 0xffffffff;
+  for (let i = 0; i < bytes.length; i++) crc = crcTable[(crc ^ bytes[i]) & 0xff] ^ (crc >>> 8);
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+function hex(value: number): string {
+  return value.toString(16).padStart(8, '0');
+}
+
+const textChecksum = (text: string): string => hex(crc32(new TextEncoder().encode(text)));
+const bytesChecksum = (values: Float64Array): string => hex(crc32(new Uint8Array(values.buffer, values.byteOffset, values.byteLength)));
+
+// ---------------------------------------------------------------------------------------------------
+// base64 float64
 
 export function encodeFloat64(values: Float64Array): string {
   const bytes = new Uint8Array(values.length * 8);
   const view = new DataView(bytes.buffer);
   values.forEach((v, i) => view.setFloat64(i * 8, v, true));
   let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  // apply takes the typed array as it is; spreading it (`...chunk`) runs its iterator, about 5× slower
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000) as unknown as number[]);
   return btoa(binary);
 }
 
 export function decodeFloat64(text: unknown, count: number, path: string): Float64Array {
   if (typeof text !== 'string') throw formatError(path, `a base64 string of ${count} float64`, text);
+  // a base64 text of n bytes has about 4n/3 characters: a far longer one is refused before decoding
+  if (text.length > 2 * Math.ceil((count * 8) / 3) * 4 + 64) throw formatError(path, `${count} float64 (${count * 8} bytes)`, `a text of ${text.length} characters`);
   let binary: string;
   try {
     binary = atob(text);
@@ -58,14 +141,116 @@ export function decodeFloat64(text: unknown, count: number, path: string): Float
   return out;
 }
 
+// ---------------------------------------------------------------------------------------------------
+// errors
+
 export function formatError(path: string, expected: string, received: unknown): FormatError {
   // a phrase such as '12 bytes' reads as it is; any other value is described (strings quoted)
   const text = typeof received === 'string' && received.includes(' ') ? received : describe(received);
   return new FormatError('BAD_MODEL_JSON', `${path}: expected ${expected}, got ${text}`, { path, expected, received: text });
 }
 
-/** Parses text or takes an object, and checks the envelope (format, version, the fields' types). */
-export function readEnvelope(input: unknown): ModelJSON {
+/** Re-throws an error of the spec or scaler checks as a FormatError of the file, its path under `prefix`. */
+function asFormatError(error: unknown, prefix: string): never {
+  if (!(error instanceof WasmlpError)) throw error;
+  const path = error.path === undefined || error.path === '' ? prefix : `${prefix}.${error.path}`;
+  const message = error.message.startsWith(`${prefix}.`) || error.message.startsWith(`${prefix}:`) ? error.message : `${prefix}.${error.message}`;
+  throw new FormatError(error.code, message, { path, expected: error.expected, received: error.received, cause: error });
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+
+// ---------------------------------------------------------------------------------------------------
+// options
+
+/** loadModel's options: `{ engine? }`. */
+export function validateLoadOptions(options: unknown): { engine?: EngineKind } {
+  if (!isObject(options)) {
+    throw new OptionsError('BAD_OPTION', `options: expected an object { engine? }, got ${describe(options)}`, { path: 'options', expected: 'an object { engine? }', received: describe(options) });
+  }
+  rejectUnknownKeys(options, ['engine'], 'options', OptionsError, 'UNKNOWN_OPTION', 'option');
+  if (options.engine === undefined) return {};
+  return { engine: oneOfNames(options.engine, ENGINES, 'options.engine', 'engine', OptionsError, 'UNKNOWN_ENGINE') };
+}
+
+/** toJSON's options: `{ training? }`; returns whether the training state is written. */
+export function validateSaveOptions(options: unknown): boolean {
+  // JSON.stringify(model) calls model.toJSON(key) with the property name (a string): the defaults
+  if (options === undefined || typeof options === 'string') return true;
+  if (!isObject(options)) {
+    throw new OptionsError('BAD_OPTION', `options: expected an object { training? }, got ${describe(options)}`, { path: 'options', expected: 'an object { training? }', received: describe(options) });
+  }
+  rejectUnknownKeys(options, ['training'], 'options', OptionsError, 'UNKNOWN_OPTION', 'option');
+  if (options.training === undefined) return true;
+  if (typeof options.training !== 'boolean') {
+    throw new OptionsError('BAD_OPTION', `options.training: expected true or false, got ${describe(options.training)}`, { path: 'options.training', expected: 'true or false', received: describe(options.training) });
+  }
+  return options.training;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// writing
+
+/** The spec as a saved model stores it (no engine, no explicit params; every default filled in). */
+export function savedSpec(spec: ValidSpec): ModelJSON['spec'] {
+  return {
+    inputs: spec.inputs,
+    layers: spec.layers.map((l): LayerSpec => (l.activation === 'leaky_relu' ? { units: l.units, activation: l.activation, slope: l.slope } : { units: l.units, activation: l.activation })),
+    loss: spec.loss,
+    plainLoss: spec.plainLoss,
+    seed: spec.seed,
+    init: spec.init,
+  };
+}
+
+/** The checksums of a model's fields (their canonical forms). */
+function checksumsOf(spec: ModelJSON['spec'], params: Float64Array, scalers: ModelState['scalers'], training: ModelState['training']): Record<string, string> {
+  const sums: Record<string, string> = { spec: textChecksum(JSON.stringify(spec)), params: bytesChecksum(params) };
+  for (const side of ['inputs', 'targets'] as const) {
+    const scaler = scalers[side];
+    if (scaler !== undefined) sums[`scalers.${side}`] = textChecksum(JSON.stringify(scaler.toJSON()));
+  }
+  if (training !== null) {
+    sums['training.optimizer'] = textChecksum(JSON.stringify(training.optimizer));
+    sums['training.moments'] = bytesChecksum(training.moments);
+    sums['training.scalars'] = textChecksum(JSON.stringify(Array.from(training.scalars)));
+    sums['training.rng'] = textChecksum(JSON.stringify(Array.from(training.rng)));
+  }
+  return sums;
+}
+
+/** A deep, plain copy of JSON data (own keys only; `__proto__` stays a key, never a prototype). */
+function cloneJson<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object') {
+    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** The JSON form of a model's state (current format version, with checksums). */
+export function encodeModel(state: ModelState): ModelJSON {
+  const spec = savedSpec(state.spec);
+  const json: ModelJSON = { format: FORMAT, version: FORMAT_VERSION, spec, params: encodeFloat64(state.params) };
+  const scalers: NonNullable<ModelJSON['scalers']> = {};
+  if (state.scalers.inputs !== undefined) scalers.inputs = state.scalers.inputs.toJSON();
+  if (state.scalers.targets !== undefined) scalers.targets = state.scalers.targets.toJSON();
+  if (scalers.inputs !== undefined || scalers.targets !== undefined) json.scalers = scalers;
+  const t = state.training;
+  if (t !== null) json.training = { optimizer: t.optimizer, moments: encodeFloat64(t.moments), scalars: Array.from(t.scalars), rng: Array.from(t.rng) };
+  json.checksums = checksumsOf(spec, state.params, state.scalers, t);
+  if (state.metadata.cli !== undefined) json.cli = cloneJson(state.metadata.cli);
+  return json;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// reading
+
+function parse(input: unknown): Record<string, unknown> {
   let json = input;
   if (typeof input === 'string') {
     try {
@@ -76,35 +261,159 @@ export function readEnvelope(input: unknown): ModelJSON {
       });
     }
   }
-  if (json === null || typeof json !== 'object' || Array.isArray(json)) throw formatError('model', 'an object from model.toJSON()', json);
-  const j = json as Record<string, unknown>;
-  if (j.format !== FORMAT) throw formatError('format', JSON.stringify(FORMAT), j.format);
-  if (j.version !== FORMAT_VERSION) {
-    throw new FormatError('UNSUPPORTED_VERSION', `version: this wasmlp reads format version ${FORMAT_VERSION}, the model is version ${describe(j.version)}`, {
-      path: 'version', expected: String(FORMAT_VERSION), received: describe(j.version),
-    });
-  }
-  if (j.spec === null || typeof j.spec !== 'object') throw formatError('spec', 'the model spec', j.spec);
-  const layers = (j.spec as { layers?: unknown }).layers;
-  if (!Array.isArray(layers)) throw formatError('spec.layers', 'an array of layers', layers);
-  if (j.training !== undefined) {
-    const t = j.training as Record<string, unknown>;
-    if (t === null || typeof t !== 'object') throw formatError('training', 'an object', t);
-    if (typeof t.optimizer !== 'string') throw formatError('training.optimizer', 'a string', t.optimizer);
-    const numbers = (key: string, length: number) => {
-      const v = t[key];
-      if (!Array.isArray(v) || v.length !== length || !v.every((x) => typeof x === 'number' && Number.isFinite(x))) {
-        throw formatError(`training.${key}`, `${length} finite numbers`, v);
-      }
-    };
-    numbers('scalars', 3);
-    numbers('rng', 4);
-    if (!(t.rng as number[]).every((w) => Number.isInteger(w) && w >= 0 && w <= 0xffffffff)) throw formatError('training.rng', '4 unsigned 32-bit integers', t.rng);
-  }
-  return json as ModelJSON;
+  if (!isObject(json)) throw formatError('model', 'an object from model.toJSON()', json);
+  return json;
 }
 
-/** The spec part of a saved model, as createModel takes it. */
-export function specOf(model: ModelJSON): ModelSpec {
-  return { ...model.spec, layers: model.spec.layers.map((l: LayerSpec) => ({ ...l })) };
+function decodeSpec(json: Record<string, unknown>, engine: EngineKind | undefined): ValidSpec {
+  const spec = json.spec;
+  if (!isObject(spec)) throw formatError('spec', 'the model spec { inputs, layers, loss, … }', spec);
+  rejectUnknownKeys(spec, SPEC_FIELDS, 'spec', FormatError, 'UNKNOWN_FIELD', 'field');
+  if (!Array.isArray(spec.layers)) throw formatError('spec.layers', 'an array of layers', spec.layers);
+  try {
+    return validateSpec({ ...(spec as unknown as ModelSpec), ...(engine === undefined ? {} : { engine }) });
+  } catch (error) {
+    return asFormatError(error, 'spec');
+  }
+}
+
+function decodeScalers(json: Record<string, unknown>, spec: ValidSpec): ModelState['scalers'] {
+  const saved = json.scalers;
+  if (saved === undefined) return {};
+  if (!isObject(saved)) throw formatError('scalers', 'an object { inputs?, targets? } of scalers', saved);
+  rejectUnknownKeys(saved, ['inputs', 'targets'], 'scalers', FormatError, 'UNKNOWN_FIELD', 'field');
+  const scalers: ModelState['scalers'] = {};
+  const widths = { inputs: spec.inputs, targets: spec.outputs };
+  for (const side of ['inputs', 'targets'] as const) {
+    const value = saved[side];
+    if (value === undefined) continue;
+    let scaler: Scaler;
+    try {
+      scaler = Scaler.fromJSON(value as ScalerJSON, side);
+    } catch (error) {
+      asFormatError(error, 'scalers');
+    }
+    if (scaler.columns !== widths[side]) {
+      const what = side === 'inputs' ? 'inputs' : 'outputs';
+      throw formatError(`scalers.${side}.a`, `${widths[side]} columns (the model's ${what})`, `${scaler.columns} columns`);
+    }
+    scalers[side] = scaler;
+  }
+  return scalers;
+}
+
+function decodeTraining(json: Record<string, unknown>, spec: ValidSpec): ModelState['training'] {
+  const t = json.training;
+  if (t === undefined) return null;
+  if (!isObject(t)) throw formatError('training', 'an object { optimizer, moments, scalars, rng }', t);
+  rejectUnknownKeys(t, TRAINING_FIELDS, 'training', FormatError, 'UNKNOWN_FIELD', 'field');
+  if (typeof t.optimizer !== 'string') throw formatError('training.optimizer', 'a string (the optimizer settings as JSON, or "")', t.optimizer);
+  const optimizer = parseOptimizerKey(t.optimizer);
+  if (optimizer !== null && 'error' in optimizer) {
+    throw formatError('training.optimizer', 'the settings of sgd, momentum or adam as a fit writes them, or ""', optimizer.error);
+  }
+  const P = spec.paramCount;
+  const moments = decodeFloat64(t.moments, 2 * P, 'training.moments');
+  for (let i = P; i < 2 * P; i++) {
+    if (!(moments[i] >= 0)) {
+      throw formatError(`training.moments[${i}]`, `a second moment v[${i - P}] ≥ 0`, moments[i]);
+    }
+  }
+  const s = t.scalars;
+  if (!Array.isArray(s) || s.length !== 3) throw formatError('training.scalars', "3 numbers (Adam's t, β1^t, β2^t)", s);
+  for (let i = 0; i < 3; i++) {
+    if (typeof s[i] !== 'number' || !Number.isFinite(s[i])) throw formatError(`training.scalars[${i}]`, 'a finite number', s[i]);
+  }
+  const [steps, power1, power2] = s as number[];
+  if (!Number.isInteger(steps) || steps < 0 || steps > Number.MAX_SAFE_INTEGER) {
+    throw formatError('training.scalars[0]', "Adam's step count t: an integer ≥ 0", steps);
+  }
+  for (const [i, power] of [[1, power1], [2, power2]] as const) {
+    // β^t is 1 before the first step and in [0, 1) after it (β < 1)
+    const ok = steps === 0 ? power === 1 : power >= 0 && power < 1;
+    if (!ok) throw formatError(`training.scalars[${i}]`, steps === 0 ? `β${i}^t = 1 at t = 0` : `β${i}^t in [0, 1) at t = ${steps}`, power);
+  }
+  const r = t.rng;
+  if (!Array.isArray(r) || r.length !== 4) throw formatError('training.rng', '4 unsigned 32-bit integers (the shuffler state)', r);
+  for (let i = 0; i < 4; i++) {
+    if (typeof r[i] !== 'number' || !Number.isInteger(r[i]) || r[i] < 0 || r[i] > 0xffffffff) {
+      throw formatError(`training.rng[${i}]`, 'an unsigned 32-bit integer', r[i]);
+    }
+  }
+  if ((r as number[]).every((w) => w === 0)) throw formatError('training.rng', 'a shuffler state that is not all zero (xoshiro128** never leaves it)', 'all zero');
+  return { optimizer: t.optimizer, moments, scalars: Float64Array.from(s as number[]), rng: Uint32Array.from(r as number[]) };
+}
+
+/** Checks that `value` is JSON data (null, booleans, finite numbers, strings, arrays, plain objects). */
+function checkJson(value: unknown, path: string, depth: number): void {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return;
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw formatError(path, 'a JSON value (a finite number)', value);
+    return;
+  }
+  if (typeof value !== 'object') throw formatError(path, 'a JSON value', value);
+  if (depth >= METADATA_DEPTH) throw formatError(path, `JSON nested at most ${METADATA_DEPTH} levels deep`, 'a deeper value');
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) checkJson(value[i], `${path}[${i}]`, depth + 1);
+    return;
+  }
+  const prototype = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) throw formatError(path, 'a plain JSON object', value);
+  for (const key of Object.keys(value)) checkJson((value as Record<string, unknown>)[key], `${path}.${key}`, depth + 1);
+}
+
+function decodeMetadata(json: Record<string, unknown>): ModelMetadata {
+  const cli = json.cli;
+  if (cli === undefined) return NO_METADATA;
+  if (!isObject(cli)) throw formatError('cli', "a JSON object (the command line's metadata)", cli);
+  checkJson(cli, 'cli', 0);
+  return deepFreeze({ cli: cloneJson(cli) as JsonObject });
+}
+
+function verifyChecksums(json: Record<string, unknown>, state: Omit<ModelState, 'metadata'>): void {
+  const stored = json.checksums;
+  if (!isObject(stored)) throw formatError('checksums', 'an object of CRC-32 checksums (format version 2)', stored);
+  const computed = checksumsOf(savedSpec(state.spec), state.params, state.scalers, state.training);
+  const known = ['spec', 'params', 'scalers.inputs', 'scalers.targets', 'training.optimizer', 'training.moments', 'training.scalars', 'training.rng'];
+  rejectUnknownKeys(stored, known, 'checksums', FormatError, 'UNKNOWN_FIELD', 'field');
+  for (const field of Object.keys(stored)) {
+    if (!Object.hasOwn(computed, field)) {
+      throw new FormatError('MISSING_FIELD', `${field}: the checksums list this field, but the model has none (it was removed after saving)`, {
+        path: field, expected: `the field ${field}`, received: 'no such field',
+      });
+    }
+  }
+  for (const [field, sum] of Object.entries(computed)) {
+    const saved = stored[field];
+    if (typeof saved !== 'string' || !/^[0-9a-f]{8}$/.test(saved)) throw formatError(`checksums.${field}`, 'a CRC-32 as 8 lowercase hexadecimal digits', saved);
+    if (saved !== sum) {
+      throw new FormatError('CHECKSUM_MISMATCH', `${field}: the checksum does not match (saved ${saved}, computed ${sum}): the field was changed or corrupted after saving`, {
+        path: field, expected: `data whose CRC-32 is ${saved}`, received: `data whose CRC-32 is ${sum}`,
+      });
+    }
+  }
+}
+
+/**
+ * Reads a saved model (the object, or its JSON text) completely: every field checked, every checksum
+ * verified. Returns the decoded state, or throws a FormatError naming the field.
+ */
+export function decodeModel(input: unknown, engine?: EngineKind): ModelState {
+  const json = parse(input);
+  if (json.format !== FORMAT) throw formatError('format', JSON.stringify(FORMAT), json.format);
+  const version = json.version;
+  if (typeof version !== 'number' || !READABLE_VERSIONS.includes(version)) {
+    const readable = READABLE_VERSIONS.join(' or ');
+    throw new FormatError('UNSUPPORTED_VERSION', `version: this wasmlp reads format version ${readable}, the model is version ${describe(version)}`, {
+      path: 'version', expected: readable, received: describe(version),
+    });
+  }
+  rejectUnknownKeys(json, version === 1 ? FIELDS_V1 : FIELDS_V2, '', FormatError, 'UNKNOWN_FIELD', 'field');
+  const spec = decodeSpec(json, engine);
+  const params = decodeFloat64(json.params, spec.paramCount, 'params');
+  const scalers = decodeScalers(json, spec);
+  const training = decodeTraining(json, spec);
+  const metadata = decodeMetadata(json);
+  if (version >= 2) verifyChecksums(json, { spec, params, scalers, training });
+  return { spec, params, scalers, training, metadata };
 }

@@ -99,8 +99,9 @@ export async function lineChartSvg(options: LineChartOptions): Promise<string> {
     ],
     axes: [
       { orient: 'bottom', scale: 'x', title: xLabel, grid: true, tickCount: 8 },
-      // A log axis labels every decade only: the default labels each 2…9 as well and they overlap.
-      { orient: 'left', scale: 'y', title: yLabel, grid: true, ...(logY ? { format: '.0e', tickCount: 6 } : { tickCount: 6 }) },
+      // A log axis labels every decade only (the default labels each 2…9 as well and they overlap), as
+      // plain numbers (0.01, 1, 100) rather than "1e-2" or "2e+0"; exponents only beyond 1e±5.
+      { orient: 'left', scale: 'y', title: yLabel, grid: true, ...(logY ? { format: '~g', tickCount: 6 } : { tickCount: 6 }) },
     ],
     legends: [
       {

@@ -1,7 +1,9 @@
 // Turns a user's spec into a ValidSpec, or throws a SpecError naming the field, what it expected and
 // what it got. Nothing is built before the whole spec has passed.
 import { SpecError, describe } from '../errors.js';
-import { DEFAULT_ENGINE, DEFAULT_INIT, DEFAULT_LEAKY_SLOPE, DEFAULT_SEED } from './defaults.js';
+import { checkSpecFits } from '../layout/budget.js';
+import { DEFAULT_ENGINE, DEFAULT_INIT, DEFAULT_LEAKY_SLOPE, DEFAULT_SEED, LAYER_KEYS, SPEC_KEYS } from './defaults.js';
+import { oneOfNames, rejectUnknownKeys } from './names.js';
 import {
   ACTIVATIONS,
   ENGINES,
@@ -18,12 +20,12 @@ function isPositiveInteger(value: unknown): value is number {
 }
 
 function oneOf<T extends string>(value: unknown, allowed: readonly T[], path: string, what: string): T {
-  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
-  throw new SpecError(
-    `UNKNOWN_${what.toUpperCase()}`,
-    `${path}: unknown ${what} ${describe(value)}; expected one of ${allowed.join(', ')}`,
-    { path, expected: `one of ${allowed.join(', ')}`, received: describe(value) },
-  );
+  return oneOfNames(value, allowed, path, what, SpecError, `UNKNOWN_${what.toUpperCase()}`);
+}
+
+/** An optional field: undefined takes the default; null is not a value the API documents, so it is an error like any other. */
+function optional<T>(value: T | undefined, fallback: T): T {
+  return value === undefined ? fallback : value;
 }
 
 function positiveInteger(value: unknown, path: string, code: string): number {
@@ -43,6 +45,7 @@ export function validateSpec(spec: ModelSpec): ValidSpec {
       received: describe(spec),
     });
   }
+  rejectUnknownKeys(spec, SPEC_KEYS, '', SpecError);
   const inputs = positiveInteger(spec.inputs, 'inputs', 'BAD_INPUTS');
   if (!Array.isArray(spec.layers) || spec.layers.length === 0) {
     throw new SpecError('NO_LAYERS', `layers: expected a non-empty array of { units, activation }, got ${describe(spec.layers)}`, {
@@ -66,6 +69,7 @@ export function validateSpec(spec: ModelSpec): ValidSpec {
         received: describe(layer),
       });
     }
+    rejectUnknownKeys(layer, LAYER_KEYS, at, SpecError);
     const units = positiveInteger(layer.units, `${at}.units`, 'BAD_UNITS');
     const activation: Activation = oneOf(layer.activation, ACTIVATIONS, `${at}.activation`, 'activation');
     if (activation === 'softmax' && index !== spec.layers.length - 1) {
@@ -99,7 +103,7 @@ export function validateSpec(spec: ModelSpec): ValidSpec {
   }
 
   const loss = oneOf(spec.loss, LOSSES, 'loss', 'loss');
-  const plainLoss = spec.plainLoss ?? false;
+  const plainLoss = optional<unknown>(spec.plainLoss, false);
   if (typeof plainLoss !== 'boolean') {
     throw new SpecError('BAD_PLAIN_LOSS', `plainLoss: expected true or false, got ${describe(plainLoss)}`, {
       path: 'plainLoss',
@@ -114,7 +118,7 @@ export function validateSpec(spec: ModelSpec): ValidSpec {
     throw new SpecError(
       'LOSS_NEEDS_OUTPUT',
       `loss: ${loss} needs a ${needed} output layer (it is then computed from the logit), but layers[${output.index}] is ${output.activation}; ` +
-        `set plainLoss: true to apply the plain ${loss} formula to a ${output.activation} output`,
+        `set plainLoss: true to apply the plain ${loss} formula to ${/^[aeiou]/.test(output.activation) ? 'an' : 'a'} ${output.activation} output`,
       { path: `layers[${output.index}].activation`, expected: needed, received: JSON.stringify(output.activation) },
     );
   }
@@ -127,7 +131,7 @@ export function validateSpec(spec: ModelSpec): ValidSpec {
   }
   const fromLogits = (loss === 'bce' && output.activation === 'sigmoid') || (loss === 'cce' && output.activation === 'softmax');
 
-  const seed = spec.seed ?? DEFAULT_SEED;
+  const seed = optional<unknown>(spec.seed, DEFAULT_SEED);
   if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
     throw new SpecError('BAD_SEED', `seed: expected an integer in [0, 4294967295], got ${describe(seed)}`, {
       path: 'seed',
@@ -135,7 +139,10 @@ export function validateSpec(spec: ModelSpec): ValidSpec {
       received: describe(seed),
     });
   }
-  const init = oneOf(spec.init ?? DEFAULT_INIT, INITS, 'init', 'init');
-  const engine = oneOf(spec.engine ?? DEFAULT_ENGINE, ENGINES, 'engine', 'engine');
-  return { inputs, outputs: output.units, layers, loss, plainLoss, fromLogits, seed, init, engine, paramCount };
+  const init = oneOf(optional<unknown>(spec.init, DEFAULT_INIT), INITS, 'init', 'init');
+  const engine = oneOf(optional<unknown>(spec.engine, DEFAULT_ENGINE), ENGINES, 'engine', 'engine');
+  const valid: ValidSpec = { inputs, outputs: output.units, layers, loss, plainLoss, fromLogits, seed, init, engine, paramCount };
+  // sizes last, from arithmetic alone: a model that can never fit is refused before anything exists
+  checkSpecFits(valid);
+  return valid;
 }

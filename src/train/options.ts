@@ -4,9 +4,12 @@ import { OptionsError, describe } from '../errors.js';
 import { OPTIMIZER_ID } from '../layout/abi.js';
 import type { ValidSpec } from '../spec/types.js';
 import type { MatrixInput } from '../data/dataset.js';
-import type { NormalizationSpec } from '../data/normalize.js';
+import { parseNormalizationSpec, type NormalizationSpec } from '../data/normalize.js';
+import { didYouMean, isName, rejectUnknownKeys } from '../spec/names.js';
 
 export type OptimizerName = keyof typeof OPTIMIZER_ID;
+/** The optimizer names, in id order. */
+export const OPTIMIZERS = Object.keys(OPTIMIZER_ID) as OptimizerName[];
 
 export type OptimizerSpec =
   | OptimizerName
@@ -43,15 +46,19 @@ export interface FitOptions {
   restoreBest?: boolean;
   /** Stop after this many milliseconds (checked between chunks of updates). */
   timeout?: number;
-  /** Stop when this signal aborts (checked between chunks of updates). */
+  /** Stop when this signal aborts (checked before the first update and between chunks of updates). */
   signal?: AbortSignal;
-  /** Called after every epoch; returning false stops training. */
+  /** Called after every epoch with its index (from 0); returning false stops training. */
   onEpochEnd?: (epoch: number, logs: EpochLogs) => boolean | void;
-  /** Called after every chunk of `progressEvery` updates; returning false stops training. */
+  /** Called after every chunk of `progressEvery` updates and after the last chunk; returning false stops training. */
   onProgress?: (progress: Progress) => boolean | void;
   /** Updates per chunk: how often onProgress fires, timeout and signal are checked, and fitAsync yields. Default: one epoch's updates. */
   progressEvery?: number;
-  /** On a non-finite loss or update: throw a TrainingError (default), or stop with stopReason 'diverged'. Either way the model goes back to its last finite state. */
+  /**
+   * On a non-finite loss or update: throw a TrainingError, the model left as before the call
+   * (default), or stop with stopReason 'diverged', the model at its last finite state and the
+   * history counting exactly the updates it holds.
+   */
   onDiverge?: 'throw' | 'stop';
   /** Fit scalers on these training rows first (see Model.setNormalization); the model must have none yet. */
   normalize?: NormalizationSpec;
@@ -63,7 +70,7 @@ export interface EpochLogs {
 }
 
 export interface Progress {
-  /** Epochs completed so far in this fit call. */
+  /** The epoch (from 0, as onEpochEnd numbers them) of the chunk's last update: at the end of epoch e, e. */
   epoch: number;
   /** Updates made so far in this fit call. */
   steps: number;
@@ -117,14 +124,8 @@ function fail(key: string, expected: string, value: unknown): never {
   });
 }
 
-function unknownKeys(object: object, known: string[], path: string): void {
-  for (const key of Object.keys(object)) {
-    if (!known.includes(key)) {
-      throw new OptionsError('UNKNOWN_OPTION', `${path}.${key}: unknown option; expected one of ${known.join(', ')}`, {
-        path: `${path}.${key}`, expected: `one of ${known.join(', ')}`, received: JSON.stringify(key),
-      });
-    }
-  }
+function unknownKeys(object: object, known: readonly string[], path: string): void {
+  rejectUnknownKeys(object, known, path, OptionsError, 'UNKNOWN_OPTION', 'option');
 }
 
 function inRange(value: unknown, key: string, expected: string, ok: (v: number) => boolean): number {
@@ -132,29 +133,74 @@ function inRange(value: unknown, key: string, expected: string, ok: (v: number) 
   return value as number;
 }
 
+/**
+ * An optional option: undefined takes the default. null is not a value the API documents, so
+ * `{ seed: null }`-style options are errors, not defaults.
+ */
+function given<T>(value: T | undefined, fallback: T): T {
+  return value === undefined ? fallback : value;
+}
+
+const OPTIMIZER_KEYS: Record<OptimizerName, readonly string[]> = {
+  sgd: ['name'],
+  momentum: ['name', 'momentum', 'nesterov'],
+  adam: ['name', 'beta1', 'beta2', 'epsilon'],
+};
+const unitInterval = (v: number) => v >= 0 && v < 1;
+
+/** The one place a ValidOptimizer is built: its JSON (key order included) is the optimizer's identity in saved models. */
+function makeOptimizer(id: number, momentum: number, nesterov: boolean, beta1: number, beta2: number, epsilon: number): ValidOptimizer {
+  return { id, momentum, nesterov, beta1, beta2, epsilon };
+}
+
 function validateOptimizer(spec: OptimizerSpec): ValidOptimizer {
-  const o = typeof spec === 'string' ? { name: spec } : spec;
-  if (o === null || typeof o !== 'object' || !(typeof o.name === 'string' && o.name in OPTIMIZER_ID)) {
-    const received = typeof spec === 'string' ? spec : (o as { name?: unknown } | null)?.name;
-    throw new OptionsError('UNKNOWN_OPTIMIZER', `options.optimizer: unknown optimizer ${describe(received)}; expected one of ${Object.keys(OPTIMIZER_ID).join(', ')}`, {
-      path: 'options.optimizer', expected: `one of ${Object.keys(OPTIMIZER_ID).join(', ')}`, received: describe(received),
+  const o: unknown = typeof spec === 'string' ? { name: spec } : spec;
+  const name = (o as { name?: unknown } | null)?.name;
+  if (o === null || typeof o !== 'object' || Array.isArray(o) || !isName(name, OPTIMIZERS)) {
+    const received = typeof spec === 'string' || o === null || typeof o !== 'object' ? spec : name;
+    const hint = didYouMean(received, OPTIMIZERS);
+    throw new OptionsError('UNKNOWN_OPTIMIZER', `options.optimizer: unknown optimizer ${describe(received)}; expected one of ${OPTIMIZERS.join(', ')}${hint}`, {
+      path: 'options.optimizer', expected: `one of ${OPTIMIZERS.join(', ')}`, received: describe(received),
     });
   }
-  const known: Record<OptimizerName, string[]> = { sgd: ['name'], momentum: ['name', 'momentum', 'nesterov'], adam: ['name', 'beta1', 'beta2', 'epsilon'] };
-  const name = o.name as OptimizerName;
-  unknownKeys(o, known[name], 'options.optimizer');
+  unknownKeys(o, OPTIMIZER_KEYS[name], 'options.optimizer');
   const r = o as { momentum?: unknown; nesterov?: unknown; beta1?: unknown; beta2?: unknown; epsilon?: unknown };
-  const unit = (v: number) => v >= 0 && v < 1;
-  const nesterov = r.nesterov ?? false;
+  const nesterov = given(r.nesterov, false);
   if (typeof nesterov !== 'boolean') fail('optimizer.nesterov', 'true or false', nesterov);
-  return {
-    id: OPTIMIZER_ID[name],
-    momentum: inRange(r.momentum ?? 0.9, 'optimizer.momentum', 'a number in [0, 1)', unit),
-    nesterov: nesterov as boolean,
-    beta1: inRange(r.beta1 ?? 0.9, 'optimizer.beta1', 'a number in [0, 1)', unit),
-    beta2: inRange(r.beta2 ?? 0.999, 'optimizer.beta2', 'a number in [0, 1)', unit),
-    epsilon: inRange(r.epsilon ?? 1e-8, 'optimizer.epsilon', 'a positive finite number', (v) => v > 0),
-  };
+  return makeOptimizer(
+    OPTIMIZER_ID[name],
+    inRange(given(r.momentum, 0.9), 'optimizer.momentum', 'a number in [0, 1)', unitInterval),
+    nesterov as boolean,
+    inRange(given(r.beta1, 0.9), 'optimizer.beta1', 'a number in [0, 1)', unitInterval),
+    inRange(given(r.beta2, 0.999), 'optimizer.beta2', 'a number in [0, 1)', unitInterval),
+    inRange(given(r.epsilon, 1e-8), 'optimizer.epsilon', 'a positive finite number', (v) => v > 0),
+  );
+}
+
+/**
+ * Reads the optimizer key a saved model stores (`JSON.stringify` of a ValidOptimizer, or '' before any
+ * training). Returns the optimizer, null for '', or a description of what is wrong: the key must be
+ * exactly what a fit with valid options writes.
+ */
+export function parseOptimizerKey(key: string): ValidOptimizer | null | { error: string } {
+  if (key === '') return null;
+  let o: unknown;
+  try {
+    o = JSON.parse(key);
+  } catch {
+    return { error: 'text that is not JSON' };
+  }
+  if (o === null || typeof o !== 'object' || Array.isArray(o)) return { error: 'text that is not an optimizer object' };
+  const r = o as Record<string, unknown>;
+  const ids = Object.values(OPTIMIZER_ID) as number[];
+  const unit = (v: unknown) => typeof v === 'number' && v >= 0 && v < 1;
+  if (!ids.includes(r.id as number)) return { error: `an unknown optimizer id ${describe(r.id)}` };
+  if (!unit(r.momentum) || !unit(r.beta1) || !unit(r.beta2)) return { error: 'momentum, beta1 or beta2 outside [0, 1)' };
+  if (typeof r.epsilon !== 'number' || !(r.epsilon > 0) || !Number.isFinite(r.epsilon)) return { error: `epsilon ${describe(r.epsilon)}` };
+  if (typeof r.nesterov !== 'boolean') return { error: `nesterov ${describe(r.nesterov)}` };
+  const valid = makeOptimizer(r.id as number, r.momentum as number, r.nesterov, r.beta1 as number, r.beta2 as number, r.epsilon);
+  if (JSON.stringify(valid) !== key) return { error: 'an optimizer object with other fields or in another form' };
+  return valid;
 }
 
 /** The mask of `trainable` names (`"1.b"`, `"0.W"`) over the flat parameter layout. */
@@ -166,7 +212,7 @@ function trainableMask(spec: ValidSpec, trainable: unknown): Float64Array {
   const names = trainable as unknown[];
   names.forEach((name, i) => {
     if (typeof name !== 'string' || !valid.includes(name)) {
-      throw new OptionsError('UNKNOWN_PARAMETER', `options.trainable[${i}]: unknown parameter ${describe(name)}; expected one of ${valid.join(', ')}`, {
+      throw new OptionsError('UNKNOWN_PARAMETER', `options.trainable[${i}]: unknown parameter ${describe(name)}; expected one of ${valid.join(', ')}${didYouMean(name, valid)}`, {
         path: `options.trainable[${i}]`, expected: `one of ${valid.join(', ')}`, received: describe(name),
       });
     }
@@ -198,14 +244,14 @@ export function validateFitOptions(options: FitOptions, allRows: number, spec: V
     fail('validationSplit', `a fraction that leaves at least one row on each side of ${allRows} rows`, validationSplit);
   }
   const rows = allRows - held;
-  const epochs = options.epochs ?? 1;
+  const epochs = given<unknown>(options.epochs, 1);
   if (typeof epochs !== 'number' || !Number.isInteger(epochs) || epochs < 0) fail('epochs', 'a non-negative integer', epochs);
-  const batchSize = options.batchSize ?? Math.min(32, rows);
+  const batchSize = given<unknown>(options.batchSize, Math.min(32, rows));
   if (typeof batchSize !== 'number' || !Number.isInteger(batchSize) || batchSize < 1 || batchSize > rows) {
     fail('batchSize', `an integer from 1 to ${rows} (the number of training rows)`, batchSize);
   }
-  const optimizer = validateOptimizer(options.optimizer ?? 'sgd');
-  const learningRate = inRange(options.learningRate ?? (optimizer.id === OPTIMIZER_ID.adam ? 0.001 : 0.01), 'learningRate', 'a positive finite number', (v) => v > 0);
+  const optimizer = validateOptimizer(given(options.optimizer, 'sgd'));
+  const learningRate = inRange(given(options.learningRate, optimizer.id === OPTIMIZER_ID.adam ? 0.001 : 0.01), 'learningRate', 'a positive finite number', (v) => v > 0);
   const boolean = (key: string, value: unknown, fallback: boolean): boolean => {
     if (value === undefined) return fallback;
     if (typeof value !== 'boolean') fail(key, 'true or false', value);
@@ -213,7 +259,7 @@ export function validateFitOptions(options: FitOptions, allRows: number, spec: V
   };
   const shuffle = boolean('shuffle', options.shuffle, true);
   const restoreBest = boolean('restoreBest', options.restoreBest, true);
-  const weightDecay = inRange(options.weightDecay ?? 0, 'weightDecay', 'a non-negative finite number', (v) => v >= 0);
+  const weightDecay = inRange(given(options.weightDecay, 0), 'weightDecay', 'a non-negative finite number', (v) => v >= 0);
   const stepBelow = options.stepBelow === undefined ? 0 : inRange(options.stepBelow, 'stepBelow', 'a positive finite number', (v) => v > 0);
   const lossBelow = options.lossBelow === undefined ? -Infinity : inRange(options.lossBelow, 'lossBelow', 'a finite number', () => true);
   const patience = options.patience === undefined ? 0 : inRange(options.patience, 'patience', 'a positive integer', (v) => Number.isInteger(v) && v > 0);
@@ -227,10 +273,32 @@ export function validateFitOptions(options: FitOptions, allRows: number, spec: V
   if (signal !== undefined && (signal === null || typeof signal !== 'object' || typeof (signal as AbortSignal).aborted !== 'boolean')) {
     fail('signal', 'an AbortSignal', signal);
   }
-  const onDiverge = options.onDiverge ?? 'throw';
-  if (onDiverge !== 'throw' && onDiverge !== 'stop') fail('onDiverge', '"throw" or "stop"', onDiverge);
+  const onDiverge = given<unknown>(options.onDiverge, 'throw');
+  if (onDiverge !== 'throw' && onDiverge !== 'stop') fail('onDiverge', `"throw" or "stop"${didYouMean(onDiverge, ['throw', 'stop'])}`, onDiverge);
+  if (options.normalize !== undefined) parseNormalizationSpec(options.normalize, 'options.normalize', OptionsError);
   return {
     epochs, batchSize, learningRate, shuffle, optimizer, weightDecay, mask: trainableMask(spec, options.trainable),
     stepBelow, lossBelow, validationSplit, patience, restoreBest, timeout, progressEvery, onDiverge,
+  };
+}
+
+export interface ValidGradCheckOptions {
+  epsilon: number;
+  tolerance: number;
+  absoluteTolerance: number;
+}
+
+const GRADCHECK_KEYS = ['epsilon', 'tolerance', 'absoluteTolerance'];
+
+/** Checks gradCheck's options: known keys only, epsilon and tolerance > 0, absoluteTolerance ≥ 0, all finite. */
+export function validateGradCheckOptions(options: unknown): ValidGradCheckOptions {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) fail('', 'an object { epsilon?, tolerance?, absoluteTolerance? }', options);
+  unknownKeys(options as object, GRADCHECK_KEYS, 'options');
+  const o = options as { epsilon?: unknown; tolerance?: unknown; absoluteTolerance?: unknown };
+  const positive = (key: 'epsilon' | 'tolerance') => inRange(given(o[key], 1e-6), key, 'a positive finite number', (v) => v > 0);
+  return {
+    epsilon: positive('epsilon'),
+    tolerance: positive('tolerance'),
+    absoluteTolerance: inRange(given(o.absoluteTolerance, 1e-9), 'absoluteTolerance', 'a finite number ≥ 0', (v) => v >= 0),
   };
 }

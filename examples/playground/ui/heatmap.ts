@@ -1,6 +1,6 @@
 // The output view: the model's prediction over the plane as a heat map (the decision boundary is
 // where the colours meet), with the data points on top: training points filled, validation points
-// as rings.
+// as rings, and ticks on both axes (HTML labels beside the canvas, placed in % of its side).
 //
 // Cheap to redraw while training: the points are drawn once per data set into a layer of their own,
 // and a new grid only recolours a small image (table look-ups, no allocation) that the canvas scales.
@@ -8,6 +8,7 @@ import type { Dataset } from '../datasets.js';
 import type { GridRequest } from '../protocol.js';
 import { CLASS_COLORS, CLASS_RGB, WHITE, css, diverging, mix, type RGB } from './colors.js';
 import { frameScheduler } from './frame.js';
+import { axisTicks, tickLabel } from './ticks.js';
 
 /** How strongly the heat map is coloured: points keep full colour on top of it. */
 const TINT = 0.45;
@@ -39,8 +40,36 @@ export class Heatmap {
   private pointsKey = '';
   private readonly schedule = frameScheduler(() => this.draw());
 
-  constructor(private readonly canvas: HTMLCanvasElement, private readonly note: HTMLElement) {
+  /**
+   * `axes`: the box holding the canvas and its tick labels (hidden with the canvas), and the two
+   * elements that receive the labels.
+   */
+  constructor(
+    private readonly canvas: HTMLCanvasElement,
+    private readonly note: HTMLElement,
+    private readonly axes: { plot: HTMLElement; x: HTMLElement; y: HTMLElement },
+  ) {
     new ResizeObserver(() => this.schedule()).observe(canvas);
+  }
+
+  /** Tick labels along the bottom (x, the first input) and the left side (y, the second input). */
+  private setTicks(data: Dataset, box: GridRequest | null): void {
+    const { x, y } = this.axes;
+    x.replaceChildren();
+    y.replaceChildren();
+    if (box === null) return;
+    const place = (axis: HTMLElement, value: number, fraction: number, side: 'left' | 'top'): void => {
+      const label = document.createElement('span');
+      label.className = 'tick';
+      label.textContent = tickLabel(value);
+      label.dataset.value = String(value);
+      label.style[side] = `${(100 * fraction).toFixed(3)}%`;
+      axis.append(label);
+    };
+    for (const t of axisTicks(box.xMin, box.xMax)) place(x, t, (t - box.xMin) / (box.xMax - box.xMin), 'left');
+    for (const t of axisTicks(box.yMin, box.yMax)) place(y, t, (box.yMax - t) / (box.yMax - box.yMin), 'top');
+    x.title = data.inputNames[0] ?? 'x₁';
+    y.title = data.inputNames[1] ?? 'x₂';
   }
 
   /** A new data set (and the box the grid covers); null box: the data are not 2-D. */
@@ -59,6 +88,8 @@ export class Heatmap {
       this.range = [lo, hi > lo ? hi : lo + 1];
     }
     this.canvas.hidden = box === null;
+    this.axes.plot.hidden = box === null;
+    this.setTicks(data, box);
     this.note.hidden = box !== null;
     document.getElementById('point-key')!.hidden = box === null;
     if (box === null) {

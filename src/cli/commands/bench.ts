@@ -65,9 +65,12 @@ async function bench(entry: URL, ctx: Context, _args: string[], o: BenchOptions)
     ['id', 'network', 'rows × epochs', 'WASM samples/s', 'TS samples/s', 'WASM/TS'],
     ...results.map((r) => [r.id, r.network, `${r.rows} × ${r.epochs}`, count(r.wasm.samplesPerSecond), count(r.ts.samplesPerSecond), `${r.ratio.toFixed(2)}×`]),
   ];
+  const note = quick
+    ? 'note: --quick runs are a few milliseconds each, so these rates and ratios are mostly noise (timer resolution, compilation tiers, other work on the machine); compare engines without --quick'
+    : null;
   return {
-    text: `training throughput, median of ${rounds} timed fit${rounds > 1 ? 's' : ''} per engine after a warm-up (node ${process.version})\n${table(rowsOfTable, 2)}`,
-    json: { node: process.version, rounds, quick, results },
+    text: `training throughput, median of ${rounds} timed fit${rounds > 1 ? 's' : ''} per engine after a warm-up (node ${process.version})\n${table(rowsOfTable, 2)}${note ? `\n${note}` : ''}`,
+    json: { node: process.version, rounds, quick, note, results },
   };
 }
 
@@ -75,7 +78,7 @@ async function bench(entry: URL, ctx: Context, _args: string[], o: BenchOptions)
 export function benchCommand(entry: URL): Command {
   return new Command('bench')
     .description('compare training throughput of the WebAssembly and TypeScript engines on the W1–W5 workloads')
-    .option('--quick', 'smaller workloads and one timed fit each (a few seconds)')
+    .option('--quick', 'smaller workloads and one timed fit each (a few seconds; a smoke test, the numbers are noise)')
     .option('--rounds <n>', 'timed fits per engine and workload (default 3; 1 with --quick)', positiveInt)
     .option('--only <ids>', `workloads to run, comma-separated (${WORKLOADS.map((w) => w.id).join(', ')})`)
     .option('--json', 'print one JSON document on stdout')

@@ -2,15 +2,16 @@
 // Always the model's loss. Classification: accuracy and the confusion matrix (rows: true label,
 // columns: predicted). Regression, in the targets' own units: MSE, MAE and R² per target and overall.
 import { Command, Option } from 'commander';
-import { delimiter } from '../args.js';
+import { DELIMITER_DEFAULT, delimiter } from '../args.js';
 import { argmaxRows } from '../encode.js';
 import { count, fields, num, percent, table } from '../format.js';
 import { readModelData } from '../model-data.js';
-import { readModelFile, requireMeta } from '../model-file.js';
+import { readModelFile } from '../model-file.js';
+import { lossUnitsText } from '../units.js';
 import { action, type Context, type Result } from '../run.js';
 
 interface EvaluateOptions {
-  delimiter: string;
+  delimiter?: string;
   engine?: 'wasm' | 'ts';
 }
 
@@ -42,15 +43,22 @@ export function regressionMetrics(columns: string[], predicted: Float64Array, ac
 
 async function evaluate(ctx: Context, [modelFile, dataFile]: string[], o: EvaluateOptions): Promise<Result> {
   const loaded = await readModelFile(modelFile, o.engine);
-  const meta = requireMeta(modelFile, loaded);
-  const data = await readModelData(dataFile, meta, { delimiter: o.delimiter, targets: true });
+  const data = await readModelData(dataFile, loaded.meta, loaded.model, { delimiter: o.delimiter, targets: true });
+  const meta = data.meta;
+  if (data.note !== null) ctx.progress.note(data.note);
   const { model } = loaded;
   const X = { data: data.X, rows: data.rows };
-  const loss = model.loss(X, { data: data.Y!, rows: data.rows });
+  const Y = { data: data.Y!, rows: data.rows };
+  const loss = model.loss(X, Y);
+  const scaled = model.getNormalization().targets;
+  // the loss in target units too, where it differs (a regression's target scaler)
+  const targetLoss = scaled && ['ssr', 'half_se', 'mse'].includes(model.spec.loss) ? model.loss(X, Y, { units: 'target' }) : null;
   const out = model.predict(X);
   const K = model.outputs;
   model.dispose();
-  const head = `${dataFile}: ${count(data.rows)} rows, ${model.spec.loss} loss ${num(loss)}`;
+  const lossUnits = lossUnitsText(scaled?.kind);
+  const head = `${dataFile}: ${count(data.rows)} rows, ${model.spec.loss} loss ${num(loss)}${lossUnits === '' ? '' : ` (${lossUnits}${targetLoss === null ? '' : `; ${num(targetLoss)} in target units`})`}`;
+  const lossJson = { loss, lossFunction: model.spec.loss, lossUnits: scaled ? 'scaled targets' : 'target units', lossInTargetUnits: scaled ? targetLoss : loss };
 
   if (meta.task === 'classification') {
     const labels = meta.labels!;
@@ -69,7 +77,7 @@ async function evaluate(ctx: Context, [modelFile, dataFile]: string[], o: Evalua
     ]);
     return {
       text: `${head}\n${fields([['accuracy', `${percent(accuracy)} (${correct} of ${data.rows})`]])}\n\nconfusion matrix (rows: true label, columns: predicted)\n${matrix}`,
-      json: { model: modelFile, data: dataFile, task: 'classification', rows: data.rows, loss, lossFunction: model.spec.loss, accuracy, correct, labels, confusion },
+      json: { model: modelFile, data: dataFile, task: 'classification', rows: data.rows, ...lossJson, accuracy, correct, labels, confusion },
     };
   }
   const metrics = regressionMetrics(meta.targets, out, data.Y!, data.rows);
@@ -77,17 +85,17 @@ async function evaluate(ctx: Context, [modelFile, dataFile]: string[], o: Evalua
   const rows = [['target', 'R²', 'MSE', 'MAE'], ...metrics.map((m) => [m.column, m.r2 === null ? '— (constant)' : num(m.r2), num(m.mse), num(m.mae)])];
   if (K > 1) rows.push(['(all)', '', num(overall.mse), num(overall.mae)]);
   return {
-    text: `${head}\n\n${table(rows)}`,
-    json: { model: modelFile, data: dataFile, task: 'regression', rows: data.rows, loss, lossFunction: model.spec.loss, targets: metrics, mse: overall.mse, mae: overall.mae },
+    text: `${head}\n\nper target, in the targets' own units:\n${table(rows)}`,
+    json: { model: modelFile, data: dataFile, task: 'regression', rows: data.rows, ...lossJson, targets: metrics, mse: overall.mse, mae: overall.mae },
   };
 }
 
 export function evaluateCommand(): Command {
   return new Command('evaluate')
     .description('score the model on a CSV file with the target columns: loss; accuracy and confusion matrix, or R², MSE and MAE')
-    .argument('<model>', 'model file written by `wasmlp train`')
+    .argument('<model>', 'model file written by `wasmlp train` (or by model.toJSON(): then the CSV\'s columns are taken in order)')
     .argument('<data>', 'CSV file with the model\'s input and target columns')
-    .option('--delimiter <char>', 'field delimiter ("tab" for tabs)', delimiter, ',')
+    .option('--delimiter <char>', `field delimiter ("tab" for tabs; default: ${DELIMITER_DEFAULT})`, delimiter)
     .addOption(new Option('--engine <name>', 'compute engine').choices(['wasm', 'ts']))
     .option('--json', 'print one JSON document on stdout')
     .addOption(new Option('--report-memory').hideHelp())

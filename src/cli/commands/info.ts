@@ -1,7 +1,8 @@
 // `wasmlp info model.json`: what a model file holds, without any data.
 import { Command, Option } from 'commander';
 import type { Model } from '../../index.js';
-import { count, duration, fields, num } from '../format.js';
+import { count, duration, fields, labelList, num } from '../format.js';
+import { lossUnitsText } from '../units.js';
 import { readModelFile } from '../model-file.js';
 import { action, type Context, type Result } from '../run.js';
 
@@ -30,13 +31,13 @@ async function info(ctx: Context, [file]: string[]): Promise<Result> {
     ['loss', spec.loss + (spec.plainLoss ? ' (plain formula)' : '')],
     ['seed', `${spec.seed} (init ${spec.init})`],
     ['scalers', `inputs: ${describeScaler(scalers.inputs)}; targets: ${describeScaler(scalers.targets)}`],
-    ['training state', training.present ? `saved (${training.optimizer ?? 'no optimizer used yet'}; shuffler), so training can resume` : 'not saved'],
+    ['training state', training.present ? `saved (${training.optimizer ?? 'no optimizer used yet'}; shuffler), so training can resume: wasmlp train DATA --resume ${file}` : 'not saved'],
   ];
   if (meta) {
     lines.push(['task', meta.task]);
     lines.push(['inputs', meta.inputs.join(', ')]);
     lines.push(['targets', meta.targets.join(', ')]);
-    if (meta.labels) lines.push(['labels', meta.labels.join(', ')]);
+    if (meta.labels) lines.push(['labels', labelList(meta.labels)]);
   } else {
     lines.push(['columns', 'none saved (not written by `wasmlp train`)']);
   }
@@ -44,7 +45,9 @@ async function info(ctx: Context, [file]: string[]): Promise<Result> {
     lines.push(['engine', `${t.engine} (used for training; any engine can load the model)`]);
     lines.push(['trained', `${t.epochs} of ${t.epochsRequested} epochs on ${t.data} (${count(t.trainRows)} training rows, ${count(t.validationRows)} validation), stop: ${t.stopReason}`]);
     lines.push(['optimizer', `${t.optimizer}, lr ${t.learningRate}, batch ${t.batchSize}`]);
-    lines.push(['final loss', `${num(t.loss[t.loss.length - 1])}${t.valLoss ? `, val ${num(t.valLoss[t.valLoss.length - 1])}` : ''}`]);
+    const units = lossUnitsText(scalers.targets?.kind);
+    const last = (values: (number | null)[]) => values[values.length - 1] ?? undefined;
+    lines.push(['final loss', `${num(last(t.loss))}${t.valLoss ? `, val ${num(last(t.valLoss))}` : ''} (${spec.loss}${units === '' ? '' : ` ${units}`})`]);
     lines.push(['time', `${duration(t.timeMs)}, ${count(t.samplesPerSecond)} samples/s`]);
   }
   return {

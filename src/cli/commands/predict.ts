@@ -3,17 +3,17 @@
 // probability column per class (`prob_<label>`). Target columns in the data, if any, are ignored.
 import { Command, Option } from 'commander';
 import Papa from 'papaparse';
-import { delimiter } from '../args.js';
+import { DELIMITER_DEFAULT, delimiter } from '../args.js';
 import { argmaxRows } from '../encode.js';
 import { count, duration } from '../format.js';
 import { readModelData } from '../model-data.js';
-import { readModelFile, requireMeta, type CliMeta } from '../model-file.js';
-import { AtomicFile, checkWritable, writeStdout } from '../output.js';
+import { readModelFile, type CliMeta } from '../model-file.js';
+import { AtomicFile, checkOutputs, writeStdout } from '../output.js';
 import { action, type Context, type Result } from '../run.js';
 
 interface PredictOptions {
   out?: string;
-  delimiter: string;
+  delimiter?: string;
   engine?: 'wasm' | 'ts';
   json?: boolean;
 }
@@ -32,10 +32,11 @@ function rowCells(meta: CliMeta, out: Float64Array, classes: Int32Array | null, 
 }
 
 async function predict(ctx: Context, [modelFile, dataFile]: string[], o: PredictOptions): Promise<Result> {
-  if (o.out !== undefined) await checkWritable(o.out, '--out');
+  if (o.out !== undefined) await checkOutputs([[o.out, '--out']], [{ path: modelFile, what: 'the model' }, { path: dataFile, what: 'the data' }]);
   const loaded = await readModelFile(modelFile, o.engine);
-  const meta = requireMeta(modelFile, loaded);
-  const data = await readModelData(dataFile, meta, { delimiter: o.delimiter, targets: false });
+  const data = await readModelData(dataFile, loaded.meta, loaded.model, { delimiter: o.delimiter, targets: false });
+  const meta = data.meta;
+  if (data.note !== null) ctx.progress.note(data.note);
   const started = performance.now();
   const out = loaded.model.predict({ data: data.X, rows: data.rows });
   const ms = performance.now() - started;
@@ -71,10 +72,10 @@ async function predict(ctx: Context, [modelFile, dataFile]: string[], o: Predict
 export function predictCommand(): Command {
   return new Command('predict')
     .description('predict the targets of every row of a CSV file (columns matched by name); CSV on stdout or --out')
-    .argument('<model>', 'model file written by `wasmlp train`')
+    .argument('<model>', 'model file written by `wasmlp train` (or by model.toJSON(): then the CSV\'s columns are taken in order)')
     .argument('<data>', 'CSV file with the model\'s input columns (a header row; other columns are ignored)')
-    .option('-o, --out <file>', 'write the predictions here instead of stdout')
-    .option('--delimiter <char>', 'field delimiter of the data ("tab" for tabs)', delimiter, ',')
+    .option('-o, --out <file>', 'write the predictions here instead of stdout (never over the model or the data)')
+    .option('--delimiter <char>', `field delimiter of the data ("tab" for tabs; default: ${DELIMITER_DEFAULT})`, delimiter)
     .addOption(new Option('--engine <name>', 'compute engine').choices(['wasm', 'ts']))
     .option('--json', 'print one JSON document on stdout (with the predictions when there is no --out)')
     .addOption(new Option('--report-memory').hideHelp())

@@ -16,12 +16,13 @@ export function dense_forward(
   activate(m, act, slope, rows, units, z, a);
 }
 
-/** `inputDelta` < 0: the layer's input is the data, no gradient flows further. */
+/** `inputDelta` < 0: the layer's input is the data, no gradient flows further. `accumulate` ≠ 0: gW and gb
+ * continue their sums (the next chunk of rows; gemm_tn pairs rows, so chunks of an even row count keep its order). */
 export function dense_backward(
   m: Float64Array, rows: number, inputs: number, units: number,
-  input: number, W: number, delta: number, gW: number, gb: number, inputDelta: number,
+  input: number, W: number, delta: number, gW: number, gb: number, inputDelta: number, accumulate = 0,
 ): void {
-  gemm_tn(m, units, inputs, rows, delta, units, input, inputs, gW, inputs, 0);
-  col_sums(m, rows, units, delta, units, gb, 0);
+  gemm_tn(m, units, inputs, rows, delta, units, input, inputs, gW, inputs, accumulate);
+  col_sums(m, rows, units, delta, units, gb, accumulate);
   if (inputDelta >= 0) gemm_nn(m, rows, inputs, units, delta, units, W, inputs, inputDelta, inputs, 0);
 }

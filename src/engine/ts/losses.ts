@@ -26,10 +26,13 @@ export function loss_scale(loss: number, rows: number, n: number): number {
   }
 }
 
-/** Σ of the loss terms over `rows × n` outputs (z logits, a outputs, t targets: element offsets). */
-export function loss_sum(m: Float64Array, loss: number, fused: number, rows: number, n: number, z: number, a: number, t: number): number {
+/**
+ * Σ of the loss terms over `rows × n` outputs (z logits, a outputs, t targets: element offsets),
+ * continuing from `start`, so a sum over consecutive chunks of rows is the same one sequential sum.
+ */
+export function loss_sum(m: Float64Array, loss: number, fused: number, rows: number, n: number, z: number, a: number, t: number, start = 0): number {
   const count = rows * n;
-  let sum = 0;
+  let sum = start;
   switch (loss) {
     case LOSS_ID.ssr:
     case LOSS_ID.half_se:

@@ -72,9 +72,9 @@ export function adam(
 
 /** One update of the optimizer the header names; returns the largest |Δθ|. */
 export function optimizer_step(a: Float64Array, i32: Int32Array, header: number): number {
-  const h = header >> 2, f = header >> 3;
-  const P = i32[h + H.PARAM_COUNT], params = i32[h + H.PARAMS] >> 3, grads = i32[h + H.GRADS] >> 3;
-  const mask = i32[h + H.OPT_STATE] >> 3, m = mask + P, v = m + P, scalars = v + P;
+  const h = header >>> 2, f = header >>> 3;
+  const P = i32[h + H.PARAM_COUNT], params = i32[h + H.PARAMS] >>> 3, grads = i32[h + H.GRADS] >>> 3;
+  const mask = i32[h + H.OPT_STATE] >>> 3, m = mask + P, v = m + P, scalars = v + P;
   const lr = a[f + HF.LEARNING_RATE], decay = a[f + HF.WEIGHT_DECAY];
   const id = i32[h + H.OPTIMIZER];
   if (id === OPTIMIZER_ID.momentum) return momentum(a, P, params, grads, mask, m, lr, decay, a[f + HF.MOMENTUM], i32[h + H.NESTEROV]);

@@ -30,22 +30,22 @@ export function random_permutation_u32(u32: Uint32Array, rng: number, perm: numb
 }
 
 function finish(m: Float64Array, i32: Int32Array, header: number, status: number, epochs: number, steps: number, pos: number, step: number, sum: number): number {
-  const h = header >> 2;
+  const h = header >>> 2;
   i32[h + H.STATUS] = status;
   i32[h + H.EPOCHS_DONE] = epochs;
   i32[h + H.STEPS_DONE] = steps;
   i32[h + H.EPOCH_POS] = pos;
   i32[h + H.EPOCH_STEP] = step;
-  m[(header >> 3) + HF.EPOCH_SUM] = sum;
+  m[(header >>> 3) + HF.EPOCH_SUM] = sum;
   return status;
 }
 
 export function train_epochs(m: Float64Array, i32: Int32Array, u32: Uint32Array, header: number, epochs: number, maxSteps: number): number {
-  const h = header >> 2, f = header >> 3;
+  const h = header >>> 2, f = header >>> 3;
   const N = i32[h + H.ROWS], batchSize = i32[h + H.BATCH_SIZE], shuffle = i32[h + H.SHUFFLE];
   const inputs = i32[h + H.INPUTS], outputs = i32[h + H.OUTPUTS];
-  const x = i32[h + H.X], y = i32[h + H.Y], perm = i32[h + H.PERM] >> 2, rng = i32[h + H.RNG] >> 2;
-  const batchX = i32[h + H.BATCH_X], batchY = i32[h + H.BATCH_Y], log = i32[h + H.LOSS_LOG] >> 3;
+  const x = i32[h + H.X] >>> 0, y = i32[h + H.Y] >>> 0, perm = i32[h + H.PERM] >>> 2, rng = i32[h + H.RNG] >>> 2;
+  const batchX = i32[h + H.BATCH_X] >>> 0, batchY = i32[h + H.BATCH_Y] >>> 0, log = i32[h + H.LOSS_LOG] >>> 3;
   const stepBelow = m[f + HF.STEP_BELOW], lossBelow = m[f + HF.LOSS_BELOW], lossScale = m[f + HF.LOSS_SCALE];
   let pos = i32[h + H.EPOCH_POS], step = i32[h + H.EPOCH_STEP], sum = m[f + HF.EPOCH_SUM];
   let e = 0, steps = 0;
@@ -60,8 +60,8 @@ export function train_epochs(m: Float64Array, i32: Int32Array, u32: Uint32Array,
     const rows = Math.min(batchSize, N - pos);
     let input: number, target: number;
     if (shuffle) {
-      gather_rows(m, u32, x >> 3, batchX >> 3, perm, pos, rows, inputs);
-      gather_rows(m, u32, y >> 3, batchY >> 3, perm, pos, rows, outputs);
+      gather_rows(m, u32, x >>> 3, batchX >>> 3, perm, pos, rows, inputs);
+      gather_rows(m, u32, y >>> 3, batchY >>> 3, perm, pos, rows, outputs);
       input = batchX;
       target = batchY;
     } else {

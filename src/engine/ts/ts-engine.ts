@@ -3,7 +3,8 @@
 import type { Engine } from '../engine.js';
 import type { Plan } from '../../layout/plan.js';
 import { writeDescriptors } from '../../layout/pack.js';
-import { network_forward, network_gradients, network_loss_sum } from './network.js';
+import { EngineError } from '../../errors.js';
+import { network_forward, network_gradients_chunk, network_loss_sum } from './network.js';
 import { train_epochs } from './train.js';
 
 export class TsEngine implements Engine {
@@ -16,7 +17,15 @@ export class TsEngine implements Engine {
 
   bind(plan: Plan): void {
     if (this.f64.byteLength < plan.end) {
-      const buffer = new ArrayBuffer(plan.end);
+      let buffer: ArrayBuffer;
+      try {
+        buffer = new ArrayBuffer(plan.end);
+      } catch (cause) {
+        // nothing changed: the old arena and views stay
+        throw new EngineError('OUT_OF_MEMORY', `the TypeScript engine could not allocate ${plan.end} bytes for this plan (batch ${plan.batchCapacity}, rows ${plan.rowCapacity})`, {
+          expected: `${plan.end} bytes`, received: `${this.f64.byteLength} bytes`, cause,
+        });
+      }
       new Uint8Array(buffer).set(new Uint8Array(this.f64.buffer, 0, Math.min(this.f64.byteLength, plan.fixedEnd)));
       this.f64 = new Float64Array(buffer);
       this.i32 = new Int32Array(buffer);
@@ -30,13 +39,13 @@ export class TsEngine implements Engine {
     network_forward(this.f64, this.i32, this.header, rows, input);
   }
 
-  lossSum(rows: number, input: number, target: number): number {
+  lossSum(rows: number, input: number, target: number, start = 0): number {
     network_forward(this.f64, this.i32, this.header, rows, input);
-    return network_loss_sum(this.f64, this.i32, this.header, rows, target);
+    return network_loss_sum(this.f64, this.i32, this.header, rows, target, start);
   }
 
-  gradients(rows: number, input: number, target: number): number {
-    return network_gradients(this.f64, this.i32, this.header, rows, input, target);
+  gradients(rows: number, input: number, target: number, scaleRows = rows, accumulate = false, start = 0): number {
+    return network_gradients_chunk(this.f64, this.i32, this.header, rows, input, target, scaleRows, accumulate ? 1 : 0, start);
   }
 
   trainEpochs(epochs: number, maxSteps: number): number {

@@ -1,6 +1,8 @@
 // The WebAssembly engine: one kernel instance (and so one linear memory) per model. The arena starts
 // at the kernels' heap base; the memory grows once per larger plan, and every view is re-created
 // after growth (growth detaches the old ones). One call per forward/backward of a whole batch.
+// Offsets up to 4 GiB cross into the kernels' i32 parameters with the same bits (ToInt32 wraps
+// modulo 2^32) and are used there as unsigned (usize) addresses.
 import type { Engine } from '../engine.js';
 import type { Plan } from '../../layout/plan.js';
 import { writeDescriptors } from '../../layout/pack.js';
@@ -75,14 +77,14 @@ export class WasmEngine implements Engine {
     this.run('network_forward', () => k.network_forward(this.header, rows, input));
   }
 
-  lossSum(rows: number, input: number, target: number): number {
+  lossSum(rows: number, input: number, target: number, start = 0): number {
     const k = this.k;
-    return this.run('network_forward_loss_sum', () => k.network_forward_loss_sum(this.header, rows, input, target));
+    return this.run('network_forward_loss_sum', () => k.network_forward_loss_sum(this.header, rows, input, target, start));
   }
 
-  gradients(rows: number, input: number, target: number): number {
+  gradients(rows: number, input: number, target: number, scaleRows = rows, accumulate = false, start = 0): number {
     const k = this.k;
-    return this.run('network_gradients', () => k.network_gradients(this.header, rows, input, target));
+    return this.run('network_gradients_chunk', () => k.network_gradients_chunk(this.header, rows, input, target, scaleRows, accumulate ? 1 : 0, start));
   }
 
   trainEpochs(epochs: number, maxSteps: number): number {

@@ -1,0 +1,50 @@
+// `wasmlp export model.json --onnx model.onnx`: the model as an ONNX file (opset 17, float64, scalers
+// included), for ONNX Runtime (Python, C++, Node, web, mobile) and PyTorch (onnx2torch). The CLI's
+// column names, task and labels travel in the file's metadata (`wasmlp.columns.inputs`, …), so
+// `wasmlp import` brings them back.
+import { Command } from 'commander';
+import { toONNX } from '../../index.js';
+import { CliError } from '../errors.js';
+import { count } from '../format.js';
+import { readModelFile } from '../model-file.js';
+import { AtomicFile, checkOutputs } from '../output.js';
+import { action, type Context, type Result } from '../run.js';
+import { describeNetwork } from './info.js';
+
+interface ExportOptions {
+  onnx?: string;
+  json?: boolean;
+}
+
+async function exportModel(_ctx: Context, [modelFile]: string[], o: ExportOptions): Promise<Result> {
+  if (o.onnx === undefined) throw new CliError('MISSING_OPTION', 'export: --onnx <file> is required (the ONNX file to write)');
+  await checkOutputs([[o.onnx, '--onnx']], [{ path: modelFile, what: 'the model' }]);
+  const { model, meta } = await readModelFile(modelFile);
+  // the model file's names (model.metadata.cli) go into the ONNX metadata by themselves
+  const bytes = toONNX(model);
+  const network = describeNetwork(model);
+  const scalers = model.getNormalization();
+  model.dispose();
+  const file = new AtomicFile(o.onnx);
+  try {
+    await file.write(bytes);
+    await file.commit();
+  } catch (error) {
+    await file.discard();
+    throw error;
+  }
+  const columns = meta === null ? null : { inputs: meta.inputs, targets: meta.targets, labels: meta.labels };
+  return {
+    text: `wrote ${o.onnx} (${count(bytes.length)} bytes, ONNX opset 17, float64): ${network}${scalers.inputs || scalers.targets ? ', scalers included' : ''}${meta ? ', column names in its metadata' : ''}`,
+    json: { model: modelFile, onnx: o.onnx, bytes: bytes.length, opset: 17, network, scalers: { inputs: scalers.inputs !== undefined, targets: scalers.targets !== undefined }, columns },
+  };
+}
+
+export function exportCommand(): Command {
+  return new Command('export')
+    .description('write a model as an ONNX file (opset 17, float64, scalers included) for ONNX Runtime or PyTorch')
+    .argument('<model>', 'model file written by `wasmlp train` (or model.toJSON())')
+    .option('--onnx <file>', 'the ONNX file to write')
+    .option('--json', 'print one JSON document on stdout')
+    .action(action('export', exportModel));
+}
