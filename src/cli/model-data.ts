@@ -40,7 +40,7 @@ function metaFromHeader(file: string, header: string[], line: number, shape: { i
   const inputNames = header.slice(0, n);
   const targetNames = header.length === n + K ? header.slice(n) : Array.from({ length: K }, (_, k) => (K === 1 ? 'output' : `output_${k + 1}`));
   const meta: CliMeta = { version: CLI_FORMAT_VERSION, inputs: inputNames, targets: targetNames, task: 'regression', labels: null, training: null };
-  const note = `the model has no column names: inputs are the first ${n} columns (${names(inputNames)})${targets ? `, targets the next ${K} (${names(targetNames)})` : ''}`;
+  const note = `the model has no column names: inputs are the first ${n === 1 ? 'column' : `${n} columns`} (${names(inputNames)})${targets ? `, targets the next ${K === 1 ? 'one' : K} (${names(targetNames)})` : ''}`;
   return { meta, note };
 }
 

@@ -21,6 +21,8 @@ export interface TrainingState {
   totalSteps: number;
   loss: number | undefined;
   valLoss: number | undefined;
+  /** The epoch (from 1) whose end `loss` and `valLoss` were measured at, if one has ended. */
+  lossEpoch?: number;
   /** Training rows per second, once measured. */
   samplesPerSecond: number | undefined;
   /** Time the remaining steps will take, if known yet. */
@@ -122,7 +124,10 @@ export class Progress {
       while (this.nextMilestone <= percent) this.nextMilestone += 10;
       this.lastLine = now;
       const p = payload(state);
-      this.note(`epoch ${p.epochText}  ${percent}%  ${state.lossName ?? 'loss'} ${p.loss}  val ${p.val}  ${p.speed} samples/s  ETA ${p.etaText}`);
+      // the losses are measured at an epoch's end: a line in the middle of an epoch says which one
+      const shown = Math.min(state.epoch + 1, state.epochs);
+      const at = state.lossEpoch === undefined ? '  (no epoch finished yet)' : state.lossEpoch === shown ? '' : `  (end of epoch ${state.lossEpoch})`;
+      this.note(`epoch ${p.epochText}  ${percent}%  ${state.lossName ?? 'loss'} ${p.loss}  val ${p.val}${at}  ${p.speed} samples/s  ETA ${p.etaText}`);
     }
   }
 

@@ -69,7 +69,7 @@ async function importModel(_ctx: Context, [onnxFile]: string[], o: ImportOptions
   await writeFilesAtomically([{ path: out, content: text }]);
   const lines = [`wrote ${out}: ${network}, loss ${loss}${scalers.inputs || scalers.targets ? ', scalers' : ''}`];
   if (meta) lines.push(`  columns  ${meta.inputs.join(', ')} → ${meta.targets.join(', ')}${meta.labels ? ` (${meta.labels.join(', ')})` : ''}`);
-  else lines.push(`  columns  ${note ?? 'none in the file'}: \`predict\` and \`evaluate\` need them; \`info\` and the library work without`);
+  else lines.push(`  columns  ${note ?? 'none in the file'}: \`predict\` and \`evaluate\` take the CSV's columns in order (inputs first, then targets), checking their count`);
   return {
     text: lines.join('\n'),
     json: {

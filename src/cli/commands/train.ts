@@ -423,9 +423,10 @@ async function train(ctx: Context, [data]: string[], o: TrainOptions): Promise<R
       ...(p.fitNormalize !== null ? { normalize: p.fitNormalize } : {}),
       progressEvery: chunkSteps(model, batchSize, stepsPerEpoch, totalSteps),
       signal: stop.signal,
-      onEpochEnd: (_epoch, logs) => {
+      onEpochEnd: (epoch, logs) => {
         state.loss = logs.loss;
         state.valLoss = logs.valLoss;
+        state.lossEpoch = epoch + 1;
       },
       onProgress: (pr) => {
         let rate: number | undefined;
