@@ -144,7 +144,7 @@ function checkTraining(file: string, value: unknown): TrainingRecord | null {
 }
 
 /** Checks the `cli` field, as strictly as the rest of the file, and against the model it describes. */
-function checkMeta(file: string, meta: unknown, model: Model): CliMeta {
+export function checkMeta(file: string, meta: unknown, model: Model): CliMeta {
   if (meta === null || typeof meta !== 'object' || Array.isArray(meta)) {
     throw badMeta(file, 'cli', 'an object (the column names and labels `wasmlp train` saves), or no cli field at all', meta);
   }
@@ -191,14 +191,6 @@ export async function readModelFile(file: string, engine?: EngineKind): Promise<
     model.dispose();
     throw error;
   }
-}
-
-/** The CLI's metadata, or an error saying the model lacks the column names a CSV command needs. */
-export function requireMeta(file: string, loaded: LoadedModel): CliMeta {
-  if (loaded.meta === null) {
-    throw new CliError('NO_COLUMNS', `${file}: the model has no column names (it was not saved by \`wasmlp train\`), so CSV columns cannot be matched to its inputs`, { file });
-  }
-  return loaded.meta;
 }
 
 /** The text of a model file. */

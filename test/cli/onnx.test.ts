@@ -5,7 +5,7 @@ import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadModel } from '../../src/index.js';
+import { loadModel, toONNX } from '../../src/index.js';
 import { runOrt, worstRelative } from '../helpers/onnx.js';
 import { cleanup, json, listing, parseCsv, scratch, wasmlp } from './helpers.js';
 
@@ -49,6 +49,24 @@ describe('wasmlp export and import', () => {
     const after = await wasmlp(['predict', 'back.model.json', 'iris.csv'], dir);
     expect(after.code, after.stderr).toBe(0);
     expect(after.stdout).toBe(before.stdout);
+  });
+
+  it('import drops names the model file could not hold (a column named twice) and says so', async () => {
+    const model = await loadModel(readFileSync(join(dir, 'iris.model.json'), 'utf8'));
+    const inputs = JSON.stringify(['sepal_length', 'sepal_length', 'petal_length', 'petal_width']);
+    writeFileSync(join(dir, 'twice.onnx'), toONNX(model, { metadata: { 'wasmlp.columns.inputs': inputs } }));
+    model.dispose();
+    const run = await wasmlp(['import', 'twice.onnx', '--out', 'twice.model.json'], dir);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/the column names in the file do not fit the model: not kept/);
+    // what was written is a model file the command line reads
+    const info = await wasmlp(['info', 'twice.model.json'], dir);
+    expect(info.code, info.stderr).toBe(0);
+    const rows = parseCsv(readFileSync(join(dir, 'iris.csv'), 'utf8'));
+    writeFileSync(join(dir, 'inputs.csv'), rows.map((r) => r.slice(0, 4).join(',')).join('\n') + '\n');
+    const predict = await wasmlp(['predict', 'twice.model.json', 'inputs.csv'], dir);
+    expect(predict.code, predict.stderr).toBe(0);
+    expect(predict.stdout.trim().split('\n')).toHaveLength(rows.length);
   });
 
   it('import of a PyTorch file without names: a model for info and the library', async () => {

@@ -6,8 +6,8 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Command, Option } from 'commander';
 import { FormatError, LOSSES, loadONNX, readONNXMetadata, type Loss, type Model } from '../../index.js';
-import { CliError } from '../errors.js';
-import { CLI_FORMAT_VERSION, modelFileText, type CliMeta } from '../model-file.js';
+import { CliError, fsReason } from '../errors.js';
+import { CLI_FORMAT_VERSION, checkMeta, modelFileText, type CliMeta } from '../model-file.js';
 import { checkOutputs, writeFilesAtomically } from '../output.js';
 import { action, type Context, type Result } from '../run.js';
 import { describeNetwork } from './info.js';
@@ -29,17 +29,21 @@ function strings(text: string | undefined): string[] | null {
 }
 
 /** The CLI metadata carried by the file, when it is there and fits the model; otherwise null and why. */
-export function metaFromONNX(meta: Record<string, string>, model: Model): { meta: CliMeta | null; note: string | null } {
+function metaFromONNX(meta: Record<string, string>, model: Model): { meta: CliMeta | null; note: string | null } {
   const inputs = strings(meta['wasmlp.columns.inputs']);
   const targets = strings(meta['wasmlp.columns.targets']);
   const task = meta['wasmlp.task'];
   const labels = strings(meta['wasmlp.labels']);
   if (inputs === null && targets === null) return { meta: null, note: null };
-  const fits = inputs !== null && targets !== null && inputs.length === model.inputs && (
-    (task === 'regression' && targets.length === model.outputs) ||
-    (task === 'classification' && targets.length === 1 && labels !== null && labels.length === model.outputs));
-  if (!fits) return { meta: null, note: 'the column names in the file do not fit the model: not kept' };
-  return { meta: { version: CLI_FORMAT_VERSION, inputs: inputs!, targets: targets!, task: task as CliMeta['task'], labels: task === 'classification' ? labels : null, training: null }, note: null };
+  // the same checks as a model file's cli block (counts, task, labels, no name twice), so what is
+  // written here is a file that `predict` and `evaluate` read
+  const candidate = { version: CLI_FORMAT_VERSION, inputs, targets, task, labels: task === 'classification' ? labels : null, training: null };
+  try {
+    return { meta: checkMeta('the ONNX metadata', candidate, model), note: null };
+  } catch (error) {
+    if (!(error instanceof CliError)) throw error;
+    return { meta: null, note: 'the column names in the file do not fit the model: not kept' };
+  }
 }
 
 async function importModel(_ctx: Context, [onnxFile]: string[], o: ImportOptions): Promise<Result> {
@@ -49,7 +53,7 @@ async function importModel(_ctx: Context, [onnxFile]: string[], o: ImportOptions
   try {
     bytes = await readFile(onnxFile);
   } catch (error) {
-    throw new CliError('CANNOT_READ', `${onnxFile}: cannot read the ONNX file (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { file: onnxFile });
+    throw new CliError('CANNOT_READ', `${onnxFile}: cannot read the ONNX file (${fsReason(error)})`, { file: onnxFile });
   }
   let model: Model;
   let metadata: Record<string, string>;
