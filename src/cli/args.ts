@@ -1,16 +1,11 @@
 // Parsers for option values: commander calls them while parsing, and an InvalidArgumentError becomes
 // `error: option '--lr <rate>' argument 'x' is invalid. expected …` with exit code 1.
 import { InvalidArgumentError } from 'commander';
-import { parseDelimiter } from './csv.js';
+import { parseDelimiter, parseNumber } from './csv.js';
 import { CliError } from './errors.js';
 
-/** A decimal number (`16`, `-0.5`, `1e-3`); NaN for anything else, including `0x10`, `0b1`, `Infinity` and blanks. */
-export function decimal(value: string): number {
-  return DECIMAL.test(value.trim()) ? Number(value) : NaN;
-}
-const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
-
-const number = decimal;
+/** An option's number, read as a CSV cell is: decimal only (`0x10`, `0b1`, `Infinity` and blanks are NaN). */
+const number = parseNumber;
 
 export function positiveInt(value: string): number {
   const v = number(value);

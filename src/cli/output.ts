@@ -13,11 +13,6 @@ const live = new Set<string>();
 /** Output files renamed into place by this process, in order: what a second Ctrl-C reports as written. */
 const committed: string[] = [];
 
-/** The output files this process has written so far. */
-export function writtenFiles(): readonly string[] {
-  return committed;
-}
-
 /**
  * Quits at once (a second Ctrl-C): removes the temporary files and says what really happened,
  * since a file renamed into place before the signal is there to stay.
@@ -192,7 +187,7 @@ export class AtomicFile {
  * Writes several files so that either all of them appear or none: every temporary file is written
  * and closed first, then they are renamed one after the other.
  */
-export async function writeFilesAtomically(files: { path: string; content: string }[]): Promise<void> {
+export async function writeFilesAtomically(files: { path: string; content: string | Uint8Array }[]): Promise<void> {
   const pending = files.map((f) => new AtomicFile(f.path));
   try {
     for (let i = 0; i < files.length; i++) {

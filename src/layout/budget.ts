@@ -18,11 +18,6 @@ export const ENGINE_MEMORY_LIMIT = 2 ** 32;
 
 let limit = ENGINE_MEMORY_LIMIT;
 
-/** The limit plans are checked against (ENGINE_MEMORY_LIMIT unless a test lowered it). */
-export function engineMemoryLimit(): number {
-  return limit;
-}
-
 /**
  * @internal Testing hook: checks plans against `bytes` instead of 4 GiB (null restores the real
  * limit), so the limit can be reached without allocating gigabytes. It can only lower the limit:

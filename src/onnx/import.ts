@@ -24,6 +24,7 @@ import { validateSpec } from '../spec/validate.js';
 import { ENGINES, INITS, LOSSES, type Activation, type EngineKind, type Loss, type ModelSpec } from '../spec/types.js';
 import { DT, dataTypeName, decodeModel, type AttributeProto, type ModelProto, type NodeProto, type TensorProto } from './proto.js';
 import { inputScaler, outputScaler, type Op, type ReadStep } from './scaling.js';
+import { ONNX_OPSET } from './export.js';
 
 /** The default-domain opsets whose operators are read (the ops used here mean the same throughout). */
 export const MIN_OPSET = 7;
@@ -472,7 +473,7 @@ function checkOpset(m: ModelProto): number {
   }
   const v = main[0].version;
   if (v < MIN_OPSET || v > MAX_OPSET) {
-    throw onnxError('UNSUPPORTED_OPSET', `opset_import[${m.opsetImport.indexOf(main[0])}]`, `opset ${v} is not supported; wasmlp reads opsets ${MIN_OPSET} to ${MAX_OPSET} (it writes 17)`, `an opset from ${MIN_OPSET} to ${MAX_OPSET}`, `opset ${v}`);
+    throw onnxError('UNSUPPORTED_OPSET', `opset_import[${m.opsetImport.indexOf(main[0])}]`, `opset ${v} is not supported; wasmlp reads opsets ${MIN_OPSET} to ${MAX_OPSET} (it writes ${ONNX_OPSET})`, `an opset from ${MIN_OPSET} to ${MAX_OPSET}`, `opset ${v}`);
   }
   return v;
 }
@@ -613,8 +614,11 @@ function bytesOf(input: unknown): Uint8Array {
 
 /** The file's `metadata_props` as an object (wasmlp's own keys start with `wasmlp.`). */
 export function readONNXMetadata(bytes: Uint8Array | ArrayBuffer): Record<string, string> {
-  const m = decodeModel(bytesOf(bytes));
-  return Object.fromEntries(m.metadata.map((e) => [e.key, e.value]));
+  return metadataOf(decodeModel(bytesOf(bytes)));
+}
+
+function metadataOf(proto: ModelProto): Record<string, string> {
+  return Object.fromEntries(proto.metadata.map((e) => [e.key, e.value]));
 }
 
 function savedScalers(meta: Record<string, string>): { inputs?: ScalerJSON; targets?: ScalerJSON } {
@@ -665,7 +669,7 @@ export async function loadONNX(bytes: Uint8Array | ArrayBuffer, options: LoadONN
   const opset = checkOpset(proto);
   const g = new Graph(proto, opset);
   const mlp = readMLP(g);
-  const meta = Object.fromEntries(proto.metadata.map((e) => [e.key, e.value]));
+  const meta = metadataOf(proto);
   const saved = savedScalers(meta);
   const last = mlp.layers[mlp.layers.length - 1];
   const inputs = scalerOrError(g, mlp.inputSteps, inputScaler(mlp.inputSteps, mlp.inputs, saved.inputs), 'input scaling');

@@ -4,10 +4,11 @@
 // `wasmlp import` brings them back.
 import { Command } from 'commander';
 import { toONNX } from '../../index.js';
+import { ONNX_OPSET } from '../../onnx/export.js';
 import { CliError } from '../errors.js';
 import { count } from '../format.js';
 import { readModelFile } from '../model-file.js';
-import { AtomicFile, checkOutputs } from '../output.js';
+import { checkOutputs, writeFilesAtomically } from '../output.js';
 import { action, type Context, type Result } from '../run.js';
 import { describeNetwork } from './info.js';
 
@@ -25,24 +26,17 @@ async function exportModel(_ctx: Context, [modelFile]: string[], o: ExportOption
   const network = describeNetwork(model);
   const scalers = model.getNormalization();
   model.dispose();
-  const file = new AtomicFile(o.onnx);
-  try {
-    await file.write(bytes);
-    await file.commit();
-  } catch (error) {
-    await file.discard();
-    throw error;
-  }
+  await writeFilesAtomically([{ path: o.onnx, content: bytes }]);
   const columns = meta === null ? null : { inputs: meta.inputs, targets: meta.targets, labels: meta.labels };
   return {
-    text: `wrote ${o.onnx} (${count(bytes.length)} bytes, ONNX opset 17, float64): ${network}${scalers.inputs || scalers.targets ? ', scalers included' : ''}${meta ? ', column names in its metadata' : ''}`,
-    json: { model: modelFile, onnx: o.onnx, bytes: bytes.length, opset: 17, network, scalers: { inputs: scalers.inputs !== undefined, targets: scalers.targets !== undefined }, columns },
+    text: `wrote ${o.onnx} (${count(bytes.length)} bytes, ONNX opset ${ONNX_OPSET}, float64): ${network}${scalers.inputs || scalers.targets ? ', scalers included' : ''}${meta ? ', column names in its metadata' : ''}`,
+    json: { model: modelFile, onnx: o.onnx, bytes: bytes.length, opset: ONNX_OPSET, network, scalers: { inputs: scalers.inputs !== undefined, targets: scalers.targets !== undefined }, columns },
   };
 }
 
 export function exportCommand(): Command {
   return new Command('export')
-    .description('write a model as an ONNX file (opset 17, float64, scalers included) for ONNX Runtime or PyTorch')
+    .description(`write a model as an ONNX file (opset ${ONNX_OPSET}, float64, scalers included) for ONNX Runtime or PyTorch`)
     .argument('<model>', 'model file written by `wasmlp train` (or model.toJSON())')
     .option('--onnx <file>', 'the ONNX file to write')
     .option('--json', 'print one JSON document on stdout')
