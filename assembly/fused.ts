@@ -247,9 +247,9 @@ function fused_input_delta(prev: usize, rows: i32, units: i32, delta: usize, W: 
 }
 
 /**
- * network_gradients (network.ts) for train_epochs, each layer on the path the layer table names:
+ * network_gradients_chunk (network.ts) over all `rows` in one chunk, for train_epochs, each layer on the path the layer table names:
  * forward, loss and backward over `rows` rows; returns the raw loss sum Σ terms. The same bits as
- * network_gradients whatever the paths.
+ * network_gradients_chunk whatever the paths.
  */
 export function train_gradients(header: usize, rows: i32, input: usize, target: usize): f64 {
   const layers = slot(header, H_LAYERS);

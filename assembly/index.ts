@@ -1,5 +1,5 @@
 // The module's exports, and nothing else. Every kernel lives in the file of its job.
 export { ABI_VERSION, heapBase } from './abi';
 export { gemm_nt, gemm_nn, gemm_tn, col_sums } from './blas';
-export { network_forward, network_forward_loss_sum, network_gradients, network_gradients_chunk } from './network';
+export { network_forward, network_forward_loss_sum, network_gradients_chunk } from './network';
 export { train_epochs } from './train';

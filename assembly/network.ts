@@ -44,15 +44,11 @@ export function network_forward_loss_sum(header: usize, rows: i32, input: usize,
   return network_loss_sum(header, rows, target, start);
 }
 
-/** Forward, loss and backward over `rows` rows: every z, a, delta and the gradients. Returns the raw loss sum Σ terms
- * (the gradient already carries the loss's scale for these rows). */
-export function network_gradients(header: usize, rows: i32, input: usize, target: usize): f64 {
-  return network_gradients_chunk(header, rows, input, target, rows, 0, 0.0);
-}
-
 /**
- * network_gradients over one chunk of a larger set of rows, with the same bits as one call over all of
- * them: the loss's scale is that of `scaleRows` rows (all of them), the loss sum continues from
+ * Forward, loss and backward over one chunk of `rows` rows of a larger set (all of them in one chunk:
+ * scaleRows = rows, accumulate 0, start 0.0): every z, a, delta and the gradients, with the same bits
+ * as one call over all of them. Returns the raw loss sum Σ terms (the gradient already carries the
+ * loss's scale): the loss's scale is that of `scaleRows` rows (all of them), the loss sum continues from
  * `start`, and with `accumulate` ≠ 0 the gradients continue their sums (each element one sequential
  * sum over the rows, see blas.ts). The first chunk passes accumulate 0 and start 0.
  */

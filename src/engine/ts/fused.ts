@@ -86,7 +86,12 @@ function forward_layer(
   }
 }
 
-/** gW = δᵀ · x, pairs of rows added as one term (gemm_tn's loops); gb = Σ_rows δ (col_sums' loops). */
+/**
+ * gW = δᵀ · x, pairs of rows added as one term (gemm_tn's loops); gb = Σ_rows δ (col_sums' loops).
+ * The same arithmetic as dense_backward, written out for small layers: calling dense_backward instead
+ * (a fill per row of gW, generic strides) made the TypeScript engine's W1 and W2 fits 20–25 % slower
+ * (1.38× → 1.12× and 1.32× → 0.99× the plain-JS trainer, bench/run.mjs --only=W1,W2,W3).
+ */
 function weight_gradients(m: Float64Array, rows: number, inputs: number, units: number, x: number, delta: number, gW: number, gb: number): void {
   for (let k = gW, end = gW + units * inputs; k < end; k++) m[k] = 0;
   let r = 0;
@@ -163,7 +168,7 @@ const slopeOf = (m: Float64Array, table: number, l: number): number => m[((table
 const fused = (i32: Int32Array, r: number, rows: number): boolean => rows <= i32[r + L.FUSED_ROWS];
 
 /**
- * network_gradients (network.ts) for train_epochs, each layer on the path the layer table names:
+ * network_gradients_chunk (network.ts) over all `rows` in one chunk, for train_epochs, each layer on the path the layer table names:
  * forward, loss and backward over `rows` rows; returns the raw loss sum.
  */
 export function train_gradients(m: Float64Array, i32: Int32Array, header: number, rows: number, input: number, target: number): number {

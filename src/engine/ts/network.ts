@@ -32,16 +32,10 @@ export function network_loss_sum(m: Float64Array, i32: Int32Array, header: numbe
 }
 
 /**
- * Forward, loss and backward over `rows` rows: fills every z, a, delta and the gradient region.
- * Returns the raw loss sum Σ terms (the gradient already carries the loss's scale for these rows).
- */
-export function network_gradients(m: Float64Array, i32: Int32Array, header: number, rows: number, input: number, target: number): number {
-  return network_gradients_chunk(m, i32, header, rows, input, target, rows, 0, 0);
-}
-
-/**
- * network_gradients over one chunk of a larger set of rows, with the same bits as one call over all
- * of them (assembly/network.ts has the contract): the loss scale of `scaleRows` rows, the loss sum
+ * Forward, loss and backward over one chunk of `rows` rows of a larger set (one chunk of all of them:
+ * scaleRows = rows, accumulate 0, start 0): fills every z, a, delta and the gradient region, with the
+ * same bits as one call over all the rows (assembly/network.ts has the contract). Returns the raw loss
+ * sum Σ terms (the gradient already carries the loss's scale): the loss scale of `scaleRows` rows, the loss sum
  * continuing from `start`, the gradients accumulated when `accumulate` ≠ 0 (chunks of an even number
  * of rows: gemm_tn adds rows in pairs).
  */

@@ -14,7 +14,6 @@ export interface KernelExports {
   // network.ts: the whole network on a batch, reading the header at byte offset `header`.
   network_forward(header: number, rows: number, input: number): void;
   network_forward_loss_sum(header: number, rows: number, input: number, target: number, start: number): number;
-  network_gradients(header: number, rows: number, input: number, target: number): number;
   network_gradients_chunk(header: number, rows: number, input: number, target: number, scaleRows: number, accumulate: number, start: number): number;
 
   // train.ts: up to `epochs` epochs or `maxSteps` updates in one call; returns TRAIN_STATUS.
