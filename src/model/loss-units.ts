@@ -59,11 +59,15 @@ export function lossInTargetUnits(
   const x = toMatrix(X, inputs, 'X');
   const y = toMatrix(Y, outputs, 'Y');
   checkSameRows(x, y);
-  const out = model.predict({ data: x.data, rows: x.rows });
+  return squaredLoss(loss, model.predict({ data: x.data, rows: x.rows }), y.data, x.rows, outputs);
+}
+
+/** ssr, half_se or mse of outputs `out` against targets `t` (rows × outputs, row-major), as one sequential sum. */
+export function squaredLoss(loss: 'ssr' | 'half_se' | 'mse', out: Float64Array, t: Float64Array, rows: number, outputs: number): number {
   let ssr = 0;
   for (let i = 0; i < out.length; i++) {
-    const d = out[i] - y.data[i];
+    const d = out[i] - t[i];
     ssr += d * d;
   }
-  return loss === 'ssr' ? ssr : loss === 'half_se' ? ssr / 2 : ssr / (x.rows * outputs);
+  return loss === 'ssr' ? ssr : loss === 'half_se' ? ssr / 2 : ssr / (rows * outputs);
 }

@@ -8,6 +8,7 @@ import { count, fields, num, percent, table } from '../format.js';
 import { readModelData } from '../model-data.js';
 import { readModelFile } from '../model-file.js';
 import { lossUnitsText } from '../units.js';
+import { squaredLoss } from '../../model/loss-units.js';
 import { action, type Context, type Result } from '../run.js';
 
 interface EvaluateOptions {
@@ -52,9 +53,11 @@ async function evaluate(ctx: Context, [modelFile, dataFile]: string[], o: Evalua
   const loss = model.loss(X, Y);
   const scaled = model.getNormalization().targets;
   // the loss in target units too, where it differs (a regression's target scaler)
-  const targetLoss = scaled && ['ssr', 'half_se', 'mse'].includes(model.spec.loss) ? model.loss(X, Y, { units: 'target' }) : null;
   const out = model.predict(X);
   const K = model.outputs;
+  // the same sum as model.loss(X, Y, { units: 'target' }), on the predictions already made
+  const squared = model.spec.loss === 'ssr' || model.spec.loss === 'half_se' || model.spec.loss === 'mse' ? model.spec.loss : null;
+  const targetLoss = scaled && squared !== null ? squaredLoss(squared, out, data.Y!, data.rows, K) : null;
   model.dispose();
   const lossUnits = lossUnitsText(scaled?.kind);
   const head = `${dataFile}: ${count(data.rows)} rows, ${model.spec.loss} loss ${num(loss)}${lossUnits === '' ? '' : ` (${lossUnits}${targetLoss === null ? '' : `; ${num(targetLoss)} in target units`})`}`;
