@@ -186,16 +186,22 @@ export class Model {
   }
 
   private fitNormalization(X: MatrixInput, Y: MatrixInput | null, spec: NormalizationSpec): void {
-    const { inputs, targets } = parseNormalizationSpec(spec, 'normalization');
+    const parsed = parseNormalizationSpec(spec, 'normalization');
     const x = toMatrix(X, this.spec.inputs, 'X');
+    let y: Matrix | null = null;
+    if (parsed.targets) {
+      if (Y === null) throw new DataError('EMPTY_DATA', 'Y: target normalization needs the targets', { path: 'Y', expected: 'the training targets', received: 'null' });
+      y = toMatrix(Y, this.spec.outputs, 'Y');
+      checkSameRows(x, y);
+    }
+    this.fitScalersOn(x, y, parsed);
+  }
+
+  /** Scalers fitted on rows already checked (by fitNormalization, or by the trainer's own check of the fit's data). */
+  private fitScalersOn(x: Matrix, y: Matrix | null, { inputs, targets }: ReturnType<typeof parseNormalizationSpec>): void {
     const next: { inputs?: Scaler; targets?: Scaler } = {};
     if (inputs) next.inputs = Scaler.fit(x.data, x.rows, x.cols, inputs.kind, inputs.range);
-    if (targets) {
-      if (Y === null) throw new DataError('EMPTY_DATA', 'Y: target normalization needs the targets', { path: 'Y', expected: 'the training targets', received: 'null' });
-      const y = toMatrix(Y, this.spec.outputs, 'Y');
-      checkSameRows(x, y);
-      next.targets = Scaler.fit(y.data, y.rows, y.cols, targets.kind, targets.range);
-    }
+    if (targets && y) next.targets = Scaler.fit(y.data, y.rows, y.cols, targets.kind, targets.range);
     this.scalers = next;
   }
 
@@ -365,7 +371,7 @@ export class Model {
       set optimizerKey(value) {
         model.optimizerKey = value;
       },
-      fitScalers: (X, Y, spec) => model.fitNormalization(X, Y, spec),
+      fitScalers: (x, y, spec) => model.fitScalersOn(x, y, parseNormalizationSpec(spec, 'options.normalize', OptionsError)),
       rawPair: (X, Y, names) => model.rawPair(X, Y, names),
       paramsFlat: () => model.getParamsFlat(),
     };

@@ -59,7 +59,8 @@ export interface TrainingHost {
   scalers: Scalers;
   optimizerKey: string;
   /** Fits and attaches scalers (Model.setNormalization, without its busy check). */
-  fitScalers(X: MatrixInput, Y: MatrixInput | null, spec: NormalizationSpec): void;
+  /** Fits the scalers on rows the trainer has already checked (spec: the validated normalize option). */
+  fitScalers(x: Matrix, y: Matrix | null, spec: NormalizationSpec): void;
   /** Checked and packed, not scaled; `names` name the matrices in error messages. */
   rawPair(X: MatrixInput, Y: MatrixInput, names?: [string, string]): { x: Matrix; y: Matrix };
   paramsFlat(): Float64Array;
@@ -152,7 +153,7 @@ function* train(host: TrainingHost, X: MatrixInput, Y: MatrixInput, options: Fit
     if (options.normalize !== undefined) {
       // Fit the scalers on the training rows only: held-out validation rows must not leak into
       // them (validationSplit holds out the last rows, before shuffling).
-      const head = (m: Matrix) => ({ data: m.data.subarray(0, rows * m.cols), rows });
+      const head = (m: Matrix): Matrix => ({ data: m.data.subarray(0, rows * m.cols), rows, cols: m.cols, nested: false });
       host.fitScalers(head(all.x), options.normalize.targets === undefined ? null : head(all.y), options.normalize);
     }
     plan = host.reserve(o.batchSize, rows, validation?.x.rows ?? 0);
