@@ -241,18 +241,18 @@ export function checkReadme(text) {
   const problems = [];
   const box = sandbox();
   try {
-    const { steps } = sessionOf(lines);
+    const { steps, block: session } = sessionOf(lines);
     const ran = runSession(steps, box.dir);
-    const session = sessionOf(lines).block;
     const rewritten = [];
     for (const step of ran) {
-      if (!matches(step.expected, step.actual)) {
+      const same = matches(step.expected, step.actual);
+      if (!same) {
         problems.push(
           `$ ${step.command} (exit ${step.status}) printed:\n${step.actual.map((l) => `  | ${l}`).join('\n')}\n` +
             `where the README shows:\n${step.expected.map((l) => `  | ${l}`).join('\n')}`,
         );
       }
-      rewritten.push(`$ ${step.command}`, ...(matches(step.expected, step.actual) ? step.expected : updatedOutput(step.expected, step.actual)));
+      rewritten.push(`$ ${step.command}`, ...(same ? step.expected : updatedOutput(step.expected, step.actual)));
     }
 
     const edits = [];
