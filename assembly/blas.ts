@@ -45,6 +45,8 @@
 //  - Edges: a tile that sticks out of C (m or n not a multiple of 4) runs the same kernel on a 4 x 4
 //    tile buffer in scratch; only its valid part is copied in (when accumulating) and back out.
 
+import { split_gemm } from './pool';
+
 /** Rows of C per micro-tile (rows of an A panel). */
 const MR: i32 = 4;
 /** Columns of C per micro-tile (columns of a B panel): two f64x2 vectors. */
@@ -333,7 +335,7 @@ function gemmThinColsOfB(
  * Bop(p, j) at b + p*bRowStep + j*bColStep (steps in bytes). Loop nest (outer to inner): column
  * blocks of NC, depth blocks of KC (pack B), row blocks of MC (pack A), B panels, A panels.
  */
-function gemm(
+export function gemm_serial(
   m: i32, n: i32, k: i32,
   a: usize, aRowStep: usize, aColStep: usize,
   b: usize, bRowStep: usize, bColStep: usize,
@@ -390,6 +392,20 @@ function gemm(
       }
     }
   }
+}
+
+/**
+ * The products' entry: large products run on the thread pool (pool.ts: blocks of C, each the
+ * serial product of its part, so the same bits), the others here on the calling thread.
+ */
+function gemm(
+  m: i32, n: i32, k: i32,
+  a: usize, aRowStep: usize, aColStep: usize,
+  b: usize, bRowStep: usize, bColStep: usize,
+  c: usize, ldc: i32, accumulate: i32, scratch: usize,
+): void {
+  if (split_gemm(m, n, k, a, aRowStep, aColStep, b, bRowStep, bColStep, c, ldc, accumulate)) return;
+  gemm_serial(m, n, k, a, aRowStep, aColStep, b, bRowStep, bColStep, c, ldc, accumulate, scratch);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 //   forward:  z = a_in · Wᵀ + b,  a = f(z)                      (rows × units)
 //   backward: gW = δᵀ · a_in,  gb = Σ_rows δ,  δ_in = δ · W    (δ_in still to be multiplied by f'_in)
 import { col_sums, gemm_nn, gemm_nt, gemm_tn } from './blas';
-import { activate } from './activations';
+import { split_activate } from './pool';
 
 export function dense_forward(
   rows: i32, inputs: i32, units: i32, act: i32, slope: f64,
@@ -16,7 +16,7 @@ export function dense_forward(
     for (; k + 16 <= rowBytes; k += 16) v128.store(zr + k, f64x2.add(v128.load(zr + k), v128.load(b + k)));
     for (; k < rowBytes; k += 8) store<f64>(zr + k, load<f64>(zr + k) + load<f64>(b + k));
   }
-  activate(act, slope, rows, units, z, a);
+  split_activate(act, slope, rows, units, z, a);
 }
 
 /** `inputDelta` == 0: the layer's input is the data, no gradient flows further. `accumulate` ≠ 0: gW and gb

@@ -22,7 +22,7 @@ import {
   H_FUSED, H_LAYERS, H_LOSS, H_SCRATCH, H_TABLE, LAYER_RECORD_BYTES, LOSS_BCE, LOSS_HALF_SE, LOSS_MSE, LOSS_SSR,
   L_A, L_ACTIVATION, L_B, L_DELTA, L_GB, L_GW, L_FUSED_ROWS, L_INPUTS, L_SLOPE_BYTE, L_UNITS, L_W, L_Z, slot,
 } from './abi';
-import { backprop_activation } from './activations';
+import { split_backprop_activation } from './pool';
 import { dense_backward, dense_forward } from './dense';
 import { gemm_nn } from './blas';
 import { loss_output_gradient, loss_scale, loss_sum } from './losses';
@@ -278,7 +278,7 @@ export function train_gradients(header: usize, rows: i32, input: usize, target: 
     sum = loss_sum(loss, fromLogits, rows, units, at(out, L_Z), at(out, L_A), target);
     const done = loss_output_gradient(loss, fromLogits, rows, units, at(out, L_A), target, at(out, L_DELTA), scale);
     if (!done) {
-      backprop_activation(slot(out, L_ACTIVATION), load<f64>(out + L_SLOPE_BYTE), rows, units, at(out, L_Z), at(out, L_A), at(out, L_DELTA));
+      split_backprop_activation(slot(out, L_ACTIVATION), load<f64>(out + L_SLOPE_BYTE), rows, units, at(out, L_Z), at(out, L_A), at(out, L_DELTA));
     }
   }
 
@@ -298,7 +298,7 @@ export function train_gradients(header: usize, rows: i32, input: usize, target: 
       dense_backward(rows, inputs, n, xin, W, delta, at(r, L_GW), at(r, L_GB), generalDelta ? at(prev, L_DELTA) : 0, scratch);
     }
     if (generalDelta) {
-      backprop_activation(
+      split_backprop_activation(
         slot(prev, L_ACTIVATION), load<f64>(prev + L_SLOPE_BYTE), rows, slot(prev, L_UNITS),
         at(prev, L_Z), at(prev, L_A), at(prev, L_DELTA),
       );

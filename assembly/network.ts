@@ -5,7 +5,7 @@ import {
   H_FUSED, H_LAYERS, H_LOSS, H_SCRATCH, H_TABLE, LAYER_RECORD_BYTES,
   L_A, L_ACTIVATION, L_B, L_DELTA, L_GB, L_GW, L_INPUTS, L_SLOPE_BYTE, L_UNITS, L_W, L_Z, slot,
 } from './abi';
-import { backprop_activation } from './activations';
+import { split_backprop_activation } from './pool';
 import { dense_backward, dense_forward } from './dense';
 import { loss_output_gradient, loss_scale, loss_sum } from './losses';
 
@@ -63,7 +63,7 @@ export function network_gradients_chunk(header: usize, rows: i32, input: usize, 
   const sum = network_loss_sum(header, rows, target, start);
   const done = loss_output_gradient(loss, slot(header, H_FUSED), rows, units, at(out, L_A), target, at(out, L_DELTA), scale);
   if (!done) {
-    backprop_activation(slot(out, L_ACTIVATION), load<f64>(out + L_SLOPE_BYTE), rows, units, at(out, L_Z), at(out, L_A), at(out, L_DELTA));
+    split_backprop_activation(slot(out, L_ACTIVATION), load<f64>(out + L_SLOPE_BYTE), rows, units, at(out, L_Z), at(out, L_A), at(out, L_DELTA));
   }
   for (let l = layers - 1; l >= 0; l--) {
     const r = record(header, l);
@@ -74,7 +74,7 @@ export function network_gradients_chunk(header: usize, rows: i32, input: usize, 
       at(r, L_W), at(r, L_DELTA), at(r, L_GW), at(r, L_GB), hasPrev ? at(prev, L_DELTA) : 0, scratch, accumulate,
     );
     if (hasPrev) {
-      backprop_activation(
+      split_backprop_activation(
         slot(prev, L_ACTIVATION), load<f64>(prev + L_SLOPE_BYTE), rows, slot(prev, L_UNITS),
         at(prev, L_Z), at(prev, L_A), at(prev, L_DELTA),
       );

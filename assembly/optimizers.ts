@@ -12,6 +12,7 @@ import {
   HF_LEARNING_RATE, HF_MOMENTUM, HF_WEIGHT_DECAY, OPT_ADAM, OPT_BETA1_POWER, OPT_BETA2_POWER, OPT_MOMENTUM, OPT_SGD, OPT_T,
   fslot, slot,
 } from './abi';
+import { SPLIT_SGD_ALL, split_optimizer } from './pool';
 
 @inline function laneMask(mask: usize, k: usize): v128 {
   return f64x2.ne(v128.load(mask + k), f64x2.splat(0.0));
@@ -143,15 +144,25 @@ export function optimizer_step(header: usize): f64 {
   const m = mask + (<usize>P << 3), v = m + (<usize>P << 3), scalars = v + (<usize>P << 3);
   const lr = fslot(header, HF_LEARNING_RATE), decay = fslot(header, HF_WEIGHT_DECAY);
   const id = slot(header, H_OPTIMIZER);
-  if (id == OPT_MOMENTUM) return momentum(P, params, grads, mask, m, lr, decay, fslot(header, HF_MOMENTUM), slot(header, H_NESTEROV));
+  if (id == OPT_MOMENTUM) {
+    const mu = fslot(header, HF_MOMENTUM), nesterov = slot(header, H_NESTEROV);
+    const split = split_optimizer(id, P, params, grads, mask, m, v, nesterov, lr, decay, mu, 0, 0, 0, 0, 0);
+    if (split >= 0 || isNaN(split)) return split;
+    return momentum(P, params, grads, mask, m, lr, decay, mu, nesterov);
+  }
   if (id == OPT_ADAM) {
     const beta1 = fslot(header, HF_BETA1), beta2 = fslot(header, HF_BETA2);
     const p1 = fslot(scalars, OPT_BETA1_POWER) * beta1, p2 = fslot(scalars, OPT_BETA2_POWER) * beta2;
     store<f64>(scalars + (<usize>OPT_T << 3), fslot(scalars, OPT_T) + 1.0);
     store<f64>(scalars + (<usize>OPT_BETA1_POWER << 3), p1);
     store<f64>(scalars + (<usize>OPT_BETA2_POWER << 3), p2);
-    return adam(P, params, grads, mask, m, v, lr, decay, beta1, beta2, fslot(header, HF_EPSILON), 1.0 - p1, 1.0 - p2);
+    const epsilon = fslot(header, HF_EPSILON);
+    const split = split_optimizer(id, P, params, grads, mask, m, v, 0, lr, decay, 0, beta1, beta2, epsilon, 1.0 - p1, 1.0 - p2);
+    if (split >= 0 || isNaN(split)) return split;
+    return adam(P, params, grads, mask, m, v, lr, decay, beta1, beta2, epsilon, 1.0 - p1, 1.0 - p2);
   }
+  const split = split_optimizer(OPT_SGD, P, params, grads, mask, m, v, 0, lr, decay, 0, 0, 0, 0, 0, 0);
+  if (split >= 0 || isNaN(split)) return split;
   return sgd(P, params, grads, mask, lr, decay);
 }
 
@@ -165,5 +176,9 @@ export function plain_sgd(header: usize): bool {
 
 /** optimizer_step for plain_sgd headers. */
 export function plain_sgd_step(header: usize): f64 {
-  return sgd_all(slot(header, H_PARAM_COUNT), <usize>slot(header, H_PARAMS), <usize>slot(header, H_GRADS), fslot(header, HF_LEARNING_RATE), fslot(header, HF_WEIGHT_DECAY));
+  const P = slot(header, H_PARAM_COUNT), params = <usize>slot(header, H_PARAMS), grads = <usize>slot(header, H_GRADS);
+  const lr = fslot(header, HF_LEARNING_RATE), decay = fslot(header, HF_WEIGHT_DECAY);
+  const split = split_optimizer(SPLIT_SGD_ALL, P, params, grads, 0, 0, 0, 0, lr, decay, 0, 0, 0, 0, 0, 0);
+  if (split >= 0 || isNaN(split)) return split;
+  return sgd_all(P, params, grads, lr, decay);
 }

@@ -19,9 +19,10 @@ import {
 import { train_gradients } from './fused';
 import { optimizer_step, plain_sgd, plain_sgd_step } from './optimizers';
 import { random_permutation_u32 } from './rng';
+import { split_gather } from './pool';
 
 /** Copies `rows` rows of `width` f64, in the order perm[from…], from `src` into `dst`. */
-function gather_rows(src: usize, dst: usize, perm: usize, from: i32, rows: i32, width: i32): void {
+export function gather_rows(src: usize, dst: usize, perm: usize, from: i32, rows: i32, width: i32): void {
   const rowBytes = <usize>width << 3;
   for (let r = 0; r < rows; r++) {
     const row = <usize>load<u32>(perm + (<usize>(from + r) << 2));
@@ -64,8 +65,8 @@ export function train_epochs(header: usize, epochs: i32, maxSteps: i32): i32 {
     const rows = min(batchSize, N - pos);
     let input: usize, target: usize;
     if (shuffle) {
-      gather_rows(x, batchX, perm, pos, rows, inputs);
-      gather_rows(y, batchY, perm, pos, rows, outputs);
+      split_gather(x, batchX, perm, pos, rows, inputs);
+      split_gather(y, batchY, perm, pos, rows, outputs);
       input = batchX;
       target = batchY;
     } else {

@@ -3,7 +3,9 @@
 // detaches its old buffer, after which V8's optimized typed-array code carries detach checks and
 // plain-JS loops run ~10-20 % slower), and every measurement starts from the same cold state.
 //
-// workerData: { id, engine: 'wasm' | 'ts' | 'js', quick, task: 'fit' | 'predict', mode: 'steady' | 'cold' }
+// workerData: { id, engine: 'wasm' | 'wasm:N' | 'ts' | 'js', quick, task: 'fit' | 'predict' | 'predict-batch', mode: 'steady' | 'cold' }
+//   'wasm' is the WebAssembly engine on one thread, 'wasm:N' on N threads
+//   predict-batch  one predict call over PREDICT_BATCH_ROWS rows (the workload's rows, repeated)
 //   cold    times the very first fit of the fresh worker (the model is created, nothing has run)
 //   steady  runs the task for at least WARMUP_MS first (V8's optimizing tiers take over), then
 //           times it repeatedly for at least MEASURE_MS and reports the median
@@ -19,13 +21,16 @@ const MEASURE_MS = 300;
 // task 'predict': the first PREDICT_ROWS rows of the data, one predict call per row, as an app
 // answering requests would
 const PREDICT_ROWS = 256;
+const PREDICT_BATCH_ROWS = 10000;
 const { id, engine, quick, task = 'fit', mode = 'steady' } = workerData;
 const workload = WORKLOADS.find((w) => w.id === id);
 const data = workload.data(quick);
 const fit = workload.fit(quick);
 const inputs = workload.spec.inputs, outputs = data.Y.length / data.rows;
 
-const model = await createModel({ ...workload.spec, engine: engine === 'js' ? 'ts' : engine });
+const [kind, threadCount] = engine.split(':');
+const threads = kind === 'wasm' ? Number(threadCount ?? 1) : 1;
+const model = await createModel({ ...workload.spec, engine: kind === 'js' ? 'ts' : kind, ...(kind === 'wasm' ? { threads } : {}) });
 const start = model.getParamsFlat();
 
 let runTask;
@@ -56,6 +61,15 @@ if (engine === 'js') {
     for (const row of predictRows) check += model.predict(row)[0];
     return { ms: performance.now() - t0, loss: check };
   };
+} else if (task === 'predict-batch') {
+  const batch = new Float64Array(PREDICT_BATCH_ROWS * inputs);
+  for (let r = 0; r < PREDICT_BATCH_ROWS; r++) batch.set(data.X.subarray((r % data.rows) * inputs, (r % data.rows + 1) * inputs), r * inputs);
+  const X = { data: batch, rows: PREDICT_BATCH_ROWS };
+  runTask = () => {
+    const t0 = performance.now();
+    const out = model.predict(X);
+    return { ms: performance.now() - t0, loss: out[out.length - 1] };
+  };
 } else {
   const X = { data: data.X, rows: data.rows }, Y = { data: data.Y, rows: data.rows };
   runTask = () => {
@@ -84,6 +98,7 @@ if (mode === 'cold') {
   }
   reply = { ms: median(times), loss: last.loss };
 }
-const rowsPerRun = task === 'predict' ? Math.min(PREDICT_ROWS, data.rows) : data.rows * fit.epochs;
+const rowsPerRun = task === 'predict' ? Math.min(PREDICT_ROWS, data.rows) : task === 'predict-batch' ? PREDICT_BATCH_ROWS : data.rows * fit.epochs;
+const usedThreads = model.threads;
 model.dispose();
-parentPort.postMessage({ ...reply, rowsPerRun });
+parentPort.postMessage({ ...reply, rowsPerRun, threads: usedThreads });

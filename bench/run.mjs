@@ -9,10 +9,15 @@
 //            three trainers take turns (interleaved, never concurrent, the order rotating each
 //            round), and the table gives the median over ROUNDS rounds and the range of the ratios
 //   cold     a fresh worker's very first fit (model created, nothing run yet), median over rounds
-// Then single-row predict latency (784-128-10, one call per row) and GEMM GFLOP/s.
-// `--quick`: smaller workloads, fewer rounds; `--rounds=N`; `--only=W1,W3` (ids, or `predict`); `--no-js`,
-// `--no-cold`.
+// Then single-row predict latency (784-128-10, one call per row), threads, and GEMM GFLOP/s.
+//   threads  the WebAssembly engine on 1, 2, … threads (fresh worker each, interleaved, as steady):
+//            every workload's fit, and one predict of 10,000 rows on W4's network; GFLOP/s counts
+//            the products (forward, weight gradient, input gradient), speed-up against 1 thread
+// The main table's 'wasm' runs on one thread, so its ratios compare kernels, not core counts.
+// `--quick`: smaller workloads, fewer rounds; `--rounds=N`; `--only=W1,W3` (ids, or `predict`,
+// `threads`); `--no-js`, `--no-cold`; `--threads=1,2,4` (default 1, 2 and the machine's cores).
 import { Worker } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
 import { createModel } from '../dist/index.js';
 // the workloads' one definition, shared with `wasmlp bench` (built by `npm run bench`'s prebench)
 import { WORKLOADS } from '../dist/cli/bench-workloads.js';
@@ -31,7 +36,10 @@ const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
-const selected = WORKLOADS.filter((w) => !only || only.includes(w.id));
+const selected = WORKLOADS.filter((w) => !only || only.includes(w.id) || (only.includes('threads') && !w.id.includes('-')));
+const threadsArg = process.argv.find((a) => a.startsWith('--threads='));
+const THREADS = threadsArg ? threadsArg.slice(10).split(',').map(Number) : [...new Set([1, 2, availableParallelism()])].sort((a, b) => a - b);
+const onlyThreads = only?.length === 1 && only[0] === 'threads';
 
 /** One measurement in a fresh worker: { ms, loss, rowsPerRun }. */
 function measureOnce(id, engine, task, mode) {
@@ -65,7 +73,7 @@ const ratioRange = (a, b) => {
 };
 
 // --- sanity: the three trainers agree ---------------------------------------------------------
-{
+if (!onlyThreads) {
   const rows = [];
   for (const w of selected) {
     const data = w.data(true);
@@ -94,7 +102,7 @@ const ratioRange = (a, b) => {
 // --- steady state and cold first fit ---------------------------------------------------------
 const engines = withJs ? ['wasm', 'ts', 'js'] : ['wasm', 'ts'];
 const steady = [], cold = [];
-for (const w of selected) {
+for (const w of onlyThreads ? [] : selected) {
   const fit = w.fit(quick);
   const { samples, rowsPerRun, lastLoss } = await measure(w.id, engines, 'fit', 'steady');
   const ms = Object.fromEntries(engines.map((e) => [e, median(samples[e])]));
@@ -122,12 +130,53 @@ if (cold.length) {
   console.table(cold);
 }
 
+if (steady.length) {
+  console.log(`Steady state: training throughput, median of ${ROUNDS} rounds (a fresh worker per measurement, ≥ 500 ms warm-up), ratio (range over rounds) (node ${process.version})`);
+  console.table(steady);
+}
+if (cold.length) {
+  console.log(`Cold: the first fit in a fresh worker, median (range) of ${ROUNDS} rounds`);
+  console.table(cold);
+}
+
 if (!only || only.includes('predict')) {
   // W4's network and data; the same 256 rows, one predict call each
   const { samples, rowsPerRun } = await measure('W4', ['wasm', 'ts'], 'predict', 'steady');
   const perCall = (e) => (median(samples[e]) * 1000) / rowsPerRun;
   console.log(`Single-row predict, 784-128-10 sigmoid, one call per row, median of ${ROUNDS} rounds`);
   console.table([{ 'wasm µs/call': perCall('wasm').toFixed(1), 'ts µs/call': perCall('ts').toFixed(1), 'wasm/ts': `${(perCall('ts') / perCall('wasm')).toFixed(2)}x` }]);
+}
+
+// --- threads ------------------------------------------------------------------------------
+/** Multiply-adds per row: forward, weight gradient, and the input gradient of every layer but the first. */
+const macsPerRow = (spec, training) => {
+  let inputs = spec.inputs, macs = 0;
+  spec.layers.forEach((layer, l) => {
+    const product = inputs * layer.units;
+    macs += training ? product * (l === 0 ? 2 : 3) : product;
+    inputs = layer.units;
+  });
+  return macs;
+};
+if (!only || only.includes('threads')) {
+  const variants = THREADS.map((t) => `wasm:${t}`);
+  const rows = [];
+  const tasks = [...selected.map((w) => ({ w, task: 'fit' })), { w: WORKLOADS.find((w) => w.id === 'W4'), task: 'predict-batch' }];
+  for (const { w, task } of tasks) {
+    const { samples, rowsPerRun } = await measure(w.id, variants, task, 'steady');
+    const ms = Object.fromEntries(variants.map((v) => [v, median(samples[v])]));
+    const flops = 2 * macsPerRow(w.spec, task === 'fit') * rowsPerRun;
+    const row = { id: task === 'fit' ? w.id : 'predict 10k', network: w.network, batch: task === 'fit' ? w.fit(quick).batchSize : 10000 };
+    for (const v of variants) {
+      const t = v.slice(5);
+      row[`${t}T ms`] = ms[v].toFixed(1);
+      row[`${t}T GFLOP/s`] = (flops / (ms[v] / 1000) / 1e9).toFixed(2);
+      if (v !== variants[0]) row[`${t}T/1T`] = `${(ms[variants[0]] / ms[v]).toFixed(2)}x (${ratioRange(samples[v], samples[variants[0]])})`;
+    }
+    rows.push(row);
+  }
+  console.log(`Threads: the WebAssembly engine on ${THREADS.join(', ')} threads (${availableParallelism()} cores), median of ${ROUNDS} rounds, speed-up (range over rounds)`);
+  console.table(rows);
 }
 
 if (!only) {

@@ -1,8 +1,10 @@
-// `npm run build:wasm`: compiles assembly/ with asc's release target (asconfig.json) through asc's
-// API, then embeds the .wasm (scripts/embed-wasm.mjs).
+// `npm run build:wasm`: compiles assembly/ with asc's two targets (asconfig.json) through asc's API,
+// then embeds both .wasm files (scripts/embed-wasm.mjs):
+//   release  the single-threaded kernels (private memory)
+//   threads  the same sources with atomics, on an imported shared memory (assembly/pool.ts)
 //
-//   node scripts/build-wasm.mjs                 build/release.wasm, then src/generated/kernels-wasm.ts
-//   node scripts/build-wasm.mjs --out-dir DIR   DIR/release.wasm and DIR/release.wat only (no embedding;
+//   node scripts/build-wasm.mjs                 build/{release,threads}.wasm, then src/generated/kernels-wasm.ts
+//   node scripts/build-wasm.mjs --out-dir DIR   DIR/{release,threads}.{wasm,wat} only (no embedding;
 //                                               what the tests run, leaving the repository untouched)
 //
 // With `converge: true`, asc re-runs binaryen's optimizer until the module stops shrinking, and
@@ -48,15 +50,17 @@ if (outDirAt >= 0 && !args[outDirAt + 1]) {
   console.error('--out-dir: expected a directory');
   process.exit(1);
 }
-const ascArgs = ['--target', 'release'];
-if (outDir !== undefined) ascArgs.push('--outFile', join(outDir, 'release.wasm'), '--textFile', join(outDir, 'release.wat'));
 process.chdir(root); // asc reads ./asconfig.json
-const { error } = await asc.main(ascArgs, { stdout, stderr });
-stdout.flush();
-stderr.flush();
-if (error) {
-  console.error(`asc failed: ${error.message}`);
-  process.exit(1);
+for (const target of ['release', 'threads']) {
+  const ascArgs = ['--target', target];
+  if (outDir !== undefined) ascArgs.push('--outFile', join(outDir, `${target}.wasm`), '--textFile', join(outDir, `${target}.wat`));
+  const { error } = await asc.main(ascArgs, { stdout, stderr });
+  stdout.flush();
+  stderr.flush();
+  if (error) {
+    console.error(`asc failed (target ${target}): ${error.message}`);
+    process.exit(1);
+  }
 }
 
 if (outDir !== undefined) process.exit(0);

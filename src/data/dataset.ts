@@ -22,6 +22,31 @@ function nonFinite(name: string, row: number, col: number, value: unknown): Data
   });
 }
 
+/**
+ * Index of the first value that is not finite, or -1. Blocks of 4096 are summed as x − x (0 for a
+ * finite x, NaN for NaN and ±Infinity) in four independent sums, with no branch per value; only a
+ * block whose sum is not 0 is searched. About twice as fast as testing every value, which matters
+ * for large data (10,000 rows of 784 values: 7.8M values per predict call).
+ */
+function firstNonFinite(flat: Float64Array): number {
+  const n = flat.length;
+  for (let start = 0; start < n; start += 4096) {
+    const end = Math.min(n, start + 4096);
+    let a0 = 0, a1 = 0, a2 = 0, a3 = 0, i = start;
+    for (; i + 4 <= end; i += 4) {
+      a0 += flat[i] - flat[i];
+      a1 += flat[i + 1] - flat[i + 1];
+      a2 += flat[i + 2] - flat[i + 2];
+      a3 += flat[i + 3] - flat[i + 3];
+    }
+    for (; i < end; i++) a0 += flat[i] - flat[i];
+    if (a0 + a1 + a2 + a3 !== 0) {
+      for (let j = start; j < end; j++) if (!Number.isFinite(flat[j])) return j;
+    }
+  }
+  return -1;
+}
+
 /** Validates and packs `input` as a matrix of `width` columns. `name` is X or Y, for messages. */
 export function toMatrix(input: MatrixInput, width: number, name: string): Matrix {
   if (input instanceof Float64Array || (input !== null && typeof input === 'object' && !Array.isArray(input) && 'data' in input)) {
@@ -53,9 +78,8 @@ export function toMatrix(input: MatrixInput, width: number, name: string): Matri
       }
     }
     if (rows === 0) throw emptyData(name);
-    for (let i = 0; i < flat.length; i++) {
-      if (!Number.isFinite(flat[i])) throw nonFinite(name, Math.floor(i / width), i % width, flat[i]);
-    }
+    const bad = firstNonFinite(flat);
+    if (bad >= 0) throw nonFinite(name, Math.floor(bad / width), bad % width, flat[bad]);
     return { data: flat, rows, cols: width, nested: false };
   }
   if (!Array.isArray(input)) {

@@ -7,6 +7,10 @@ import type { EngineKind } from '../spec/types.js';
 
 export interface Engine {
   readonly kind: EngineKind;
+  /** Threads this engine computes with (1 for the TypeScript engine). */
+  readonly threads: number;
+  /** Resolves once the engine's workers (if any were started) have started or failed to. */
+  threadsReady(): Promise<void>;
   /** Where the arena starts (the plan's base): 0 for the TypeScript engine, the heap base in WebAssembly memory. */
   readonly base: number;
   /**

@@ -7,18 +7,20 @@ import { TsEngine } from './ts/ts-engine.js';
 import { compileKernels, compiledKernels } from './wasm/loader.js';
 import { WasmEngine } from './wasm/wasm-engine.js';
 
-/** Makes sure the engine of this kind can be created synchronously. */
-export async function prepareEngine(kind: EngineKind): Promise<void> {
-  if (kind === 'wasm') await compileKernels();
+/** Makes sure the engine of this kind (and thread count) can be created synchronously. */
+export async function prepareEngine(kind: EngineKind, threads = 1): Promise<void> {
+  if (kind !== 'wasm') return;
+  await Promise.all([compileKernels('single'), ...(threads > 1 ? [compileKernels('threads')] : [])]);
 }
 
-export function createEngine(kind: EngineKind): Engine {
+export function createEngine(kind: EngineKind, threads = 1): Engine {
   if (kind === 'ts') return new TsEngine();
-  const module = compiledKernels();
-  if (module === null) {
+  const module = compiledKernels('single');
+  const threaded = threads > 1 ? compiledKernels('threads') : null;
+  if (module === null || (threads > 1 && threaded === null)) {
     throw new EngineError('NOT_INITIALIZED', 'the WebAssembly engine is not ready: await init() (or use the async createModel) before creating a model synchronously', {
       path: 'engine', expected: 'await init() first', received: 'a synchronous call before init()',
     });
   }
-  return new WasmEngine(module);
+  return threaded === null ? new WasmEngine(module) : new WasmEngine(threaded, threads);
 }

@@ -1,7 +1,7 @@
 // Numbers the host and the kernels must agree on. assembly/abi.ts mirrors every constant here;
 // the loader refuses kernels whose ABI_VERSION differs.
 
-export const ABI_VERSION = 5;
+export const ABI_VERSION = 6;
 
 /** Activation ids, as stored in the layer table. */
 export const ACTIVATION_ID = {
@@ -100,3 +100,22 @@ export const L = {
   SLOPE_F64: 6, // f64 slot (byte 48 of the record)
 } as const;
 export const LAYER_RECORD_BYTES = 64;
+
+/**
+ * The thread pool's block (assembly/pool.ts, src/engine/wasm/pool.ts): POOL_BYTES at plan.pool, i32
+ * slots at byte `plan.pool + 4 * slot`. These are the slots the host writes or reads; the others
+ * (the task and its arguments) belong to the kernels.
+ */
+export const POOL_BYTES = 512;
+export const P = {
+  GEN: 0, // task generation: workers sleep on it
+  STOP: 4, // 1: workers leave pool_worker
+  WORKERS: 5, // workers inside pool_worker
+  THREADS: 8, // threads configured (scratch slots; the coordinator is 0)
+  SCRATCH: 9, // byte offset of scratch slot 0 (plan.scratch)
+  SCRATCH_STRIDE: 10, // bytes per scratch slot (plan.scratchBytes)
+  MIN_VOLUME: 11, // products of fewer multiply-adds stay on one thread (src/layout/plan.ts)
+  MIN_ELEMENTS: 12, // element-wise passes over fewer values stay on one thread
+  WORKER_TILES: 13, // tiles the workers have run, ever (wraps at 2^32)
+  WORKERS_ONLY: 14, // 1: the calling thread takes no tile, the workers run them all (threadSplitOverride.workersOnly)
+} as const;

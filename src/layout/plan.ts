@@ -7,6 +7,8 @@
  *   fixed part (depends on the model only; it never moves when the arena grows)
  *     header        HEADER_BYTES   i32 slots H.* (src/layout/abi.ts): counts and region offsets the
  *                                   kernels read (layer count, loss id, table, params, grads, scratch)
+ *     pool          POOL_BYTES     the thread pool's block (assembly/pool.ts): its workers hold this
+ *                                   address for their whole life, so it sits in the part that never moves
  *     layer table   L × 64 bytes   per layer: inputs, units, activation id, offsets of W, b, gW, gb,
  *                                   z, a, delta; slope (f64)
  *     params        P f64          layer 0 W [units][inputs] row by row, layer 0 b [units], layer 1 W,
@@ -26,7 +28,8 @@
  *                   (unshuffled training reads X and Y in place instead)
  *     loss log      LOSS_LOG_CAPACITY f64: the loss sum of each epoch of one train_epochs call
  *     validation    V × inputs, V × outputs f64: held-out rows, evaluated between epochs
- *     scratch       GEMM packing space for the largest product of the plan (gemmScratchBytes)
+ *     scratch       GEMM packing space for the largest product of the plan (gemmScratchBytes),
+ *                   once per thread (spec.threads): thread t packs at scratch + t × scratchBytes
  *
  * Growing the arena keeps the fixed part where it is, so parameters survive a larger batch or more
  * data; views of a grown WebAssembly memory must be re-created (the engine does that).
@@ -48,8 +51,17 @@
  *   the same activation formulas, so the choice changes speed only, never a bit of the results.
  *   A step of `rows` rows trains a layer on the fused path when rows × inputs × units ≤ FUSED_VOLUME
  *   (rows ≤ the layer's fusedRows) and its activation is not softmax (its Jacobian needs a whole row).
+ *
+ * Threads (threadSplit below: the one place that decides; the kernels read it from the pool block)
+ *   With spec.threads > 1 the WebAssembly engine runs on a shared memory, and its workers take tiles
+ *   of the general path's large passes: products of at least PARALLEL_VOLUME multiply-adds (blocks of
+ *   C), activations, optimizer updates and the gathering of shuffled batches over at least
+ *   PARALLEL_ELEMENTS values (row or element ranges). Everything smaller, the fused path, the loss and the bias sums stay on the calling
+ *   thread. Each output element is still computed by one thread in the same order, so the choice
+ *   changes speed only, never a bit of the results (assembly/pool.ts). Workers start at the first
+ *   plan that has such a pass (wantsThreads).
  */
-import { HEADER_BYTES, LAYER_RECORD_BYTES, OPT_SCALAR_BYTES } from './abi.js';
+import { HEADER_BYTES, LAYER_RECORD_BYTES, OPT_SCALAR_BYTES, POOL_BYTES } from './abi.js';
 import { gemmScratchBytes } from './scratch.js';
 import type { LayerShape, ValidSpec } from '../spec/types.js';
 
@@ -89,10 +101,51 @@ export function fusedRows(shape: LayerShape): number {
   return Math.floor(FUSED_VOLUME / (shape.inputs * shape.units));
 }
 
+/** Products with fewer multiply-adds than this stay on one thread: below it the split costs more than it saves. */
+export const PARALLEL_VOLUME = 1 << 17;
+/** Activations, optimizer passes and batch gathers over fewer values than this stay on one thread. */
+export const PARALLEL_ELEMENTS = 1 << 12;
+
+/**
+ * Lowers the split thresholds (null: the constants above), and with `workersOnly` leaves every tile
+ * to the workers. A testing hook: splitting changes no bit, and tests prove it on small layers by
+ * splitting everything, with the workers (not the calling thread) computing every tile. Plans bound
+ * afterwards follow it.
+ */
+export const threadSplitOverride: { minVolume: number | null; minElements: number | null; workersOnly: boolean } = {
+  minVolume: null, minElements: null, workersOnly: false,
+};
+
+/** THE thread choice: the smallest product and the smallest element-wise pass that run on the pool. */
+export function threadSplit(): { minVolume: number; minElements: number; workersOnly: boolean } {
+  return {
+    minVolume: threadSplitOverride.minVolume ?? PARALLEL_VOLUME,
+    minElements: threadSplitOverride.minElements ?? PARALLEL_ELEMENTS,
+    workersOnly: threadSplitOverride.workersOnly,
+  };
+}
+
+/** Rows assumed for a model that has not trained yet when deciding whether to start its workers. */
+const TYPICAL_BATCH = 64;
+
+/**
+ * True when a pass of this plan, or of the same model at a batch of 64 rows, is large enough for the
+ * pool: only then are workers started (at the model's creation, or at the first plan that needs them).
+ */
+export function wantsThreads(plan: Plan): boolean {
+  if (plan.spec.threads < 2) return false;
+  const { minVolume, minElements } = threadSplit();
+  if (plan.spec.paramCount >= minElements) return true;
+  const rows = Math.max(plan.batchCapacity, TYPICAL_BATCH);
+  return plan.layers.some((l) => rows * l.inputs * l.units >= minVolume || rows * l.units >= minElements);
+}
+
 export interface Plan {
   readonly spec: ValidSpec;
   readonly base: number;
   readonly header: number;
+  /** The thread pool's block (POOL_BYTES; used when spec.threads > 1). */
+  readonly pool: number;
   readonly table: number;
   readonly params: number;
   readonly grads: number;
@@ -117,7 +170,9 @@ export interface Plan {
   readonly validationCapacity: number;
   readonly validationX: number;
   readonly validationY: number;
+  /** Scratch slot 0; slot t (thread t) at scratch + t × scratchBytes. */
   readonly scratch: number;
+  /** Bytes of one scratch slot. */
   readonly scratchBytes: number;
   /** One past the last byte of the arena. */
   readonly end: number;
@@ -148,6 +203,7 @@ export function computePlan(spec: ValidSpec, capacity: Capacity, base = 0): Plan
     return start;
   };
   const header = take(HEADER_BYTES);
+  const pool = take(POOL_BYTES);
   const table = take(spec.layers.length * LAYER_RECORD_BYTES);
   const params = take(spec.paramCount * 8);
   const grads = take(spec.paramCount * 8);
@@ -179,11 +235,12 @@ export function computePlan(spec: ValidSpec, capacity: Capacity, base = 0): Plan
   const validationX = take(V * spec.inputs * 8);
   const validationY = take(V * spec.outputs * 8);
   const scratchBytes = gemmScratchBytes(Math.max(B, maxWidth), maxWidth, Math.max(B, maxWidth));
-  const scratch = take(scratchBytes);
+  const scratch = take(scratchBytes * spec.threads);
   return {
     spec,
     base,
     header,
+    pool,
     table,
     params,
     grads,

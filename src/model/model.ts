@@ -107,6 +107,20 @@ export class Model {
     return this.engine.kind;
   }
 
+  /**
+   * Threads the model computes with: the spec's `threads` (default 'auto': the cores, at most 8), or 1
+   * where threads cannot run (the TS engine; a browser page without cross-origin isolation). Results
+   * are the same bits for every count. Small passes stay on the calling thread (src/layout/plan.ts).
+   */
+  get threads(): number {
+    return this.engine.threads;
+  }
+
+  /** Resolves once the model's workers have started (the async createModel/loadModel await it). */
+  threadsReady(): Promise<void> {
+    return this.engine.threadsReady();
+  }
+
   get inputs(): number {
     return this.spec.inputs;
   }
@@ -477,7 +491,7 @@ export class Model {
     }
   }
 
-  /** Frees the model's memory; any later call throws. */
+  /** Frees the model's memory and ends its workers; any later call throws. */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;

@@ -15,7 +15,8 @@
 import { FormatError, OptionsError, WasmlpError, describe } from '../errors.js';
 import { Scaler, type ScalerJSON } from '../data/normalize.js';
 import { rejectUnknownKeys, oneOfNames } from '../spec/names.js';
-import { ENGINES, type EngineKind, type LayerSpec, type ModelSpec, type ValidSpec } from '../spec/types.js';
+import { ENGINES, type EngineKind, type LayerSpec, type ModelSpec, type Threads, type ValidSpec } from '../spec/types.js';
+import { validateThreads } from '../engine/threads.js';
 import { validateSpec } from '../spec/validate.js';
 import { parseOptimizerKey } from '../train/options.js';
 
@@ -163,14 +164,24 @@ const isObject = (value: unknown): value is Record<string, unknown> => value !==
 // ---------------------------------------------------------------------------------------------------
 // options
 
-/** loadModel's options: `{ engine? }`. */
-export function validateLoadOptions(options: unknown): { engine?: EngineKind } {
+/** loadModel's options. */
+export interface LoadOptions {
+  /** The engine to run on (default: the spec's default, `wasm`). */
+  engine?: EngineKind;
+  /** Threads, as createModel's `threads` (default `'auto'`); not part of the saved model. */
+  threads?: Threads;
+}
+
+/** loadModel's options: `{ engine?, threads? }`. */
+export function validateLoadOptions(options: unknown): LoadOptions {
   if (!isObject(options)) {
-    throw new OptionsError('BAD_OPTION', `options: expected an object { engine? }, got ${describe(options)}`, { path: 'options', expected: 'an object { engine? }', received: describe(options) });
+    throw new OptionsError('BAD_OPTION', `options: expected an object { engine?, threads? }, got ${describe(options)}`, { path: 'options', expected: 'an object { engine?, threads? }', received: describe(options) });
   }
-  rejectUnknownKeys(options, ['engine'], 'options', OptionsError, 'UNKNOWN_OPTION', 'option');
-  if (options.engine === undefined) return {};
-  return { engine: oneOfNames(options.engine, ENGINES, 'options.engine', 'engine', OptionsError, 'UNKNOWN_ENGINE') };
+  rejectUnknownKeys(options, ['engine', 'threads'], 'options', OptionsError, 'UNKNOWN_OPTION', 'option');
+  const valid: LoadOptions = {};
+  if (options.engine !== undefined) valid.engine = oneOfNames(options.engine, ENGINES, 'options.engine', 'engine', OptionsError, 'UNKNOWN_ENGINE');
+  if (options.threads !== undefined) valid.threads = validateThreads(options.threads, 'options.threads', OptionsError);
+  return valid;
 }
 
 /** toJSON's options: `{ training? }`; returns whether the training state is written. */
@@ -265,13 +276,13 @@ function parse(input: unknown): Record<string, unknown> {
   return json;
 }
 
-function decodeSpec(json: Record<string, unknown>, engine: EngineKind | undefined): ValidSpec {
+function decodeSpec(json: Record<string, unknown>, options: LoadOptions): ValidSpec {
   const spec = json.spec;
   if (!isObject(spec)) throw formatError('spec', 'the model spec { inputs, layers, loss, … }', spec);
   rejectUnknownKeys(spec, SPEC_FIELDS, 'spec', FormatError, 'UNKNOWN_FIELD', 'field');
   if (!Array.isArray(spec.layers)) throw formatError('spec.layers', 'an array of layers', spec.layers);
   try {
-    return validateSpec({ ...(spec as unknown as ModelSpec), ...(engine === undefined ? {} : { engine }) });
+    return validateSpec({ ...(spec as unknown as ModelSpec), ...options });
   } catch (error) {
     return asFormatError(error, 'spec');
   }
@@ -398,7 +409,7 @@ function verifyChecksums(json: Record<string, unknown>, state: Omit<ModelState, 
  * Reads a saved model (the object, or its JSON text) completely: every field checked, every checksum
  * verified. Returns the decoded state, or throws a FormatError naming the field.
  */
-export function decodeModel(input: unknown, engine?: EngineKind): ModelState {
+export function decodeModel(input: unknown, options: LoadOptions = {}): ModelState {
   const json = parse(input);
   if (json.format !== FORMAT) throw formatError('format', JSON.stringify(FORMAT), json.format);
   const version = json.version;
@@ -409,7 +420,7 @@ export function decodeModel(input: unknown, engine?: EngineKind): ModelState {
     });
   }
   rejectUnknownKeys(json, version === 1 ? FIELDS_V1 : FIELDS_V2, '', FormatError, 'UNKNOWN_FIELD', 'field');
-  const spec = decodeSpec(json, engine);
+  const spec = decodeSpec(json, options);
   const params = decodeFloat64(json.params, spec.paramCount, 'params');
   const scalers = decodeScalers(json, spec);
   const training = decodeTraining(json, spec);

@@ -44,7 +44,15 @@ export interface ModelSpec {
   params?: LayerParams[];
   /** `wasm` (default): WebAssembly kernels. `ts`: the pure-TypeScript reference engine. */
   engine?: EngineKind;
+  /**
+   * Threads the WebAssembly engine may use: a count (1 … 64), or `'auto'` (default: the available
+   * cores, at most 8). Results are the same bits for any count. Where threads cannot run (the TS
+   * engine, a browser page that is not cross-origin isolated) the model runs on one: see `model.threads`.
+   */
+  threads?: Threads;
 }
+
+export type Threads = number | 'auto';
 
 /** One validated layer. */
 export interface LayerShape {
@@ -67,6 +75,8 @@ export interface ValidSpec {
   readonly seed: number;
   readonly init: Init;
   readonly engine: EngineKind;
+  /** Threads in use: `threads` resolved for this engine and environment (1 … 64). */
+  readonly threads: number;
   /** Total parameter count P. */
   readonly paramCount: number;
 }

@@ -2,6 +2,7 @@
 // what it got. Nothing is built before the whole spec has passed.
 import { SpecError, describe } from '../errors.js';
 import { checkSpecFits } from '../layout/budget.js';
+import { resolveThreads, validateThreads } from '../engine/threads.js';
 import { DEFAULT_ENGINE, DEFAULT_INIT, DEFAULT_LEAKY_SLOPE, DEFAULT_SEED, LAYER_KEYS, SPEC_KEYS } from './defaults.js';
 import { oneOfNames, rejectUnknownKeys } from './names.js';
 import {
@@ -141,7 +142,8 @@ export function validateSpec(spec: ModelSpec): ValidSpec {
   }
   const init = oneOf(optional<unknown>(spec.init, DEFAULT_INIT), INITS, 'init', 'init');
   const engine = oneOf(optional<unknown>(spec.engine, DEFAULT_ENGINE), ENGINES, 'engine', 'engine');
-  const valid: ValidSpec = { inputs, outputs: output.units, layers, loss, plainLoss, fromLogits, seed, init, engine, paramCount };
+  const threads = resolveThreads(validateThreads(optional<unknown>(spec.threads, 'auto'), 'threads'), engine);
+  const valid: ValidSpec = { inputs, outputs: output.units, layers, loss, plainLoss, fromLogits, seed, init, engine, threads, paramCount };
   // sizes last, from arithmetic alone: a model that can never fit is refused before anything exists
   checkSpecFits(valid);
   return valid;

@@ -8,6 +8,10 @@ export interface SeededRun {
   finalLoss: number;
   firstLoss: number;
   firstParam: number;
+  /** model.threads of the run's model. */
+  threads: number;
+  /** Tiles the model's workers ran (0 without workers). */
+  workerTiles: number;
 }
 export const SCENARIOS: { name: string; spec: { layers: { activation: string }[] }; fit: Record<string, unknown> }[];
-export function seededRuns(wasmlp: unknown, engine?: 'wasm' | 'ts'): Promise<SeededRun[]>;
+export function seededRuns(wasmlp: unknown, engine?: 'wasm' | 'ts', threads?: number | 'auto'): Promise<SeededRun[]>;

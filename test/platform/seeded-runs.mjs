@@ -79,19 +79,23 @@ async function sha256(typed) {
 /**
  * Trains every scenario on the given engine and returns, per scenario, SHA-256 hashes of the final
  * parameter bytes, of the predictions on held-out rows and of the loss history, plus a few plain
- * numbers for messages.
+ * numbers for messages. `threads`: the spec's threads (default: the library's default); each result
+ * then also says how many the model used and how many tiles its workers ran.
  */
-export async function seededRuns(wasmlp, engine = 'wasm') {
+export async function seededRuns(wasmlp, engine = 'wasm', threads = undefined) {
   const results = [];
   for (const [i, scenario] of SCENARIOS.entries()) {
     const train = dataFor(scenario, 1000 + i);
     const test = dataFor(scenario, 2000 + i);
-    const model = await wasmlp.createModel({ ...scenario.spec, engine });
+    const model = await wasmlp.createModel({ ...scenario.spec, engine, ...(threads === undefined ? {} : { threads }) });
     const initial = model.getParamsFlat();
     const history = model.fit(train.X, train.Y, { shuffle: true, ...scenario.fit });
     const params = model.getParamsFlat();
     const predictions = model.predict(new Float64Array(test.X.flat()));
+    const pool = model.engine?.poolStats?.() ?? { workers: 0, workerTiles: 0 };
     results.push({
+      threads: model.threads,
+      workerTiles: pool.workerTiles,
       name: scenario.name,
       paramsHash: await sha256(params),
       predictionsHash: await sha256(predictions),

@@ -9,6 +9,11 @@ import { train_epochs } from './train.js';
 
 export class TsEngine implements Engine {
   readonly kind = 'ts' as const;
+  readonly threads = 1;
+
+  threadsReady(): Promise<void> {
+    return Promise.resolve();
+  }
   readonly base = 0;
   f64 = new Float64Array(0);
   i32 = new Int32Array(0);

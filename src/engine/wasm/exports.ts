@@ -18,4 +18,9 @@ export interface KernelExports {
 
   // train.ts: up to `epochs` epochs or `maxSteps` updates in one call; returns TRAIN_STATUS.
   train_epochs(header: number, epochs: number, maxSteps: number): number;
+
+  // pool.ts (no-ops in the single-threaded build): the calling thread's pool block (0: none), and a
+  // worker's whole life.
+  pool_attach(block: number): void;
+  pool_worker(block: number, index: number): void;
 }

@@ -4,13 +4,17 @@
 // Compilation is asynchronous on purpose: Chromium refuses `new WebAssembly.Module` for buffers over
 // 4 KB on the main thread, so the one awaited step of the public API (`init()`, or the async
 // `createModel`/`loadModel`) is where this happens; everything after it is synchronous.
-import { KERNELS_WASM_BASE64 } from '../../generated/kernels-wasm.js';
+import { KERNELS_THREADS_WASM_BASE64, KERNELS_WASM_BASE64 } from '../../generated/kernels-wasm.js';
 import { EngineError } from '../../errors.js';
 import { ABI_VERSION } from '../../layout/abi.js';
 import type { KernelExports } from './exports.js';
 
-let compiled: Promise<WebAssembly.Module> | null = null;
-let ready: WebAssembly.Module | null = null;
+/** The two builds (scripts/build-wasm.mjs): single-threaded on a private memory, threaded on a shared one. */
+export type KernelBuild = 'single' | 'threads';
+
+const compiled: Record<KernelBuild, Promise<WebAssembly.Module> | null> = { single: null, threads: null };
+const ready: Record<KernelBuild, WebAssembly.Module | null> = { single: null, threads: null };
+const SOURCES: Record<KernelBuild, string> = { single: KERNELS_WASM_BASE64, threads: KERNELS_THREADS_WASM_BASE64 };
 
 function decodeBase64(text: string): Uint8Array {
   const binary = atob(text);
@@ -19,16 +23,17 @@ function decodeBase64(text: string): Uint8Array {
   return bytes;
 }
 
-/** Compiles the kernels (once per page or process). Safe to call many times. */
-export function compileKernels(): Promise<WebAssembly.Module> {
-  if (compiled === null) {
-    compiled = WebAssembly.compile(decodeBase64(KERNELS_WASM_BASE64) as Uint8Array<ArrayBuffer>).then(
+/** Compiles one build of the kernels (once per page or process). Safe to call many times. */
+export function compileKernels(build: KernelBuild = 'single'): Promise<WebAssembly.Module> {
+  let pending = compiled[build];
+  if (pending === null) {
+    pending = compiled[build] = WebAssembly.compile(decodeBase64(SOURCES[build]) as Uint8Array<ArrayBuffer>).then(
       (module) => {
-        ready = module;
+        ready[build] = module;
         return module;
       },
       (cause: unknown) => {
-        compiled = null;
+        compiled[build] = null;
         throw new EngineError('WASM_COMPILE', `the WebAssembly kernels failed to compile: ${String(cause)}`, {
           expected: 'a runtime with WebAssembly SIMD (Node >= 20, Chromium >= 91, Firefox >= 89, Safari >= 16.4)',
           received: String(cause),
@@ -36,18 +41,22 @@ export function compileKernels(): Promise<WebAssembly.Module> {
       },
     );
   }
-  return compiled;
+  return pending;
 }
 
-/** The compiled module if `compileKernels()` has finished, else null. */
-export function compiledKernels(): WebAssembly.Module | null {
-  return ready;
+/** The compiled module of this build if `compileKernels(build)` has finished, else null. */
+export function compiledKernels(build: KernelBuild = 'single'): WebAssembly.Module | null {
+  return ready[build];
 }
 
-/** A fresh instance with its own memory. Synchronous: instantiating an already compiled module is allowed everywhere. */
-export function instantiateKernels(module: WebAssembly.Module): KernelExports {
+/**
+ * A fresh instance: with its own memory (the single-threaded build), or on `memory` (the threaded
+ * build imports a shared one). Synchronous: instantiating an already compiled module is allowed everywhere.
+ */
+export function instantiateKernels(module: WebAssembly.Module, memory?: WebAssembly.Memory): KernelExports {
   const instance = new WebAssembly.Instance(module, {
     env: {
+      ...(memory === undefined ? {} : { memory }),
       abort(_message: number, _file: number, line: number, column: number): never {
         throw new EngineError('WASM_ABORT', `a WebAssembly kernel aborted at ${line}:${column}`, {});
       },

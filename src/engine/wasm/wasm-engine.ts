@@ -1,16 +1,25 @@
 // The WebAssembly engine: one kernel instance (and so one linear memory) per model. The arena starts
 // at the kernels' heap base; the memory grows once per larger plan, and every view is re-created
 // after growth (growth detaches the old ones). One call per forward/backward of a whole batch.
+// With threads > 1 the instance is the threaded build on a shared memory (maximum 4 GiB, the
+// budget's limit), and a ThreadPool of threads − 1 workers joins its large passes (pool.ts).
 // Offsets up to 4 GiB cross into the kernels' i32 parameters with the same bits (ToInt32 wraps
 // modulo 2^32) and are used there as unsigned (usize) addresses.
 import type { Engine } from '../engine.js';
-import type { Plan } from '../../layout/plan.js';
+import { threadSplit, wantsThreads, type Plan } from '../../layout/plan.js';
+import { P } from '../../layout/abi.js';
 import { writeDescriptors } from '../../layout/pack.js';
 import { EngineError } from '../../errors.js';
 import { instantiateKernels } from './loader.js';
 import type { KernelExports } from './exports.js';
+import { ThreadPool } from './pool.js';
 
 const PAGE_BYTES = 65536;
+/** A wasm32 memory's largest size (4 GiB): the declared maximum of a shared memory. */
+const MAX_PAGES = 65536;
+
+/** Ends the workers of an engine that was garbage-collected without dispose(). */
+const orphans = new FinalizationRegistry<ThreadPool>((pool) => pool.stop());
 
 export class WasmEngine implements Engine {
   readonly kind = 'wasm' as const;
@@ -19,9 +28,21 @@ export class WasmEngine implements Engine {
   i32: Int32Array;
   private kernels: KernelExports | null;
   private header = 0;
+  private pool: ThreadPool | null = null;
 
-  constructor(module: WebAssembly.Module) {
-    this.kernels = instantiateKernels(module);
+  /** `module` is the threaded build when threads > 1. */
+  constructor(private readonly module: WebAssembly.Module, readonly threads = 1) {
+    let memory: WebAssembly.Memory | undefined;
+    if (threads > 1) {
+      try {
+        memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
+      } catch (cause) {
+        throw new EngineError('OUT_OF_MEMORY', `a shared WebAssembly memory (up to 4 GiB) could not be reserved for ${threads} threads: ${String(cause)}`, {
+          expected: 'a shared memory', received: String(cause), cause,
+        });
+      }
+    }
+    this.kernels = instantiateKernels(module, memory);
     this.base = this.kernels.heapBase();
     this.f64 = new Float64Array(this.kernels.memory.buffer);
     this.i32 = new Int32Array(this.kernels.memory.buffer);
@@ -56,6 +77,35 @@ export class WasmEngine implements Engine {
     this.refreshViews();
     this.header = plan.header;
     writeDescriptors(plan, this);
+    if (this.threads > 1) this.bindPool(plan);
+  }
+
+  /** Tells the kernels where the pool block and the scratch slots are; starts the workers when the plan has work for them. */
+  private bindPool(plan: Plan): void {
+    const at = plan.pool >>> 2;
+    const { minVolume, minElements, workersOnly } = threadSplit();
+    this.i32[at + P.THREADS] = this.threads;
+    this.i32[at + P.SCRATCH] = plan.scratch;
+    this.i32[at + P.SCRATCH_STRIDE] = plan.scratchBytes;
+    this.i32[at + P.MIN_VOLUME] = Math.min(minVolume, 0x7fffffff);
+    this.i32[at + P.MIN_ELEMENTS] = Math.min(minElements, 0x7fffffff);
+    this.i32[at + P.WORKERS_ONLY] = workersOnly ? 1 : 0;
+    this.k.pool_attach(plan.pool);
+    if (this.pool === null && wantsThreads(plan)) {
+      this.pool = new ThreadPool(this.module, this.k.memory, plan.pool, this.threads);
+      orphans.register(this, this.pool, this);
+    }
+  }
+
+  /** Resolves once every worker has started (or failed to); at once when none was asked for. */
+  threadsReady(): Promise<void> {
+    return this.pool === null ? Promise.resolve() : this.pool.ready;
+  }
+
+  /** Workers running now, and the tiles they have run so far (tests and diagnostics). */
+  poolStats(): { workers: number; workerTiles: number } {
+    if (this.pool === null || this.kernels === null) return { workers: 0, workerTiles: 0 };
+    return { workers: this.pool.started, workerTiles: this.pool.workerTiles };
   }
 
   /** Runs a kernel; a trap becomes an EngineError naming it (the caller's state is restored by the caller). */
@@ -93,6 +143,11 @@ export class WasmEngine implements Engine {
   }
 
   dispose(): void {
+    if (this.pool !== null) {
+      this.pool.stop();
+      orphans.unregister(this);
+      this.pool = null;
+    }
     this.kernels = null;
     this.f64 = new Float64Array(0);
     this.i32 = new Int32Array(0);

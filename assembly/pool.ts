@@ -1,0 +1,366 @@
+// The thread pool's side in the kernels (the host's side: src/engine/wasm/pool.ts). Only the
+// threaded build (asconfig.json "threads": shared, imported memory and atomics) compiles the code
+// inside `if (ASC_FEATURE_THREADS)`; in the single-threaded build every split_* returns false and the
+// caller runs its serial kernel, so the two builds compute with the same code.
+//
+// Determinism: work is split into tiles of OUTPUT — column or row blocks of C for a product, row
+// ranges for an activation, element ranges for the optimizer update — and each tile runs the serial
+// kernel on its part. Every output element is therefore computed by one thread, as the same
+// sequential sum in the same order as without threads (blas.ts's contract holds for any sub-block of
+// C), and no value is ever reduced across threads. The one cross-tile combination is the optimizer's
+// largest |Δθ|, a max, which is exact and independent of order. So results are the same bits for any
+// number of threads, and equal to the single-threaded build's.
+//
+// Protocol, in the pool block (POOL_BYTES at the address the host gives pool_attach/pool_worker):
+//  - the calling thread (the coordinator) writes a task (kind, arguments, tile count), resets DONE,
+//    publishes CLAIM = generation << 16 | 0 and then GEN = generation, and wakes sleeping workers;
+//  - every thread, the coordinator included, claims tiles by compare-and-swap on CLAIM (the
+//    generation in its high half makes a stale claim fail) and adds 1 to DONE per finished tile;
+//  - the coordinator returns once DONE reaches the tile count. It only spins, never blocks (browsers
+//    refuse Atomics.wait on the main thread); workers spin a while, then sleep on GEN.
+// Tiles are claimed, not assigned: a worker that is late (descheduled, or not started yet) simply
+// takes none, and the coordinator does its share. Whoever computes a tile, its bits are the same.
+import { gemm_serial } from './blas';
+import { activate, backprop_activation } from './activations';
+import { adam, momentum, sgd, sgd_all } from './optimizers';
+import { gather_rows } from './train';
+
+// i32 slots of the pool block (src/engine/wasm/pool.ts mirrors the ones the host touches).
+const P_GEN: i32 = 0;
+const P_CLAIM: i32 = 1;
+const P_TILES: i32 = 2;
+const P_DONE: i32 = 3;
+const P_STOP: i32 = 4;
+const P_WORKERS: i32 = 5; // workers inside pool_worker
+const P_SLEEPING: i32 = 6;
+const P_KIND: i32 = 7;
+const P_THREADS: i32 = 8; // scratch slots: threads the host configured (coordinator = index 0)
+const P_SCRATCH: i32 = 9;
+const P_SCRATCH_STRIDE: i32 = 10;
+const P_MIN_VOLUME: i32 = 11; // products of fewer multiply-adds stay on one thread
+const P_MIN_ELEMENTS: i32 = 12; // element-wise passes over fewer values stay on one thread
+const P_WORKER_TILES: i32 = 13; // tiles the workers have run (a count the host reads)
+const P_WORKERS_ONLY: i32 = 14; // 1: the coordinator takes no tile and waits for the workers (a testing mode)
+const P_ARGS: i32 = 16; // i32 arguments: slots 16..31
+const PF_ARGS: i32 = 16; // f64 arguments: byte 128.. (f64 slots 16..23)
+const PF_PARTIAL: i32 = 24; // f64 per tile: byte 192.. (the optimizer's largest |Δθ| of the tile)
+/** Bytes of the pool block (src/layout/abi.ts POOL_BYTES). */
+export const POOL_BYTES: i32 = 512;
+/** Most tiles of one task (PF_PARTIAL's room). */
+const MAX_TILES: i32 = 40;
+
+const KIND_GEMM: i32 = 1;
+const KIND_ACTIVATE: i32 = 2;
+const KIND_BACKPROP: i32 = 3;
+const KIND_OPTIMIZER: i32 = 4;
+const KIND_GATHER: i32 = 5;
+
+/** Spins of an idle worker before it sleeps on GEN (a step's serial part is far shorter). */
+const SPINS: i32 = 1 << 18;
+
+/** The pool block of this instance's model; 0: no pool (everything runs on the calling thread). */
+let pool: usize = 0;
+
+/** The host attaches the pool block after laying out a plan (0 detaches). */
+export function pool_attach(block: usize): void {
+  pool = block;
+}
+
+@inline function islot(i: i32): usize {
+  return pool + (<usize>i << 2);
+}
+@inline function geti(i: i32): i32 {
+  return load<i32>(islot(i));
+}
+@inline function seti(i: i32, v: i32): void {
+  store<i32>(islot(i), v);
+}
+@inline function getf(i: i32): f64 {
+  return load<f64>(pool + (<usize>i << 3));
+}
+@inline function setf(i: i32, v: f64): void {
+  store<f64>(pool + (<usize>i << 3), v);
+}
+@inline function arg(i: i32): i32 {
+  return geti(P_ARGS + i);
+}
+@inline function setArg(i: i32, v: i32): void {
+  seti(P_ARGS + i, v);
+}
+
+/** Threads that can take tiles now: the coordinator and the workers that have started. */
+function available(): i32 {
+  if (ASC_FEATURE_THREADS) {
+    if (pool == 0) return 1;
+    return min(geti(P_THREADS), 1 + atomic.load<i32>(islot(P_WORKERS)));
+  }
+  return 1;
+}
+
+@inline function roundUp4(x: i32): i32 {
+  return (x + 3) & ~3;
+}
+
+/** Tile sizes: `extent` cut into at most `parts` tiles of a multiple of `unit`; returns the tile length. */
+function tileLength(extent: i32, parts: i32, unit: i32): i32 {
+  const per = (extent + parts - 1) / parts;
+  return ((per + unit - 1) / unit) * unit;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The coordinator.
+
+function runTask(kind: i32, tiles: i32): void {
+  if (ASC_FEATURE_THREADS) {
+    seti(P_KIND, kind);
+    seti(P_TILES, tiles);
+    atomic.store<i32>(islot(P_DONE), 0);
+    const gen = atomic.load<i32>(islot(P_GEN)) + 1;
+    atomic.store<i32>(islot(P_CLAIM), (gen & 0xffff) << 16);
+    atomic.store<i32>(islot(P_GEN), gen);
+    if (atomic.load<i32>(islot(P_SLEEPING)) > 0) atomic.notify(islot(P_GEN), 0x7fffffff);
+    if (geti(P_WORKERS_ONLY) == 0) work(gen, 0);
+    while (atomic.load<i32>(islot(P_DONE)) < tiles) {
+      // the last tiles are running on workers; a short wait
+    }
+  }
+}
+
+/** Claims and runs tiles of generation `gen` until none is left; `index` picks the scratch slot. */
+function work(gen: i32, index: i32): void {
+  if (ASC_FEATURE_THREADS) {
+    const tag = (gen & 0xffff) << 16;
+    while (true) {
+      const ticket = atomic.load<i32>(islot(P_CLAIM));
+      if ((ticket & 0xffff0000) != tag) return;
+      const tile = ticket & 0xffff;
+      if (tile >= geti(P_TILES)) return;
+      if (atomic.cmpxchg<i32>(islot(P_CLAIM), ticket, ticket + 1) != ticket) continue;
+      runTile(geti(P_KIND), tile, index);
+      if (index > 0) atomic.add<i32>(islot(P_WORKER_TILES), 1);
+      atomic.add<i32>(islot(P_DONE), 1);
+    }
+  }
+}
+
+function runTile(kind: i32, tile: i32, index: i32): void {
+  const scratch = <usize>geti(P_SCRATCH) + <usize>index * <usize>geti(P_SCRATCH_STRIDE);
+  if (kind == KIND_GEMM) gemmTile(tile, scratch);
+  else if (kind == KIND_ACTIVATE || kind == KIND_BACKPROP) activationTile(kind, tile);
+  else if (kind == KIND_OPTIMIZER) optimizerTile(tile);
+  else if (kind == KIND_GATHER) gatherTile(tile);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Products: C (m × n) cut into column blocks (n ≥ m) or row blocks; each block is the serial product
+// of its part (blas.ts: the bits of an element do not depend on the block it falls in). The larger
+// dimension is cut because each tile repacks the whole of the other operand.
+
+// GEMM arguments
+const G_M = 0, G_N = 1, G_K = 2, G_A = 3, G_AROW = 4, G_ACOL = 5, G_B = 6, G_BROW = 7, G_BCOL = 8;
+const G_C = 9, G_LDC = 10, G_ACC = 11, G_BY_COLUMNS = 12, G_TILE = 13;
+
+/** Runs the product on the pool if it is large enough and threads are there; false: the caller runs it. */
+export function split_gemm(
+  m: i32, n: i32, k: i32,
+  a: usize, aRowStep: usize, aColStep: usize,
+  b: usize, bRowStep: usize, bColStep: usize,
+  c: usize, ldc: i32, accumulate: i32,
+): bool {
+  if (ASC_FEATURE_THREADS) {
+    if (pool == 0) return false;
+    if (<i64>m * <i64>n * <i64>k < <i64>geti(P_MIN_VOLUME)) return false;
+    const threads = available();
+    if (threads < 2) return false;
+    const byColumns = n >= m;
+    const extent = byColumns ? n : m;
+    if (extent < 8) return false;
+    const length = tileLength(extent, min(threads, MAX_TILES), 4);
+    const tiles = (extent + length - 1) / length;
+    if (tiles < 2) return false;
+    setArg(G_M, m); setArg(G_N, n); setArg(G_K, k);
+    setArg(G_A, <i32>a); setArg(G_AROW, <i32>aRowStep); setArg(G_ACOL, <i32>aColStep);
+    setArg(G_B, <i32>b); setArg(G_BROW, <i32>bRowStep); setArg(G_BCOL, <i32>bColStep);
+    setArg(G_C, <i32>c); setArg(G_LDC, ldc); setArg(G_ACC, accumulate);
+    setArg(G_BY_COLUMNS, byColumns ? 1 : 0); setArg(G_TILE, length);
+    runTask(KIND_GEMM, tiles);
+    return true;
+  }
+  return false;
+}
+
+function gemmTile(tile: i32, scratch: usize): void {
+  const m = arg(G_M), n = arg(G_N), k = arg(G_K);
+  const a = <usize><u32>arg(G_A), aRow = <usize><u32>arg(G_AROW), aCol = <usize><u32>arg(G_ACOL);
+  const b = <usize><u32>arg(G_B), bRow = <usize><u32>arg(G_BROW), bCol = <usize><u32>arg(G_BCOL);
+  const c = <usize><u32>arg(G_C), ldc = arg(G_LDC), acc = arg(G_ACC), length = arg(G_TILE);
+  const from = tile * length;
+  if (arg(G_BY_COLUMNS) != 0) {
+    const w = min(length, n - from);
+    gemm_serial(m, w, k, a, aRow, aCol, b + <usize>from * bCol, bRow, bCol, c + (<usize>from << 3), ldc, acc, scratch);
+  } else {
+    const h = min(length, m - from);
+    gemm_serial(h, n, k, a + <usize>from * aRow, aRow, aCol, b, bRow, bCol, c + <usize>from * (<usize>ldc << 3), ldc, acc, scratch);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Activations: row ranges (softmax needs whole rows; the others do not care).
+
+const V_ACT = 0, V_ROWS = 1, V_N = 2, V_Z = 3, V_A = 4, V_D = 5, V_TILE = 6;
+const VF_SLOPE = PF_ARGS;
+
+function splitRows(kind: i32, act: i32, slope: f64, rows: i32, n: i32, z: usize, a: usize, d: usize): bool {
+  if (ASC_FEATURE_THREADS) {
+    if (pool == 0) return false;
+    if (<i64>rows * <i64>n < <i64>geti(P_MIN_ELEMENTS)) return false;
+    const threads = available();
+    if (threads < 2 || rows < 2) return false;
+    const length = tileLength(rows, min(threads, MAX_TILES), 1);
+    const tiles = (rows + length - 1) / length;
+    setArg(V_ACT, act); setArg(V_ROWS, rows); setArg(V_N, n);
+    setArg(V_Z, <i32>z); setArg(V_A, <i32>a); setArg(V_D, <i32>d); setArg(V_TILE, length);
+    setf(VF_SLOPE, slope);
+    runTask(kind, tiles);
+    return true;
+  }
+  return false;
+}
+
+/** a = f(z), on the pool when large enough (same bits). */
+export function split_activate(act: i32, slope: f64, rows: i32, n: i32, z: usize, a: usize): void {
+  if (!splitRows(KIND_ACTIVATE, act, slope, rows, n, z, a, 0)) activate(act, slope, rows, n, z, a);
+}
+
+/** d ← d ⊙ f'(z) (or the softmax Jacobian product), on the pool when large enough (same bits). */
+export function split_backprop_activation(act: i32, slope: f64, rows: i32, n: i32, z: usize, a: usize, d: usize): void {
+  if (!splitRows(KIND_BACKPROP, act, slope, rows, n, z, a, d)) backprop_activation(act, slope, rows, n, z, a, d);
+}
+
+function activationTile(kind: i32, tile: i32): void {
+  const rows = arg(V_ROWS), n = arg(V_N), length = arg(V_TILE);
+  const from = tile * length;
+  const h = min(length, rows - from);
+  const shift = <usize>from * (<usize>n << 3);
+  const z = <usize><u32>arg(V_Z) + shift, a = <usize><u32>arg(V_A) + shift;
+  if (kind == KIND_ACTIVATE) activate(arg(V_ACT), getf(VF_SLOPE), h, n, z, a);
+  else backprop_activation(arg(V_ACT), getf(VF_SLOPE), h, n, z, a, <usize><u32>arg(V_D) + shift);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The optimizer update: element ranges (multiples of 2, so the SIMD pairs are the serial ones);
+// the largest |Δθ| is the max of the tiles' (exact in any order; NaN wins, as in the serial max).
+
+const O_ID = 0, O_N = 1, O_PARAMS = 2, O_GRADS = 3, O_MASK = 4, O_M = 5, O_V = 6, O_NESTEROV = 7, O_TILE = 8;
+const OF_LR = PF_ARGS, OF_DECAY = PF_ARGS + 1, OF_MU = PF_ARGS + 2, OF_BETA1 = PF_ARGS + 3, OF_BETA2 = PF_ARGS + 4;
+const OF_EPSILON = PF_ARGS + 5, OF_C1 = PF_ARGS + 6, OF_C2 = PF_ARGS + 7;
+/** Optimizer ids of split_optimizer: OPT_SGD/OPT_MOMENTUM/OPT_ADAM (abi.ts), and sgd without a mask. */
+export const SPLIT_SGD_ALL: i32 = -1;
+
+/**
+ * One optimizer pass over n parameters on the pool; returns the largest |Δθ|, or -1 when the pass is
+ * too small to split (the caller runs it). `id`: OPT_* or SPLIT_SGD_ALL.
+ */
+export function split_optimizer(
+  id: i32, n: i32, params: usize, grads: usize, mask: usize, m: usize, v: usize, nesterov: i32,
+  lr: f64, decay: f64, mu: f64, beta1: f64, beta2: f64, epsilon: f64, c1: f64, c2: f64,
+): f64 {
+  if (ASC_FEATURE_THREADS) {
+    if (pool == 0) return -1.0;
+    if (n < geti(P_MIN_ELEMENTS)) return -1.0;
+    const threads = available();
+    if (threads < 2) return -1.0;
+    const length = tileLength(n, min(threads, MAX_TILES), 2);
+    const tiles = (n + length - 1) / length;
+    setArg(O_ID, id); setArg(O_N, n); setArg(O_PARAMS, <i32>params); setArg(O_GRADS, <i32>grads);
+    setArg(O_MASK, <i32>mask); setArg(O_M, <i32>m); setArg(O_V, <i32>v); setArg(O_NESTEROV, nesterov); setArg(O_TILE, length);
+    setf(OF_LR, lr); setf(OF_DECAY, decay); setf(OF_MU, mu); setf(OF_BETA1, beta1); setf(OF_BETA2, beta2);
+    setf(OF_EPSILON, epsilon); setf(OF_C1, c1); setf(OF_C2, c2);
+    runTask(KIND_OPTIMIZER, tiles);
+    let top = 0.0;
+    for (let t = 0; t < tiles; t++) top = Math.max(top, getf(PF_PARTIAL + t));
+    return top;
+  }
+  return -1.0;
+}
+
+function optimizerTile(tile: i32): void {
+  const n = arg(O_N), length = arg(O_TILE);
+  const from = tile * length;
+  const count = min(length, n - from);
+  const shift = <usize>from << 3;
+  const params = <usize><u32>arg(O_PARAMS) + shift, grads = <usize><u32>arg(O_GRADS) + shift;
+  const mask = <usize><u32>arg(O_MASK) + shift, m = <usize><u32>arg(O_M) + shift, v = <usize><u32>arg(O_V) + shift;
+  const lr = getf(OF_LR), decay = getf(OF_DECAY);
+  const id = arg(O_ID);
+  let top: f64;
+  if (id == SPLIT_SGD_ALL) top = sgd_all(count, params, grads, lr, decay);
+  else if (id == 0) top = sgd(count, params, grads, mask, lr, decay);
+  else if (id == 1) top = momentum(count, params, grads, mask, m, lr, decay, getf(OF_MU), arg(O_NESTEROV));
+  else top = adam(count, params, grads, mask, m, v, lr, decay, getf(OF_BETA1), getf(OF_BETA2), getf(OF_EPSILON), getf(OF_C1), getf(OF_C2));
+  setf(PF_PARTIAL + tile, top);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Gathering a shuffled batch: row ranges (copies; no arithmetic).
+
+const R_SRC = 0, R_DST = 1, R_PERM = 2, R_FROM = 3, R_ROWS = 4, R_WIDTH = 5, R_TILE = 6;
+
+/** Copies rows perm[from…from+rows) of width `width` from src to dst, on the pool when large enough. */
+export function split_gather(src: usize, dst: usize, perm: usize, from: i32, rows: i32, width: i32): void {
+  if (ASC_FEATURE_THREADS) {
+    if (pool != 0 && <i64>rows * <i64>width >= <i64>geti(P_MIN_ELEMENTS) && rows >= 2) {
+      const threads = available();
+      if (threads >= 2) {
+        const length = tileLength(rows, min(threads, MAX_TILES), 1);
+        setArg(R_SRC, <i32>src); setArg(R_DST, <i32>dst); setArg(R_PERM, <i32>perm);
+        setArg(R_FROM, from); setArg(R_ROWS, rows); setArg(R_WIDTH, width); setArg(R_TILE, length);
+        runTask(KIND_GATHER, (rows + length - 1) / length);
+        return;
+      }
+    }
+  }
+  gather_rows(src, dst, perm, from, rows, width);
+}
+
+function gatherTile(tile: i32): void {
+  const length = arg(R_TILE), width = arg(R_WIDTH);
+  const first = tile * length;
+  const h = min(length, arg(R_ROWS) - first);
+  const dst = <usize><u32>arg(R_DST) + <usize>first * (<usize>width << 3);
+  gather_rows(<usize><u32>arg(R_SRC), dst, <usize><u32>arg(R_PERM), arg(R_FROM) + first, h, width);
+}
+
+// ---------------------------------------------------------------------------------------------
+// A worker.
+
+/**
+ * A worker's whole life (src/engine/wasm/pool.ts's worker program calls it once, after adding the
+ * worker to P_WORKERS): takes tiles of every task the coordinator publishes until the host sets
+ * STOP, then leaves P_WORKERS. `index` (1 … threads − 1) picks its scratch slot.
+ */
+export function pool_worker(block: usize, index: i32): void {
+  if (ASC_FEATURE_THREADS) {
+    pool = block;
+    let seen = atomic.load<i32>(islot(P_GEN));
+    // the worker's JavaScript has already counted it in P_WORKERS (before it reported that it started)
+    while (true) {
+      let gen = atomic.load<i32>(islot(P_GEN));
+      let spins = 0;
+      while (gen == seen) {
+        if (atomic.load<i32>(islot(P_STOP)) != 0) break;
+        if (++spins > SPINS) {
+          atomic.add<i32>(islot(P_SLEEPING), 1);
+          atomic.wait<i32>(islot(P_GEN), seen, -1);
+          atomic.sub<i32>(islot(P_SLEEPING), 1);
+          spins = 0;
+        }
+        gen = atomic.load<i32>(islot(P_GEN));
+      }
+      if (atomic.load<i32>(islot(P_STOP)) != 0) break;
+      seen = gen;
+      work(gen, index);
+    }
+    atomic.sub<i32>(islot(P_WORKERS), 1);
+  }
+}

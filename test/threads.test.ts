@@ -1,0 +1,144 @@
+// Threads: the same bits for any thread count, and workers that end.
+//
+// The seeded scenarios of the Node = Chromium test (every activation, sgd / momentum / Adam, shuffling,
+// scalers, odd sizes, batch 1 to full batch) train on 1, 2 and 3 threads. Their layers are small, so
+// the split thresholds are lowered to split every product, activation, gather and update that can
+// be split (threadSplitOverride, as layerPathOverride for the fused path): results must not move by
+// a bit, and the workers must really have run tiles. A model with layers above the real thresholds
+// checks the same without the override, with validation and momentum, and on a memory that grows.
+import { afterEach, describe, expect, it } from 'vitest';
+import { createModel, loadModel, type Model } from '../src/index.js';
+import { threadSplitOverride, PARALLEL_VOLUME } from '../src/layout/plan.js';
+import { liveWorkers } from '../src/engine/wasm/pool.js';
+import { AUTO_THREADS_CAP, availableCores } from '../src/engine/threads.js';
+import { OptionsError, SpecError } from '../src/errors.js';
+import { SCENARIOS, seededRuns, type SeededRun } from './platform/seeded-runs.mjs';
+import { mulberry32 } from './helpers/mulberry32.mjs';
+
+const stats = (model: Model): { workers: number; workerTiles: number } =>
+  (model as unknown as { engine: { poolStats?: () => { workers: number; workerTiles: number } } }).engine.poolStats?.() ?? { workers: 0, workerTiles: 0 };
+
+const bytes = (a: Float64Array | number[]): string => Buffer.from(Float64Array.from(a).buffer).toString('base64');
+
+afterEach(() => {
+  threadSplitOverride.minVolume = null;
+  threadSplitOverride.minElements = null;
+  threadSplitOverride.workersOnly = false;
+});
+
+describe('the same bits on 1, 2 and 3 threads', () => {
+  it('every seeded scenario, with every pass split that can be, every tile run by a worker', async () => {
+    threadSplitOverride.minVolume = 1;
+    threadSplitOverride.minElements = 1;
+    // the calling thread takes no tile: each split pass is computed by the workers alone, whatever the load
+    threadSplitOverride.workersOnly = true;
+    const runs: Record<number, SeededRun[]> = {};
+    for (const threads of [1, 2, 3]) runs[threads] = await seededRuns(await import('../src/index.js'), 'wasm', threads);
+    for (const threads of [1, 2, 3]) expect(runs[threads].map((r) => r.threads)).toEqual(SCENARIOS.map(() => threads));
+    for (const [i, scenario] of SCENARIOS.entries()) {
+      const one = runs[1][i];
+      expect(one.workerTiles, `${scenario.name}: one thread has no workers`).toBe(0);
+      for (const threads of [2, 3]) {
+        const many = runs[threads][i];
+        expect(many.workerTiles, `${scenario.name}: the workers ran tiles on ${threads} threads`).toBeGreaterThan(0);
+        expect(many.paramsHash, `${scenario.name}, ${threads} threads: parameters`).toBe(one.paramsHash);
+        expect(many.predictionsHash, `${scenario.name}, ${threads} threads: predictions`).toBe(one.predictionsHash);
+        expect(many.lossHash, `${scenario.name}, ${threads} threads: loss history`).toBe(one.lossHash);
+      }
+    }
+  }, 120_000);
+
+  it('layers above the real thresholds: momentum, validation, shuffling, a partial batch and a memory that grows', async () => {
+    const rand = mulberry32(5);
+    const inputs = 97, rows = 203;
+    const make = (n: number): { X: Float64Array; Y: Float64Array } => ({
+      X: Float64Array.from({ length: n * inputs }, () => 2 * rand() - 1),
+      Y: Float64Array.from({ length: n * 3 }, () => rand()),
+    });
+    const small = make(rows), large = make(rows * 9);
+    const spec = {
+      inputs, loss: 'mse' as const, seed: 21,
+      layers: [{ units: 129, activation: 'tanh' as const }, { units: 67, activation: 'sigmoid' as const }, { units: 3, activation: 'identity' as const }],
+    };
+    // a batch of 37 rows: 37 × 97 × 129 multiply-adds is above the real threshold
+    expect(37 * inputs * 129).toBeGreaterThan(PARALLEL_VOLUME);
+    const fit = { epochs: 3, batchSize: 37, learningRate: 0.05, optimizer: { name: 'momentum' as const, momentum: 0.9 }, validationSplit: 0.2 };
+    threadSplitOverride.workersOnly = true; // the real thresholds, every split pass computed by the workers
+    const results: Record<number, string[]> = {};
+    for (const threads of [1, 2, 3]) {
+      const model = await createModel({ ...spec, threads });
+      const first = model.fit(small.X, small.Y, fit);
+      const second = model.fit(large.X, large.Y, { ...fit, epochs: 1 }); // more rows: the shared memory grows
+      results[threads] = [bytes(model.getParamsFlat()), bytes(model.predict(large.X)), bytes([...first.loss, ...first.valLoss!, ...second.loss])];
+      if (threads > 1) expect(stats(model).workerTiles, `${threads} threads: workers ran tiles`).toBeGreaterThan(0);
+      model.dispose();
+    }
+    expect(results[2]).toEqual(results[1]);
+    expect(results[3]).toEqual(results[1]);
+  }, 120_000);
+});
+
+describe('threads option', () => {
+  it('model.threads: the count asked for, 1 on the TS engine, "auto" the cores up to the cap', async () => {
+    const spec = { inputs: 2, layers: [{ units: 1, activation: 'sigmoid' as const }], loss: 'mse' as const };
+    const three = await createModel({ ...spec, threads: 3 });
+    expect(three.threads).toBe(3);
+    const auto = await createModel(spec);
+    expect(auto.threads).toBe(Math.min(AUTO_THREADS_CAP, availableCores()));
+    const ts = await createModel({ ...spec, engine: 'ts', threads: 4 });
+    expect(ts.threads).toBe(1);
+    for (const m of [three, auto, ts]) m.dispose();
+  });
+
+  it('a bad count is a SpecError naming the field; loadModel takes threads and saves none', async () => {
+    const spec = { inputs: 2, layers: [{ units: 1, activation: 'sigmoid' as const }], loss: 'mse' as const };
+    for (const bad of [0, 1.5, 65, -1, '2', 'many', null]) {
+      const error = await createModel({ ...spec, threads: bad as never }).catch((e: unknown) => e);
+      expect(error, String(bad)).toBeInstanceOf(SpecError);
+      expect((error as SpecError).code).toBe('BAD_THREADS');
+      expect((error as SpecError).path).toBe('threads');
+    }
+    const model = await createModel({ ...spec, threads: 2 });
+    const saved = model.toJSON();
+    expect(JSON.stringify(saved)).not.toContain('threads');
+    const loaded = await loadModel(saved, { threads: 3 });
+    expect(loaded.threads).toBe(3);
+    const error = await loadModel(saved, { threads: 'x' as never }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OptionsError);
+    expect((error as OptionsError).path).toBe('options.threads');
+    const unknown = await loadModel(saved, { thread: 2 } as never).catch((e: unknown) => e);
+    expect((unknown as Error).message).toMatch(/threads/);
+    for (const m of [model, loaded]) m.dispose();
+  });
+});
+
+describe('workers end', () => {
+  const big = { inputs: 300, layers: [{ units: 200, activation: 'relu' as const }, { units: 2, activation: 'identity' as const }], loss: 'mse' as const };
+  const data = (): { X: Float64Array; Y: Float64Array } => {
+    const rand = mulberry32(9);
+    return { X: Float64Array.from({ length: 64 * 300 }, () => rand() - 0.5), Y: Float64Array.from({ length: 64 * 2 }, () => rand()) };
+  };
+
+  it('dispose during training ends the workers', async () => {
+    await expect.poll(() => liveWorkers()).toBe(0); // the workers of earlier tests have exited
+    const model = await createModel({ ...big, threads: 3 });
+    expect(stats(model).workers).toBe(2);
+    expect(liveWorkers()).toBe(2);
+    const { X, Y } = data();
+    const history = await model.fitAsync(X, Y, { epochs: 50, batchSize: 16, onEpochEnd: (epoch) => { if (epoch === 2) model.dispose(); } });
+    expect(history.stopReason).toBe('disposed');
+    await expect.poll(() => liveWorkers()).toBe(0);
+  });
+
+  it('many create / train / dispose cycles leave no worker behind', async () => {
+    await expect.poll(() => liveWorkers()).toBe(0);
+    const { X, Y } = data();
+    for (let i = 0; i < 12; i++) {
+      const model = await createModel({ ...big, threads: 2, seed: i });
+      model.fit(X, Y, { epochs: 1, batchSize: 32 });
+      expect(stats(model).workers).toBe(1);
+      model.dispose();
+    }
+    await expect.poll(() => liveWorkers()).toBe(0);
+  }, 60_000);
+});
