@@ -12,10 +12,12 @@
 // number of threads, and equal to the single-threaded build's.
 //
 // Protocol, in the pool block (POOL_BYTES at the address the host gives pool_attach/pool_worker):
-//  - the calling thread (the coordinator) writes a task (kind, arguments, tile count), resets DONE,
-//    publishes CLAIM = generation << 16 | 0 and then GEN = generation, and wakes sleeping workers;
+//  - the calling thread (the coordinator) closes CLAIM, writes a task (kind, arguments, tile count),
+//    resets DONE, opens CLAIM = generation << 8 | 0 and then publishes GEN = generation, and wakes
+//    sleeping workers;
 //  - every thread, the coordinator included, claims tiles by compare-and-swap on CLAIM (the
-//    generation in its high half makes a stale claim fail) and adds 1 to DONE per finished tile;
+//    generation in its high bits, and the closing, make a stale claim fail) and adds 1 to DONE per
+//    finished tile;
 //  - the coordinator returns once DONE reaches the tile count. It only spins, never blocks (browsers
 //    refuse Atomics.wait on the main thread); workers spin a while, then sleep on GEN.
 // Tiles are claimed, not assigned: a worker that is late (descheduled, or not started yet) simply
@@ -41,6 +43,7 @@ const P_MIN_VOLUME: i32 = 11; // products of fewer multiply-adds stay on one thr
 const P_MIN_ELEMENTS: i32 = 12; // element-wise passes over fewer values stay on one thread
 const P_WORKER_TILES: i32 = 13; // tiles the workers have run (a count the host reads)
 const P_WORKERS_ONLY: i32 = 14; // 1: the coordinator takes no tile and waits for the workers (a testing mode)
+const P_FAILED: i32 = 15; // 1: a worker failed (its JavaScript caught an exception); the pool is not used again
 const P_ARGS: i32 = 16; // i32 arguments: slots 16..31
 const PF_ARGS: i32 = 16; // f64 arguments: byte 128.. (f64 slots 16..23)
 const PF_PARTIAL: i32 = 24; // f64 per tile: byte 192.. (the optimizer's largest |Δθ| of the tile)
@@ -48,6 +51,11 @@ const PF_PARTIAL: i32 = 24; // f64 per tile: byte 192.. (the optimizer's largest
 export const POOL_BYTES: i32 = 512;
 /** Most tiles of one task (PF_PARTIAL's room). */
 const MAX_TILES: i32 = 40;
+// CLAIM = (generation & TAG_MASK) << TILE_BITS | next tile; CLOSED while a task is being written
+const TILE_BITS: i32 = 8;
+const TILE_MASK: i32 = 0xff;
+const TAG_MASK: i32 = 0xffffff;
+const CLOSED: i32 = 0xff;
 
 const KIND_GEMM: i32 = 1;
 const KIND_ACTIVATE: i32 = 2;
@@ -91,7 +99,7 @@ export function pool_attach(block: usize): void {
 /** Threads that can take tiles now: the coordinator and the workers that have started. */
 function available(): i32 {
   if (ASC_FEATURE_THREADS) {
-    if (pool == 0) return 1;
+    if (pool == 0 || atomic.load<i32>(islot(P_FAILED)) != 0) return 1;
     return min(geti(P_THREADS), 1 + atomic.load<i32>(islot(P_WORKERS)));
   }
   return 1;
@@ -112,16 +120,23 @@ function tileLength(extent: i32, parts: i32, unit: i32): i32 {
 
 function runTask(kind: i32, tiles: i32): void {
   if (ASC_FEATURE_THREADS) {
+    const gen = atomic.load<i32>(islot(P_GEN)) + 1;
+    const tag = (gen & TAG_MASK) << TILE_BITS;
+    // First close the claims: a worker still holding a ticket of the last task (loaded before this
+    // store) fails its compare-and-swap from here on, so it can never claim a tile of a task whose
+    // arguments are being written. Then the task, then the claims open (tile 0), then GEN.
+    atomic.store<i32>(islot(P_CLAIM), tag | CLOSED);
     seti(P_KIND, kind);
     seti(P_TILES, tiles);
     atomic.store<i32>(islot(P_DONE), 0);
-    const gen = atomic.load<i32>(islot(P_GEN)) + 1;
-    atomic.store<i32>(islot(P_CLAIM), (gen & 0xffff) << 16);
+    atomic.store<i32>(islot(P_CLAIM), tag);
     atomic.store<i32>(islot(P_GEN), gen);
     if (atomic.load<i32>(islot(P_SLEEPING)) > 0) atomic.notify(islot(P_GEN), 0x7fffffff);
     if (geti(P_WORKERS_ONLY) == 0) work(gen, 0);
     while (atomic.load<i32>(islot(P_DONE)) < tiles) {
-      // the last tiles are running on workers; a short wait
+      // the last tiles are running on workers; a short wait. A worker that failed will never finish
+      // its tile: the call traps, and the host turns that into an EngineError and puts the model back.
+      if (atomic.load<i32>(islot(P_FAILED)) != 0) unreachable();
     }
   }
 }
@@ -129,12 +144,12 @@ function runTask(kind: i32, tiles: i32): void {
 /** Claims and runs tiles of generation `gen` until none is left; `index` picks the scratch slot. */
 function work(gen: i32, index: i32): void {
   if (ASC_FEATURE_THREADS) {
-    const tag = (gen & 0xffff) << 16;
+    const tag = (gen & TAG_MASK) << TILE_BITS;
     while (true) {
       const ticket = atomic.load<i32>(islot(P_CLAIM));
-      if ((ticket & 0xffff0000) != tag) return;
-      const tile = ticket & 0xffff;
-      if (tile >= geti(P_TILES)) return;
+      if ((ticket & ~TILE_MASK) != tag) return;
+      const tile = ticket & TILE_MASK;
+      if (tile >= geti(P_TILES)) return; // CLOSED (255) is above every tile count
       if (atomic.cmpxchg<i32>(islot(P_CLAIM), ticket, ticket + 1) != ticket) continue;
       runTile(geti(P_KIND), tile, index);
       if (index > 0) atomic.add<i32>(islot(P_WORKER_TILES), 1);
@@ -342,8 +357,10 @@ function gatherTile(tile: i32): void {
 export function pool_worker(block: usize, index: i32): void {
   if (ASC_FEATURE_THREADS) {
     pool = block;
-    let seen = atomic.load<i32>(islot(P_GEN));
-    // the worker's JavaScript has already counted it in P_WORKERS (before it reported that it started)
+    // The worker's JavaScript has already counted it in P_WORKERS (before it reported that it
+    // started), so a task may have been published for it already: it first looks at the current
+    // generation as if new (a finished task has no tile left to claim).
+    let seen = atomic.load<i32>(islot(P_GEN)) - 1;
     while (true) {
       let gen = atomic.load<i32>(islot(P_GEN));
       let spins = 0;

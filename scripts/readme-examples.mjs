@@ -14,9 +14,10 @@
 //   `$ command` line runs in order, in one temporary directory, through /bin/sh with stdout and
 //   stderr merged (as a terminal shows them), `wasmlp` being dist/bin/wasmlp.js. The lines after a
 //   command, up to the next `$`, are its expected output. Before comparing, both sides get:
-//     - durations (`14 ms`, `1.2 s`, `4 m 05 s`), rates (`125,879 samples/s`), `ETA 0:00`, and in
-//       JSON output the numbers of keys ending in `Ms` or `PerSecond` (`"timeMs": 43.2`) replaced
-//       by placeholders, since they depend on the machine;
+//     - durations (`14 ms`, `1.2 s`, `4 m 05 s`), rates (`125,879 samples/s`), `ETA 0:00`, thread
+//       counts (`2 threads`: the default is the machine's cores), and in JSON output the numbers of
+//       keys ending in `Ms` or `PerSecond` (`"timeMs": 43.2`) and of `"threads"` replaced by
+//       placeholders, since they depend on the machine;
 //     - trailing spaces removed.
 //   A line that is only `…` stands for one or more output lines left out. The update writes a run
 //   of three or more progress lines (`epoch N/M …`) as its first line, `…`, and its last line.
@@ -52,6 +53,8 @@ export function normalizeLine(line) {
     .replace(/\b\d+(?:\.\d+)? m?s\b/g, '<time>')
     .replace(/\b\d[\d,]*(?:\.\d+)? samples\/s\b/g, '<rate> samples/s')
     .replace(/\bETA \S+/g, 'ETA <eta>')
+    .replace(/\b\d+ threads?\b/g, '<n> threads')
+    .replace(/("threads"\s*:\s*)\d+/g, '$1<n>')
     .replace(/("\w*(?:Ms|PerSecond)"\s*:\s*)-?[\d.]+(?:e[-+]?\d+)?/g, '$1<n>')
     .trimEnd();
 }

@@ -253,6 +253,7 @@ function showState(state: TrainState): void {
   setText('accuracy', state.accuracy === null ? '–' : `${(state.accuracy * 100).toFixed(1)}%`, state.accuracy);
   setText('val-accuracy', state.valAccuracy === null ? '' : `val ${(state.valAccuracy * 100).toFixed(1)}%`, state.valAccuracy);
   setText('samples', formatRate(state.samplesPerSecond), state.samplesPerSecond);
+  setText('threads', String(state.threads), state.threads);
   if (state.grid !== null) heatmap.setGrid(state.grid, state.outputs);
   const now = performance.now();
   if (!state.running || now - paramsDrawnAt >= PARAMS_EVERY_MS) {

@@ -64,6 +64,8 @@ export interface TrainState {
   valAccuracy: number | null;
   /** Training rows per second of computing (0 before the first epochs). */
   samplesPerSecond: number;
+  /** Threads the model computes with (model.threads: 1 unless the page is cross-origin isolated). */
+  threads: number;
   /** Flat parameters: layer 0 W row by row, layer 0 b, layer 1 W, … */
   params: Float64Array;
   /** Model outputs on the grid, cell by cell (row-major from the top-left), `outputs` values per cell; null: unchanged or no grid. */

@@ -30,6 +30,12 @@ if (!Number.isInteger(port) || port <= 0 || port > 65535) {
   process.exit(2);
 }
 
+/**
+ * The headers that make the page cross-origin isolated. Serving dist/ elsewhere, send the same two
+ * headers to get threads; without them the page works on one thread.
+ */
+export const ISOLATION_HEADERS = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
+
 /** The one Vite configuration of the playground (no config file: nothing else to keep in sync). */
 export function playgroundConfig() {
   return {
@@ -42,8 +48,9 @@ export function playgroundConfig() {
     // the training worker is an ES module (`new Worker(url, { type: 'module' })`)
     worker: { format: 'es' },
     build: { outDir, emptyOutDir: true, target: 'es2022', sourcemap: true, reportCompressedSize: false },
-    server: { port, strictPort: false, fs: { allow: [repo] } },
-    preview: { port, strictPort: false },
+    // cross-origin isolation (COOP/COEP): SharedArrayBuffer, and so the engine's threads, in the page
+    server: { port, strictPort: false, fs: { allow: [repo] }, headers: ISOLATION_HEADERS },
+    preview: { port, strictPort: false, headers: ISOLATION_HEADERS },
   };
 }
 

@@ -160,6 +160,7 @@ function postState(r: Run, force = false): void {
     accuracy: accuracy(r, r.xTrain, 0, r.data.trainRows),
     valAccuracy: accuracy(r, r.xVal, r.data.trainRows, held),
     samplesPerSecond: r.samplesPerSecond,
+    threads: r.model.threads,
     params,
     grid,
     outputs: r.outputs,

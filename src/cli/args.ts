@@ -13,6 +13,14 @@ export function positiveInt(value: string): number {
   return v;
 }
 
+/** --threads: "auto" or a count 1 … 64 (the library's `threads`). */
+export function threadsArg(value: string): number | 'auto' {
+  if (value === 'auto') return 'auto';
+  const v = number(value);
+  if (!Number.isInteger(v) || v < 1 || v > 64) throw new InvalidArgumentError('expected "auto" or an integer from 1 to 64');
+  return v;
+}
+
 export function nonNegativeInt(value: string): number {
   const v = number(value);
   if (!Number.isInteger(v) || v < 0) throw new InvalidArgumentError('expected a non-negative integer');

@@ -164,7 +164,7 @@ export function checkMeta(file: string, meta: unknown, model: Model): CliMeta {
 }
 
 /** Reads and loads a model file; any fault is a CliError (exit 1) naming the file. */
-export async function readModelFile(file: string, engine?: EngineKind): Promise<LoadedModel> {
+export async function readModelFile(file: string, engine?: EngineKind, threads?: number | 'auto'): Promise<LoadedModel> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -179,7 +179,7 @@ export async function readModelFile(file: string, engine?: EngineKind): Promise<
   }
   let model: Model;
   try {
-    model = await loadModel(json, engine === undefined ? {} : { engine });
+    model = await loadModel(json, { ...(engine === undefined ? {} : { engine }), ...(threads === undefined ? {} : { threads }) });
   } catch (error) {
     if (error instanceof FormatError) throw new CliError('BAD_MODEL_FILE', `${file}: not a valid wasmlp model (${error.message})`, { file });
     throw error;

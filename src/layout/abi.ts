@@ -118,4 +118,5 @@ export const P = {
   MIN_ELEMENTS: 12, // element-wise passes over fewer values stay on one thread
   WORKER_TILES: 13, // tiles the workers have run, ever (wraps at 2^32)
   WORKERS_ONLY: 14, // 1: the calling thread takes no tile, the workers run them all (threadSplitOverride.workersOnly)
+  FAILED: 15, // 1: a worker failed; the kernels stop splitting, and a task it held traps the call
 } as const;

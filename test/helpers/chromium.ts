@@ -43,8 +43,14 @@ export interface StaticServer {
   close(): Promise<void>;
 }
 
-/** Serves the files under `root` on a free localhost port (a directory serves its index.html). */
-export async function serveStatic(root: string): Promise<StaticServer> {
+/** The headers that make a page cross-origin isolated (SharedArrayBuffer, and so threads). */
+export const ISOLATION_HEADERS = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
+
+/**
+ * Serves the files under `root` on a free localhost port (a directory serves its index.html);
+ * `isolated`: with the cross-origin isolation headers.
+ */
+export async function serveStatic(root: string, isolated = false): Promise<StaticServer> {
   const base = resolve(root);
   const server: Server = createServer(async (request, response) => {
     const path = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
@@ -56,7 +62,7 @@ export async function serveStatic(root: string): Promise<StaticServer> {
     try {
       if ((await stat(file)).isDirectory()) file = join(file, 'index.html');
       const body = await readFile(file);
-      response.writeHead(200, { 'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream' });
+      response.writeHead(200, { 'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream', ...(isolated ? ISOLATION_HEADERS : {}) });
       response.end(body);
     } catch {
       response.writeHead(404).end('not found');

@@ -70,7 +70,8 @@ describe.skipIf(!chromiumAvailable())('playground in Chromium', () => {
 
   beforeAll(async () => {
     await buildPlayground();
-    server = await serveStatic(dist);
+    // with the cross-origin isolation headers, as `npm run playground` serves it: threads are on
+    server = await serveStatic(dist, true);
     browser = await launchChromium();
     await mkdir(results, { recursive: true });
     if (!existsSync(join(results, '.gitignore'))) await writeFile(join(results, '.gitignore'), '*\n');
@@ -186,6 +187,9 @@ describe.skipIf(!chromiumAvailable())('playground in Chromium', () => {
     );
     expect(lossAfter).toBeLessThan(lossBefore);
     expect(accuracyAfter).toBeGreaterThan(accuracyBefore);
+    // the isolated page runs the model on 'auto' threads: the cores, at most 8
+    const cores = await page.evaluate<number>('navigator.hardwareConcurrency');
+    expect(await page.textContent('#threads')).toBe(String(Math.min(8, cores)));
     // the epochs moved between every two answers (the waits above), and every click was answered
     expect(epochs).toHaveLength(ROUNDS + 1);
     for (let i = 1; i < epochs.length; i++) expect(epochs[i]).toBeGreaterThan(epochs[i - 1]);

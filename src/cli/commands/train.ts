@@ -3,7 +3,7 @@
 import { basename } from 'node:path';
 import { Command, Option } from 'commander';
 import { createModel, SpecError, TrainingError, WasmlpError, ACTIVATIONS, LOSSES, type Activation, type EngineKind, type FitHistory, type Model, type ModelSpec, type NormalizationSpec } from '../../index.js';
-import { DELIMITER_DEFAULT, delimiter, fraction, layerList, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber, seed } from '../args.js';
+import { DELIMITER_DEFAULT, delimiter, fraction, layerList, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber, seed, threadsArg } from '../args.js';
 import { describeDelimiter, readCsv, type DelimiterChoice, type LabelColumn, type NumberColumns } from '../csv.js';
 import { oneHot, orderLabels, parseColumnList, remapCodes, shuffleRows, trainingColumns } from '../encode.js';
 import { CliError, EXIT } from '../errors.js';
@@ -40,6 +40,7 @@ export interface TrainOptions {
   patience?: number;
   seed?: number;
   engine?: 'wasm' | 'ts';
+  threads?: number | 'auto';
   delimiter?: string;
   out?: string;
   plot: string | boolean;
@@ -277,6 +278,7 @@ async function prepareFresh(ctx: Context, data: string, o: TrainOptions, engine:
     loss: loss as ModelSpec['loss'],
     seed: seedValue,
     engine,
+    threads: o.threads ?? 'auto',
   };
   let model: Model;
   try {
@@ -353,7 +355,7 @@ async function train(ctx: Context, [data]: string[], o: TrainOptions): Promise<R
     for (const [flag, value] of fixed) {
       if (value !== undefined) throw new CliError('RESUME_CONFLICT', `${flag}: the network, its columns and its scalers come from --resume ${o.resume}; leave ${flag} out`);
     }
-    loaded = await readModelFile(o.resume, o.engine);
+    loaded = await readModelFile(o.resume, o.engine, o.threads);
     if (o.seed !== undefined && o.seed !== loaded.model.spec.seed) {
       loaded.model.dispose();
       throw new CliError('RESUME_CONFLICT', `--seed ${o.seed}: the model of --resume ${o.resume} has seed ${loaded.model.spec.seed} (its shuffling and validation rows follow it); leave --seed out`);
@@ -519,7 +521,7 @@ async function train(ctx: Context, [data]: string[], o: TrainOptions): Promise<R
     ['epochs', epochsText],
     ['loss', `${num(finalLoss)} (${spec.loss}${unitsNote}${history.bestEpoch !== undefined ? ', best epoch' : ''})`],
     ['val loss', validationRows > 0 ? `${num(finalValLoss)}${unitsNote === '' ? '' : ` (${spec.loss}${unitsNote})`}` : '— (no validation split)'],
-    ['time', `${duration(history.timeMs)}, ${count(samplesPerSecond)} samples/s (${engine})`],
+    ['time', `${duration(history.timeMs)}, ${count(samplesPerSecond)} samples/s (${engine}, ${model.threads} thread${model.threads === 1 ? '' : 's'})`],
     ['rows', `${count(rows)} (${count(trainRows)} training, ${count(validationRows)} validation)`],
     ['model', out],
     ['plot', plotted ?? (plot === null ? '— (--no-plot)' : plotError !== null ? '— (could not be drawn)' : '— (no epoch completed)')],
@@ -564,6 +566,7 @@ async function train(ctx: Context, [data]: string[], o: TrainOptions): Promise<R
       readMs: p.readMs,
       samplesPerSecond,
       engine,
+      threads: model.threads,
     },
   };
 }
@@ -590,6 +593,7 @@ export function trainCommand(): Command {
     .option('--patience <epochs>', 'stop when the validation loss has not improved for this many epochs (and keep the best epoch)', positiveInt)
     .option('--seed <n>', 'seed of the initial weights, the validation sample and the shuffling (default: 42)', seed)
     .addOption(new Option('--engine <name>', 'compute engine (default: "wasm")').choices(['wasm', 'ts']))
+    .option('--threads <n>', 'threads of the wasm engine: a count, or "auto" for the available cores, at most 8 (default: auto); the results are the same bits for any count', threadsArg)
     .option('--delimiter <char>', `field delimiter ("tab" for tabs; default: ${DELIMITER_DEFAULT})`, delimiter)
     .option('--resume <model>', 'continue training this model file (written by `wasmlp train`) with its saved optimizer and shuffler state; the network, columns, scalers and seed come from it, training settings default to the saved ones')
     .option('-o, --out <file>', 'where to write the model (default: <data>.model.json; never over an input)')

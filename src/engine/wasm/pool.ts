@@ -24,6 +24,8 @@ interface WorkerStart {
 // as a blob: worker in browsers, with nothing to fetch.
 const WORKER_BODY = `
 function start(data, report) {
+  const i32 = new Int32Array(data.memory.buffer);
+  const at = data.block >>> 2;
   let instance;
   try {
     instance = new WebAssembly.Instance(data.module, { env: { memory: data.memory, abort() { throw new Error('wasmlp: a kernel aborted in a worker'); } } });
@@ -32,9 +34,16 @@ function start(data, report) {
     return;
   }
   // counted before the report: once the host hears it, the worker takes tiles
-  Atomics.add(new Int32Array(data.memory.buffer), (data.block >>> 2) + ${P.WORKERS}, 1);
+  Atomics.add(i32, at + ${P.WORKERS}, 1);
   report({ started: data.index });
-  instance.exports.pool_worker(data.block, data.index);
+  try {
+    instance.exports.pool_worker(data.block, data.index);
+  } catch (error) {
+    // a tile it held will never be done: FAILED makes the waiting call trap instead of waiting forever
+    Atomics.store(i32, at + ${P.FAILED}, 1);
+    Atomics.sub(i32, at + ${P.WORKERS}, 1);
+    report({ failed: String(error) });
+  }
 }`;
 
 const NODE_WORKER = `${WORKER_BODY}
@@ -115,6 +124,11 @@ export class ThreadPool {
   /** Workers inside pool_worker now (they take tiles). */
   get started(): number {
     return this.stopped ? 0 : Atomics.load(this.i32(), (this.block >>> 2) + P.WORKERS);
+  }
+
+  /** True once a worker has failed (FAILED): the kernels no longer split, and the pool should be stopped. */
+  get failed(): boolean {
+    return !this.stopped && Atomics.load(this.i32(), (this.block >>> 2) + P.FAILED) !== 0;
   }
 
   /** Tiles the workers have run since the pool started. */

@@ -30,8 +30,11 @@ export class WasmEngine implements Engine {
   private header = 0;
   private pool: ThreadPool | null = null;
 
+  private threadCount: number;
+
   /** `module` is the threaded build when threads > 1. */
-  constructor(private readonly module: WebAssembly.Module, readonly threads = 1) {
+  constructor(private readonly module: WebAssembly.Module, threads = 1) {
+    this.threadCount = threads;
     let memory: WebAssembly.Memory | undefined;
     if (threads > 1) {
       try {
@@ -46,6 +49,11 @@ export class WasmEngine implements Engine {
     this.base = this.kernels.heapBase();
     this.f64 = new Float64Array(this.kernels.memory.buffer);
     this.i32 = new Int32Array(this.kernels.memory.buffer);
+  }
+
+  /** Threads in use: the count asked for, or 1 once a worker has failed. */
+  get threads(): number {
+    return this.threadCount;
   }
 
   private get k(): KernelExports {
@@ -77,14 +85,14 @@ export class WasmEngine implements Engine {
     this.refreshViews();
     this.header = plan.header;
     writeDescriptors(plan, this);
-    if (this.threads > 1) this.bindPool(plan);
+    if (this.threadCount > 1) this.bindPool(plan);
   }
 
   /** Tells the kernels where the pool block and the scratch slots are; starts the workers when the plan has work for them. */
   private bindPool(plan: Plan): void {
     const at = plan.pool >>> 2;
     const { minVolume, minElements, workersOnly } = threadSplit();
-    this.i32[at + P.THREADS] = this.threads;
+    this.i32[at + P.THREADS] = this.threadCount;
     this.i32[at + P.SCRATCH] = plan.scratch;
     this.i32[at + P.SCRATCH_STRIDE] = plan.scratchBytes;
     this.i32[at + P.MIN_VOLUME] = Math.min(minVolume, 0x7fffffff);
@@ -92,7 +100,7 @@ export class WasmEngine implements Engine {
     this.i32[at + P.WORKERS_ONLY] = workersOnly ? 1 : 0;
     this.k.pool_attach(plan.pool);
     if (this.pool === null && wantsThreads(plan)) {
-      this.pool = new ThreadPool(this.module, this.k.memory, plan.pool, this.threads);
+      this.pool = new ThreadPool(this.module, this.k.memory, plan.pool, this.threadCount);
       orphans.register(this, this.pool, this);
     }
   }
@@ -113,6 +121,16 @@ export class WasmEngine implements Engine {
     try {
       return call();
     } catch (cause) {
+      if (this.pool?.failed) {
+        // a worker failed while this call waited for its tile: the pool ends, the model computes on
+        // one thread from now on (the caller puts the model back as before the call)
+        this.endPool();
+        this.k.pool_attach(0);
+        this.threadCount = 1;
+        throw new EngineError('WORKER_FAILED', `a worker thread failed during the WebAssembly kernel ${kernel}; the model continues on one thread`, {
+          path: kernel, expected: 'every worker to finish its tiles', received: 'a worker that failed', cause,
+        });
+      }
       if (cause instanceof EngineError) throw cause;
       throw new EngineError('WASM_TRAP', `the WebAssembly kernel ${kernel} failed: ${String(cause)}`, {
         path: kernel, expected: 'the kernel to complete', received: String(cause), cause,
@@ -142,12 +160,15 @@ export class WasmEngine implements Engine {
     return this.run('train_epochs', () => k.train_epochs(this.header, epochs, maxSteps));
   }
 
+  private endPool(): void {
+    if (this.pool === null) return;
+    this.pool.stop();
+    orphans.unregister(this);
+    this.pool = null;
+  }
+
   dispose(): void {
-    if (this.pool !== null) {
-      this.pool.stop();
-      orphans.unregister(this);
-      this.pool = null;
-    }
+    this.endPool();
     this.kernels = null;
     this.f64 = new Float64Array(0);
     this.i32 = new Int32Array(0);

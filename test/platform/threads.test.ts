@@ -1,0 +1,101 @@
+// Threads in Chromium: on a cross-origin-isolated page (COOP/COEP), the seeded scenarios train on 1,
+// 2 and 3 threads, with every pass split that can be and every tile run by a worker (a Web Worker;
+// the page's main thread only coordinates and never blocks), and give the same bytes as Node on one
+// thread. On a page that is not isolated there is no SharedArrayBuffer: models run on one thread,
+// without an error, and give the same bytes again.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import type { Browser } from 'playwright-core';
+import { chromiumAvailable, launchChromium, serveStatic, watchConsole, type StaticServer } from '../helpers/chromium.js';
+import { SCENARIOS, seededRuns, type SeededRun } from './seeded-runs.mjs';
+
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+
+interface PageRuns {
+  isolated: boolean;
+  auto: number;
+  runs: Record<string, SeededRun[]>;
+  leftWorkers: number;
+}
+
+/** Runs the scenarios in a page served by `server` on each thread count, every pass split, workers only. */
+async function pageRuns(browser: Browser, server: StaticServer, counts: number[], errors: string[][]): Promise<PageRuns> {
+  const tab = await browser.newPage();
+  errors.push(watchConsole(tab));
+  await tab.goto(`${server.url}test/platform/index.html`);
+  const result = await tab.evaluate<PageRuns>(`(async () => {
+    const lib = await import('${server.url}dist/index.js');
+    const plan = await import('${server.url}dist/layout/plan.js');
+    const pool = await import('${server.url}dist/engine/wasm/pool.js');
+    const { seededRuns } = await import('${server.url}test/platform/seeded-runs.mjs');
+    plan.threadSplitOverride.minVolume = 1;
+    plan.threadSplitOverride.minElements = 1;
+    plan.threadSplitOverride.workersOnly = true;
+    const runs = {};
+    for (const threads of ${JSON.stringify(counts)}) runs[threads] = await seededRuns(lib, 'wasm', threads);
+    const auto = await lib.createModel({ inputs: 2, layers: [{ units: 1, activation: 'sigmoid' }], loss: 'mse' });
+    const threads = auto.threads;
+    auto.dispose();
+    return { isolated: crossOriginIsolated, auto: threads, runs, leftWorkers: pool.liveWorkers() };
+  })()`);
+  await tab.close();
+  return result;
+}
+
+describe.skipIf(!chromiumAvailable())('threads in Chromium: the same bytes as Node on one thread', () => {
+  let browser: Browser;
+  let isolatedServer: StaticServer;
+  let plainServer: StaticServer;
+  let node: SeededRun[];
+  let isolated: PageRuns;
+  let plain: PageRuns;
+  const errors: string[][] = [];
+
+  beforeAll(async () => {
+    const wasmlp = await import(/* @vite-ignore */ `${REPO}dist/index.js`);
+    node = await seededRuns(wasmlp, 'wasm', 1);
+    isolatedServer = await serveStatic(REPO, true);
+    plainServer = await serveStatic(REPO);
+    browser = await launchChromium();
+    isolated = await pageRuns(browser, isolatedServer, [1, 2, 3], errors);
+    plain = await pageRuns(browser, plainServer, [3], errors);
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await isolatedServer?.close();
+    await plainServer?.close();
+  });
+
+  it('the isolated page runs the asked thread counts, its workers run every split tile, and they end', () => {
+    expect(isolated.isolated).toBe(true);
+    for (const threads of [1, 2, 3]) {
+      expect(isolated.runs[threads].map((r) => r.threads)).toEqual(SCENARIOS.map(() => threads));
+      for (const run of isolated.runs[threads]) {
+        if (threads === 1) expect(run.workerTiles, run.name).toBe(0);
+        else expect(run.workerTiles, `${run.name}, ${threads} threads`).toBeGreaterThan(0);
+      }
+    }
+    expect(isolated.auto).toBeGreaterThanOrEqual(1);
+    expect(isolated.leftWorkers, 'every model was disposed: no worker is left').toBe(0);
+    expect(errors.flat()).toEqual([]);
+  });
+
+  it('a page that is not isolated runs on one thread, without an error', () => {
+    expect(plain.isolated).toBe(false);
+    expect(plain.auto).toBe(1);
+    expect(plain.runs[3].map((r) => r.threads)).toEqual(SCENARIOS.map(() => 1));
+  });
+
+  SCENARIOS.forEach((scenario, i) => {
+    it(`same bytes on 1, 2, 3 threads in Chromium and 1 in Node: ${scenario.name}`, () => {
+      const a = node[i];
+      for (const runs of [isolated.runs[1], isolated.runs[2], isolated.runs[3], plain.runs[3]]) {
+        const b = runs[i];
+        expect(b.paramsHash, `parameters, ${b.threads} threads`).toBe(a.paramsHash);
+        expect(b.predictionsHash, `predictions, ${b.threads} threads`).toBe(a.predictionsHash);
+        expect(b.lossHash, `loss history, ${b.threads} threads`).toBe(a.lossHash);
+      }
+    });
+  });
+});
