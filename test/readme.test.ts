@@ -28,7 +28,12 @@ describe('the README', () => {
 });
 
 describe('the rules of the comparison', () => {
-  it('ignores durations, rates and ETAs, nothing else', () => {
+  it('ignores durations, rates, ETAs and thread counts, nothing else', () => {
+    // 'auto' threads are the machine's cores: the README's outputs must hold on any machine
+    expect(normalizeLine('  time      43 ms, 282,009 samples/s (wasm, 4 threads)')).toBe('  time      <time>, <rate> samples/s (wasm, <n> threads)');
+    expect(normalizeLine('  time      43 ms, 282,009 samples/s (wasm, 1 thread)')).toBe('  time      <time>, <rate> samples/s (wasm, <n> threads)');
+    expect(normalizeLine('{"engine":"wasm","threads":2}')).toBe('{"engine":"wasm","threads":<n>}');
+    expect(normalizeLine('2 threaded layers')).toBe('2 threaded layers');
     expect(normalizeLine('read 150 rows × 5 columns from iris.csv (3.6 KB) in 14 ms')).toBe('read 150 rows × 5 columns from iris.csv (3.6 KB) in <time>');
     expect(normalizeLine('  time      43 ms, 282,009 samples/s (wasm)')).toBe('  time      <time>, <rate> samples/s (wasm)');
     expect(normalizeLine('  time      1.2 s, 82 samples/s (wasm)')).toBe('  time      <time>, <rate> samples/s (wasm)');
