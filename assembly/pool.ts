@@ -63,8 +63,15 @@ const KIND_BACKPROP: i32 = 3;
 const KIND_OPTIMIZER: i32 = 4;
 const KIND_GATHER: i32 = 5;
 
-/** Spins of an idle worker before it sleeps on GEN (a step's serial part is far shorter). */
-const SPINS: i32 = 1 << 18;
+/** Spins of an idle worker before it sleeps on GEN (about 0.1 ms: a step's serial parts are shorter). */
+const SPINS: i32 = 1 << 15;
+/**
+ * Tiles per thread: more than one, so that a thread the system deschedules holds up only a small
+ * part of a pass while the others take the rest (each product tile repacks the other operand, so
+ * products take 2; element-wise passes copy nothing and take 4).
+ */
+const PRODUCT_TILES_PER_THREAD: i32 = 2;
+const ELEMENT_TILES_PER_THREAD: i32 = 4;
 
 /** The pool block of this instance's model; 0: no pool (everything runs on the calling thread). */
 let pool: usize = 0;
@@ -190,7 +197,7 @@ export function split_gemm(
     const byColumns = n >= m;
     const extent = byColumns ? n : m;
     if (extent < 8) return false;
-    const length = tileLength(extent, min(threads, MAX_TILES), 4);
+    const length = tileLength(extent, min(threads * PRODUCT_TILES_PER_THREAD, MAX_TILES), 4);
     const tiles = (extent + length - 1) / length;
     if (tiles < 2) return false;
     setArg(G_M, m); setArg(G_N, n); setArg(G_K, k);
@@ -231,7 +238,7 @@ function splitRows(kind: i32, act: i32, slope: f64, rows: i32, n: i32, z: usize,
     if (<i64>rows * <i64>n < <i64>geti(P_MIN_ELEMENTS)) return false;
     const threads = available();
     if (threads < 2 || rows < 2) return false;
-    const length = tileLength(rows, min(threads, MAX_TILES), 1);
+    const length = tileLength(rows, min(threads * ELEMENT_TILES_PER_THREAD, MAX_TILES), 1);
     const tiles = (rows + length - 1) / length;
     setArg(V_ACT, act); setArg(V_ROWS, rows); setArg(V_N, n);
     setArg(V_Z, <i32>z); setArg(V_A, <i32>a); setArg(V_D, <i32>d); setArg(V_TILE, length);
@@ -285,7 +292,7 @@ export function split_optimizer(
     if (n < geti(P_MIN_ELEMENTS)) return -1.0;
     const threads = available();
     if (threads < 2) return -1.0;
-    const length = tileLength(n, min(threads, MAX_TILES), 2);
+    const length = tileLength(n, min(threads * ELEMENT_TILES_PER_THREAD, MAX_TILES), 2);
     const tiles = (n + length - 1) / length;
     setArg(O_ID, id); setArg(O_N, n); setArg(O_PARAMS, <i32>params); setArg(O_GRADS, <i32>grads);
     setArg(O_MASK, <i32>mask); setArg(O_M, <i32>m); setArg(O_V, <i32>v); setArg(O_NESTEROV, nesterov); setArg(O_TILE, length);
@@ -327,7 +334,7 @@ export function split_gather(src: usize, dst: usize, perm: usize, from: i32, row
     if (pool != 0 && <i64>rows * <i64>width >= <i64>geti(P_MIN_ELEMENTS) && rows >= 2) {
       const threads = available();
       if (threads >= 2) {
-        const length = tileLength(rows, min(threads, MAX_TILES), 1);
+        const length = tileLength(rows, min(threads * ELEMENT_TILES_PER_THREAD, MAX_TILES), 1);
         setArg(R_SRC, <i32>src); setArg(R_DST, <i32>dst); setArg(R_PERM, <i32>perm);
         setArg(R_FROM, from); setArg(R_ROWS, rows); setArg(R_WIDTH, width); setArg(R_TILE, length);
         runTask(KIND_GATHER, (rows + length - 1) / length);

@@ -14,8 +14,10 @@
 //            every workload's fit, and one predict of 10,000 rows on W4's network; GFLOP/s counts
 //            the products (forward, weight gradient, input gradient), speed-up against 1 thread
 // The main table's 'wasm' runs on one thread, so its ratios compare kernels, not core counts.
-// `--quick`: smaller workloads, fewer rounds; `--rounds=N`; `--only=W1,W3` (ids, or `predict`,
-// `threads`); `--no-js`, `--no-cold`; `--threads=1,2,4` (default 1, 2 and the machine's cores).
+// `--quick`: smaller workloads, fewer rounds; `--rounds=N`; `--only=W1,W3` (ids, or `predict`);
+// `--only=threads` (the threads table alone; `--only=threads,W4,W5`: on those workloads, and
+// `predict` for the 10,000-row predict); `--no-js`, `--no-cold`; `--threads=1,2,4` (default 1, 2 and
+// the machine's cores).
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { createModel } from '../dist/index.js';
@@ -36,10 +38,12 @@ const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
-const selected = WORKLOADS.filter((w) => !only || only.includes(w.id) || (only.includes('threads') && !w.id.includes('-')));
+// `--only=threads` runs the threads table alone, on every workload or on the ids given beside it
+const onlyThreads = only?.includes('threads') ?? false;
+const ids = only?.filter((id) => id !== 'threads' && id !== 'predict') ?? [];
+const selected = WORKLOADS.filter((w) => (ids.length > 0 ? ids.includes(w.id) : !only || (onlyThreads && !w.id.includes('-'))));
 const threadsArg = process.argv.find((a) => a.startsWith('--threads='));
 const THREADS = threadsArg ? threadsArg.slice(10).split(',').map(Number) : [...new Set([1, 2, availableParallelism()])].sort((a, b) => a - b);
-const onlyThreads = only?.length === 1 && only[0] === 'threads';
 
 /** One measurement in a fresh worker: { ms, loss, rowsPerRun }. */
 function measureOnce(id, engine, task, mode) {
@@ -139,7 +143,7 @@ if (cold.length) {
   console.table(cold);
 }
 
-if (!only || only.includes('predict')) {
+if (!onlyThreads && (!only || only.includes('predict'))) {
   // W4's network and data; the same 256 rows, one predict call each
   const { samples, rowsPerRun } = await measure('W4', ['wasm', 'ts'], 'predict', 'steady');
   const perCall = (e) => (median(samples[e]) * 1000) / rowsPerRun;
@@ -161,7 +165,8 @@ const macsPerRow = (spec, training) => {
 if (!only || only.includes('threads')) {
   const variants = THREADS.map((t) => `wasm:${t}`);
   const rows = [];
-  const tasks = [...selected.map((w) => ({ w, task: 'fit' })), { w: WORKLOADS.find((w) => w.id === 'W4'), task: 'predict-batch' }];
+  const predictBatch = ids.length === 0 || only.includes('predict') ? [{ w: WORKLOADS.find((w) => w.id === 'W4'), task: 'predict-batch' }] : [];
+  const tasks = [...selected.map((w) => ({ w, task: 'fit' })), ...predictBatch];
   for (const { w, task } of tasks) {
     const { samples, rowsPerRun } = await measure(w.id, variants, task, 'steady');
     const ms = Object.fromEntries(variants.map((v) => [v, median(samples[v])]));
