@@ -1,9 +1,25 @@
 // A Node process with threaded models exits by itself: workers never hold it open (Node only).
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const REPO = fileURLToPath(new URL('../', import.meta.url));
+/** Runs `source` as a module file of its own (as a user's script runs), with the given Node flags. */
+function runScript(source: string, flags: string[] = []): ReturnType<typeof spawnSync> & { stdout: string; stderr: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'wasmlp-threads-'));
+  try {
+    const file = join(dir, 'script.mjs');
+    writeFileSync(file, source);
+    // the bound only detects a hang (the process would never exit); it measures nothing
+    return spawnSync(process.execPath, [...flags, file], { encoding: 'utf8', timeout: 60_000 }) as ReturnType<typeof spawnSync> & { stdout: string; stderr: string };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const big = { inputs: 300, layers: [{ units: 200, activation: 'relu' }, { units: 2, activation: 'identity' }], loss: 'mse' };
 
 describe('workers and the process', () => {
@@ -19,11 +35,41 @@ describe('workers and the process', () => {
       disposed.dispose();
       console.log('threads', kept.threads, disposed.threads);
     `;
-    // the bound only detects a hang (the process would never exit); it measures nothing
-    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+    const run = runScript(script);
     expect(run.error, 'the process did not exit by itself').toBeUndefined();
     expect(run.stderr).toBe('');
     expect(run.stdout.trim()).toBe('threads 3 2');
     expect(run.status).toBe(0);
+  }, 70_000);
+
+  it('the workers of a model that is garbage-collected undisposed end', () => {
+    const script = `
+      import { createModel } from ${JSON.stringify(`${REPO}dist/index.js`)};
+      import { liveWorkers } from ${JSON.stringify(`${REPO}dist/engine/wasm/pool.js`)};
+      const spec = ${JSON.stringify(big)};
+      const X = new Float64Array(64 * 300).fill(0.25), Y = new Float64Array(64 * 2).fill(1);
+      // the script watches collection itself: a model it saw collected must have no worker left
+      let collected = 0;
+      const watch = new FinalizationRegistry(() => { collected++; });
+      let models = [];
+      for (let i = 0; i < 4; i++) {
+        const model = await createModel({ ...spec, threads: 2, seed: i });
+        model.fit(X, Y, { epochs: 1, batchSize: 16 }); // never disposed
+        watch.register(model, i);
+        models.push(model);
+      }
+      const started = liveWorkers();
+      models = null;
+      for (let round = 0; round < 200 && (collected < 4 || liveWorkers() > 0); round++) {
+        globalThis.gc();
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      console.log(started, collected > 0, liveWorkers() === 4 - collected);
+    `;
+    const run = runScript(script, ['--expose-gc']);
+    expect(run.error, 'the process did not exit by itself').toBeUndefined();
+    expect(run.stderr).toBe('');
+    // four models started a worker each; every collected model's worker has ended
+    expect(run.stdout.trim()).toBe('4 true true');
   }, 70_000);
 });

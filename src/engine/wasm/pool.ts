@@ -101,8 +101,13 @@ export class ThreadPool {
     if (node !== null) {
       const worker = new node.worker_threads.Worker(NODE_WORKER, { eval: true, workerData: start });
       live++;
-      worker.unref();
-      worker.on('message', settle);
+      // Held (ref'd) until it reports, so that an `await createModel(…)` keeps the process alive
+      // until then; afterwards it never keeps a process alive. (unref() comes after the 'message'
+      // listener is gone: a 'message' listener refs the worker's port again.)
+      worker.once('message', () => {
+        worker.unref();
+        settle();
+      });
       worker.on('error', end);
       worker.on('exit', end);
       return { terminate: () => void worker.terminate() };
