@@ -42,6 +42,19 @@ describe('workers and the process', () => {
     expect(run.status).toBe(0);
   }, 70_000);
 
+  it('a Node process that never disposes its only model exits by itself', () => {
+    const script = `
+      import { createModel } from ${JSON.stringify(`${REPO}dist/index.js`)};
+      const model = await createModel({ ...${JSON.stringify(big)}, threads: 2 });
+      model.fit(new Float64Array(64 * 300).fill(0.25), new Float64Array(64 * 2).fill(1), { epochs: 1, batchSize: 16 });
+      console.log('threads', model.threads);
+    `;
+    const run = runScript(script);
+    expect(run.error, 'the process did not exit by itself').toBeUndefined();
+    expect(run.stdout.trim()).toBe('threads 2');
+    expect(run.status).toBe(0);
+  }, 70_000);
+
   it('the workers of a model that is garbage-collected undisposed end', () => {
     const script = `
       import { createModel } from ${JSON.stringify(`${REPO}dist/index.js`)};
