@@ -308,3 +308,116 @@ export function train_gradients(header: usize, rows: i32, input: usize, target: 
   }
   return sum;
 }
+
+// ---------------------------------------------------------------------------------------------
+// The one-row sgd step: a step of one row (batch size 1, or a last batch of one row) on a network
+// whose layers are all fused for one row, with an output loss the fused output loop handles, trained
+// by plain sgd (sgd, every parameter trainable; train_epochs decides, row_step_ready checks the rest).
+// row_forward_loss is train_gradients' forward pass and output loop; row_backward_sgd then walks the
+// layers back once, and for each weight reads it, adds its term to the previous layer's δ (from the
+// old W, as input_delta), and applies its gradient at once (as sgd_all), instead of storing gW/gb and
+// reading them again in a separate update pass:
+//   g  = 0.0 + δ_u · x_i          weight_gradients' one-row sum (0.0 + p: the same bits, −0 included)
+//   Δ  = lr · (g + λ·θ);  θ ← θ − Δ;  largest = max(largest, |Δ|)          sgd_all, term by term
+// Every value is the same bits as train_gradients followed by sgd_all. The gradient buffer is not
+// written (nothing reads it after an update: every caller of the gradients rewrites it first).
+
+/** Whether steps of one row may take row_forward_loss and row_backward_sgd (the optimizer aside). */
+export function row_step_ready(header: usize): bool {
+  const layers = slot(header, H_LAYERS);
+  for (let l = 0; l < layers; l++) if (!is_fused(record(header, l), 1)) return false;
+  const loss = slot(header, H_LOSS);
+  if (loss == LOSS_SSR || loss == LOSS_HALF_SE || loss == LOSS_MSE) return true;
+  return loss == LOSS_BCE && slot(header, H_FUSED) != 0 && slot(record(header, layers - 1), L_ACTIVATION) == ACT_SIGMOID;
+}
+
+/** Forward pass and loss of one row (`scale`: loss_scale for one row): returns the raw loss sum, leaves the output δ. */
+export function row_forward_loss(header: usize, input: usize, target: usize, scale: f64): f64 {
+  const layers = slot(header, H_LAYERS);
+  let x = input;
+  for (let l = 0; l < layers; l++) {
+    const r = record(header, l);
+    fused_forward(r, 1, x);
+    x = at(r, L_A);
+  }
+  fused_output(record(header, layers - 1), slot(header, H_LOSS), slot(header, H_FUSED), 1, target, scale);
+  return outputSum;
+}
+
+/** Layer 0's update: W ← W − lr·(δᵀx + λW), b likewise; returns the largest |Δθ|. */
+function row_update_first(inputs: i32, units: i32, x: usize, W: usize, b: usize, delta: usize, lr: f64, decay: f64): f64 {
+  const inBytes = <usize>inputs << 3, outBytes = <usize>units << 3;
+  let top = 0.0;
+  let w = W;
+  for (let u: usize = 0; u < outBytes; u += 8) {
+    const du = load<f64>(delta + u);
+    for (let i: usize = 0; i < inBytes; i += 8) {
+      const theta = load<f64>(w + i);
+      const d = lr * ((0.0 + du * load<f64>(x + i)) + decay * theta);
+      store<f64>(w + i, theta - d);
+      top = Math.max(top, Math.abs(d));
+    }
+    w += inBytes;
+    const beta = load<f64>(b + u);
+    const d = lr * ((0.0 + du) + decay * beta);
+    store<f64>(b + u, beta - d);
+    top = Math.max(top, Math.abs(d));
+  }
+  return top;
+}
+
+/**
+ * A later layer's update, with the previous layer's δ = f'(z_prev) ⊙ (δ · W) from the old W: input
+ * by input, each weight W[u][i] is read, added to the i-th sum (units in increasing order, as
+ * input_delta), then updated. Returns the largest |Δθ|.
+ */
+function row_update<A>(inputs: i32, units: i32, slope: f64, x: usize, W: usize, b: usize, delta: usize, zPrev: usize, dPrev: usize, lr: f64, decay: f64): f64 {
+  const act = changetype<A>(0);
+  const inBytes = <usize>inputs << 3, outBytes = <usize>units << 3;
+  let top = 0.0;
+  for (let i: usize = 0; i < inBytes; i += 8) {
+    const xi = load<f64>(x + i);
+    let s = 0.0;
+    let w = W + i;
+    for (let u: usize = 0; u < outBytes; u += 8) {
+      const du = load<f64>(delta + u), theta = load<f64>(w);
+      s += du * theta;
+      const d = lr * ((0.0 + du * xi) + decay * theta);
+      store<f64>(w, theta - d);
+      top = Math.max(top, Math.abs(d));
+      w += inBytes;
+    }
+    store<f64>(dPrev + i, act.grad(s, zPrev + i, dPrev + i, slope));
+  }
+  for (let u: usize = 0; u < outBytes; u += 8) {
+    const beta = load<f64>(b + u);
+    const d = lr * ((0.0 + load<f64>(delta + u)) + decay * beta);
+    store<f64>(b + u, beta - d);
+    top = Math.max(top, Math.abs(d));
+  }
+  return top;
+}
+
+/** Backward pass and plain sgd update of one row after row_forward_loss; returns the largest |Δθ| (sgd_all's). */
+export function row_backward_sgd(header: usize, input: usize, lr: f64, decay: f64): f64 {
+  let top = 0.0;
+  for (let l = slot(header, H_LAYERS) - 1; l > 0; l--) {
+    const r = record(header, l), prev = record(header, l - 1);
+    const inputs = slot(r, L_INPUTS), units = slot(r, L_UNITS), slope = load<f64>(prev + L_SLOPE_BYTE);
+    const x = at(prev, L_A), W = at(r, L_W), b = at(r, L_B), delta = at(r, L_DELTA), z = at(prev, L_Z), d = at(prev, L_DELTA);
+    let t: f64;
+    switch (slot(prev, L_ACTIVATION)) {
+      case ACT_IDENTITY: t = row_update<Identity>(inputs, units, slope, x, W, b, delta, z, d, lr, decay); break;
+      case ACT_SIGMOID: t = row_update<Sigmoid>(inputs, units, slope, x, W, b, delta, z, d, lr, decay); break;
+      case ACT_TANH: t = row_update<Tanh>(inputs, units, slope, x, W, b, delta, z, d, lr, decay); break;
+      case ACT_RELU: t = row_update<Relu>(inputs, units, slope, x, W, b, delta, z, d, lr, decay); break;
+      case ACT_LEAKY_RELU: t = row_update<LeakyRelu>(inputs, units, slope, x, W, b, delta, z, d, lr, decay); break;
+      case ACT_SOFTPLUS: t = row_update<Softplus>(inputs, units, slope, x, W, b, delta, z, d, lr, decay); break;
+      default: unreachable(); t = 0.0;
+    }
+    top = Math.max(top, t);
+  }
+  const first = record(header, 0);
+  const t = row_update_first(slot(first, L_INPUTS), slot(first, L_UNITS), input, at(first, L_W), at(first, L_B), at(first, L_DELTA), lr, decay);
+  return Math.max(top, t);
+}
