@@ -331,21 +331,46 @@ export function row_step_ready(header: usize): bool {
   return loss == LOSS_BCE && slot(header, H_FUSED) != 0 && slot(record(header, layers - 1), L_ACTIVATION) == ACT_SIGMOID;
 }
 
+/** forward_layer for one row. */
+@inline function row_forward<A>(inputs: i32, units: i32, slope: f64, x: usize, W: usize, b: usize, z: usize, a: usize, d: usize): void {
+  const act = changetype<A>(0);
+  const inBytes = <usize>inputs << 3, outBytes = <usize>units << 3;
+  let w = W;
+  for (let j: usize = 0; j < outBytes; j += 8) {
+    let s = 0.0;
+    for (let p: usize = 0; p < inBytes; p += 8) s += load<f64>(x + p) * load<f64>(w + p);
+    w += inBytes;
+    const v = s + load<f64>(b + j);
+    store<f64>(z + j, v);
+    act.forward(v, slope, a + j, d + j);
+  }
+}
+
 /** Forward pass and loss of one row (`scale`: loss_scale for one row): returns the raw loss sum, leaves the output δ. */
 export function row_forward_loss(header: usize, input: usize, target: usize, scale: f64): f64 {
   const layers = slot(header, H_LAYERS);
   let x = input;
   for (let l = 0; l < layers; l++) {
     const r = record(header, l);
-    fused_forward(r, 1, x);
-    x = at(r, L_A);
+    const inputs = slot(r, L_INPUTS), units = slot(r, L_UNITS), slope = load<f64>(r + L_SLOPE_BYTE);
+    const W = at(r, L_W), b = at(r, L_B), z = at(r, L_Z), a = at(r, L_A), d = at(r, L_DELTA);
+    switch (slot(r, L_ACTIVATION)) {
+      case ACT_IDENTITY: row_forward<Identity>(inputs, units, slope, x, W, b, z, a, d); break;
+      case ACT_SIGMOID: row_forward<Sigmoid>(inputs, units, slope, x, W, b, z, a, d); break;
+      case ACT_TANH: row_forward<Tanh>(inputs, units, slope, x, W, b, z, a, d); break;
+      case ACT_RELU: row_forward<Relu>(inputs, units, slope, x, W, b, z, a, d); break;
+      case ACT_LEAKY_RELU: row_forward<LeakyRelu>(inputs, units, slope, x, W, b, z, a, d); break;
+      case ACT_SOFTPLUS: row_forward<Softplus>(inputs, units, slope, x, W, b, z, a, d); break;
+      default: unreachable();
+    }
+    x = a;
   }
   fused_output(record(header, layers - 1), slot(header, H_LOSS), slot(header, H_FUSED), 1, target, scale);
   return outputSum;
 }
 
 /** Layer 0's update: W ← W − lr·(δᵀx + λW), b likewise; returns the largest |Δθ|. */
-function row_update_first(inputs: i32, units: i32, x: usize, W: usize, b: usize, delta: usize, lr: f64, decay: f64): f64 {
+@inline function row_update_first(inputs: i32, units: i32, x: usize, W: usize, b: usize, delta: usize, lr: f64, decay: f64): f64 {
   const inBytes = <usize>inputs << 3, outBytes = <usize>units << 3;
   let top = 0.0;
   let w = W;
@@ -371,7 +396,7 @@ function row_update_first(inputs: i32, units: i32, x: usize, W: usize, b: usize,
  * by input, each weight W[u][i] is read, added to the i-th sum (units in increasing order, as
  * input_delta), then updated. Returns the largest |Δθ|.
  */
-function row_update<A>(inputs: i32, units: i32, slope: f64, x: usize, W: usize, b: usize, delta: usize, zPrev: usize, dPrev: usize, lr: f64, decay: f64): f64 {
+@inline function row_update<A>(inputs: i32, units: i32, slope: f64, x: usize, W: usize, b: usize, delta: usize, zPrev: usize, dPrev: usize, lr: f64, decay: f64): f64 {
   const act = changetype<A>(0);
   const inBytes = <usize>inputs << 3, outBytes = <usize>units << 3;
   let top = 0.0;
