@@ -22,6 +22,7 @@ import {
   H_FUSED, H_LAYERS, H_LOSS, H_SCRATCH, H_TABLE, LAYER_RECORD_BYTES, LOSS_BCE, LOSS_HALF_SE, LOSS_MSE, LOSS_SSR,
   L_A, L_ACTIVATION, L_B, L_DELTA, L_GB, L_GW, L_FUSED_ROWS, L_INPUTS, L_SLOPE_BYTE, L_UNITS, L_W, L_Z, slot,
 } from './abi';
+import { exp_lut } from 'util/math';
 import { split_backprop_activation } from './pool';
 import { dense_backward, dense_forward } from './dense';
 import { gemm_nn } from './blas';
@@ -35,6 +36,14 @@ import { loss_output_gradient, loss_scale, loss_sum } from './losses';
 //   tanh      e = e^-2|z|: f = ±(1 − e) / (1 + e) (Math.tanh for |z| < 0.55),  f' = 4e / (1 + e)²
 //   softplus  e = e^-|z|:  f = max(z, 0) + log1p(e),  f' = sigmoid(z)
 
+/**
+ * Math.exp, inlined: at shrinkLevel 0 (the release builds) Math.exp is exp_lut itself, so the bits are
+ * the same; a call per element cost the small layers more than the exp's arithmetic.
+ */
+@inline function exp(x: f64): f64 {
+  return ASC_SHRINK_LEVEL < 1 ? exp_lut(x) : Math.exp(x);
+}
+
 class Identity {
   @inline forward(z: f64, slope: f64, a: usize, d: usize): void { store<f64>(a, z); }
   @inline grad(g: f64, z: usize, d: usize, slope: f64): f64 { return g; }
@@ -42,7 +51,7 @@ class Identity {
 
 class Sigmoid {
   @inline forward(z: f64, slope: f64, a: usize, d: usize): void {
-    const e = Math.exp(-Math.abs(z));
+    const e = exp(-Math.abs(z));
     const q = 1.0 + e;
     store<f64>(a, select<f64>(1.0, e, z >= 0) / q);
     store<f64>(d, e / (q * q));
@@ -53,7 +62,7 @@ class Sigmoid {
 class Tanh {
   @inline forward(z: f64, slope: f64, a: usize, d: usize): void {
     const x = Math.abs(z);
-    const e = Math.exp(-2.0 * x);
+    const e = exp(-2.0 * x);
     const q = 1.0 + e;
     let t = (1.0 - e) / q;
     t = select<f64>(-t, t, z < 0);
@@ -66,7 +75,7 @@ class Tanh {
 
 class Softplus {
   @inline forward(z: f64, slope: f64, a: usize, d: usize): void {
-    const e = Math.exp(-Math.abs(z));
+    const e = exp(-Math.abs(z));
     const q = 1.0 + e;
     store<f64>(a, Math.max(z, 0.0) + Math.log1p(e));
     store<f64>(d, select<f64>(1.0, e, z >= 0) / q);
