@@ -22,6 +22,7 @@ import {
   H_FUSED, H_LAYERS, H_LOSS, H_SCRATCH, H_TABLE, LAYER_RECORD_BYTES, LOSS_BCE, LOSS_HALF_SE, LOSS_MSE, LOSS_SSR,
   L_A, L_ACTIVATION, L_B, L_DELTA, L_GB, L_GW, L_FUSED_ROWS, L_INPUTS, L_SLOPE_BYTE, L_UNITS, L_W, L_Z, slot,
 } from './abi';
+import { exp_lut } from 'util/math';
 import { split_backprop_activation } from './pool';
 import { dense_backward, dense_forward } from './dense';
 import { gemm_nn } from './blas';
@@ -35,6 +36,14 @@ import { loss_output_gradient, loss_scale, loss_sum } from './losses';
 //   tanh      e = e^-2|z|: f = ±(1 − e) / (1 + e) (Math.tanh for |z| < 0.55),  f' = 4e / (1 + e)²
 //   softplus  e = e^-|z|:  f = max(z, 0) + log1p(e),  f' = sigmoid(z)
 
+/**
+ * Math.exp, inlined: at shrinkLevel 0 (the release builds) Math.exp is exp_lut itself, so the bits are
+ * the same; a call per element cost the small layers more than the exp's arithmetic.
+ */
+@inline function exp(x: f64): f64 {
+  return ASC_SHRINK_LEVEL < 1 ? exp_lut(x) : Math.exp(x);
+}
+
 class Identity {
   @inline forward(z: f64, slope: f64, a: usize, d: usize): void { store<f64>(a, z); }
   @inline grad(g: f64, z: usize, d: usize, slope: f64): f64 { return g; }
@@ -42,7 +51,7 @@ class Identity {
 
 class Sigmoid {
   @inline forward(z: f64, slope: f64, a: usize, d: usize): void {
-    const e = Math.exp(-Math.abs(z));
+    const e = exp(-Math.abs(z));
     const q = 1.0 + e;
     store<f64>(a, select<f64>(1.0, e, z >= 0) / q);
     store<f64>(d, e / (q * q));
@@ -53,7 +62,7 @@ class Sigmoid {
 class Tanh {
   @inline forward(z: f64, slope: f64, a: usize, d: usize): void {
     const x = Math.abs(z);
-    const e = Math.exp(-2.0 * x);
+    const e = exp(-2.0 * x);
     const q = 1.0 + e;
     let t = (1.0 - e) / q;
     t = select<f64>(-t, t, z < 0);
@@ -66,7 +75,7 @@ class Tanh {
 
 class Softplus {
   @inline forward(z: f64, slope: f64, a: usize, d: usize): void {
-    const e = Math.exp(-Math.abs(z));
+    const e = exp(-Math.abs(z));
     const q = 1.0 + e;
     store<f64>(a, Math.max(z, 0.0) + Math.log1p(e));
     store<f64>(d, select<f64>(1.0, e, z >= 0) / q);
@@ -307,4 +316,142 @@ export function train_gradients(header: usize, rows: i32, input: usize, target: 
     }
   }
   return sum;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The one-row sgd step: a step of one row (batch size 1, or a last batch of one row) on a network
+// whose layers are all fused for one row, with an output loss the fused output loop handles, trained
+// by plain sgd (sgd, every parameter trainable; train_epochs decides, row_step_ready checks the rest).
+// row_forward_loss is train_gradients' forward pass and output loop; row_backward_sgd then walks the
+// layers back once, and for each weight reads it, adds its term to the previous layer's δ (from the
+// old W, as input_delta), and applies its gradient at once (as sgd_all), instead of storing gW/gb and
+// reading them again in a separate update pass:
+//   g  = 0.0 + δ_u · x_i          weight_gradients' one-row sum (0.0 + p: the same bits, −0 included)
+//   Δ  = lr · (g + λ·θ);  θ ← θ − Δ;  largest = max(largest, |Δ|)          sgd_all, term by term
+// Every value is the same bits as train_gradients followed by sgd_all. The gradient buffer is not
+// written (nothing reads it after an update: every caller of the gradients rewrites it first).
+
+/** Whether steps of one row may take row_forward_loss and row_backward_sgd (the optimizer aside). */
+export function row_step_ready(header: usize): bool {
+  const layers = slot(header, H_LAYERS);
+  for (let l = 0; l < layers; l++) if (!is_fused(record(header, l), 1)) return false;
+  const loss = slot(header, H_LOSS);
+  if (loss == LOSS_SSR || loss == LOSS_HALF_SE || loss == LOSS_MSE) return true;
+  return loss == LOSS_BCE && slot(header, H_FUSED) != 0 && slot(record(header, layers - 1), L_ACTIVATION) == ACT_SIGMOID;
+}
+
+/** forward_layer for one row. */
+@inline function row_forward<A>(inputs: i32, units: i32, slope: f64, x: usize, W: usize, b: usize, z: usize, a: usize, d: usize): void {
+  const act = changetype<A>(0);
+  const inBytes = <usize>inputs << 3, outBytes = <usize>units << 3;
+  let w = W;
+  for (let j: usize = 0; j < outBytes; j += 8) {
+    let s = 0.0;
+    for (let p: usize = 0; p < inBytes; p += 8) s += load<f64>(x + p) * load<f64>(w + p);
+    w += inBytes;
+    const v = s + load<f64>(b + j);
+    store<f64>(z + j, v);
+    act.forward(v, slope, a + j, d + j);
+  }
+}
+
+/** Forward pass and loss of one row (`scale`: loss_scale for one row): returns the raw loss sum, leaves the output δ. */
+export function row_forward_loss(header: usize, input: usize, target: usize, scale: f64): f64 {
+  const layers = slot(header, H_LAYERS);
+  let x = input;
+  for (let l = 0; l < layers; l++) {
+    const r = record(header, l);
+    const inputs = slot(r, L_INPUTS), units = slot(r, L_UNITS), slope = load<f64>(r + L_SLOPE_BYTE);
+    const W = at(r, L_W), b = at(r, L_B), z = at(r, L_Z), a = at(r, L_A), d = at(r, L_DELTA);
+    switch (slot(r, L_ACTIVATION)) {
+      case ACT_IDENTITY: row_forward<Identity>(inputs, units, slope, x, W, b, z, a, d); break;
+      case ACT_SIGMOID: row_forward<Sigmoid>(inputs, units, slope, x, W, b, z, a, d); break;
+      case ACT_TANH: row_forward<Tanh>(inputs, units, slope, x, W, b, z, a, d); break;
+      case ACT_RELU: row_forward<Relu>(inputs, units, slope, x, W, b, z, a, d); break;
+      case ACT_LEAKY_RELU: row_forward<LeakyRelu>(inputs, units, slope, x, W, b, z, a, d); break;
+      case ACT_SOFTPLUS: row_forward<Softplus>(inputs, units, slope, x, W, b, z, a, d); break;
+      default: unreachable();
+    }
+    x = a;
+  }
+  fused_output(record(header, layers - 1), slot(header, H_LOSS), slot(header, H_FUSED), 1, target, scale);
+  return outputSum;
+}
+
+/** Layer 0's update: W ← W − lr·(δᵀx + λW), b likewise; returns the largest |Δθ|. */
+@inline function row_update_first(inputs: i32, units: i32, x: usize, W: usize, b: usize, delta: usize, lr: f64, decay: f64): f64 {
+  const inBytes = <usize>inputs << 3, outBytes = <usize>units << 3;
+  let top = 0.0;
+  let w = W;
+  for (let u: usize = 0; u < outBytes; u += 8) {
+    const du = load<f64>(delta + u);
+    for (let i: usize = 0; i < inBytes; i += 8) {
+      const theta = load<f64>(w + i);
+      const d = lr * ((0.0 + du * load<f64>(x + i)) + decay * theta);
+      store<f64>(w + i, theta - d);
+      top = Math.max(top, Math.abs(d));
+    }
+    w += inBytes;
+    const beta = load<f64>(b + u);
+    const d = lr * ((0.0 + du) + decay * beta);
+    store<f64>(b + u, beta - d);
+    top = Math.max(top, Math.abs(d));
+  }
+  return top;
+}
+
+/**
+ * A later layer's update, with the previous layer's δ = f'(z_prev) ⊙ (δ · W) from the old W: input
+ * by input, each weight W[u][i] is read, added to the i-th sum (units in increasing order, as
+ * input_delta), then updated. Returns the largest |Δθ|.
+ */
+@inline function row_update<A>(inputs: i32, units: i32, slope: f64, x: usize, W: usize, b: usize, delta: usize, zPrev: usize, dPrev: usize, lr: f64, decay: f64): f64 {
+  const act = changetype<A>(0);
+  const inBytes = <usize>inputs << 3, outBytes = <usize>units << 3;
+  let top = 0.0;
+  for (let i: usize = 0; i < inBytes; i += 8) {
+    const xi = load<f64>(x + i);
+    let s = 0.0;
+    let w = W + i;
+    for (let u: usize = 0; u < outBytes; u += 8) {
+      const du = load<f64>(delta + u), theta = load<f64>(w);
+      s += du * theta;
+      const d = lr * ((0.0 + du * xi) + decay * theta);
+      store<f64>(w, theta - d);
+      top = Math.max(top, Math.abs(d));
+      w += inBytes;
+    }
+    store<f64>(dPrev + i, act.grad(s, zPrev + i, dPrev + i, slope));
+  }
+  for (let u: usize = 0; u < outBytes; u += 8) {
+    const beta = load<f64>(b + u);
+    const d = lr * ((0.0 + load<f64>(delta + u)) + decay * beta);
+    store<f64>(b + u, beta - d);
+    top = Math.max(top, Math.abs(d));
+  }
+  return top;
+}
+
+/** Backward pass and plain sgd update of one row after row_forward_loss; returns the largest |Δθ| (sgd_all's). */
+export function row_backward_sgd(header: usize, input: usize, lr: f64, decay: f64): f64 {
+  let top = 0.0;
+  for (let l = slot(header, H_LAYERS) - 1; l > 0; l--) {
+    const r = record(header, l), prev = record(header, l - 1);
+    const inputs = slot(r, L_INPUTS), units = slot(r, L_UNITS), slope = load<f64>(prev + L_SLOPE_BYTE);
+    const x = at(prev, L_A), W = at(r, L_W), b = at(r, L_B), delta = at(r, L_DELTA), z = at(prev, L_Z), d = at(prev, L_DELTA);
+    let t: f64;
+    switch (slot(prev, L_ACTIVATION)) {
+      case ACT_IDENTITY: t = row_update<Identity>(inputs, units, slope, x, W, b, delta, z, d, lr, decay); break;
+      case ACT_SIGMOID: t = row_update<Sigmoid>(inputs, units, slope, x, W, b, delta, z, d, lr, decay); break;
+      case ACT_TANH: t = row_update<Tanh>(inputs, units, slope, x, W, b, delta, z, d, lr, decay); break;
+      case ACT_RELU: t = row_update<Relu>(inputs, units, slope, x, W, b, delta, z, d, lr, decay); break;
+      case ACT_LEAKY_RELU: t = row_update<LeakyRelu>(inputs, units, slope, x, W, b, delta, z, d, lr, decay); break;
+      case ACT_SOFTPLUS: t = row_update<Softplus>(inputs, units, slope, x, W, b, delta, z, d, lr, decay); break;
+      default: unreachable(); t = 0.0;
+    }
+    top = Math.max(top, t);
+  }
+  const first = record(header, 0);
+  const t = row_update_first(slot(first, L_INPUTS), slot(first, L_UNITS), input, at(first, L_W), at(first, L_B), at(first, L_DELTA), lr, decay);
+  return Math.max(top, t);
 }

@@ -1,6 +1,8 @@
 // Mini-batch training inside one call (mirrors src/engine/ts/train.ts). Per epoch: reshuffle the row
 // order (if asked); per batch: gather its rows (shuffled) or read them in place (unshuffled), forward,
-// loss, backward (train_gradients: each layer on its path, fused.ts), optimizer update. A call runs
+// loss, backward (train_gradients: each layer on its path, fused.ts), optimizer update; a step of one
+// row with plain sgd on a network fused for one row is one pass forward and one pass back that
+// updates each parameter as it goes (fused.ts row_forward_loss, row_backward_sgd). A call runs
 // until `epochs` epochs are complete or `maxSteps` updates are made, whichever comes first; an epoch
 // cut by maxSteps resumes at the next call (its position, step and partial loss sum live in the
 // header). It also returns early when
@@ -11,12 +13,13 @@
 // Results: H_EPOCHS_DONE epochs completed (their loss sums in the loss log), H_STEPS_DONE updates.
 import {
   H_BATCH_SIZE, H_BATCH_X, H_BATCH_Y, H_EPOCHS_DONE, H_EPOCH_POS, H_EPOCH_STEP, H_FAILED_STEP, H_INPUTS,
-  H_LOSS_LOG, H_OUTPUTS, H_PERM, H_RNG, H_ROWS, H_ROWS_SEEN, H_SHUFFLE, H_STATUS, H_STEPS_DONE, H_X, H_Y,
-  HF_EPOCH_SUM, HF_LAST_STEP, HF_LOSS_BELOW, HF_LOSS_SCALE, HF_STEP_BELOW,
+  H_LOSS, H_LOSS_LOG, H_OUTPUTS, H_PERM, H_RNG, H_ROWS, H_ROWS_SEEN, H_SHUFFLE, H_STATUS, H_STEPS_DONE, H_X, H_Y,
+  HF_EPOCH_SUM, HF_LAST_STEP, HF_LEARNING_RATE, HF_LOSS_BELOW, HF_LOSS_SCALE, HF_STEP_BELOW, HF_WEIGHT_DECAY,
   STATUS_LOSS_BELOW, STATUS_NON_FINITE_LOSS, STATUS_NON_FINITE_STEP, STATUS_OK, STATUS_STEP_BELOW,
   fslot, set_fslot, set_slot, slot,
 } from './abi';
-import { train_gradients } from './fused';
+import { row_backward_sgd, row_forward_loss, row_step_ready, train_gradients } from './fused';
+import { loss_scale } from './losses';
 import { optimizer_step, plain_sgd, plain_sgd_step } from './optimizers';
 import { random_permutation_u32 } from './rng';
 import { split_gather } from './pool';
@@ -56,6 +59,11 @@ export function train_epochs(header: usize, epochs: i32, maxSteps: i32): i32 {
   let e = 0, steps = 0;
   set_slot(header, H_ROWS_SEEN, N);
   const plain = plain_sgd(header); // every parameter trains: the sgd update skips the mask (same bits)
+  // steps of one row on a network fused for one row, with plain sgd: one pass forward, one pass back
+  // that updates each parameter as it goes (fused.ts row_backward_sgd; the same bits)
+  const rowStep = plain && row_step_ready(header);
+  const lr = fslot(header, HF_LEARNING_RATE), decay = fslot(header, HF_WEIGHT_DECAY);
+  const rowScale = loss_scale(slot(header, H_LOSS), 1, outputs);
   while (e < epochs && steps < maxSteps) {
     if (pos == 0) {
       if (shuffle) random_permutation_u32(rng, perm, N);
@@ -63,8 +71,14 @@ export function train_epochs(header: usize, epochs: i32, maxSteps: i32): i32 {
       step = 0;
     }
     const rows = min(batchSize, N - pos);
+    const oneRow = rowStep && rows == 1;
     let input: usize, target: usize;
-    if (shuffle) {
+    if (shuffle && oneRow) {
+      // one row is read where it lies (the same values as its gathered copy)
+      const row = <usize>load<u32>(perm + (<usize>pos << 2));
+      input = x + row * (<usize>inputs << 3);
+      target = y + row * (<usize>outputs << 3);
+    } else if (shuffle) {
       split_gather(x, batchX, perm, pos, rows, inputs);
       split_gather(y, batchY, perm, pos, rows, outputs);
       input = batchX;
@@ -73,13 +87,13 @@ export function train_epochs(header: usize, epochs: i32, maxSteps: i32): i32 {
       input = x + (<usize>(pos * inputs) << 3);
       target = y + (<usize>(pos * outputs) << 3);
     }
-    const batchSum = train_gradients(header, rows, input, target);
+    const batchSum = oneRow ? row_forward_loss(header, input, target, rowScale) : train_gradients(header, rows, input, target);
     if (!isFinite(batchSum)) {
       set_slot(header, H_FAILED_STEP, step);
       return finish(header, STATUS_NON_FINITE_LOSS, e, steps, pos, step, sum);
     }
     sum += batchSum;
-    const largest = plain ? plain_sgd_step(header) : optimizer_step(header);
+    const largest = oneRow ? row_backward_sgd(header, input, lr, decay) : plain ? plain_sgd_step(header) : optimizer_step(header);
     set_fslot(header, HF_LAST_STEP, largest);
     if (!isFinite(largest)) {
       set_slot(header, H_FAILED_STEP, step);

@@ -103,6 +103,98 @@ describe.each(ENGINES)('fused and general paths on the %s engine', (engine) => {
     });
   });
 
+  // Steps of one row with plain sgd on a network fused for one row take the one-row step (forward,
+  // then one pass back that updates each parameter as it goes: assembly/fused.ts row_backward_sgd).
+  describe('the one-row sgd step', () => {
+    const history = async (spec: ModelSpec, X: number[][], Y: number[][], options: FitOptions, force: 'fused' | 'general') => {
+      layerPathOverride.force = force;
+      try {
+        const model = await createModel(spec);
+        const h = model.fit(X, Y, options);
+        return { params: model.getParamsFlat(), loss: h.loss, fusedRows: [], h };
+      } finally {
+        layerPathOverride.force = null;
+      }
+    };
+
+    ACTIVATIONS.forEach((activation, a) => {
+      it(`${activation} in every layer, batch size 1, sgd with and without decay, shuffled or not: the same bits`, async () => {
+        const rand = mulberry32(1100 + a);
+        const rows = 7;
+        const X = randomMatrix(rand, rows, 3, -2, 2);
+        const Y = randomMatrix(rand, rows, 2, -1, 1);
+        const spec: ModelSpec = {
+          inputs: 3,
+          layers: [{ units: 5, activation }, { units: 4, activation: ACTIVATIONS[(a + 3) % 6] }, { units: 2, activation }],
+          loss: 'mse', seed: 21 + a, engine,
+        };
+        for (const extra of [{ shuffle: false }, { shuffle: true }, { shuffle: true, weightDecay: 0.03 }] as FitOptions[]) {
+          const options: FitOptions = { optimizer: 'sgd', learningRate: 0.2, epochs: 9, batchSize: 1, ...extra };
+          const fused = await history(spec, X, Y, options, 'fused');
+          const general = await history(spec, X, Y, options, 'general');
+          expectSameBits(fused, general, `${activation}, ${JSON.stringify(extra)}`);
+          expect(fused.h.lastStep).toBe(general.h.lastStep);
+          expect(general.loss.every(Number.isFinite)).toBe(true);
+        }
+      });
+    });
+
+    (['ssr', 'half_se', 'mse', 'bce'] as Loss[]).forEach((loss) => {
+      it(`${loss} at the output, batch size 1: the same bits`, async () => {
+        const rand = mulberry32(1200 + loss.length);
+        const X = randomMatrix(rand, 6, 2, -2, 2);
+        const Y = randomMatrix(rand, 6, 2, 0, 1);
+        const output: Activation = loss === 'bce' ? 'sigmoid' : 'softplus';
+        for (const plainLoss of loss === 'bce' ? [false, true] : [false]) {
+          const spec: ModelSpec = { inputs: 2, layers: [{ units: 3, activation: 'tanh' }, { units: 2, activation: output }], loss, plainLoss, seed: 5, engine };
+          const options: FitOptions = { optimizer: 'sgd', learningRate: 0.3, epochs: 12, batchSize: 1 };
+          expectSameBits(await history(spec, X, Y, options, 'fused'), await history(spec, X, Y, options, 'general'), `${loss}${plainLoss ? ' (plain)' : ''}`);
+        }
+      });
+    });
+
+    it('Mazur\'s 2-2-2 network: the same bits, and the stop rules end at the same update', async () => {
+      const spec: ModelSpec = {
+        inputs: 2, layers: [{ units: 2, activation: 'sigmoid' }, { units: 2, activation: 'sigmoid' }], loss: 'mse', engine,
+        params: [{ W: [[0.15, 0.2], [0.25, 0.3]], b: [0.35, 0.35] }, { W: [[0.4, 0.45], [0.5, 0.55]], b: [0.6, 0.6] }],
+      };
+      const X = [[0.05, 0.1]], Y = [[0.01, 0.99]];
+      const runs: FitOptions[] = [
+        { epochs: 3000 },
+        { epochs: 3000, stepBelow: 1e-4 },
+        { epochs: 3000, lossBelow: 1e-3 },
+      ];
+      for (const extra of runs) {
+        const options: FitOptions = { optimizer: 'sgd', learningRate: 0.5, batchSize: 1, shuffle: false, ...extra };
+        const fused = await history(spec, X, Y, options, 'fused');
+        const general = await history(spec, X, Y, options, 'general');
+        expectSameBits(fused, general, JSON.stringify(extra));
+        expect(fused.h.stopReason).toBe(general.h.stopReason);
+        expect(fused.h.steps).toBe(general.h.steps);
+        expect(fused.h.lastStep).toBe(general.h.lastStep);
+      }
+      // the textbook's one update (half squared error; /work/shared/reference/mazur-2-2-2.json):
+      // w5+ = 0.35891648, w1+ = 0.149780716
+      const one = await history({ ...spec, loss: 'half_se' }, X, Y, { optimizer: 'sgd', learningRate: 0.5, batchSize: 1, epochs: 1 }, 'fused');
+      expect(one.params[6]).toBeCloseTo(0.35891648, 8);
+      expect(one.params[0]).toBeCloseTo(0.149780716, 9);
+    });
+
+    it('a diverging run stops at the same last finite state on both paths', async () => {
+      const rand = mulberry32(1300);
+      const X = randomMatrix(rand, 5, 2, -3, 3);
+      const Y = randomMatrix(rand, 5, 1, -50, 50);
+      const spec: ModelSpec = { inputs: 2, layers: [{ units: 3, activation: 'relu' }, { units: 1, activation: 'identity' }], loss: 'ssr', seed: 9, engine };
+      const options: FitOptions = { optimizer: 'sgd', learningRate: 3, epochs: 400, batchSize: 1, onDiverge: 'stop' };
+      const fused = await history(spec, X, Y, options, 'fused');
+      const general = await history(spec, X, Y, options, 'general');
+      expect(general.h.stopReason).toBe('diverged');
+      expect(fused.h.stopReason).toBe('diverged');
+      expect(fused.h.steps).toBe(general.h.steps);
+      expectSameBits(fused, general, 'diverged');
+    });
+  });
+
   it('layers on different paths by size (general, fused, fused) give the bits of the all-general run', async () => {
     const rand = mulberry32(901);
     const rows = 21;

@@ -227,3 +227,90 @@ export function train_gradients(m: Float64Array, i32: Int32Array, header: number
 function handledOutput(loss: number, fromLogits: number, act: number): boolean {
   return loss === LOSS_ID.ssr || loss === LOSS_ID.half_se || loss === LOSS_ID.mse || (loss === LOSS_ID.bce && !!fromLogits && act === SIGMOID);
 }
+
+// The one-row sgd step (assembly/fused.ts documents it): a step of one row with plain sgd on a network
+// whose layers are all fused for one row, whose output loss fused_output handles. row_forward_loss is
+// train_gradients' forward pass and output loop; row_backward_sgd walks the layers back once and, for
+// each weight, adds its term to the previous layer's δ from the old W (input_delta's pairs of units),
+// then applies its gradient at once: g = 0 + δ_u·x_i (weight_gradients' one-row sum), Δ = lr·(g + λθ)
+// (sgd_all). The same bits as train_gradients followed by sgd_all; the gradient buffer is not written.
+
+/** Whether steps of one row may take row_forward_loss and row_backward_sgd (the optimizer aside). */
+export function row_step_ready(i32: Int32Array, header: number): boolean {
+  const h = header >>> 2;
+  const layers = i32[h + H.LAYERS], table = i32[h + H.TABLE];
+  for (let l = 0; l < layers; l++) if (!fused(i32, rec(table, l), 1)) return false;
+  return handledOutput(i32[h + H.LOSS], i32[h + H.FUSED], i32[rec(table, layers - 1) + L.ACTIVATION]);
+}
+
+/** Forward pass and loss of one row (`scale`: loss_scale for one row): returns the raw loss sum, leaves the output δ. */
+export function row_forward_loss(m: Float64Array, i32: Int32Array, header: number, input: number, target: number, scale: number): number {
+  const h = header >>> 2;
+  const layers = i32[h + H.LAYERS], table = i32[h + H.TABLE];
+  let x = input >>> 3;
+  for (let l = 0; l < layers; l++) {
+    const r = rec(table, l);
+    const a = i32[r + L.A] >>> 3;
+    forward_layer(m, 1, i32[r + L.INPUTS], i32[r + L.UNITS], i32[r + L.ACTIVATION], slopeOf(m, table, l), x, i32[r + L.W] >>> 3, i32[r + L.B] >>> 3, i32[r + L.Z] >>> 3, a, i32[r + L.DELTA] >>> 3);
+    x = a;
+  }
+  const out = rec(table, layers - 1);
+  const units = i32[out + L.UNITS];
+  return fused_output(m, i32[h + H.LOSS], i32[h + H.FUSED], i32[out + L.ACTIVATION], slopeOf(m, table, layers - 1), units, i32[out + L.Z] >>> 3, i32[out + L.A] >>> 3, target >>> 3, i32[out + L.DELTA] >>> 3, scale);
+}
+
+/** Backward pass and plain sgd update of one row after row_forward_loss; returns the largest |Δθ| (sgd_all's). */
+export function row_backward_sgd(m: Float64Array, i32: Int32Array, header: number, input: number, lr: number, decay: number): number {
+  const h = header >>> 2;
+  const layers = i32[h + H.LAYERS], table = i32[h + H.TABLE];
+  let top = 0;
+  for (let l = layers - 1; l >= 0; l--) {
+    const r = rec(table, l);
+    const inputs = i32[r + L.INPUTS], units = i32[r + L.UNITS];
+    const W = i32[r + L.W] >>> 3, b = i32[r + L.B] >>> 3, delta = i32[r + L.DELTA] >>> 3;
+    if (l > 0) {
+      const prev = rec(table, l - 1);
+      const x = i32[prev + L.A] >>> 3, zPrev = i32[prev + L.Z] >>> 3, dPrev = i32[prev + L.DELTA] >>> 3;
+      const act = i32[prev + L.ACTIVATION], slope = slopeOf(m, table, l - 1);
+      for (let i = 0; i < inputs; i++) {
+        const xi = m[x + i];
+        let s = 0, u = 0, w = W + i;
+        for (; u + 1 < units; u += 2) {
+          const a0 = m[delta + u], a1 = m[delta + u + 1], t0 = m[w], t1 = m[w + inputs];
+          s += a0 * t0 + a1 * t1;
+          const d0 = lr * ((0 + a0 * xi) + decay * t0), d1 = lr * ((0 + a1 * xi) + decay * t1);
+          m[w] = t0 - d0;
+          m[w + inputs] = t1 - d1;
+          top = Math.max(top, Math.abs(d0), Math.abs(d1));
+          w += 2 * inputs;
+        }
+        if (u < units) {
+          const a0 = m[delta + u], t0 = m[w];
+          s += a0 * t0;
+          const d0 = lr * ((0 + a0 * xi) + decay * t0);
+          m[w] = t0 - d0;
+          top = Math.max(top, Math.abs(d0));
+        }
+        m[dPrev + i] = grad(act, s, m[zPrev + i], m[dPrev + i], slope);
+      }
+    } else {
+      const x = input >>> 3;
+      for (let u = 0; u < units; u++) {
+        const du = m[delta + u], w = W + u * inputs;
+        for (let i = 0; i < inputs; i++) {
+          const theta = m[w + i];
+          const d = lr * ((0 + du * m[x + i]) + decay * theta);
+          m[w + i] = theta - d;
+          top = Math.max(top, Math.abs(d));
+        }
+      }
+    }
+    for (let u = 0; u < units; u++) {
+      const beta = m[b + u];
+      const d = lr * ((0 + m[delta + u]) + decay * beta);
+      m[b + u] = beta - d;
+      top = Math.max(top, Math.abs(d));
+    }
+  }
+  return top;
+}

@@ -3,7 +3,8 @@
 // `maxSteps` updates (an unfinished epoch resumes at the next call), or early on a non-finite loss or
 // update, stepBelow or lossBelow.
 import { H, HF, TRAIN_STATUS } from '../../layout/abi.js';
-import { train_gradients } from './fused.js';
+import { row_backward_sgd, row_forward_loss, row_step_ready, train_gradients } from './fused.js';
+import { loss_scale } from './losses.js';
 import { optimizer_step, plain_sgd, plain_sgd_step } from './optimizers.js';
 import { nextBelow } from '../../train/rng.js';
 
@@ -51,6 +52,11 @@ export function train_epochs(m: Float64Array, i32: Int32Array, u32: Uint32Array,
   let e = 0, steps = 0;
   i32[h + H.ROWS_SEEN] = N;
   const plain = plain_sgd(m, i32, header); // every parameter trains: the sgd update skips the mask (same bits)
+  // steps of one row on a network fused for one row, with plain sgd: one pass forward, one pass back
+  // that updates each parameter as it goes (fused.ts row_backward_sgd; the same bits)
+  const rowStep = plain && row_step_ready(i32, header);
+  const lr = m[f + HF.LEARNING_RATE], decay = m[f + HF.WEIGHT_DECAY];
+  const rowScale = loss_scale(i32[h + H.LOSS], 1, outputs);
   while (e < epochs && steps < maxSteps) {
     if (pos === 0) {
       if (shuffle) random_permutation_u32(u32, rng, perm, N);
@@ -58,8 +64,14 @@ export function train_epochs(m: Float64Array, i32: Int32Array, u32: Uint32Array,
       step = 0;
     }
     const rows = Math.min(batchSize, N - pos);
+    const oneRow = rowStep && rows === 1;
     let input: number, target: number;
-    if (shuffle) {
+    if (shuffle && oneRow) {
+      // one row is read where it lies (the same values as its gathered copy)
+      const row = u32[perm + pos];
+      input = x + row * inputs * 8;
+      target = y + row * outputs * 8;
+    } else if (shuffle) {
       gather_rows(m, u32, x >>> 3, batchX >>> 3, perm, pos, rows, inputs);
       gather_rows(m, u32, y >>> 3, batchY >>> 3, perm, pos, rows, outputs);
       input = batchX;
@@ -68,13 +80,13 @@ export function train_epochs(m: Float64Array, i32: Int32Array, u32: Uint32Array,
       input = x + pos * inputs * 8;
       target = y + pos * outputs * 8;
     }
-    const batchSum = train_gradients(m, i32, header, rows, input, target);
+    const batchSum = oneRow ? row_forward_loss(m, i32, header, input, target, rowScale) : train_gradients(m, i32, header, rows, input, target);
     if (!Number.isFinite(batchSum)) {
       i32[h + H.FAILED_STEP] = step;
       return finish(m, i32, header, TRAIN_STATUS.NON_FINITE_LOSS, e, steps, pos, step, sum);
     }
     sum += batchSum;
-    const largest = plain ? plain_sgd_step(m, i32, header) : optimizer_step(m, i32, header);
+    const largest = oneRow ? row_backward_sgd(m, i32, header, input, lr, decay) : plain ? plain_sgd_step(m, i32, header) : optimizer_step(m, i32, header);
     m[f + HF.LAST_STEP] = largest;
     if (!Number.isFinite(largest)) {
       i32[h + H.FAILED_STEP] = step;
