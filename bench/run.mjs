@@ -127,13 +127,6 @@ for (const w of onlyThreads ? [] : selected) {
     cold.push(crow);
   }
 }
-console.log(`Steady state: training throughput, median of ${ROUNDS} rounds (a fresh worker per measurement, ≥ 500 ms warm-up), ratio (range over rounds) (node ${process.version})`);
-console.table(steady);
-if (cold.length) {
-  console.log(`Cold: the first fit in a fresh worker, median (range) of ${ROUNDS} rounds`);
-  console.table(cold);
-}
-
 if (steady.length) {
   console.log(`Steady state: training throughput, median of ${ROUNDS} rounds (a fresh worker per measurement, ≥ 500 ms warm-up), ratio (range over rounds) (node ${process.version})`);
   console.table(steady);

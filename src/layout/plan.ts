@@ -51,6 +51,11 @@
  *   the same activation formulas, so the choice changes speed only, never a bit of the results.
  *   A step of `rows` rows trains a layer on the fused path when rows × inputs × units ≤ FUSED_VOLUME
  *   (rows ≤ the layer's fusedRows) and its activation is not softmax (its Jacobian needs a whole row).
+ *   A step of one row on a network whose every layer is fused for one row, with plain sgd (every
+ *   parameter trains) and a loss the fused output loop handles, is one pass forward and one pass
+ *   back that updates each parameter as it reads it (no gradient region, no separate update pass):
+ *   not a setting of its own, it follows from fusedRows and the optimizer, and train_epochs checks it
+ *   once per call (assembly/train.ts, src/engine/ts/train.ts). The same bits again.
  *
  * Threads (threadSplit below: the one place that decides; the kernels read it from the pool block)
  *   With spec.threads > 1 the WebAssembly engine runs on a shared memory, and its workers take tiles
