@@ -63,15 +63,16 @@ const KIND_BACKPROP: i32 = 3;
 const KIND_OPTIMIZER: i32 = 4;
 const KIND_GATHER: i32 = 5;
 
-/** Spins of an idle worker before it sleeps on GEN (about 0.1 ms: a step's serial parts are shorter). */
-const SPINS: i32 = 1 << 15;
+/** Spins of an idle worker before it sleeps on GEN (about 1 ms: a step's serial parts are shorter). */
+const SPINS: i32 = 1 << 18;
 /**
- * Tiles per thread: more than one, so that a thread the system deschedules holds up only a small
- * part of a pass while the others take the rest (each product tile repacks the other operand, so
- * products take 2; element-wise passes copy nothing and take 4).
+ * Tiles per thread. One: each product tile repacks the other operand, and every tile costs claims on
+ * shared cache lines. Two product tiles and four element tiles per thread (so that a descheduled
+ * thread holds up a smaller part) measured no better on an idle 2-core machine (W4 1.61–1.73× on 2
+ * threads against 1.73–1.79×), so the simplest split stays.
  */
-const PRODUCT_TILES_PER_THREAD: i32 = 2;
-const ELEMENT_TILES_PER_THREAD: i32 = 4;
+const PRODUCT_TILES_PER_THREAD: i32 = 1;
+const ELEMENT_TILES_PER_THREAD: i32 = 1;
 
 /** The pool block of this instance's model; 0: no pool (everything runs on the calling thread). */
 let pool: usize = 0;
