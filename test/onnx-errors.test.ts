@@ -154,3 +154,24 @@ describe('loadONNX refuses what it cannot read, naming the node', () => {
     await expect(loadONNX(GOOD(), { loss: 'cce' })).rejects.toThrow(OptionsError); // cce needs a softmax output
   });
 });
+
+describe('loadONNX options: threads, and names with suggestions', () => {
+  it('takes threads like loadModel, and suggests names for unknown keys and values', async () => {
+    const { createModel: create, loadONNX: load } = await import('../src/index.js');
+    const source = await create({ inputs: 3, layers: [{ units: 4, activation: 'tanh' }, { units: 2, activation: 'identity' }], loss: 'mse' });
+    const bytes = source.toONNX();
+    const model = await load(bytes, { threads: 3 });
+    // 3 where threads can run (Node); 1 on a page that is not cross-origin isolated, as createModel
+    const asked = await create({ inputs: 3, layers: [{ units: 1, activation: 'identity' }], loss: 'mse', threads: 3 });
+    expect(model.threads).toBe(asked.threads);
+    asked.dispose();
+    expect(Array.from(model.predict([[0.1, 0.2, 0.3]])[0])).toEqual(Array.from(source.predict([[0.1, 0.2, 0.3]])[0]));
+    const unknown = await load(bytes, { thread: 2 } as never).catch((e: unknown) => e);
+    expect((unknown as Error).message).toMatch(/did you mean "threads"/);
+    const loss = await load(bytes, { loss: 'mae' } as never).catch((e: unknown) => e);
+    expect((loss as { code: string }).code).toBe('UNKNOWN_LOSS');
+    const threads = await load(bytes, { threads: 0 }).catch((e: unknown) => e);
+    expect((threads as { path: string }).path).toBe('options.threads');
+    for (const m of [source, model]) m.dispose();
+  });
+});

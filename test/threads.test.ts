@@ -11,12 +11,16 @@ import { createModel, loadModel, type Model } from '../src/index.js';
 import { threadSplitOverride, PARALLEL_VOLUME } from '../src/layout/plan.js';
 import { liveWorkers } from '../src/engine/wasm/pool.js';
 import { AUTO_THREADS_CAP, availableCores } from '../src/engine/threads.js';
-import { OptionsError, SpecError } from '../src/errors.js';
+import { EngineError, OptionsError, SpecError } from '../src/errors.js';
+import { P } from '../src/layout/abi.js';
+import type { Plan } from '../src/layout/plan.js';
 import { SCENARIOS, seededRuns, type SeededRun } from './platform/seeded-runs.mjs';
 import { mulberry32 } from './helpers/mulberry32.mjs';
 
 const stats = (model: Model): { workers: number; workerTiles: number } =>
   (model as unknown as { engine: { poolStats?: () => { workers: number; workerTiles: number } } }).engine.poolStats?.() ?? { workers: 0, workerTiles: 0 };
+
+const planOf = (model: Model): Plan => (model as unknown as { plan: Plan }).plan;
 
 const bytes = (a: Float64Array | number[]): string => Buffer.from(Float64Array.from(a).buffer).toString('base64');
 
@@ -145,6 +149,29 @@ describe('workers end', () => {
     model.fit(X, Y, fit);
     expect(bytes(model.getParamsFlat())).toBe(bytes(reference.getParamsFlat()));
     expect(bytes(model.predict(X))).toBe(bytes(reference.predict(X)));
+    for (const m of [model, reference]) m.dispose();
+  });
+
+  it('a worker that fails during a call: EngineError WORKER_FAILED, the model as before the call, then one thread with the same bits', async () => {
+    const { X, Y } = data();
+    const fit = { epochs: 3, batchSize: 16, optimizer: 'adam' as const };
+    const reference = await createModel({ ...big, threads: 1 });
+    reference.fit(X, Y, fit);
+    threadSplitOverride.workersOnly = true; // the workers compute every split tile: the broken one is theirs
+    const model = await createModel({ ...big, threads: 2 });
+    const before = bytes(model.getParamsFlat());
+    const engine = (model as unknown as { engine: { i32: Int32Array } }).engine;
+    const error = await Promise.resolve().then(() => model.fit(X, Y, {
+      ...fit,
+      // after the first epoch, point the workers' scratch past the end of memory: the next packed product traps in a worker
+      onEpochEnd: (epoch) => { if (epoch === 0) engine.i32[(planOf(model).pool >>> 2) + P.SCRATCH] = 0x7ff00000; },
+    })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(EngineError);
+    expect((error as EngineError).code).toBe('WORKER_FAILED');
+    expect(bytes(model.getParamsFlat()), 'the failed call changed nothing').toBe(before);
+    expect(model.threads).toBe(1);
+    model.fit(X, Y, fit);
+    expect(bytes(model.getParamsFlat())).toBe(bytes(reference.getParamsFlat()));
     for (const m of [model, reference]) m.dispose();
   });
 

@@ -21,7 +21,9 @@ import type { Model } from '../model/model.js';
 import { NO_METADATA, encodeModel, type ModelState } from '../model/serialize.js';
 import { Scaler, type ScalerJSON } from '../data/normalize.js';
 import { validateSpec } from '../spec/validate.js';
-import { ENGINES, INITS, LOSSES, type Activation, type EngineKind, type Loss, type ModelSpec } from '../spec/types.js';
+import { ENGINES, INITS, LOSSES, type Activation, type EngineKind, type Loss, type ModelSpec, type Threads } from '../spec/types.js';
+import { oneOfNames, rejectUnknownKeys } from '../spec/names.js';
+import { validateThreads } from '../engine/threads.js';
 import { DT, dataTypeName, decodeModel, type AttributeProto, type ModelProto, type NodeProto, type TensorProto } from './proto.js';
 import { inputScaler, outputScaler, type Op, type ReadStep } from './scaling.js';
 import { ONNX_OPSET } from './export.js';
@@ -36,6 +38,8 @@ export interface LoadONNXOptions {
   /** Apply bce/cce's plain formula to an output other than sigmoid/softmax (see ModelSpec.plainLoss). */
   plainLoss?: boolean;
   engine?: EngineKind;
+  /** Threads, as createModel's `threads` (default `'auto'`). */
+  threads?: Threads;
 }
 
 interface Layer {
@@ -649,19 +653,13 @@ function defaultLoss(output: Activation): Loss {
  */
 export async function loadONNX(bytes: Uint8Array | ArrayBuffer, options: LoadONNXOptions = {}): Promise<Model> {
   const data = bytesOf(bytes);
-  if (options === null || typeof options !== 'object') {
-    throw new OptionsError('BAD_OPTION', `options: expected an object { loss?, plainLoss?, engine? }, got ${describe(options)}`, { path: 'options', expected: 'an object { loss?, plainLoss?, engine? }', received: describe(options) });
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new OptionsError('BAD_OPTION', `options: expected an object { loss?, plainLoss?, engine?, threads? }, got ${describe(options)}`, { path: 'options', expected: 'an object { loss?, plainLoss?, engine?, threads? }', received: describe(options) });
   }
-  const known = ['loss', 'plainLoss', 'engine'];
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key)) throw new OptionsError('UNKNOWN_OPTION', `options.${key}: unknown option; expected one of ${known.join(', ')}`, { path: `options.${key}`, expected: `one of ${known.join(', ')}`, received: JSON.stringify(key) });
-  }
-  if (options.loss !== undefined && !(LOSSES as readonly string[]).includes(options.loss)) {
-    throw new OptionsError('UNKNOWN_LOSS', `options.loss: unknown loss ${describe(options.loss)}; expected one of ${LOSSES.join(', ')}`, { path: 'options.loss', expected: `one of ${LOSSES.join(', ')}`, received: describe(options.loss) });
-  }
-  if (options.engine !== undefined && !(ENGINES as readonly string[]).includes(options.engine)) {
-    throw new OptionsError('UNKNOWN_ENGINE', `options.engine: unknown engine ${describe(options.engine)}; expected one of ${ENGINES.join(', ')}`, { path: 'options.engine', expected: `one of ${ENGINES.join(', ')}`, received: describe(options.engine) });
-  }
+  rejectUnknownKeys(options, ['loss', 'plainLoss', 'engine', 'threads'], 'options', OptionsError, 'UNKNOWN_OPTION', 'option');
+  if (options.loss !== undefined) oneOfNames(options.loss, LOSSES, 'options.loss', 'loss', OptionsError, 'UNKNOWN_LOSS');
+  if (options.engine !== undefined) oneOfNames(options.engine, ENGINES, 'options.engine', 'engine', OptionsError, 'UNKNOWN_ENGINE');
+  if (options.threads !== undefined) validateThreads(options.threads, 'options.threads', OptionsError);
   if (options.plainLoss !== undefined && typeof options.plainLoss !== 'boolean') {
     throw new OptionsError('BAD_OPTION', `options.plainLoss: expected a boolean, got ${describe(options.plainLoss)}`, { path: 'options.plainLoss', expected: 'a boolean', received: describe(options.plainLoss) });
   }
@@ -716,5 +714,8 @@ export async function loadONNX(bytes: Uint8Array | ArrayBuffer, options: LoadONN
     throw new FormatError(error.code, `the ONNX model: ${error.message}`, { path: error.path, expected: error.expected, received: error.received, cause: error });
   }
   // through the saved form, so the model is built and checked exactly as loadModel builds any model
-  return loadModel(encodeModel(state), options.engine === undefined ? {} : { engine: options.engine });
+  return loadModel(encodeModel(state), {
+    ...(options.engine === undefined ? {} : { engine: options.engine }),
+    ...(options.threads === undefined ? {} : { threads: options.threads }),
+  });
 }
