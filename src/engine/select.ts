@@ -22,5 +22,13 @@ export function createEngine(kind: EngineKind, threads = 1): Engine {
       path: 'engine', expected: 'await init() first', received: 'a synchronous call before init()',
     });
   }
-  return threaded === null ? new WasmEngine(module) : new WasmEngine(threaded, threads);
+  if (threaded === null) return new WasmEngine(module);
+  try {
+    return new WasmEngine(threaded, threads);
+  } catch (error) {
+    // a shared memory of up to 4 GiB could not be reserved (a 32-bit host, a tight address space):
+    // the model runs on one thread, with the same results
+    if (error instanceof EngineError && error.code === 'OUT_OF_MEMORY') return new WasmEngine(module);
+    throw error;
+  }
 }
