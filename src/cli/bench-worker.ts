@@ -36,7 +36,8 @@ export async function runBenchWorker(request: BenchRequest): Promise<void> {
   const workload = WORKLOADS.find((w) => w.id === request.id)!;
   const data = workload.data(request.quick);
   const fit = workload.fit(request.quick);
-  const model = await createModel({ ...workload.spec, engine: request.engine });
+  // one thread: the table compares the engines' kernels, whatever the machine's cores
+  const model = await createModel({ ...workload.spec, engine: request.engine, threads: 1 });
   const X = { data: data.X, rows: data.rows };
   const Y = { data: data.Y, rows: data.rows };
   model.fit(X, Y, fit); // warm-up: compiles the hot paths, sizes the arena

@@ -77,7 +77,7 @@ async function bench(entry: URL, ctx: Context, _args: string[], o: BenchOptions)
 /** `entry`: the file that started this process (main.ts), which also serves as the worker script. */
 export function benchCommand(entry: URL): Command {
   return new Command('bench')
-    .description('compare training throughput of the WebAssembly and TypeScript engines on the W1–W6 workloads')
+    .description('compare training throughput of the WebAssembly and TypeScript engines on the W1–W6 workloads (both on one thread: the kernels against each other)')
     .option('--quick', 'smaller workloads and one timed fit each (a few seconds; a smoke test, the numbers are noise)')
     .option('--rounds <n>', 'timed fits per engine and workload (default 3; 1 with --quick)', positiveInt)
     .option('--only <ids>', `workloads to run, comma-separated (${WORKLOADS.map((w) => w.id).join(', ')})`)
