@@ -26,6 +26,7 @@ import { gemm_serial } from './blas';
 import { activate, backprop_activation } from './activations';
 import { adam, momentum, sgd, sgd_all } from './optimizers';
 import { gather_rows } from './train';
+import { first_non_finite_serial } from './scan';
 
 // i32 slots of the pool block (src/engine/wasm/pool.ts mirrors the ones the host touches).
 const P_GEN: i32 = 0;
@@ -62,6 +63,7 @@ const KIND_ACTIVATE: i32 = 2;
 const KIND_BACKPROP: i32 = 3;
 const KIND_OPTIMIZER: i32 = 4;
 const KIND_GATHER: i32 = 5;
+const KIND_SCAN: i32 = 6;
 
 /** Spins of an idle worker before it sleeps on GEN (about 1 ms: a step's serial parts are shorter). */
 const SPINS: i32 = 1 << 18;
@@ -172,6 +174,7 @@ function runTile(kind: i32, tile: i32, index: i32): void {
   else if (kind == KIND_ACTIVATE || kind == KIND_BACKPROP) activationTile(kind, tile);
   else if (kind == KIND_OPTIMIZER) optimizerTile(tile);
   else if (kind == KIND_GATHER) gatherTile(tile);
+  else if (kind == KIND_SCAN) scanTile(tile);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -352,6 +355,41 @@ function gatherTile(tile: i32): void {
   const h = min(length, arg(R_ROWS) - first);
   const dst = <usize><u32>arg(R_DST) + <usize>first * (<usize>width << 3);
   gather_rows(<usize><u32>arg(R_SRC), dst, <usize><u32>arg(R_PERM), arg(R_FROM) + first, h, width);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The finiteness check of data rows: element ranges; the first index found is the least of the
+// tiles' first indices (each tile reports its own first, or -1), so any split finds the same one.
+
+const S_AT = 0, S_N = 1, S_TILE = 2;
+
+/** Index of the first of the n f64 at `at` that is not finite, or -1 (on the pool when large enough). */
+export function first_non_finite(at: usize, n: i32): i32 {
+  if (ASC_FEATURE_THREADS) {
+    if (pool != 0 && n >= geti(P_MIN_ELEMENTS)) {
+      const threads = available();
+      if (threads >= 2) {
+        const length = tileLength(n, min(threads * ELEMENT_TILES_PER_THREAD, MAX_TILES), 2);
+        const tiles = (n + length - 1) / length;
+        setArg(S_AT, <i32>at); setArg(S_N, n); setArg(S_TILE, length);
+        runTask(KIND_SCAN, tiles);
+        for (let t = 0; t < tiles; t++) {
+          const found = <i32>getf(PF_PARTIAL + t);
+          if (found >= 0) return found;
+        }
+        return -1;
+      }
+    }
+  }
+  return first_non_finite_serial(at, n);
+}
+
+function scanTile(tile: i32): void {
+  const length = arg(S_TILE);
+  const from = tile * length;
+  const count = min(length, arg(S_N) - from);
+  const found = first_non_finite_serial(<usize><u32>arg(S_AT) + (<usize>from << 3), count);
+  setf(PF_PARTIAL + tile, found < 0 ? -1.0 : <f64>(from + found));
 }
 
 // ---------------------------------------------------------------------------------------------

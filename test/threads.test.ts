@@ -11,7 +11,7 @@ import { createModel, loadModel, type Model } from '../src/index.js';
 import { threadSplitOverride, PARALLEL_VOLUME } from '../src/layout/plan.js';
 import { liveWorkers } from '../src/engine/wasm/pool.js';
 import { AUTO_THREADS_CAP, availableCores } from '../src/engine/threads.js';
-import { EngineError, OptionsError, SpecError } from '../src/errors.js';
+import { DataError, EngineError, OptionsError, SpecError } from '../src/errors.js';
 import { P } from '../src/layout/abi.js';
 import type { Plan } from '../src/layout/plan.js';
 import { SCENARIOS, seededRuns, type SeededRun } from './platform/seeded-runs.mjs';
@@ -80,6 +80,41 @@ describe('the same bits on 1, 2 and 3 threads', () => {
     expect(results[2]).toEqual(results[1]);
     expect(results[3]).toEqual(results[1]);
   }, 120_000);
+});
+
+describe('predict checks its rows in engine memory, on the threads', () => {
+  it('names the first value that is not finite, in a later chunk, on 1 and 2 threads and the TS engine', async () => {
+    const rand = mulberry32(3);
+    const rows = 3000, inputs = 300; // three chunks of 1,024 rows
+    const X = Float64Array.from({ length: rows * inputs }, () => rand() - 0.5);
+    X[2500 * inputs + 7] = NaN;
+    X[2100 * inputs + 299] = -Infinity;
+    const spec = { inputs, layers: [{ units: 40, activation: 'tanh' as const }, { units: 2, activation: 'identity' as const }], loss: 'mse' as const };
+    for (const variant of [{ threads: 1 }, { threads: 2 }, { engine: 'ts' as const }]) {
+      const model = await createModel({ ...spec, ...variant });
+      const error = (() => { try { model.predict(X); } catch (e) { return e; } return null; })();
+      expect(error, JSON.stringify(variant)).toBeInstanceOf(DataError);
+      expect((error as DataError).code).toBe('NON_FINITE');
+      expect((error as DataError).path).toBe('X[2100][299]');
+      expect((error as DataError).message).toContain('-Infinity');
+      X[2100 * inputs + 299] = 0.25;
+      X[2500 * inputs + 7] = 0.5;
+      const clean = model.predict(X);
+      expect(clean.every(Number.isFinite)).toBe(true);
+      X[2500 * inputs + 7] = NaN;
+      X[2100 * inputs + 299] = -Infinity;
+      model.dispose();
+    }
+  });
+
+  it('a finite value that the input scaler makes infinite is not an error (as before)', async () => {
+    const model = await createModel({ inputs: 1, layers: [{ units: 1, activation: 'identity' }], loss: 'mse', params: [{ W: [[0]], b: [1] }] });
+    model.setNormalization([[0], [1e-300]], null, { inputs: 'minMax' });
+    // 1e300 scaled by 1 / 1e-300 overflows: the network sees Infinity, as it did before this check moved
+    const out = model.predict(new Float64Array([1e300]));
+    expect(Number.isFinite(out[0])).toBe(false);
+    model.dispose();
+  });
 });
 
 describe('threads option', () => {

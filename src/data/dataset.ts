@@ -13,7 +13,7 @@ export interface Matrix {
   readonly nested: boolean;
 }
 
-function nonFinite(name: string, row: number, col: number, value: unknown): DataError {
+export function nonFinite(name: string, row: number, col: number, value: unknown): DataError {
   const path = `${name}[${row}][${col}]`;
   return new DataError('NON_FINITE', `${path}: expected a finite number, got ${describe(value)} (row ${row}, column ${col})`, {
     path,
@@ -28,7 +28,7 @@ function nonFinite(name: string, row: number, col: number, value: unknown): Data
  * block whose sum is not 0 is searched. About twice as fast as testing every value, which matters
  * for large data (10,000 rows of 784 values: 7.8M values per predict call).
  */
-function firstNonFinite(flat: Float64Array): number {
+export function firstNonFinite(flat: Float64Array): number {
   const n = flat.length;
   for (let start = 0; start < n; start += 4096) {
     const end = Math.min(n, start + 4096);
@@ -47,8 +47,13 @@ function firstNonFinite(flat: Float64Array): number {
   return -1;
 }
 
-/** Validates and packs `input` as a matrix of `width` columns. `name` is X or Y, for messages. */
-export function toMatrix(input: MatrixInput, width: number, name: string): Matrix {
+/**
+ * Validates and packs `input` as a matrix of `width` columns. `name` is X or Y, for messages.
+ * `checkFinite: false` leaves the finiteness of a flat Float64Array to the caller (forward/predict
+ * check each chunk once it is in engine memory, on the engine's threads: checkChunk in model.ts);
+ * nested arrays are always checked as they are packed.
+ */
+export function toMatrix(input: MatrixInput, width: number, name: string, checkFinite = true): Matrix {
   if (input instanceof Float64Array || (input !== null && typeof input === 'object' && !Array.isArray(input) && 'data' in input)) {
     const flat = input instanceof Float64Array ? input : (input as { data: Float64Array }).data;
     if (!(flat instanceof Float64Array)) {
@@ -78,7 +83,7 @@ export function toMatrix(input: MatrixInput, width: number, name: string): Matri
       }
     }
     if (rows === 0) throw emptyData(name);
-    const bad = firstNonFinite(flat);
+    const bad = checkFinite ? firstNonFinite(flat) : -1;
     if (bad >= 0) throw nonFinite(name, Math.floor(bad / width), bad % width, flat[bad]);
     return { data: flat, rows, cols: width, nested: false };
   }

@@ -38,6 +38,8 @@ export interface Engine {
    * Writes each completed epoch's loss sum to the loss log and returns the status (TRAIN_STATUS).
    */
   trainEpochs(epochs: number, maxSteps: number): number;
+  /** Index of the first of `count` f64 at byte offset `offset` that is not finite, or -1 (data checks). */
+  firstNonFinite(offset: number, count: number): number;
   /** Releases the arena; the engine is unusable afterwards. */
   dispose(): void;
 }

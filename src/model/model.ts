@@ -10,7 +10,7 @@ import { readRegion, readRng, resetOptimizerState, writeRng, writeRows } from '.
 import { seedState } from '../train/rng.js';
 import { validateGradCheckOptions, type FitOptions } from '../train/options.js';
 import { fitAsync, fitSync, type FitHistory, type TrainingHost } from '../train/trainer.js';
-import { checkSameRows, toMatrix, toNested, type Matrix, type MatrixInput } from '../data/dataset.js';
+import { checkSameRows, firstNonFinite, nonFinite, toMatrix, toNested, type Matrix, type MatrixInput } from '../data/dataset.js';
 import { Scaler, parseNormalizationSpec, type NormalizationSpec } from '../data/normalize.js';
 import { DataError, EngineError, OptionsError, TrainingError, WasmlpError, describe } from '../errors.js';
 import type { LayerParams, ValidSpec } from '../spec/types.js';
@@ -27,6 +27,19 @@ export type { FitHistory, StopReason } from '../train/trainer.js';
  * whatever smaller chunks the engine memory forces inside a block.
  */
 const CHUNK_ROWS = 1024;
+
+/**
+ * The finiteness check of forward/predict: the chunk's rows, once in engine memory, are scanned by
+ * the engine (on its threads); only when that finds a value that is not finite are the caller's own
+ * rows of the chunk searched, and the first one there is the error (a finite value that scaling
+ * made infinite is not one, as before). Chunks go in order, so it is the first in the whole input.
+ */
+function checkChunk(engine: Engine, at: number, raw: Matrix, from: number, rows: number): void {
+  if (raw.nested || engine.firstNonFinite(at, rows * raw.cols) < 0) return;
+  const chunk = raw.data.subarray(from * raw.cols, (from + rows) * raw.cols);
+  const bad = firstNonFinite(chunk);
+  if (bad >= 0) throw nonFinite('X', from + Math.floor(bad / raw.cols), bad % raw.cols, chunk[bad]);
+}
 
 export interface LayerTrace<T> {
   /** Pre-activations z = W a_in + b, one row per sample. */
@@ -178,8 +191,10 @@ export class Model {
 
   private compute(X: MatrixInput, method: string): number[][] | Float64Array {
     this.assertIdle(method);
-    const x = this.scaled(toMatrix(X, this.spec.inputs, 'X'), this.scalers.inputs);
-    const scaledOut = this.forwardPacked(x);
+    // a flat array's values are checked chunk by chunk in engine memory (forwardPacked)
+    const raw = toMatrix(X, this.spec.inputs, 'X', false);
+    const x = this.scaled(raw, this.scalers.inputs);
+    const scaledOut = this.forwardPacked(x, raw);
     const out = this.scalers.targets ? this.scalers.targets.inverse(scaledOut) : scaledOut;
     return x.nested ? toNested(out, x.rows, this.spec.outputs) : out;
   }
@@ -233,7 +248,8 @@ export class Model {
     return this.compute(X as MatrixInput, 'predict');
   }
 
-  private forwardPacked(x: Matrix): Float64Array {
+  /** `raw` (the caller's values, before scaling): its chunks are checked for finiteness on the way in. */
+  private forwardPacked(x: Matrix, raw?: Matrix): Float64Array {
     const K = this.spec.outputs;
     // each row's outputs are the same bits whatever the chunk it is computed in
     const chunk = this.chunk(Math.min(x.rows, CHUNK_ROWS));
@@ -243,6 +259,7 @@ export class Model {
     for (let from = 0; from < x.rows; from += chunk) {
       const rows = Math.min(chunk, x.rows - from);
       writeRows(this.engine.f64, plan.x, x.data, from, rows, x.cols);
+      if (raw !== undefined) checkChunk(this.engine, plan.x, raw, from, rows);
       this.engine.forward(rows, plan.x);
       out.set(this.engine.f64.subarray(last.a >>> 3, (last.a >>> 3) + rows * K), from * K);
     }

@@ -6,6 +6,7 @@ import { writeDescriptors } from '../../layout/pack.js';
 import { EngineError } from '../../errors.js';
 import { network_forward, network_gradients_chunk, network_loss_sum } from './network.js';
 import { train_epochs } from './train.js';
+import { firstNonFinite } from '../../data/dataset.js';
 
 export class TsEngine implements Engine {
   readonly kind = 'ts' as const;
@@ -55,6 +56,12 @@ export class TsEngine implements Engine {
 
   trainEpochs(epochs: number, maxSteps: number): number {
     return train_epochs(this.f64, this.i32, this.u32, this.header, epochs, maxSteps);
+  }
+
+  firstNonFinite(offset: number, count: number): number {
+    const at = offset >>> 3;
+    const found = firstNonFinite(this.f64.subarray(at, at + count));
+    return found;
   }
 
   dispose(): void {

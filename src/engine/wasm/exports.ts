@@ -22,5 +22,7 @@ export interface KernelExports {
   // pool.ts (no-ops in the single-threaded build): the calling thread's pool block (0: none), and a
   // worker's whole life.
   pool_attach(block: number): void;
+  // pool.ts / scan.ts: the index of the first of n f64 at `at` that is not finite, or -1.
+  first_non_finite(at: number, n: number): number;
   pool_worker(block: number, index: number): void;
 }

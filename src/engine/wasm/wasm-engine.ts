@@ -167,6 +167,11 @@ export class WasmEngine implements Engine {
     this.pool = null;
   }
 
+  firstNonFinite(offset: number, count: number): number {
+    const k = this.k;
+    return this.run('first_non_finite', () => k.first_non_finite(offset, count));
+  }
+
   dispose(): void {
     this.endPool();
     this.kernels = null;
