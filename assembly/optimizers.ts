@@ -12,7 +12,7 @@ import {
   HF_LEARNING_RATE, HF_MOMENTUM, HF_WEIGHT_DECAY, OPT_ADAM, OPT_BETA1_POWER, OPT_BETA2_POWER, OPT_MOMENTUM, OPT_SGD, OPT_T,
   fslot, slot,
 } from './abi';
-import { SPLIT_SGD_ALL, split_optimizer } from './pool';
+import { split_optimizer } from './pool';
 
 @inline function laneMask(mask: usize, k: usize): v128 {
   return f64x2.ne(v128.load(mask + k), f64x2.splat(0.0));
@@ -136,7 +136,24 @@ export function adam(
   return top;
 }
 
-/** One update of the optimizer the header names; returns the largest |Δθ|. */
+/** optimizer_pass's id of sgd without a mask (plain_sgd headers): sgd_all. */
+export const OPT_SGD_ALL: i32 = -1;
+
+/**
+ * One pass of optimizer `id` (OPT_SGD, OPT_MOMENTUM, OPT_ADAM or OPT_SGD_ALL) over n parameters, each
+ * taking the arguments it uses; returns the largest |Δθ|. The pool runs it on parameter ranges.
+ */
+export function optimizer_pass(
+  id: i32, n: i32, params: usize, grads: usize, mask: usize, m: usize, v: usize, nesterov: i32,
+  lr: f64, decay: f64, mu: f64, beta1: f64, beta2: f64, epsilon: f64, c1: f64, c2: f64,
+): f64 {
+  if (id == OPT_SGD_ALL) return sgd_all(n, params, grads, lr, decay);
+  if (id == OPT_MOMENTUM) return momentum(n, params, grads, mask, m, lr, decay, mu, nesterov);
+  if (id == OPT_ADAM) return adam(n, params, grads, mask, m, v, lr, decay, beta1, beta2, epsilon, c1, c2);
+  return sgd(n, params, grads, mask, lr, decay);
+}
+
+/** One update of the optimizer the header names (on the pool when large enough); returns the largest |Δθ|. */
 export function optimizer_step(header: usize): f64 {
   const P = slot(header, H_PARAM_COUNT);
   const params = <usize>slot(header, H_PARAMS), grads = <usize>slot(header, H_GRADS);
@@ -144,26 +161,21 @@ export function optimizer_step(header: usize): f64 {
   const m = mask + (<usize>P << 3), v = m + (<usize>P << 3), scalars = v + (<usize>P << 3);
   const lr = fslot(header, HF_LEARNING_RATE), decay = fslot(header, HF_WEIGHT_DECAY);
   const id = slot(header, H_OPTIMIZER);
-  if (id == OPT_MOMENTUM) {
-    const mu = fslot(header, HF_MOMENTUM), nesterov = slot(header, H_NESTEROV);
-    const split = split_optimizer(id, P, params, grads, mask, m, v, nesterov, lr, decay, mu, 0, 0, 0, 0, 0);
-    if (split >= 0 || isNaN(split)) return split;
-    return momentum(P, params, grads, mask, m, lr, decay, mu, nesterov);
-  }
+  let beta1 = 0.0, beta2 = 0.0, c1 = 0.0, c2 = 0.0;
   if (id == OPT_ADAM) {
-    const beta1 = fslot(header, HF_BETA1), beta2 = fslot(header, HF_BETA2);
+    beta1 = fslot(header, HF_BETA1);
+    beta2 = fslot(header, HF_BETA2);
     const p1 = fslot(scalars, OPT_BETA1_POWER) * beta1, p2 = fslot(scalars, OPT_BETA2_POWER) * beta2;
     store<f64>(scalars + (<usize>OPT_T << 3), fslot(scalars, OPT_T) + 1.0);
     store<f64>(scalars + (<usize>OPT_BETA1_POWER << 3), p1);
     store<f64>(scalars + (<usize>OPT_BETA2_POWER << 3), p2);
-    const epsilon = fslot(header, HF_EPSILON);
-    const split = split_optimizer(id, P, params, grads, mask, m, v, 0, lr, decay, 0, beta1, beta2, epsilon, 1.0 - p1, 1.0 - p2);
-    if (split >= 0 || isNaN(split)) return split;
-    return adam(P, params, grads, mask, m, v, lr, decay, beta1, beta2, epsilon, 1.0 - p1, 1.0 - p2);
+    c1 = 1.0 - p1;
+    c2 = 1.0 - p2;
   }
-  const split = split_optimizer(OPT_SGD, P, params, grads, mask, m, v, 0, lr, decay, 0, 0, 0, 0, 0, 0);
-  if (split >= 0 || isNaN(split)) return split;
-  return sgd(P, params, grads, mask, lr, decay);
+  return split_optimizer(
+    id, P, params, grads, mask, m, v, slot(header, H_NESTEROV),
+    lr, decay, fslot(header, HF_MOMENTUM), beta1, beta2, fslot(header, HF_EPSILON), c1, c2,
+  );
 }
 
 /** True when the header's optimizer is sgd and no mask entry is 0: train_epochs may call sgd_all. */
@@ -176,9 +188,8 @@ export function plain_sgd(header: usize): bool {
 
 /** optimizer_step for plain_sgd headers. */
 export function plain_sgd_step(header: usize): f64 {
-  const P = slot(header, H_PARAM_COUNT), params = <usize>slot(header, H_PARAMS), grads = <usize>slot(header, H_GRADS);
-  const lr = fslot(header, HF_LEARNING_RATE), decay = fslot(header, HF_WEIGHT_DECAY);
-  const split = split_optimizer(SPLIT_SGD_ALL, P, params, grads, 0, 0, 0, 0, lr, decay, 0, 0, 0, 0, 0, 0);
-  if (split >= 0 || isNaN(split)) return split;
-  return sgd_all(P, params, grads, lr, decay);
+  return split_optimizer(
+    OPT_SGD_ALL, slot(header, H_PARAM_COUNT), <usize>slot(header, H_PARAMS), <usize>slot(header, H_GRADS), 0, 0, 0, 0,
+    fslot(header, HF_LEARNING_RATE), fslot(header, HF_WEIGHT_DECAY), 0, 0, 0, 0, 0, 0,
+  );
 }

@@ -1,7 +1,7 @@
 // The thread pool's side in the kernels (the host's side: src/engine/wasm/pool.ts). Only the
 // threaded build (asconfig.json "threads": shared, imported memory and atomics) compiles the code
-// inside `if (ASC_FEATURE_THREADS)`; in the single-threaded build every split_* returns false and the
-// caller runs its serial kernel, so the two builds compute with the same code.
+// inside `if (ASC_FEATURE_THREADS)`; in the single-threaded build every split_* finds nothing to split
+// and runs the serial kernel, so the two builds compute with the same code.
 //
 // Determinism: work is split into tiles of OUTPUT — column or row blocks of C for a product, row
 // ranges for an activation, element ranges for the optimizer update — and each tile runs the serial
@@ -24,7 +24,7 @@
 // takes none, and the coordinator does its share. Whoever computes a tile, its bits are the same.
 import { gemm_serial } from './blas';
 import { activate, backprop_activation } from './activations';
-import { adam, momentum, sgd, sgd_all } from './optimizers';
+import { optimizer_pass } from './optimizers';
 import { gather_rows } from './train';
 import { first_non_finite_serial } from './scan';
 
@@ -115,14 +115,27 @@ function available(): i32 {
   return 1;
 }
 
-@inline function roundUp4(x: i32): i32 {
-  return (x + 3) & ~3;
+/**
+ * The tile length for cutting `extent` into `perThread` tiles per available thread (at most
+ * MAX_TILES), each a multiple of `unit`; 0 when there is no pool, `volume` is below `minimum`, or
+ * fewer than two tiles would result (the caller then runs its serial kernel).
+ */
+function splitLength(volume: i64, minimum: i32, extent: i32, unit: i32, perThread: i32): i32 {
+  if (ASC_FEATURE_THREADS) {
+    if (pool == 0 || volume < <i64>geti(minimum)) return 0;
+    const threads = available();
+    if (threads < 2) return 0;
+    const parts = min(threads * perThread, MAX_TILES);
+    const per = (extent + parts - 1) / parts;
+    const length = ((per + unit - 1) / unit) * unit;
+    return length < extent ? length : 0;
+  }
+  return 0;
 }
 
-/** Tile sizes: `extent` cut into at most `parts` tiles of a multiple of `unit`; returns the tile length. */
-function tileLength(extent: i32, parts: i32, unit: i32): i32 {
-  const per = (extent + parts - 1) / parts;
-  return ((per + unit - 1) / unit) * unit;
+/** Tiles of `length` covering `extent`. */
+@inline function tilesOf(extent: i32, length: i32): i32 {
+  return (extent + length - 1) / length;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -193,26 +206,18 @@ export function split_gemm(
   b: usize, bRowStep: usize, bColStep: usize,
   c: usize, ldc: i32, accumulate: i32,
 ): bool {
-  if (ASC_FEATURE_THREADS) {
-    if (pool == 0) return false;
-    if (<i64>m * <i64>n * <i64>k < <i64>geti(P_MIN_VOLUME)) return false;
-    const threads = available();
-    if (threads < 2) return false;
-    const byColumns = n >= m;
-    const extent = byColumns ? n : m;
-    if (extent < 8) return false;
-    const length = tileLength(extent, min(threads * PRODUCT_TILES_PER_THREAD, MAX_TILES), 4);
-    const tiles = (extent + length - 1) / length;
-    if (tiles < 2) return false;
-    setArg(G_M, m); setArg(G_N, n); setArg(G_K, k);
-    setArg(G_A, <i32>a); setArg(G_AROW, <i32>aRowStep); setArg(G_ACOL, <i32>aColStep);
-    setArg(G_B, <i32>b); setArg(G_BROW, <i32>bRowStep); setArg(G_BCOL, <i32>bColStep);
-    setArg(G_C, <i32>c); setArg(G_LDC, ldc); setArg(G_ACC, accumulate);
-    setArg(G_BY_COLUMNS, byColumns ? 1 : 0); setArg(G_TILE, length);
-    runTask(KIND_GEMM, tiles);
-    return true;
-  }
-  return false;
+  const byColumns = n >= m;
+  const extent = byColumns ? n : m;
+  if (extent < 8) return false;
+  const length = splitLength(<i64>m * <i64>n * <i64>k, P_MIN_VOLUME, extent, 4, PRODUCT_TILES_PER_THREAD);
+  if (length == 0) return false;
+  setArg(G_M, m); setArg(G_N, n); setArg(G_K, k);
+  setArg(G_A, <i32>a); setArg(G_AROW, <i32>aRowStep); setArg(G_ACOL, <i32>aColStep);
+  setArg(G_B, <i32>b); setArg(G_BROW, <i32>bRowStep); setArg(G_BCOL, <i32>bColStep);
+  setArg(G_C, <i32>c); setArg(G_LDC, ldc); setArg(G_ACC, accumulate);
+  setArg(G_BY_COLUMNS, byColumns ? 1 : 0); setArg(G_TILE, length);
+  runTask(KIND_GEMM, tilesOf(extent, length));
+  return true;
 }
 
 function gemmTile(tile: i32, scratch: usize): void {
@@ -237,20 +242,13 @@ const V_ACT = 0, V_ROWS = 1, V_N = 2, V_Z = 3, V_A = 4, V_D = 5, V_TILE = 6;
 const VF_SLOPE = PF_ARGS;
 
 function splitRows(kind: i32, act: i32, slope: f64, rows: i32, n: i32, z: usize, a: usize, d: usize): bool {
-  if (ASC_FEATURE_THREADS) {
-    if (pool == 0) return false;
-    if (<i64>rows * <i64>n < <i64>geti(P_MIN_ELEMENTS)) return false;
-    const threads = available();
-    if (threads < 2 || rows < 2) return false;
-    const length = tileLength(rows, min(threads * ELEMENT_TILES_PER_THREAD, MAX_TILES), 1);
-    const tiles = (rows + length - 1) / length;
-    setArg(V_ACT, act); setArg(V_ROWS, rows); setArg(V_N, n);
-    setArg(V_Z, <i32>z); setArg(V_A, <i32>a); setArg(V_D, <i32>d); setArg(V_TILE, length);
-    setf(VF_SLOPE, slope);
-    runTask(kind, tiles);
-    return true;
-  }
-  return false;
+  const length = splitLength(<i64>rows * <i64>n, P_MIN_ELEMENTS, rows, 1, ELEMENT_TILES_PER_THREAD);
+  if (length == 0) return false;
+  setArg(V_ACT, act); setArg(V_ROWS, rows); setArg(V_N, n);
+  setArg(V_Z, <i32>z); setArg(V_A, <i32>a); setArg(V_D, <i32>d); setArg(V_TILE, length);
+  setf(VF_SLOPE, slope);
+  runTask(kind, tilesOf(rows, length));
+  return true;
 }
 
 /** a = f(z), on the pool when large enough (same bits). */
@@ -280,51 +278,37 @@ function activationTile(kind: i32, tile: i32): void {
 const O_ID = 0, O_N = 1, O_PARAMS = 2, O_GRADS = 3, O_MASK = 4, O_M = 5, O_V = 6, O_NESTEROV = 7, O_TILE = 8;
 const OF_LR = PF_ARGS, OF_DECAY = PF_ARGS + 1, OF_MU = PF_ARGS + 2, OF_BETA1 = PF_ARGS + 3, OF_BETA2 = PF_ARGS + 4;
 const OF_EPSILON = PF_ARGS + 5, OF_C1 = PF_ARGS + 6, OF_C2 = PF_ARGS + 7;
-/** Optimizer ids of split_optimizer: OPT_SGD/OPT_MOMENTUM/OPT_ADAM (abi.ts), and sgd without a mask. */
-export const SPLIT_SGD_ALL: i32 = -1;
-
 /**
- * One optimizer pass over n parameters on the pool; returns the largest |Δθ|, or -1 when the pass is
- * too small to split (the caller runs it). `id`: OPT_* or SPLIT_SGD_ALL.
+ * One pass of optimizer `id` (optimizers.ts optimizer_pass: OPT_* or OPT_SGD_ALL) over n parameters,
+ * on the pool when large enough; returns the largest |Δθ|.
  */
 export function split_optimizer(
   id: i32, n: i32, params: usize, grads: usize, mask: usize, m: usize, v: usize, nesterov: i32,
   lr: f64, decay: f64, mu: f64, beta1: f64, beta2: f64, epsilon: f64, c1: f64, c2: f64,
 ): f64 {
-  if (ASC_FEATURE_THREADS) {
-    if (pool == 0) return -1.0;
-    if (n < geti(P_MIN_ELEMENTS)) return -1.0;
-    const threads = available();
-    if (threads < 2) return -1.0;
-    const length = tileLength(n, min(threads * ELEMENT_TILES_PER_THREAD, MAX_TILES), 2);
-    const tiles = (n + length - 1) / length;
-    setArg(O_ID, id); setArg(O_N, n); setArg(O_PARAMS, <i32>params); setArg(O_GRADS, <i32>grads);
-    setArg(O_MASK, <i32>mask); setArg(O_M, <i32>m); setArg(O_V, <i32>v); setArg(O_NESTEROV, nesterov); setArg(O_TILE, length);
-    setf(OF_LR, lr); setf(OF_DECAY, decay); setf(OF_MU, mu); setf(OF_BETA1, beta1); setf(OF_BETA2, beta2);
-    setf(OF_EPSILON, epsilon); setf(OF_C1, c1); setf(OF_C2, c2);
-    runTask(KIND_OPTIMIZER, tiles);
-    let top = 0.0;
-    for (let t = 0; t < tiles; t++) top = Math.max(top, getf(PF_PARTIAL + t));
-    return top;
-  }
-  return -1.0;
+  const length = splitLength(<i64>n, P_MIN_ELEMENTS, n, 2, ELEMENT_TILES_PER_THREAD);
+  if (length == 0) return optimizer_pass(id, n, params, grads, mask, m, v, nesterov, lr, decay, mu, beta1, beta2, epsilon, c1, c2);
+  const tiles = tilesOf(n, length);
+  setArg(O_ID, id); setArg(O_N, n); setArg(O_PARAMS, <i32>params); setArg(O_GRADS, <i32>grads);
+  setArg(O_MASK, <i32>mask); setArg(O_M, <i32>m); setArg(O_V, <i32>v); setArg(O_NESTEROV, nesterov); setArg(O_TILE, length);
+  setf(OF_LR, lr); setf(OF_DECAY, decay); setf(OF_MU, mu); setf(OF_BETA1, beta1); setf(OF_BETA2, beta2);
+  setf(OF_EPSILON, epsilon); setf(OF_C1, c1); setf(OF_C2, c2);
+  runTask(KIND_OPTIMIZER, tiles);
+  let top = 0.0;
+  for (let t = 0; t < tiles; t++) top = Math.max(top, getf(PF_PARTIAL + t));
+  return top;
 }
 
 function optimizerTile(tile: i32): void {
   const n = arg(O_N), length = arg(O_TILE);
   const from = tile * length;
-  const count = min(length, n - from);
   const shift = <usize>from << 3;
-  const params = <usize><u32>arg(O_PARAMS) + shift, grads = <usize><u32>arg(O_GRADS) + shift;
-  const mask = <usize><u32>arg(O_MASK) + shift, m = <usize><u32>arg(O_M) + shift, v = <usize><u32>arg(O_V) + shift;
-  const lr = getf(OF_LR), decay = getf(OF_DECAY);
-  const id = arg(O_ID);
-  let top: f64;
-  if (id == SPLIT_SGD_ALL) top = sgd_all(count, params, grads, lr, decay);
-  else if (id == 0) top = sgd(count, params, grads, mask, lr, decay);
-  else if (id == 1) top = momentum(count, params, grads, mask, m, lr, decay, getf(OF_MU), arg(O_NESTEROV));
-  else top = adam(count, params, grads, mask, m, v, lr, decay, getf(OF_BETA1), getf(OF_BETA2), getf(OF_EPSILON), getf(OF_C1), getf(OF_C2));
-  setf(PF_PARTIAL + tile, top);
+  setf(PF_PARTIAL + tile, optimizer_pass(
+    arg(O_ID), min(length, n - from),
+    <usize><u32>arg(O_PARAMS) + shift, <usize><u32>arg(O_GRADS) + shift, <usize><u32>arg(O_MASK) + shift,
+    <usize><u32>arg(O_M) + shift, <usize><u32>arg(O_V) + shift, arg(O_NESTEROV),
+    getf(OF_LR), getf(OF_DECAY), getf(OF_MU), getf(OF_BETA1), getf(OF_BETA2), getf(OF_EPSILON), getf(OF_C1), getf(OF_C2),
+  ));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -334,19 +318,14 @@ const R_SRC = 0, R_DST = 1, R_PERM = 2, R_FROM = 3, R_ROWS = 4, R_WIDTH = 5, R_T
 
 /** Copies rows perm[from…from+rows) of width `width` from src to dst, on the pool when large enough. */
 export function split_gather(src: usize, dst: usize, perm: usize, from: i32, rows: i32, width: i32): void {
-  if (ASC_FEATURE_THREADS) {
-    if (pool != 0 && <i64>rows * <i64>width >= <i64>geti(P_MIN_ELEMENTS) && rows >= 2) {
-      const threads = available();
-      if (threads >= 2) {
-        const length = tileLength(rows, min(threads * ELEMENT_TILES_PER_THREAD, MAX_TILES), 1);
-        setArg(R_SRC, <i32>src); setArg(R_DST, <i32>dst); setArg(R_PERM, <i32>perm);
-        setArg(R_FROM, from); setArg(R_ROWS, rows); setArg(R_WIDTH, width); setArg(R_TILE, length);
-        runTask(KIND_GATHER, (rows + length - 1) / length);
-        return;
-      }
-    }
+  const length = splitLength(<i64>rows * <i64>width, P_MIN_ELEMENTS, rows, 1, ELEMENT_TILES_PER_THREAD);
+  if (length == 0) {
+    gather_rows(src, dst, perm, from, rows, width);
+    return;
   }
-  gather_rows(src, dst, perm, from, rows, width);
+  setArg(R_SRC, <i32>src); setArg(R_DST, <i32>dst); setArg(R_PERM, <i32>perm);
+  setArg(R_FROM, from); setArg(R_ROWS, rows); setArg(R_WIDTH, width); setArg(R_TILE, length);
+  runTask(KIND_GATHER, tilesOf(rows, length));
 }
 
 function gatherTile(tile: i32): void {
@@ -365,23 +344,16 @@ const S_AT = 0, S_N = 1, S_TILE = 2;
 
 /** Index of the first of the n f64 at `at` that is not finite, or -1 (on the pool when large enough). */
 export function first_non_finite(at: usize, n: i32): i32 {
-  if (ASC_FEATURE_THREADS) {
-    if (pool != 0 && n >= geti(P_MIN_ELEMENTS)) {
-      const threads = available();
-      if (threads >= 2) {
-        const length = tileLength(n, min(threads * ELEMENT_TILES_PER_THREAD, MAX_TILES), 2);
-        const tiles = (n + length - 1) / length;
-        setArg(S_AT, <i32>at); setArg(S_N, n); setArg(S_TILE, length);
-        runTask(KIND_SCAN, tiles);
-        for (let t = 0; t < tiles; t++) {
-          const found = <i32>getf(PF_PARTIAL + t);
-          if (found >= 0) return found;
-        }
-        return -1;
-      }
-    }
+  const length = splitLength(<i64>n, P_MIN_ELEMENTS, n, 2, ELEMENT_TILES_PER_THREAD);
+  if (length == 0) return first_non_finite_serial(at, n);
+  const tiles = tilesOf(n, length);
+  setArg(S_AT, <i32>at); setArg(S_N, n); setArg(S_TILE, length);
+  runTask(KIND_SCAN, tiles);
+  for (let t = 0; t < tiles; t++) {
+    const found = <i32>getf(PF_PARTIAL + t);
+    if (found >= 0) return found;
   }
-  return first_non_finite_serial(at, n);
+  return -1;
 }
 
 function scanTile(tile: i32): void {

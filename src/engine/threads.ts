@@ -4,7 +4,8 @@
 //   - SharedArrayBuffer (browsers give it only to cross-origin-isolated pages: COOP/COEP headers);
 //   - a way to start workers synchronously: Node's worker_threads (reached through
 //     process.getBuiltinModule, Node ≥ 20.16) or the Worker constructor of browsers.
-import { SpecError, describe, type WasmlpError } from '../errors.js';
+import { SpecError, describe } from '../errors.js';
+import type { ErrorClass } from '../spec/names.js';
 import type { EngineKind, Threads } from '../spec/types.js';
 
 /** Largest explicit count. */
@@ -47,10 +48,7 @@ export function availableCores(): number {
 }
 
 /** Checks a `threads` value (spec field or load option at `path`); returns it. */
-export function validateThreads(
-  value: unknown, path: string,
-  ErrorClass: new (code: string, message: string, details: { path: string; expected: string; received: string }) => WasmlpError = SpecError,
-): Threads {
+export function validateThreads(value: unknown, path: string, ErrorClass: ErrorClass = SpecError): Threads {
   if (value === 'auto') return 'auto';
   if (typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= MAX_THREADS) return value;
   throw new ErrorClass('BAD_THREADS', `${path}: expected 'auto' or an integer in [1, ${MAX_THREADS}], got ${describe(value)}`, {

@@ -58,7 +58,7 @@ export function listNames(valid: readonly string[]): string {
   return valid.join(', ');
 }
 
-type ErrorClass = new (code: string, message: string, details?: ErrorDetails) => WasmlpError;
+export type ErrorClass = new (code: string, message: string, details?: ErrorDetails) => WasmlpError;
 
 /**
  * Throws `new ErrorClass(code, …)` for the first own key of `object` that is not in `valid`, naming

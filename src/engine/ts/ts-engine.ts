@@ -11,10 +11,6 @@ import { firstNonFinite } from '../../data/dataset.js';
 export class TsEngine implements Engine {
   readonly kind = 'ts' as const;
   readonly threads = 1;
-
-  threadsReady(): Promise<void> {
-    return Promise.resolve();
-  }
   readonly base = 0;
   f64 = new Float64Array(0);
   i32 = new Int32Array(0);
@@ -58,10 +54,13 @@ export class TsEngine implements Engine {
     return train_epochs(this.f64, this.i32, this.u32, this.header, epochs, maxSteps);
   }
 
+  threadsReady(): Promise<void> {
+    return Promise.resolve();
+  }
+
   firstNonFinite(offset: number, count: number): number {
     const at = offset >>> 3;
-    const found = firstNonFinite(this.f64.subarray(at, at + count));
-    return found;
+    return firstNonFinite(this.f64.subarray(at, at + count));
   }
 
   dispose(): void {

@@ -6,8 +6,9 @@
 // thread never blocks on workers (it only spins on the last tiles), and a worker that has not
 // started yet, or has died, simply takes no tiles: the results are the same bits either way.
 //
-// Workers never keep a Node process alive (unref), stop with dispose(), and stop when their model is
-// garbage-collected without a dispose (FinalizationRegistry in wasm-engine.ts).
+// Workers keep a Node process alive only until they have started (unref after), stop with dispose(),
+// and stop when their model is garbage-collected without a dispose (FinalizationRegistry in
+// wasm-engine.ts).
 import { P } from '../../layout/abi.js';
 import { nodeBuiltins } from '../threads.js';
 
@@ -68,13 +69,11 @@ let browserWorkerUrl: string | null = null;
 
 export class ThreadPool {
   private readonly handles: Handle[] = [];
-  private readonly i32: () => Int32Array;
   private stopped = false;
   /** Resolves when every worker has started or failed to start. */
   readonly ready: Promise<void>;
 
   constructor(module: WebAssembly.Module, private readonly memory: WebAssembly.Memory, private readonly block: number, threads: number) {
-    this.i32 = () => new Int32Array(memory.buffer);
     const settled: Promise<void>[] = [];
     for (let index = 1; index < threads; index++) {
       settled.push(new Promise<void>((resolve) => {
@@ -124,6 +123,11 @@ export class ThreadPool {
         end();
       },
     };
+  }
+
+  /** A view of the shared memory (a grown memory has a longer buffer: read it each time). */
+  private i32(): Int32Array {
+    return new Int32Array(this.memory.buffer);
   }
 
   /** Workers inside pool_worker now (they take tiles). */
