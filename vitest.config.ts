@@ -24,8 +24,6 @@ const chromiumPath = findChromium();
 const BUILT_PACKAGE = { find: /^(?:\.\.\/)+src\/(.*)$/, replacement: `${fileURLToPath(new URL('./dist/', import.meta.url))}$1` };
 
 export default defineConfig({
-  // the browser suite's server must read the reference cases beside the repository
-  server: { fs: { allow: ['..'] } },
   // the ONNX tests import their fixtures (binary .onnx files) inlined as data URLs
   assetsInclude: ['**/*.onnx'],
   test: {

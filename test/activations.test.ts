@@ -1,4 +1,4 @@
-// The activation table of ../shared/reference/activations.json (values and derivatives at 0, ±0.5, ±1,
+// The activation table of test/fixtures/reference/activations.json (values and derivatives at 0, ±0.5, ±1,
 // ±20, ±40, ±1000, computed by an independent float64 oracle): the scalar TypeScript functions, and every
 // engine through a 1-input 1-unit layer (W = [[1]], b = [0]). Then softmax, cce and bce at |z| = 1000.
 import { describe, expect, it } from 'vitest';

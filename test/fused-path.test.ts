@@ -173,7 +173,7 @@ describe.each(ENGINES)('fused and general paths on the %s engine', (engine) => {
         expect(fused.h.steps).toBe(general.h.steps);
         expect(fused.h.lastStep).toBe(general.h.lastStep);
       }
-      // the textbook's one update (half squared error; /work/shared/reference/mazur-2-2-2.json):
+      // the textbook's one update (half squared error; test/fixtures/reference/mazur-2-2-2.json):
       // w5+ = 0.35891648, w1+ = 0.149780716
       const one = await history({ ...spec, loss: 'half_se' }, X, Y, { optimizer: 'sgd', learningRate: 0.5, batchSize: 1, epochs: 1 }, 'fused');
       expect(one.params[6]).toBeCloseTo(0.35891648, 8);

@@ -1,4 +1,4 @@
-// Every network case of ../shared/reference on every engine: loss, outputs, z, a, delta and gradients
+// Every network case of test/fixtures/reference on every engine: loss, outputs, z, a, delta and gradients
 // against the independent oracle (1e-10 relative per element), the texts' printed numbers against
 // their match rules, and the gradient-descent trajectories step by step.
 import { describe, expect, it } from 'vitest';

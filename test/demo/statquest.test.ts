@@ -1,6 +1,6 @@
 // The built demo (`npm start` = node dist/demo/statquest.js; `npm run build` first), run as a user
 // runs it, from an empty directory. Its printed numbers are compared with the reference cases
-// (../shared/reference: an independent float64 oracle and the numbers the texts print), to the
+// (test/fixtures/reference: an independent float64 oracle and the numbers the texts print), to the
 // digits the demo prints, and its ✓/✗ marks with the reference's verdicts; then the SVG charts.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync } from 'node:fs';
@@ -13,7 +13,7 @@ const DEMO = fileURLToPath(new URL('../../dist/demo/statquest.js', import.meta.u
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
 const reference = (name: string): Json =>
-  JSON.parse(readFileSync(new URL(`../../../shared/reference/${name}.json`, import.meta.url), 'utf8'));
+  JSON.parse(readFileSync(new URL(`../fixtures/reference/${name}.json`, import.meta.url), 'utf8'));
 const b3Ref = reference('statquest-b3-optimization').cases[0];
 const fullRef = reference('statquest-full-gradients').cases;
 const mazurRef = reference('mazur-2-2-2').cases;

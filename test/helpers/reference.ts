@@ -1,4 +1,5 @@
-// Loads the reference cases (../shared/reference, computed by an independent float64 oracle) and
+// Loads the reference cases (test/fixtures/reference: the texts' worked examples, recomputed by an
+// independent float64 oracle; its README says where each number comes from) and
 // turns them into model specs; compares results with the tolerance rule the cases define.
 /// <reference types="vite/client" />
 import { expect } from 'vitest';
@@ -9,11 +10,11 @@ import type { Activation, EngineKind, LayerParams, Loss, ModelSpec } from '../..
 export type Json = any;
 
 // Bundled by Vite's glob import, so the same loader works in Node and in the browser suite (no fs there).
-const FILES: Record<string, Json> = import.meta.glob('../../../shared/reference/*.json', { eager: true, import: 'default' });
+const FILES: Record<string, Json> = import.meta.glob('../fixtures/reference/*.json', { eager: true, import: 'default' });
 
 export function loadReference(name: string): Json {
-  const file = FILES[`../../../shared/reference/${name}.json`];
-  if (file === undefined) throw new Error(`reference case ${name} not found in ../shared/reference (have: ${Object.keys(FILES).join(', ')})`);
+  const file = FILES[`../fixtures/reference/${name}.json`];
+  if (file === undefined) throw new Error(`reference case ${name} not found in test/fixtures/reference (have: ${Object.keys(FILES).join(', ')})`);
   // a deep copy: callers may edit what they get
   return structuredClone(file);
 }
