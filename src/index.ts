@@ -59,7 +59,7 @@ export async function loadModel(saved: ModelJSON | string, options: LoadOptions 
 export { Model } from './model/model.js';
 export type { ModelJSON, ModelMetadata, JsonValue, JsonObject, LoadOptions } from './model/serialize.js';
 export type { NormalizationSpec, ScalerSpec } from './data/normalize.js';
-export type { FitHistory, StopReason, GradientsResult, GradCheckOptions, GradCheckReport, LayerTrace } from './model/model.js';
+export type { FitHistory, StopReason, GradientsOptions, GradientsResult, GradientsWithTraces, GradientsWithFlatTraces, GradCheckOptions, GradCheckReport, LayerTrace } from './model/model.js';
 export type { MatrixInput } from './data/dataset.js';
 export type { LossOptions, LossUnits } from './model/loss-units.js';
 export { ACTIVATIONS, LOSSES, INITS, ENGINES } from './spec/types.js';

@@ -84,7 +84,7 @@ describe.each(ENGINES)('activations on the %s engine against the table', (engine
     });
     // half_se = ½ Σ (a − t)²: dL/da = a − t = 1, so dL/dz = f'(z) · 1, and z = x.
     const Y = TABLE[activation].value.map((v) => [v - 1]);
-    const g = model.gradients(X, Y);
+    const g = model.gradients(X, Y, { traces: true });
     expectRowsAgree(g.layers[0].z.map((row) => row[0]), XS, `${activation} z`);
     expectRowsAgree(g.layers[0].delta.map((row) => row[0]), TABLE[activation].derivative, `${activation} derivative`);
     // dL/dW = Σ x f'(x) (the ±1000 terms cancel or vanish; every addend is finite), dL/db = Σ f'(x).
@@ -143,7 +143,7 @@ describe.each(ENGINES)('softmax, cce and bce at |z| = 1000 on the %s engine', (e
     const model = await softmaxModel();
     // −log softmax_k = logsumexp(z) − z_k: 1000 − (−1000) = 2000; log 3; softplus(1) = −log σ(−1).
     const wantLoss = (2000 + Math.log(3) + softplus1) / 3;
-    const g = model.gradients(X, T);
+    const g = model.gradients(X, T, { traces: true });
     expect(Number.isFinite(g.loss)).toBe(true);
     expect(Math.abs(g.loss - wantLoss)).toBeLessThanOrEqual(1e-13 * wantLoss);
     expect(Math.abs(model.loss(X, T) - wantLoss)).toBeLessThanOrEqual(1e-13 * wantLoss);
@@ -174,7 +174,7 @@ describe.each(ENGINES)('softmax, cce and bce at |z| = 1000 on the %s engine', (e
     const Xb = [[1000], [-1000], [1000], [-1000]];
     const Yb = [[0], [1], [1], [0]];
     // t softplus(−z) + (1 − t) softplus(z): softplus(1000) = 1000 twice (wrong side), softplus(−1000) = 0 twice.
-    const g = model.gradients(Xb, Yb);
+    const g = model.gradients(Xb, Yb, { traces: true });
     expect(g.loss).toBe(500);
     expect(model.loss(Xb, Yb)).toBe(500);
     expect(g.output.map((r) => r[0])).toEqual([1, 0, 1, 0]);

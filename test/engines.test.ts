@@ -38,8 +38,8 @@ describe('engine agreement', () => {
         const ts = await createModel({ ...spec, engine: 'ts' });
         const wasm = await createModel({ ...spec, engine: 'wasm' });
         expect(wasm.getParamsFlat()).toEqual(ts.getParamsFlat());
-        const a = wasm.gradients(X, Y);
-        const b = ts.gradients(X, Y);
+        const a = wasm.gradients(X, Y, { traces: true });
+        const b = ts.gradients(X, Y, { traces: true });
         const what = `depth ${depth}, inputs ${inputs}, units ${layers.map((l) => l.units)}, rows ${rows}`;
         expect(normwise([a.loss], [b.loss]), `${what}: loss`).toBeLessThanOrEqual(1e-12);
         expect(normwise(flat(a.output), flat(b.output)), `${what}: output`).toBeLessThanOrEqual(1e-12);

@@ -65,7 +65,7 @@ describe.each(ENGINES)('fit on the %s engine', (engine) => {
     const out = model.predict(bigX);
     expect(out.length).toBe(5000);
     expect(model.getParamsFlat()).toEqual(params);
-    const g = model.gradients(bigX, bigX.map(() => [0, 1])); // grows again to hold 5000 rows of activations
+    const g = model.gradients(bigX, bigX.map(() => [0, 1]), { traces: true }); // grows again to hold 5000 rows of activations
     expect(g.layers[0].z.length).toBe(5000);
     expect(model.getParamsFlat()).toEqual(params);
     const history = model.fit(bigX, bigX.map(([a]) => [a > 0 ? 1 : 0, 0]), { epochs: 2, batchSize: 500, learningRate: 0.1 });

@@ -2,7 +2,7 @@
 // against the independent oracle (1e-10 relative per element), the texts' printed numbers against
 // their match rules, and the gradient-descent trajectories step by step.
 import { describe, expect, it } from 'vitest';
-import { createModel, type GradientsResult } from '../src/index.js';
+import { createModel, type GradientsWithTraces } from '../src/index.js';
 import { sigmoid_derivative } from '../src/engine/ts/activations.js';
 import { ENGINES } from './helpers/engines.js';
 import { descend, type TrajectoryPoint } from './helpers/descent.js';
@@ -24,7 +24,7 @@ const NETWORK_FILES = [
 ];
 
 /** Quantities the texts print that are not network outputs, computed from ours with the texts' formulas. */
-function derived(raw: Json, g: GradientsResult, trajectory: Map<number, TrajectoryPoint>): Json {
+function derived(raw: Json, g: GradientsWithTraces, trajectory: Map<number, TrajectoryPoint>): Json {
   const out = g.output[0][0];
   const W = raw.params;
   return {
@@ -45,7 +45,7 @@ describe.each(ENGINES)('reference cases on the %s engine', (engine) => {
       it(c.name, async () => {
         const model = await createModel(c.spec);
         const oracle = c.raw.oracle;
-        const g = model.gradients(c.X, c.Y);
+        const g = model.gradients(c.X, c.Y, { traces: true });
         expectClose(g.loss, oracle.loss, REL, 'loss');
         expectClose(g.output, oracle.output, REL, 'output');
         g.layers.forEach((layer, l) => {

@@ -38,7 +38,7 @@ const DECIMALS = 10; // one more than the post's most precise number
 
 export async function mazurStep(): Promise<void> {
   const model = await createModel({ ...SPEC, params: PARAMS });
-  const { loss, grads, output, layers } = model.gradients(X, Y);
+  const { loss, grads, output, layers } = model.gradients(X, Y, { traces: true });
   // One full-batch step on every parameter. The post updates weights only; with one step that changes
   // no weight, since every update uses the gradient at the starting point.
   model.fit(X, Y, { epochs: 1, batchSize: 1, learningRate: LEARNING_RATE, optimizer: 'sgd', shuffle: false });

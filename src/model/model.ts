@@ -18,8 +18,10 @@ import { lossInTargetUnits, lossUnits, type LossOptions } from './loss-units.js'
 import { flatToParams, paramName, paramsToFlat } from './params.js';
 import { NO_METADATA, encodeModel, validateSaveOptions, type ModelJSON, type ModelMetadata, type ModelState } from './serialize.js';
 import { toONNX, type ToONNXOptions } from '../onnx/export.js';
+import { allocateTraces, gradientsResult, traceMode, type GradientsOptions, type GradientsResult, type GradientsWithFlatTraces, type GradientsWithTraces, type LayerTrace } from './gradients.js';
 
 export type { FitHistory, StopReason } from '../train/trainer.js';
+export type { GradientsOptions, GradientsResult, GradientsWithFlatTraces, GradientsWithTraces, LayerTrace } from './gradients.js';
 
 /**
  * Rows per forward call when predicting or evaluating a loss: bounds memory for large data. A loss
@@ -39,26 +41,6 @@ function checkChunk(engine: Engine, at: number, raw: Matrix, from: number, rows:
   const chunk = raw.data.subarray(from * raw.cols, (from + rows) * raw.cols);
   const bad = firstNonFinite(chunk);
   if (bad >= 0) throw nonFinite('X', from + Math.floor(bad / raw.cols), bad % raw.cols, chunk[bad]);
-}
-
-export interface LayerTrace<T> {
-  /** Pre-activations z = W a_in + b, one row per sample. */
-  z: T;
-  /** Activations a = f(z). */
-  a: T;
-  /** dL/dz. */
-  delta: T;
-}
-
-export interface GradientsResult {
-  loss: number;
-  /** dL/dθ in the parameter layout `[{ W: [units][inputs], b: [units] }]`. */
-  grads: LayerParams[];
-  /** dL/dθ flat: layer 0 W row by row, layer 0 b, layer 1 W, … */
-  gradsFlat: Float64Array;
-  /** The network's output for each row. */
-  output: number[][];
-  layers: LayerTrace<number[][]>[];
 }
 
 export interface GradCheckOptions {
@@ -307,19 +289,23 @@ export class Model {
     return sum * loss_scale(LOSS_ID[this.spec.loss], x.rows, this.spec.outputs);
   }
 
-  /** Loss, gradients and every layer's z, a and delta = dL/dz on (X, Y), by backpropagation. */
-  gradients(X: MatrixInput, Y: MatrixInput): GradientsResult {
+  /**
+   * Loss and gradients on (X, Y), by backpropagation; with `{ traces: true }` (nested arrays) or
+   * `{ traces: 'flat' }` (Float64Arrays) also every layer's z, a and delta = dL/dz and the output,
+   * for every row. Without traces the cost in memory is the parameters', whatever the row count.
+   */
+  gradients(X: MatrixInput, Y: MatrixInput, options?: { traces?: false }): GradientsResult;
+  gradients(X: MatrixInput, Y: MatrixInput, options: { traces: true }): GradientsWithTraces;
+  gradients(X: MatrixInput, Y: MatrixInput, options: { traces: 'flat' }): GradientsWithFlatTraces;
+  gradients(X: MatrixInput, Y: MatrixInput, options?: GradientsOptions): GradientsResult | GradientsWithTraces | GradientsWithFlatTraces;
+  gradients(X: MatrixInput, Y: MatrixInput, options?: GradientsOptions): GradientsResult | GradientsWithTraces | GradientsWithFlatTraces {
     this.assertIdle('gradients');
+    const mode = traceMode(options);
     const { x, y } = this.pair(X, Y);
-    const N = x.rows;
-    const traces = this.spec.layers.map((layer) => ({ z: new Float64Array(N * layer.units), a: new Float64Array(N * layer.units), delta: new Float64Array(N * layer.units) }));
+    const widths = this.spec.layers.map((layer) => layer.units);
+    const traces = mode === false ? undefined : allocateTraces(x.rows, widths);
     const { loss, gradsFlat } = this.gradientsPacked(x, y, traces);
-    const layers = this.spec.layers.map((layer, l) => ({
-      z: toNested(traces[l].z, N, layer.units),
-      a: toNested(traces[l].a, N, layer.units),
-      delta: toNested(traces[l].delta, N, layer.units),
-    }));
-    return { loss, grads: flatToParams(this.spec, gradsFlat), gradsFlat, output: layers[layers.length - 1].a, layers };
+    return gradientsResult({ loss, grads: flatToParams(this.spec, gradsFlat), gradsFlat }, mode, x.rows, widths, traces);
   }
 
   /**
