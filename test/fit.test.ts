@@ -5,6 +5,7 @@ import { WasmEngine } from '../src/engine/wasm/wasm-engine.js';
 import { compileKernels } from '../src/engine/wasm/loader.js';
 import { computePlan } from '../src/layout/plan.js';
 import { validateSpec } from '../src/spec/validate.js';
+import { resolveSpec } from '../src/model/factory.js';
 import { H } from '../src/layout/abi.js';
 import { ENGINES } from './helpers/engines.js';
 import { expectTypedError } from './helpers/errors.js';
@@ -114,7 +115,7 @@ describe.each(ENGINES)('fit on the %s engine', (engine) => {
 describe('WebAssembly traps', () => {
   it('become an EngineError naming the kernel', async () => {
     const engine = new WasmEngine(await compileKernels());
-    const spec = validateSpec({ inputs: 2, layers: [{ units: 3, activation: 'tanh' }], loss: 'mse' });
+    const spec = resolveSpec(validateSpec({ inputs: 2, layers: [{ units: 3, activation: 'tanh' }], loss: 'mse' }));
     const plan = computePlan(spec, { batch: 4, rows: 4 }, engine.base);
     engine.bind(plan);
     engine.i32[(plan.header >> 2) + H.TABLE] = 0x7ffffff0; // a layer table far outside memory

@@ -26,6 +26,7 @@ import { ENGINE_MEMORY_LIMIT, setEngineMemoryLimit } from '../src/layout/budget.
 import { writeDescriptors } from '../src/layout/pack.js';
 import { computePlan } from '../src/layout/plan.js';
 import { validateSpec } from '../src/spec/validate.js';
+import { resolveSpec } from '../src/model/factory.js';
 import { ENGINES } from './helpers/engines.js';
 import { mulberry32, randomDistributions, randomMatrix } from './helpers/random.js';
 
@@ -125,7 +126,7 @@ describe('models too large for any memory are refused from the spec, before any 
 });
 
 describe('plans past 2 GiB: unsigned offsets up to 4 GiB (arithmetic, nothing allocated)', () => {
-  const spec = validateSpec({ inputs: 100, layers: [{ units: 16, activation: 'relu' }, { units: 1, activation: 'identity' }], loss: 'mse' });
+  const spec = resolveSpec(validateSpec({ inputs: 100, layers: [{ units: 16, activation: 'relu' }, { units: 1, activation: 'identity' }], loss: 'mse' }));
 
   it('3,000,000 rows of 100 inputs: every region 16-byte aligned, in order, disjoint, ending past 2^31 and within 2^32', () => {
     const N = 3_000_000, B = 32;
@@ -166,7 +167,7 @@ describe('plans past 2 GiB: unsigned offsets up to 4 GiB (arithmetic, nothing al
 
   it('offsets above 2^31 are written to the header and layer table with the same 32 bits', () => {
     // one input, 16 units: a batch of 6,000,000 rows puts the second layer's activations past 2^31
-    const wide = validateSpec({ inputs: 1, layers: [{ units: 16, activation: 'relu' }, { units: 1, activation: 'identity' }], loss: 'mse' });
+    const wide = resolveSpec(validateSpec({ inputs: 1, layers: [{ units: 16, activation: 'relu' }, { units: 1, activation: 'identity' }], loss: 'mse' }));
     const plan = computePlan(wide, { batch: 6_000_000, rows: 1000 });
     expect(plan.layers[1].z).toBeGreaterThan(2 ** 31);
     expect(plan.end).toBeLessThanOrEqual(2 ** 32);

@@ -2,7 +2,7 @@
 // and by the repository's tinybench suite (bench/run.mjs imports the built copy of this module).
 // Seeded data from the library's own generator, identical for both engines.
 import type { FitOptions, ModelSpec } from '../index.js';
-import { nextUniform, seedState } from '../train/rng.js';
+import { nextUniform, seedState } from '../layout/rng.js';
 
 export interface Workload {
   id: string;

@@ -1,6 +1,6 @@
 // From CSV columns to the model's numbers and back: which columns are inputs and targets, the
 // order of class labels, one-hot targets, the predicted class, and a seeded shuffle of rows.
-import { nextBelow, seedState } from '../train/rng.js';
+import { nextBelow, seedState } from '../layout/rng.js';
 import { CliError } from './errors.js';
 
 /** A comma-separated list of column names (`a,b`), trimmed, without empty entries. */

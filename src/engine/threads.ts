@@ -4,12 +4,9 @@
 //   - SharedArrayBuffer (browsers give it only to cross-origin-isolated pages: COOP/COEP headers);
 //   - a way to start workers synchronously: Node's worker_threads (reached through
 //     process.getBuiltinModule, Node ≥ 20.16) or the Worker constructor of browsers.
-import { SpecError, describe } from '../errors.js';
-import type { ErrorClass } from '../spec/names.js';
 import type { EngineKind, Threads } from '../spec/types.js';
 
-/** Largest explicit count. */
-export const MAX_THREADS = 64;
+export { MAX_THREADS, validateThreads } from '../spec/threads.js';
 /** 'auto' uses the available cores, at most this many: past it the products of MLPs this package
  * trains are too small to split further with profit. */
 export const AUTO_THREADS_CAP = 8;
@@ -45,15 +42,6 @@ export function availableCores(): number {
   if (node !== null) return typeof node.os.availableParallelism === 'function' ? node.os.availableParallelism() : node.os.cpus().length;
   const hc = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency;
   return typeof hc === 'number' && hc >= 1 ? Math.floor(hc) : 1;
-}
-
-/** Checks a `threads` value (spec field or load option at `path`); returns it. */
-export function validateThreads(value: unknown, path: string, ErrorClass: ErrorClass = SpecError): Threads {
-  if (value === 'auto') return 'auto';
-  if (typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= MAX_THREADS) return value;
-  throw new ErrorClass('BAD_THREADS', `${path}: expected 'auto' or an integer in [1, ${MAX_THREADS}], got ${describe(value)}`, {
-    path, expected: `'auto' or an integer in [1, ${MAX_THREADS}]`, received: describe(value),
-  });
 }
 
 /** The count a model runs on: 1 for the TS engine or where threads cannot run; 'auto': the cores, capped. */

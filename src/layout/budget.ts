@@ -6,11 +6,11 @@
 // the spec and the capacities (computePlan allocates nothing), so every size is known, and refused
 // when too large, before a single parameter is initialized or a page is grown:
 //   - a spec whose smallest plan (1 row) exceeds the limit is impossible: SpecError MODEL_TOO_LARGE
-//     (validateSpec calls checkSpecFits);
+//     (checkSpecFits, where a model is built or decoded);
 //   - a call whose rows do not fit: fit gets EngineError OUT_OF_MEMORY saying how many rows would
 //     fit (reservePlan); predict, loss and gradients run in chunks that fit (chunkRows).
 import { EngineError, SpecError } from '../errors.js';
-import type { ValidSpec } from '../spec/types.js';
+import type { CheckedSpec, ValidSpec } from '../spec/types.js';
 import { computePlan, type Capacity, type Plan } from './plan.js';
 
 /** 4 GiB: the largest wasm32 memory (65536 pages of 64 KiB), and so the largest arena of either engine. */
@@ -57,12 +57,13 @@ const covers = (plan: Plan, want: Capacity): boolean =>
 const SPEC_CHECK_BASE = 65536;
 
 /**
- * Refuses a spec whose smallest plan (batch 1, one data row) is over the limit: such a model could
- * never be created. Called by validateSpec, before any parameter exists. The message names the layer
- * with the most parameters.
+ * Refuses a spec whose smallest plan (batch 1, one data row, one thread) is over the limit: such a
+ * model could never be created. Called where a model is built or decoded (src/model/factory.ts,
+ * src/model/serialize.ts), before any parameter exists. The message names the layer with the most
+ * parameters.
  */
-export function checkSpecFits(spec: ValidSpec): void {
-  const plan = computePlan(spec, { batch: 1, rows: 1 }, SPEC_CHECK_BASE);
+export function checkSpecFits(spec: CheckedSpec): void {
+  const plan = computePlan({ ...spec, threads: 1 }, { batch: 1, rows: 1 }, SPEC_CHECK_BASE);
   if (fits(plan)) return;
   let largest = spec.layers[0];
   for (const layer of spec.layers) if (layer.units * (layer.inputs + 1) > largest.units * (largest.inputs + 1)) largest = layer;

@@ -2,12 +2,12 @@
 // Every public method validates its input completely before it writes anything, so a failed call
 // leaves the model exactly as it was.
 import type { Engine } from '../engine/engine.js';
-import { loss_scale } from '../engine/ts/losses.js';
+import { loss_scale } from '../layout/loss-scale.js';
 import { LOSS_ID } from '../layout/abi.js';
 import type { Plan } from '../layout/plan.js';
 import { chunkRows, reservePlan } from '../layout/budget.js';
 import { readRegion, readRng, resetOptimizerState, writeRng, writeRows } from '../layout/pack.js';
-import { seedState } from '../train/rng.js';
+import { seedState } from '../layout/rng.js';
 import { validateGradCheckOptions, type FitOptions } from '../train/options.js';
 import { fitAsync, fitSync, type FitHistory, type TrainingHost } from '../train/trainer.js';
 import { checkSameRows, firstNonFinite, nonFinite, toMatrix, toNested, type Matrix, type MatrixInput } from '../data/dataset.js';

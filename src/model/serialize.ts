@@ -15,8 +15,9 @@
 import { FormatError, OptionsError, WasmlpError, describe } from '../errors.js';
 import { Scaler, type ScalerJSON } from '../data/normalize.js';
 import { rejectUnknownKeys, oneOfNames } from '../spec/names.js';
-import { ENGINES, type EngineKind, type LayerSpec, type ModelSpec, type Threads, type ValidSpec } from '../spec/types.js';
-import { validateThreads } from '../engine/threads.js';
+import { ENGINES, type CheckedSpec, type EngineKind, type LayerSpec, type ModelSpec, type Threads } from '../spec/types.js';
+import { validateThreads } from '../spec/threads.js';
+import { checkSpecFits } from '../layout/budget.js';
 import { validateSpec } from '../spec/validate.js';
 import { parseOptimizerKey } from '../train/options.js';
 
@@ -61,7 +62,7 @@ export interface ModelJSON {
 
 /** Everything a saved model holds, decoded and checked: what toJSON writes and loadModel restores. */
 export interface ModelState {
-  spec: ValidSpec;
+  spec: CheckedSpec;
   params: Float64Array;
   scalers: { inputs?: Scaler; targets?: Scaler };
   training: { optimizer: string; moments: Float64Array; scalars: Float64Array; rng: Uint32Array } | null;
@@ -203,7 +204,7 @@ export function validateSaveOptions(options: unknown): boolean {
 // writing
 
 /** The spec as a saved model stores it (no engine, no explicit params; every default filled in). */
-export function savedSpec(spec: ValidSpec): ModelJSON['spec'] {
+export function savedSpec(spec: CheckedSpec): ModelJSON['spec'] {
   return {
     inputs: spec.inputs,
     layers: spec.layers.map((l): LayerSpec => (l.activation === 'leaky_relu' ? { units: l.units, activation: l.activation, slope: l.slope } : { units: l.units, activation: l.activation })),
@@ -276,19 +277,22 @@ function parse(input: unknown): Record<string, unknown> {
   return json;
 }
 
-function decodeSpec(json: Record<string, unknown>, options: LoadOptions): ValidSpec {
+function decodeSpec(json: Record<string, unknown>, options: LoadOptions): CheckedSpec {
   const spec = json.spec;
   if (!isObject(spec)) throw formatError('spec', 'the model spec { inputs, layers, loss, … }', spec);
   rejectUnknownKeys(spec, SPEC_FIELDS, 'spec', FormatError, 'UNKNOWN_FIELD', 'field');
   if (!Array.isArray(spec.layers)) throw formatError('spec.layers', 'an array of layers', spec.layers);
   try {
-    return validateSpec({ ...(spec as unknown as ModelSpec), ...options });
+    const checked = validateSpec({ ...(spec as unknown as ModelSpec), ...options });
+    // a shape that can never fit is refused before its parameters are decoded
+    checkSpecFits(checked);
+    return checked;
   } catch (error) {
     return asFormatError(error, 'spec');
   }
 }
 
-function decodeScalers(json: Record<string, unknown>, spec: ValidSpec): ModelState['scalers'] {
+function decodeScalers(json: Record<string, unknown>, spec: CheckedSpec): ModelState['scalers'] {
   const saved = json.scalers;
   if (saved === undefined) return {};
   if (!isObject(saved)) throw formatError('scalers', 'an object { inputs?, targets? } of scalers', saved);
@@ -313,7 +317,7 @@ function decodeScalers(json: Record<string, unknown>, spec: ValidSpec): ModelSta
   return scalers;
 }
 
-function decodeTraining(json: Record<string, unknown>, spec: ValidSpec): ModelState['training'] {
+function decodeTraining(json: Record<string, unknown>, spec: CheckedSpec): ModelState['training'] {
   const t = json.training;
   if (t === undefined) return null;
   if (!isObject(t)) throw formatError('training', 'an object { optimizer, moments, scalars, rng }', t);

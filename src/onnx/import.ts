@@ -16,7 +16,7 @@
 // the slope is the float32 value it holds: 0.1 is read as 0.10000000149011612, as ONNX Runtime uses it.
 // Anything else is a FormatError naming the node, its op and why.
 import { FormatError, OptionsError, WasmlpError, describe } from '../errors.js';
-import { loadModel } from '../index.js';
+import { loadModel } from '../model/factory.js';
 import type { Model } from '../model/model.js';
 import { NO_METADATA, encodeModel, type ModelState } from '../model/serialize.js';
 import { Scaler, type ScalerJSON } from '../data/normalize.js';

@@ -63,8 +63,11 @@ export interface LayerShape {
   readonly slope: number;
 }
 
-/** A spec that passed validation, with every default filled in. */
-export interface ValidSpec {
+/**
+ * A spec that passed validation, with every default filled in: what the spec says, independent of
+ * the machine (validateSpec). `threads` is the count asked for.
+ */
+export interface CheckedSpec {
   readonly inputs: number;
   readonly outputs: number;
   readonly layers: readonly LayerShape[];
@@ -75,8 +78,14 @@ export interface ValidSpec {
   readonly seed: number;
   readonly init: Init;
   readonly engine: EngineKind;
-  /** Threads in use: `threads` resolved for this engine and environment (1 … 64). */
-  readonly threads: number;
+  /** Threads asked for: a count or 'auto'. */
+  readonly threads: Threads;
   /** Total parameter count P. */
   readonly paramCount: number;
+}
+
+/** A checked spec on this machine: its thread count resolved for the engine and the environment. */
+export interface ValidSpec extends CheckedSpec {
+  /** Threads in use: `threads` resolved for this engine and environment (1 … 64). */
+  readonly threads: number;
 }

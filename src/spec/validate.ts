@@ -1,8 +1,9 @@
-// Turns a user's spec into a ValidSpec, or throws a SpecError naming the field, what it expected and
-// what it got. Nothing is built before the whole spec has passed.
+// Turns a user's spec into a CheckedSpec, or throws a SpecError naming the field, what it expected and
+// what it got. Nothing is built before the whole spec has passed. Pure: the answer depends on the spec
+// alone, not on the machine (how many threads run and whether the model fits in memory are decided
+// where the model is built: src/model/factory.ts).
 import { SpecError, describe } from '../errors.js';
-import { checkSpecFits } from '../layout/budget.js';
-import { resolveThreads, validateThreads } from '../engine/threads.js';
+import { validateThreads } from './threads.js';
 import { DEFAULT_ENGINE, DEFAULT_INIT, DEFAULT_LEAKY_SLOPE, DEFAULT_SEED, LAYER_KEYS, SPEC_KEYS } from './defaults.js';
 import { oneOfNames, rejectUnknownKeys } from './names.js';
 import {
@@ -12,8 +13,8 @@ import {
   LOSSES,
   type Activation,
   type LayerShape,
+  type CheckedSpec,
   type ModelSpec,
-  type ValidSpec,
 } from './types.js';
 
 function isPositiveInteger(value: unknown): value is number {
@@ -38,7 +39,7 @@ function positiveInteger(value: unknown, path: string, code: string): number {
   });
 }
 
-export function validateSpec(spec: ModelSpec): ValidSpec {
+export function validateSpec(spec: ModelSpec): CheckedSpec {
   if (spec === null || typeof spec !== 'object') {
     throw new SpecError('BAD_SPEC', `spec: expected an object { inputs, layers, loss }, got ${describe(spec)}`, {
       path: 'spec',
@@ -142,9 +143,6 @@ export function validateSpec(spec: ModelSpec): ValidSpec {
   }
   const init = oneOf(optional<unknown>(spec.init, DEFAULT_INIT), INITS, 'init', 'init');
   const engine = oneOf(optional<unknown>(spec.engine, DEFAULT_ENGINE), ENGINES, 'engine', 'engine');
-  const threads = resolveThreads(validateThreads(optional<unknown>(spec.threads, 'auto'), 'threads'), engine);
-  const valid: ValidSpec = { inputs, outputs: output.units, layers, loss, plainLoss, fromLogits, seed, init, engine, threads, paramCount };
-  // sizes last, from arithmetic alone: a model that can never fit is refused before anything exists
-  checkSpecFits(valid);
-  return valid;
+  const threads = validateThreads(optional<unknown>(spec.threads, 'auto'), 'threads');
+  return { inputs, outputs: output.units, layers, loss, plainLoss, fromLogits, seed, init, engine, threads, paramCount };
 }

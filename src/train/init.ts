@@ -4,7 +4,7 @@
 //   he uniform:              W ~ U(-l, l), l = sqrt(6 / fan_in)          (He et al., for relu)
 // Biases start at 0. `auto` takes He for relu / leaky_relu layers and Glorot for the others.
 import type { ValidSpec } from '../spec/types.js';
-import { nextUniform, seedState } from './rng.js';
+import { nextUniform, seedState } from '../layout/rng.js';
 
 export function initialParams(spec: ValidSpec, out: Float64Array = new Float64Array(spec.paramCount)): Float64Array {
   const state = seedState(spec.seed);

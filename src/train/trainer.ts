@@ -8,7 +8,7 @@
 // or pause and returns with stopReason 'disposed', touching no memory. A failed call puts back the
 // parameters, optimizer and shuffler state and the scalers it fitted.
 import type { Engine } from '../engine/engine.js';
-import { loss_scale } from '../engine/ts/losses.js';
+import { loss_scale } from '../layout/loss-scale.js';
 import { H, HF, LOSS_ID, OPTIMIZER_ID, OPT_SCALAR_BYTES, TRAIN_STATUS } from '../layout/abi.js';
 import { LOSS_LOG_CAPACITY, type Plan } from '../layout/plan.js';
 import { readLossLog, readSlot, resetOptimizerState, writeIdentityOrder, writeRows, writeTraining } from '../layout/pack.js';

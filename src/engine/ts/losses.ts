@@ -9,6 +9,7 @@
 // Plain formulas (plainLoss) follow PyTorch's BCELoss: log clamped at −100, and 1e-12 as the least
 // denominator of the derivative, so a saturated output gives a large but finite gradient.
 import { LOSS_ID } from '../../layout/abi.js';
+import { loss_scale } from '../../layout/loss-scale.js';
 import { softplus } from './activations.js';
 
 const LOG_FLOOR = -100;
@@ -16,15 +17,7 @@ const DENOMINATOR_FLOOR = 1e-12;
 
 const clampedLog = (x: number): number => Math.max(Math.log(x), LOG_FLOOR);
 
-export function loss_scale(loss: number, rows: number, n: number): number {
-  switch (loss) {
-    case LOSS_ID.half_se: return 0.5;
-    case LOSS_ID.mse:
-    case LOSS_ID.bce: return 1 / (rows * n);
-    case LOSS_ID.cce: return 1 / rows;
-    default: return 1;
-  }
-}
+export { loss_scale };
 
 /**
  * Σ of the loss terms over `rows × n` outputs (z logits, a outputs, t targets: element offsets),

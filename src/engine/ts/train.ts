@@ -6,7 +6,7 @@ import { H, HF, TRAIN_STATUS } from '../../layout/abi.js';
 import { row_backward_sgd, row_forward_loss, row_step_ready, train_gradients } from './fused.js';
 import { loss_scale } from './losses.js';
 import { optimizer_step, plain_sgd, plain_sgd_step } from './optimizers.js';
-import { nextBelow } from '../../train/rng.js';
+import { nextBelow } from '../../layout/rng.js';
 
 function gather_rows(m: Float64Array, u32: Uint32Array, src: number, dst: number, perm: number, from: number, rows: number, width: number): void {
   for (let r = 0; r < rows; r++) {

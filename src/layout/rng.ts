@@ -1,4 +1,6 @@
 // The one random generator of wasmlp: xoshiro128** (Blackman & Vigna), seeded by splitmix32.
+// Its state lives in engine memory (the plan's rng slot), where both engines step it; the host seeds it
+// and reads it back (the shuffled row order, the rows held out for validation, the command line's splits).
 // Integer-only, so JavaScript and WebAssembly produce the same stream bit for bit (assembly/rng.ts
 // is the same algorithm); uniform floats are built from 53 random bits with exact arithmetic.
 

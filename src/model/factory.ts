@@ -1,0 +1,71 @@
+// Where models are made: from a spec (createModel), from a saved model (loadModel) and from a decoded
+// state (buildModel, which loadONNX uses too). The machine is consulted here and only here: whether the
+// model fits in engine memory, and how many threads it runs on. src/index.ts re-exports these.
+//
+// Loading: the WebAssembly kernels are embedded in this package and compiled once, asynchronously
+// (browsers refuse synchronous compilation of modules over 4 KB on the main thread). `createModel`
+// awaits that itself; after `await init()`, `createModelSync` works too. Everything a model does
+// afterwards is synchronous.
+import { createEngine, prepareEngine } from '../engine/select.js';
+import { resolveThreads, threadsSupported } from '../engine/threads.js';
+import { checkSpecFits } from '../layout/budget.js';
+import type { CheckedSpec, ModelSpec, ValidSpec } from '../spec/types.js';
+import { validateSpec } from '../spec/validate.js';
+import { initialParams } from '../train/init.js';
+import { Model } from './model.js';
+import { paramsToFlat } from './params.js';
+import { decodeModel, validateLoadOptions, type LoadOptions, type ModelJSON, type ModelState } from './serialize.js';
+
+/**
+ * Compiles the WebAssembly kernels (once): the single-threaded ones, and the threaded ones where
+ * threads can run. Optional: createModel does it on first use.
+ */
+export async function init(): Promise<void> {
+  await prepareEngine('wasm', threadsSupported() ? 2 : 1);
+}
+
+/** A checked spec on this machine: refused when it can never fit in engine memory; its threads resolved. */
+export function resolveSpec(checked: CheckedSpec): ValidSpec {
+  checkSpecFits(checked);
+  return { ...checked, threads: resolveThreads(checked.threads, checked.engine) };
+}
+
+/**
+ * Validates the spec and builds a model on the chosen engine (WebAssembly by default). With more
+ * than one thread, it also waits until the workers have started (or failed to: the model then
+ * computes on fewer, with the same results).
+ */
+export async function createModel(spec: ModelSpec): Promise<Model> {
+  const valid = resolveSpec(validateSpec(spec));
+  await prepareEngine(valid.engine, valid.threads);
+  const model = createModelSync(spec);
+  await model.threadsReady();
+  return model;
+}
+
+/** Like createModel, for after `await init()` (or with `engine: 'ts'`). Workers join as they start. */
+export function createModelSync(spec: ModelSpec): Model {
+  const valid = resolveSpec(validateSpec(spec));
+  const params = spec.params === undefined ? initialParams(valid) : paramsToFlat(valid, spec.params);
+  return new Model(valid, createEngine(valid.engine, valid.threads), params);
+}
+
+/**
+ * Rebuilds a model saved by `model.toJSON()` (the object, or its JSON text; format version 1 or 2).
+ * Everything is validated before the model exists: an unknown field, a wrong format or version, type,
+ * shape, range or non-finite value, or a checksum that does not match gets a FormatError naming the
+ * field, and nothing is half-loaded. Bad options (`{ engine }`) are an OptionsError.
+ */
+export async function loadModel(saved: ModelJSON | string, options: LoadOptions = {}): Promise<Model> {
+  return buildModel(decodeModel(saved, validateLoadOptions(options)));
+}
+
+/** A model from a decoded, validated state (parameters, scalers, training state, metadata). */
+export async function buildModel(state: ModelState): Promise<Model> {
+  const spec = resolveSpec(state.spec);
+  await prepareEngine(spec.engine, spec.threads);
+  const model = new Model(spec, createEngine(spec.engine, spec.threads), state.params);
+  model.restoreSaved(state);
+  await model.threadsReady();
+  return model;
+}
