@@ -4,7 +4,7 @@ export { init, createModel, createModelSync, loadModel } from './model/factory.j
 export { Model } from './model/model.js';
 export type { ModelJSON, ModelMetadata, JsonValue, JsonObject, LoadOptions } from './model/serialize.js';
 export type { NormalizationSpec, ScalerSpec } from './data/normalize.js';
-export type { FitHistory, StopReason, GradientsOptions, GradientsResult, GradientsWithTraces, GradientsWithFlatTraces, GradCheckOptions, GradCheckReport, LayerTrace } from './model/model.js';
+export type { FitHistory, StopReason, GradientsOptions, GradientsResult, GradientsWithTraces, GradientsWithFlatTraces, GradCheckOptions, GradCheckAsyncOptions, GradCheckReport, LayerTrace } from './model/model.js';
 export type { MatrixInput } from './data/dataset.js';
 export type { LossOptions, LossUnits } from './model/loss-units.js';
 export { ACTIVATIONS, LOSSES, INITS, ENGINES } from './spec/types.js';

@@ -8,7 +8,8 @@ import type { Plan } from '../layout/plan.js';
 import { chunkRows, reservePlan } from '../layout/budget.js';
 import { readRegion, readRng, resetOptimizerState, writeRng, writeRows } from '../layout/pack.js';
 import { seedState } from '../layout/rng.js';
-import { validateGradCheckOptions, type FitOptions } from '../train/options.js';
+import type { FitOptions } from '../train/options.js';
+import { yieldToEventLoop } from '../train/yield.js';
 import { fitAsync, fitSync, type FitHistory, type TrainingHost } from '../train/trainer.js';
 import { checkSameRows, firstNonFinite, nonFinite, toMatrix, toNested, type Matrix, type MatrixInput } from '../data/dataset.js';
 import { Scaler, parseNormalizationSpec, type NormalizationSpec } from '../data/normalize.js';
@@ -18,9 +19,11 @@ import { lossInTargetUnits, lossUnits, type LossOptions } from './loss-units.js'
 import { flatToParams, paramName, paramsToFlat } from './params.js';
 import { NO_METADATA, encodeModel, validateSaveOptions, type ModelJSON, type ModelMetadata, type ModelState } from './serialize.js';
 import { toONNX, type ToONNXOptions } from '../onnx/export.js';
+import { asyncOptions, checkOptions, gradCheckSteps, runToEnd, type GradCheckAsyncOptions, type GradCheckOptions, type GradCheckProbe, type GradCheckReport } from './gradcheck.js';
 import { allocateTraces, gradientsResult, traceMode, type GradientsOptions, type GradientsResult, type GradientsWithFlatTraces, type GradientsWithTraces, type LayerTrace } from './gradients.js';
 
 export type { FitHistory, StopReason } from '../train/trainer.js';
+export type { GradCheckAsyncOptions, GradCheckOptions, GradCheckReport } from './gradcheck.js';
 export type { GradientsOptions, GradientsResult, GradientsWithFlatTraces, GradientsWithTraces, LayerTrace } from './gradients.js';
 
 /**
@@ -42,34 +45,6 @@ function checkChunk(engine: Engine, at: number, raw: Matrix, from: number, rows:
   const bad = firstNonFinite(chunk);
   if (bad >= 0) throw nonFinite('X', from + Math.floor(bad / raw.cols), bad % raw.cols, chunk[bad]);
 }
-
-export interface GradCheckOptions {
-  /** Relative step: h = epsilon · max(1, |θ|). Default 1e-6. */
-  epsilon?: number;
-  /** Largest relative error that passes. Default 1e-6. */
-  tolerance?: number;
-  /**
-   * Differences |numeric − analytic| up to this pass whatever the gradient's size. Default 1e-9:
-   * about what a float64 central difference at h = 1e-6 resolves on losses and logits of order 1–10.
-   * The round-off floor 64 ε (|L(θ+h)| + |L(θ−h)|) / 2h applies too, when it is larger.
-   */
-  absoluteTolerance?: number;
-}
-
-export interface GradCheckReport {
-  passed: boolean;
-  /**
-   * max over parameters of |numeric − analytic| / max(|numeric|, |analytic|), where a difference
-   * within the absolute floor (absoluteTolerance, or the round-off of the central difference when
-   * larger) counts as 0. `passed` is maxRelativeError ≤ tolerance.
-   */
-  maxRelativeError: number;
-  worst: { index: number; name: string; layer: number; tensor: 'W' | 'b'; row: number; col: number; analytic: number; numeric: number };
-  checked: number;
-}
-
-/** Rounding error of a loss, in units of its last place, that gradCheck's central difference tolerates. */
-const GRADCHECK_NOISE_ULPS = 64;
 
 /** The shuffler's stream is distinct from the initializer's: seeded by the model seed xor this constant. */
 const SHUFFLE_STREAM = 0x5bd1e995;
@@ -413,42 +388,62 @@ export class Model {
   }
 
   /**
-   * Checks backpropagation against central differences of the loss, parameter by parameter:
-   * numeric = (L(θ + h) − L(θ − h)) / 2h with h = epsilon · max(1, |θ|). Parameters are restored bit for bit.
+   * Checks backpropagation against central differences of the loss, parameter by parameter
+   * (src/model/gradcheck.ts). Parameters are restored bit for bit.
    */
   gradCheck(X: MatrixInput, Y: MatrixInput, options: GradCheckOptions = {}): GradCheckReport {
     this.assertIdle('gradCheck');
-    const { epsilon, tolerance, absoluteTolerance } = validateGradCheckOptions(options);
-    const { x, y } = this.pair(X, Y);
-    const analytic = this.gradientsPacked(x, y).gradsFlat;
-    const params = this.plan.params >>> 3;
-    let worst = { index: 0, relative: -1, analytic: 0, numeric: 0 };
-    for (let i = 0; i < this.spec.paramCount; i++) {
-      const f64 = this.engine.f64;
-      const theta = f64[params + i];
-      const h = epsilon * Math.max(1, Math.abs(theta));
-      f64[params + i] = theta + h;
-      const plus = this.lossPacked(x, y);
-      this.engine.f64[params + i] = theta - h;
-      const minus = this.lossPacked(x, y);
-      this.engine.f64[params + i] = theta;
-      const numeric = (plus - minus) / (2 * h);
-      // The central difference carries the rounding error of the two losses divided by 2h: a
-      // difference below that floor is agreement, whatever the gradient's size. Without it, a
-      // gradient near 0 (a trained model's) fails on round-off alone.
-      const noise = (GRADCHECK_NOISE_ULPS * Number.EPSILON * (Math.abs(plus) + Math.abs(minus))) / (2 * h);
-      const difference = Math.abs(numeric - analytic[i]);
-      const error = difference <= Math.max(absoluteTolerance, noise) ? 0 : difference / Math.max(Math.abs(numeric), Math.abs(analytic[i]));
-      // a non-finite loss or gradient can never pass: NaN counts as an infinite error
-      const relative = Number.isNaN(error) ? Infinity : error;
-      if (relative > worst.relative) worst = { index: i, relative, analytic: analytic[i], numeric };
+    const valid = checkOptions(options);
+    return runToEnd(gradCheckSteps(this.probe(X, Y), valid));
+  }
+
+  /**
+   * Like gradCheck, but yields to the event loop between parameters (about every 20 ms), so a page
+   * stays responsive and `signal` can stop it: the promise then rejects with the signal's reason and
+   * the parameters are as before. The model is busy meanwhile (other calls throw TrainingError BUSY).
+   */
+  async gradCheckAsync(X: MatrixInput, Y: MatrixInput, options: GradCheckAsyncOptions = {}): Promise<GradCheckReport> {
+    this.assertIdle('gradCheckAsync');
+    const { check, signal, onProgress } = asyncOptions(options);
+    signal?.throwIfAborted();
+    const steps = gradCheckSteps(this.probe(X, Y), check);
+    const progress = { epochs: 0, steps: 0 };
+    this.busy = { method: 'gradCheckAsync', progress };
+    try {
+      // the first parameter always yields and reports, then about every 20 ms (reports every 100 ms)
+      let last = -Infinity, reported = -Infinity;
+      for (;;) {
+        const next = steps.next();
+        if (next.done === true) return next.value;
+        progress.steps = next.value;
+        const now = performance.now();
+        if (now - last < 20) continue;
+        if (onProgress !== undefined && now - reported >= 100) {
+          onProgress(next.value, this.spec.paramCount);
+          reported = now;
+        }
+        await yieldToEventLoop();
+        last = performance.now();
+        this.assertAlive();
+        signal?.throwIfAborted();
+      }
+    } finally {
+      this.busy = null;
     }
-    const where = paramName(this.spec, worst.index);
+  }
+
+  /** gradCheck's view of this model on (X, Y): checked, scaled and bound once. */
+  private probe(X: MatrixInput, Y: MatrixInput): GradCheckProbe {
+    const { x, y } = this.pair(X, Y);
     return {
-      passed: worst.relative <= tolerance,
-      maxRelativeError: worst.relative,
-      worst: { index: worst.index, name: where.name, layer: where.layer, tensor: where.tensor, row: where.row, col: where.col, analytic: worst.analytic, numeric: worst.numeric },
-      checked: this.spec.paramCount,
+      spec: this.spec,
+      analytic: () => this.gradientsPacked(x, y).gradsFlat,
+      loss: () => this.lossPacked(x, y),
+      // read through the current view: a loss may grow the memory (the parameters stay where they are)
+      param: (i) => this.engine.f64[(this.plan.params >>> 3) + i],
+      setParam: (i, value) => {
+        this.engine.f64[(this.plan.params >>> 3) + i] = value;
+      },
     };
   }
 
