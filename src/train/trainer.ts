@@ -44,22 +44,30 @@ export interface Scalers {
   targets?: Scaler;
 }
 
-/** What the trainer needs of a model: its engine and plan, and the state a failed call must put back. */
+/** The model's state outside engine memory that a fit may change (and a failed fit puts back). */
+export interface HostState {
+  scalers: Scalers;
+  /** The optimizer configuration the moments belong to; a different one starts them afresh. */
+  optimizerKey: string;
+}
+
+/** What the trainer needs of a model: its spec and engine, a few of its methods, and its HostState. */
 export interface TrainingHost {
   readonly spec: ValidSpec;
   readonly engine: Engine;
   /** True once the model was disposed (from a callback, or between fitAsync chunks). */
-  readonly disposed: boolean;
+  isDisposed(): boolean;
   /** Marks the model busy with `method` (throws DISPOSED or BUSY if it cannot); `progress` is the running call's history. */
   begin(method: 'fit' | 'fitAsync', progress: { epochs: number; steps: number }): void;
   /** The training call has ended. */
   end(): void;
   /** Grows the arena so that the batch, the training rows and the validation rows fit. */
   reserve(batch: number, rows: number, validation: number): Plan;
-  scalers: Scalers;
-  optimizerKey: string;
-  /** Fits and attaches scalers (Model.setNormalization, without its busy check). */
-  /** Fits the scalers on rows the trainer has already checked (spec: the validated normalize option). */
+  /** The scalers and optimizer key the model holds now. */
+  state(): HostState;
+  /** Replaces them: a new optimizer key, or both put back after a failed call. */
+  setState(state: HostState): void;
+  /** Fits and attaches scalers on rows the trainer has already checked (spec: the normalize option, not yet validated). */
   fitScalers(x: Matrix, y: Matrix | null, spec: NormalizationSpec): void;
   /** Checked and packed, not scaled; `names` name the matrices in error messages. */
   rawPair(X: MatrixInput, Y: MatrixInput, names?: [string, string]): { x: Matrix; y: Matrix };
@@ -119,10 +127,9 @@ function* training(host: TrainingHost, X: MatrixInput, Y: MatrixInput, options: 
 
 function* train(host: TrainingHost, X: MatrixInput, Y: MatrixInput, options: FitOptions, yielding: boolean, history: FitHistory, started: number): Generator<void, FitHistory> {
   const { spec, engine } = host;
-  const scalersBefore = host.scalers;
-  const keyBefore = host.optimizerKey;
+  const kept = host.state();
   if (options !== null && typeof options === 'object' && options.normalize !== undefined) {
-    if (host.scalers.inputs || host.scalers.targets) {
+    if (host.state().scalers.inputs || host.state().scalers.targets) {
       throw new OptionsError('ALREADY_NORMALIZED', 'options.normalize: this model already has fitted scalers; call setNormalization() to refit them', {
         path: 'options.normalize', expected: 'a model without scalers', received: 'a model with scalers',
       });
@@ -159,7 +166,7 @@ function* train(host: TrainingHost, X: MatrixInput, Y: MatrixInput, options: Fit
   // before use. (Copying only these matters for large models: W4's 100k parameters make the whole
   // fixed part 4 MB, the parameters 0.8 MB, per snapshot.)
   const key = JSON.stringify(o.optimizer);
-  const momentsChange = key !== host.optimizerKey || o.optimizer.id !== OPTIMIZER_ID.sgd;
+  const momentsChange = key !== host.state().optimizerKey || o.optimizer.id !== OPTIMIZER_ID.sgd;
   const regions = (): Array<[number, number]> => {
     const p = plan!;
     const list: Array<[number, number]> = [[p.params, p.grads], [p.rng, p.optState]];
@@ -200,12 +207,12 @@ function* train(host: TrainingHost, X: MatrixInput, Y: MatrixInput, options: Fit
     }
     plan = host.reserve(o.batchSize, rows, validation?.x.rows ?? 0);
     before = snapshot(true);
-    if (key !== host.optimizerKey) {
+    if (key !== host.state().optimizerKey) {
       resetOptimizerState(plan, engine);
-      host.optimizerKey = key;
+      host.setState({ ...host.state(), optimizerKey: key });
     }
     const f64 = engine.f64;
-    const { inputs, targets } = host.scalers;
+    const { inputs, targets } = host.state().scalers;
     writeRows(f64, plan.x, all.x.data, 0, rows, all.x.cols, inputs);
     writeRows(f64, plan.y, all.y.data, 0, rows, all.y.cols, targets);
     if (validation) {
@@ -229,8 +236,8 @@ function* train(host: TrainingHost, X: MatrixInput, Y: MatrixInput, options: Fit
     let bestParams: Float64Array | null = null;
     let diverged: TrainingError | null = null;
     const disposed = (): boolean => {
-      if (host.disposed) history.stopReason = 'disposed';
-      return host.disposed;
+      if (host.isDisposed()) history.stopReason = 'disposed';
+      return host.isDisposed();
     };
     /** Reads the completed epochs of the last engine call from the loss log into the history. */
     const logEpochs = (status: number, completed: number, report: boolean): void => {
@@ -388,10 +395,9 @@ function* train(host: TrainingHost, X: MatrixInput, Y: MatrixInput, options: Fit
     return history;
   } catch (error) {
     // a failed call leaves the model as it was: parameters, optimizer and shuffler state, scalers
-    if (!host.disposed) {
+    if (!host.isDisposed()) {
       if (before !== null) restore(before);
-      host.optimizerKey = keyBefore;
-      host.scalers = scalersBefore;
+      host.setState(kept);
     }
     throw error;
   }
