@@ -337,12 +337,8 @@ export class Model {
     const model = this;
     return {
       spec: model.spec,
-      get engine() {
-        return model.engine;
-      },
-      get disposed() {
-        return model.disposed;
-      },
+      engine: model.engine,
+      isDisposed: () => model.disposed,
       begin: (method, progress) => {
         model.assertIdle(method);
         model.busy = { method, progress };
@@ -351,17 +347,10 @@ export class Model {
         model.busy = null;
       },
       reserve: (batch, rows, validation) => model.reserve(batch, rows, validation),
-      get scalers() {
-        return model.scalers;
-      },
-      set scalers(value) {
-        model.scalers = value;
-      },
-      get optimizerKey() {
-        return model.optimizerKey;
-      },
-      set optimizerKey(value) {
-        model.optimizerKey = value;
+      state: () => ({ scalers: model.scalers, optimizerKey: model.optimizerKey }),
+      setState: ({ scalers, optimizerKey }) => {
+        model.scalers = scalers;
+        model.optimizerKey = optimizerKey;
       },
       fitScalers: (x, y, spec) => model.fitScalersOn(x, y, parseNormalizationSpec(spec, 'options.normalize', OptionsError)),
       rawPair: (X, Y, names) => model.rawPair(X, Y, names),

@@ -1,0 +1,75 @@
+// The epoch log: after each engine call, its updates and completed epochs go into the history (from
+// the engine's loss log), with the validation loss, patience and onEpochEnd for each epoch.
+import { loss_scale } from '../layout/loss-scale.js';
+import { H, HF, LOSS_ID, TRAIN_STATUS } from '../layout/abi.js';
+import { readLossLog, readSlot } from '../layout/pack.js';
+import type { EpochLogs } from './options.js';
+import { noticeDisposal, type Run } from './run.js';
+
+/**
+ * Adds the last engine call's updates and completed epochs to the history; returns its updates.
+ * `report`: patience and onEpochEnd see the epochs (not when a replay makes them again).
+ */
+export function recordChunk(run: Run, status: number, report: boolean): number {
+  const { engine, plan, history } = run;
+  const done = readSlot(plan, engine, H.STEPS_DONE);
+  history.steps += done;
+  history.lastStep = engine.f64[run.header.f + HF.LAST_STEP];
+  logEpochs(run, status, readSlot(plan, engine, H.EPOCHS_DONE), report);
+  return done;
+}
+
+/** Reads the completed epochs of the last engine call from the loss log into the history. */
+function logEpochs(run: Run, status: number, completed: number, report: boolean): void {
+  const { engine, plan, history, rows } = run;
+  const { outputs, loss: lossName } = run.host.spec;
+  const lossId = LOSS_ID[lossName];
+  const log = plan.lossLog >>> 3;
+  // nothing watches single epochs: read the chunk's losses in one pass (the same products)
+  const unwatched = run.perEpoch || status === TRAIN_STATUS.STEP_BELOW ? 0 : completed;
+  readLossLog(plan, engine, unwatched, loss_scale(lossId, rows, outputs), history.loss);
+  history.epochs += unwatched;
+  if (unwatched > 0 && report && noticeDisposal(run)) return;
+  for (let e = unwatched; e < completed; e++) {
+    const partial = status === TRAIN_STATUS.STEP_BELOW && e === completed - 1;
+    const seen = partial ? readSlot(plan, engine, H.ROWS_SEEN) : rows;
+    const loss = engine.f64[log + e] * loss_scale(lossId, seen, outputs);
+    history.loss.push(loss);
+    const logs: EpochLogs = { loss };
+    if (run.validation) {
+      logs.valLoss = validationLoss(run, run.validation.x.rows);
+      history.valLoss!.push(logs.valLoss);
+    }
+    const epoch = history.epochs++;
+    if (!report) continue;
+    epochEnd(run, epoch, logs);
+    if (noticeDisposal(run)) return;
+  }
+}
+
+/** Patience (and restoreBest's copy of the best parameters), then onEpochEnd. */
+function epochEnd(run: Run, epoch: number, logs: EpochLogs): void {
+  const { o, history, best } = run;
+  if (o.patience > 0) {
+    const monitored = logs.valLoss ?? logs.loss;
+    if (monitored < best.loss) {
+      best.loss = monitored;
+      best.epoch = epoch;
+      if (o.restoreBest) best.params = run.host.paramsFlat();
+    } else if (epoch - best.epoch >= o.patience) {
+      history.stopReason = 'patience';
+    }
+  }
+  if (run.options.onEpochEnd?.(epoch, logs) === false) history.stopReason = 'callback';
+}
+
+/** The loss on the validation rows held in the plan, in chunks of the batch capacity. */
+function validationLoss({ engine, plan, host }: Run, rows: number): number {
+  const { inputs, outputs } = host.spec;
+  let sum = 0;
+  for (let from = 0; from < rows; from += plan.batchCapacity) {
+    const count = Math.min(plan.batchCapacity, rows - from);
+    sum += engine.lossSum(count, plan.validationX + from * inputs * 8, plan.validationY + from * outputs * 8);
+  }
+  return sum * loss_scale(LOSS_ID[host.spec.loss], rows, outputs);
+}

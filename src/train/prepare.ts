@@ -1,0 +1,91 @@
+// Before the first update: check the call (nothing changes), then fit the scalers and grow the arena
+// (reserve), then write the optimizer state, the rows and the settings into engine memory (load).
+import { loss_scale } from '../layout/loss-scale.js';
+import { LOSS_ID, OPTIMIZER_ID } from '../layout/abi.js';
+import { resetOptimizerState, writeIdentityOrder, writeRows, writeTraining } from '../layout/pack.js';
+import { validateFitOptions } from './options.js';
+import { rollbackRegions, snapshot } from './rollback.js';
+import type { Call, CheckedCall, Run } from './run.js';
+import type { Matrix, MatrixInput } from '../data/dataset.js';
+import { OptionsError } from '../errors.js';
+
+/** Largest count the engine takes (an i32): a larger steps-per-chunk is clamped to it. */
+const ENGINE_MAX_COUNT = 0x7fffffff;
+
+/** Checks the data and options; everything is checked before anything changes. */
+export function check(call: Call, X: MatrixInput, Y: MatrixInput): CheckedCall {
+  const { host, options } = call;
+  if (options !== null && typeof options === 'object' && options.normalize !== undefined) {
+    const { scalers } = host.state();
+    if (scalers.inputs || scalers.targets) {
+      throw new OptionsError('ALREADY_NORMALIZED', 'options.normalize: this model already has fitted scalers; call setNormalization() to refit them', {
+        path: 'options.normalize', expected: 'a model without scalers', received: 'a model with scalers',
+      });
+    }
+  }
+  // The rows stay unscaled here and are scaled on their way into engine memory, so a large
+  // Float64Array is never copied on the host.
+  const all = host.rawPair(X, Y);
+  const o = validateFitOptions(options, all.x.rows, host.spec);
+  const held = Math.round(all.x.rows * o.validationSplit);
+  const rows = all.x.rows - held;
+  let validation: { x: Matrix; y: Matrix } | null = null;
+  if (held > 0) {
+    validation = {
+      x: { data: all.x.data.subarray(rows * all.x.cols), rows: held, cols: all.x.cols, nested: false },
+      y: { data: all.y.data.subarray(rows * all.y.cols), rows: held, cols: all.y.cols, nested: false },
+    };
+  } else if (options.validationData !== undefined) {
+    validation = host.rawPair(options.validationData[0], options.validationData[1], ['options.validationData[0]', 'options.validationData[1]']);
+  }
+  if (validation) call.history.valLoss = [];
+  return { ...call, o, all, rows, validation };
+}
+
+/** Fits the scalers (options.normalize), grows the arena, and takes the snapshot a failed call restores. */
+export function reserve(call: CheckedCall): Run {
+  const { host, options, o, all, rows, validation } = call;
+  if (options.normalize !== undefined) {
+    // Fit the scalers on the training rows only: held-out validation rows must not leak into
+    // them (validationSplit holds out the last rows, before shuffling).
+    const head = (m: Matrix): Matrix => ({ data: m.data.subarray(0, rows * m.cols), rows, cols: m.cols, nested: false });
+    host.fitScalers(head(all.x), options.normalize.targets === undefined ? null : head(all.y), options.normalize);
+  }
+  const plan = host.reserve(o.batchSize, rows, validation?.x.rows ?? 0);
+  const engine = host.engine;
+  const optimizerKey = JSON.stringify(o.optimizer);
+  // the moments are copied for a rollback only when this call can reset or update them
+  const momentsChange = optimizerKey !== host.state().optimizerKey || o.optimizer.id !== OPTIMIZER_ID.sgd;
+  const regions = rollbackRegions(plan, momentsChange);
+  const perEpoch = validation !== null || o.patience > 0 || options.onEpochEnd !== undefined;
+  const chunked = call.yielding || options.onProgress !== undefined || Number.isFinite(o.timeout) || options.signal !== undefined;
+  const stepsPerEpoch = Math.ceil(rows / o.batchSize);
+  return {
+    ...call, engine, plan, optimizerKey, regions, perEpoch, chunked, stepsPerEpoch,
+    header: { i: plan.header >>> 2, f: plan.header >>> 3 },
+    // every count that crosses into the engine is an i32
+    maxSteps: chunked ? Math.min(o.progressEvery, ENGINE_MAX_COUNT) : ENGINE_MAX_COUNT,
+    totalSteps: o.epochs * stepsPerEpoch,
+    before: snapshot({ engine, regions }, true),
+    best: { loss: Infinity, epoch: -1, params: null },
+  };
+}
+
+/** Writes the optimizer state (afresh for new optimizer options), the rows and the settings. */
+export function load(run: Run): void {
+  const { host, engine, plan, o, all, rows, validation } = run;
+  if (run.optimizerKey !== host.state().optimizerKey) {
+    resetOptimizerState(plan, engine);
+    host.setState({ ...host.state(), optimizerKey: run.optimizerKey });
+  }
+  const f64 = engine.f64;
+  const { inputs, targets } = host.state().scalers;
+  writeRows(f64, plan.x, all.x.data, 0, rows, all.x.cols, inputs);
+  writeRows(f64, plan.y, all.y.data, 0, rows, all.y.cols, targets);
+  if (validation) {
+    writeRows(f64, plan.validationX, validation.x.data, 0, validation.x.rows, validation.x.cols, inputs);
+    writeRows(f64, plan.validationY, validation.y.data, 0, validation.y.rows, validation.y.cols, targets);
+  }
+  writeIdentityOrder(plan, engine, rows);
+  writeTraining(plan, engine, { ...o, rows, lossScale: loss_scale(LOSS_ID[host.spec.loss], rows, host.spec.outputs) });
+}
