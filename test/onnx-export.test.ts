@@ -220,6 +220,26 @@ describe('toONNX metadata and options', () => {
     expect(() => model.toONNX({ metadata: 'x' as unknown as Record<string, string> })).toThrow(OptionsError);
   });
 
+  it('an unknown option key is an OptionsError that lists the valid ones and suggests the close one', async () => {
+    const model = await createModel({ inputs: 1, layers: [{ units: 1, activation: 'identity' }], loss: 'mse' });
+    for (const call of [() => model.toONNX({ metadta: { note: 'x' } } as never), () => toONNX(model, { metadta: { note: 'x' } } as never)]) {
+      let error: unknown;
+      try {
+        call();
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(OptionsError);
+      expect((error as OptionsError).code).toBe('UNKNOWN_OPTION');
+      expect((error as OptionsError).path).toBe('options.metadta');
+      expect((error as Error).message).toContain('expected one of metadata');
+      expect((error as Error).message).toContain('did you mean "metadata"?');
+    }
+    expect(() => model.toONNX([] as never)).toThrow(OptionsError);
+    expect(readONNXMetadata(model.toONNX({ metadata: { note: 'x' } })).note).toBe('x');
+    model.dispose();
+  });
+
   it('is refused on a disposed model', async () => {
     const model = await createModel({ inputs: 1, layers: [{ units: 1, activation: 'identity' }], loss: 'mse' });
     model.dispose();
