@@ -109,6 +109,33 @@ describe('toONNX runs in ONNX Runtime as model.predict', () => {
   });
 });
 
+describe('toONNX of scalers whose differences overflow (a range from −1e308 to 1e308)', () => {
+  it('runs in ONNX Runtime as model.predict, bit for bit, and loads back as the same scalers', async () => {
+    // an identity layer and the same scaler on both sides: the outputs are the inputs, scaled and unscaled
+    const X = [[-1e308, 2e154, -1.7e308], [1e308, -2e154, 1.7e308], [0, 3e154, 1.7e308], [5e307, 1e152, 1]];
+    const normalizations: NormalizationSpec[] = [
+      { inputs: 'minMax', targets: 'minMax' },
+      { inputs: { kind: 'minMax', range: [-1, 1] }, targets: { kind: 'minMax', range: [-1, 1] } },
+      { inputs: 'standardize', targets: 'standardize' },
+    ];
+    for (const normalization of normalizations) {
+      const W = [[1, 0, 0], [0, 1, 0], [0, 0, 1]];
+      const model = await createModel({ inputs: 3, layers: [{ units: 3, activation: 'identity' }], loss: 'mse', params: [{ W, b: [0, 0, 0] }] });
+      model.setNormalization(X, X, normalization);
+      const probe = new Float64Array(X.flat());
+      const expected = model.predict(probe);
+      expect(expected.every(Number.isFinite), JSON.stringify(normalization)).toBe(true);
+      const onnx = model.toONNX();
+      expect(bytesOf(await runOrt(onnx, probe, X.length, 3)), JSON.stringify(normalization)).toEqual(bytesOf(expected));
+      const again = await loadONNX(onnx);
+      expect(again.getNormalization()).toEqual(model.getNormalization());
+      expect(bytesOf(again.predict(probe))).toEqual(bytesOf(expected));
+      again.dispose();
+      model.dispose();
+    }
+  });
+});
+
 describe('toONNX → loadONNX', () => {
   it('gives bit-identical parameters, predictions, activations, scalers and loss', async () => {
     let n = 0;
@@ -191,6 +218,26 @@ describe('toONNX metadata and options', () => {
     expect(() => model.toONNX({ metadata: { a: 1 as unknown as string } })).toThrow(OptionsError);
     expect(() => model.toONNX({ metadata: { 'wasmlp.loss': 'mse' } })).toThrow(/reserved/);
     expect(() => model.toONNX({ metadata: 'x' as unknown as Record<string, string> })).toThrow(OptionsError);
+  });
+
+  it('an unknown option key is an OptionsError that lists the valid ones and suggests the close one', async () => {
+    const model = await createModel({ inputs: 1, layers: [{ units: 1, activation: 'identity' }], loss: 'mse' });
+    for (const call of [() => model.toONNX({ metadta: { note: 'x' } } as never), () => toONNX(model, { metadta: { note: 'x' } } as never)]) {
+      let error: unknown;
+      try {
+        call();
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(OptionsError);
+      expect((error as OptionsError).code).toBe('UNKNOWN_OPTION');
+      expect((error as OptionsError).path).toBe('options.metadta');
+      expect((error as Error).message).toContain('expected one of metadata');
+      expect((error as Error).message).toContain('did you mean "metadata"?');
+    }
+    expect(() => model.toONNX([] as never)).toThrow(OptionsError);
+    expect(readONNXMetadata(model.toONNX({ metadata: { note: 'x' } })).note).toBe('x');
+    model.dispose();
   });
 
   it('is refused on a disposed model', async () => {

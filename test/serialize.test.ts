@@ -2,7 +2,7 @@
 // every corrupt input is refused with a FormatError naming the field. And normalization on a model.
 import { describe, expect, it } from 'vitest';
 import { createModel, loadModel, FormatError, OptionsError, type ModelJSON, type ModelSpec } from '../src/index.js';
-import { decodeFloat64, encodeFloat64 } from '../src/model/serialize.js';
+import { decodeFloat64, encodeFloat64, encodeModel, type ModelState } from '../src/model/serialize.js';
 import { ENGINES } from './helpers/engines.js';
 import { mulberry32, randomMatrix } from './helpers/random.js';
 
@@ -132,6 +132,9 @@ const V1_MODEL = '{"format":"wasmlp-model","version":1,"spec":{"inputs":2,"layer
 /** What that model predicted (TypeScript engine) when it was written. */
 const V1_X = [[0, 1], [1, 0], [2, 3], [-1, 4], [0.5, 0.5]];
 const V1_OUT = [12.194243725161883, 4.698865966313129, 1.363038775803606, 17.125214863192614, 7.834493539526462];
+/** The same model written by wasmlp with format version 2 (a checksum per field, no list of them). */
+const V2_MODEL = '{"format":"wasmlp-model","version":2,"spec":{"inputs":2,"layers":[{"units":3,"activation":"leaky_relu","slope":0.2},{"units":1,"activation":"identity"}],"loss":"mse","plainLoss":false,"seed":11,"init":"auto"},"params":"zEkCpqX6+r9+P9QNwA3gv1hqDCm1P+C/MTf/B/7V+T/Eebbf+Nzvv06odoMdzd6/Bue1MUbMsb+ZoVcyK0egv9oSXLYeFLK/KM4aig7l6j+gd2igkVfBP2TJg4q8pfE/Q7qts+OTq78=","scalers":{"inputs":{"kind":"standardize","range":[0,1],"a":[0.5,1.7],"b":[1,1.5362291495737217]},"targets":{"kind":"minMax","range":[-1,1],"a":[1],"b":[10]}},"training":{"optimizer":"{\\"id\\":2,\\"momentum\\":0.9,\\"nesterov\\":false,\\"beta1\\":0.9,\\"beta2\\":0.999,\\"epsilon\\":1e-8}","moments":"0AHG4LkX+79Mekn/lZjoPwiiuljTc9m/DIpPQtiWvz8+gY+ZwowBwH7zmuWBJO8/fEXjQJ5q9z9GiKn33tqzP+V+6JP16/4/C9KAtXK6BkDT7U6SGC4FQBcS6Fu1Rfg/3hmtNgpK8z/sPXLzBAfDPx8wPsS8I8A/PsD1bbv1eD9tXjywVxJzP44doKV7I9A/qxDLFz3Cyz8SmXwQC266P2C8SPO4y2Y/2kOyx1jAxj/TN3US9GLVP8utuIil+eg/BwRXUCJCtT9gV/ZQDwrFPw==","scalars":[9,0.38742048900000015,0.9910359161258742],"rng":[4135905939,3259608784,3117486754,545885717]},"checksums":{"spec":"bd8d4498","params":"e45193df","scalers.inputs":"eae9c365","scalers.targets":"c46413db","training.optimizer":"0b7d8b67","training.moments":"de471c8a","training.scalars":"f9130fc9","training.rng":"2f7bf1b5"},"cli":{"version":1,"inputs":["x1","x2"],"targets":["y"],"task":"regression","labels":null,"training":null}}';
+const TRAINING_FIELDS = ['training.optimizer', 'training.moments', 'training.scalars', 'training.rng'];
 
 async function loadError(input: unknown, options: object = {}): Promise<unknown> {
   try {
@@ -168,10 +171,10 @@ describe.each(ENGINES)('saved models are verified, %s engine', (engine) => {
     return j;
   };
 
-  it('writes format version 2 with a CRC-32 of every field (checked against an independent CRC-32)', async () => {
+  it('writes format version 3 with a CRC-32 of every field and of their list (checked against an independent CRC-32)', async () => {
     expect(crc32Reference(utf8('123456789'))).toBe('cbf43926'); // the standard check value
     const { json } = await saved();
-    expect(json.version).toBe(2);
+    expect(json.version).toBe(3);
     const j = json as Required<ModelJSON>;
     expect(j.checksums).toEqual({
       spec: crc32Reference(utf8(JSON.stringify(j.spec))),
@@ -182,6 +185,7 @@ describe.each(ENGINES)('saved models are verified, %s engine', (engine) => {
       'training.moments': crc32Reference(base64Bytes(j.training.moments)),
       'training.scalars': crc32Reference(utf8(JSON.stringify(j.training.scalars))),
       'training.rng': crc32Reference(utf8(JSON.stringify(j.training.rng))),
+      fields: crc32Reference(utf8('["spec","params","scalers.inputs","scalers.targets","training.optimizer","training.moments","training.scalars","training.rng"]')),
     });
   });
 
@@ -289,6 +293,61 @@ describe.each(ENGINES)('saved models are verified, %s engine', (engine) => {
     for (const [change, path, code] of cases) expectFormatError(await loadError(edit(text, change), { engine }), path, code);
   });
 
+  it('version 3: an optional field removed together with its checksum is refused (the list of fields is checksummed)', async () => {
+    const { text } = await saved();
+    const cases: [(j: Record<string, any>) => void, string, string][] = [
+      [(j) => {
+        delete j.scalers;
+        delete j.checksums['scalers.inputs'];
+        delete j.checksums['scalers.targets'];
+      }, 'scalers.inputs', 'MISSING_FIELD'],
+      [(j) => {
+        delete j.scalers.targets;
+        delete j.checksums['scalers.targets'];
+      }, 'scalers.targets', 'MISSING_FIELD'],
+      [(j) => {
+        delete j.training;
+        for (const field of TRAINING_FIELDS) delete j.checksums[field];
+      }, 'training.optimizer', 'MISSING_FIELD'],
+      [(j) => {
+        delete j.scalers.inputs;
+        delete j.checksums['scalers.inputs'];
+        delete j.training;
+        for (const field of TRAINING_FIELDS) delete j.checksums[field];
+      }, 'scalers.inputs', 'MISSING_FIELD'],
+      [(j) => delete j.checksums.fields, 'checksums.fields', 'BAD_MODEL_JSON'],
+      [(j) => (j.checksums.fields = '00000000'), 'checksums.fields', 'CHECKSUM_MISMATCH'],
+      [(j) => (j.version = 2), 'checksums.fields', 'UNKNOWN_FIELD'], // version 2 had no list
+    ];
+    for (const [change, path, code] of cases) expectFormatError(await loadError(edit(text, change), { engine }), path, code);
+    const error = await loadError(edit(text, cases[0][0]), { engine });
+    expect((error as Error).message).toContain('scalers.inputs, scalers.targets');
+    // a field added with a checksum of its own does not match the list either
+    const model = await createModel({ ...SPEC, engine });
+    const plain = model.toJSON({ training: false });
+    model.dispose();
+    const scaler = { kind: 'minMax', range: [0, 1], a: [0, 0, 0], b: [1, 1, 1] };
+    const added = { ...plain, scalers: { inputs: scaler }, checksums: { ...plain.checksums, 'scalers.inputs': crc32Reference(utf8(JSON.stringify(scaler))) } };
+    expectFormatError(await loadError(added, { engine }), 'checksums.fields', 'CHECKSUM_MISMATCH');
+    // toJSON({ training: false }) lists only what it writes, and loads
+    (await loadModel(plain, { engine })).dispose();
+  });
+
+  it('loads format version 2 (no list of fields) into the same model, with its per-field checks', async () => {
+    const model = await loadModel(V2_MODEL, { engine });
+    const out = model.predict(new Float64Array(V1_X.flat()));
+    if (engine === 'ts') expect(Array.from(out)).toEqual(V1_OUT);
+    else for (let i = 0; i < out.length; i++) expect(out[i]).toBeCloseTo(V1_OUT[i], 10);
+    const again = model.toJSON();
+    model.dispose();
+    const v2 = JSON.parse(V2_MODEL);
+    expect(again.version).toBe(3);
+    for (const key of ['spec', 'params', 'scalers', 'training', 'cli'] as const) expect(again[key], key).toEqual(v2[key]);
+    expect(again.checksums).toEqual({ ...v2.checksums, fields: again.checksums!.fields });
+    expectFormatError(await loadError(edit(V2_MODEL, (j) => (j.scalers.inputs.a[0] += 1e-9)), { engine }), 'scalers.inputs', 'CHECKSUM_MISMATCH');
+    expectFormatError(await loadError(edit(V2_MODEL, (j) => delete j.checksums['scalers.inputs']), { engine }), 'checksums.scalers.inputs', 'BAD_MODEL_JSON');
+  });
+
   it('loads format version 1 (no checksums) into the same model, and checks it as strictly', async () => {
     const model = await loadModel(V1_MODEL, { engine });
     const out = model.predict(new Float64Array(V1_X.flat()));
@@ -296,9 +355,9 @@ describe.each(ENGINES)('saved models are verified, %s engine', (engine) => {
     else for (let i = 0; i < out.length; i++) expect(out[i]).toBeCloseTo(V1_OUT[i], 10);
     expect(model.getNormalization().targets).toEqual({ kind: 'minMax', range: [-1, 1], a: [1], b: [10] });
     expect(model.metadata.cli).toEqual(JSON.parse(V1_MODEL).cli);
-    // saved again, it is version 2 with the same fields, and loads as the same model
+    // saved again, it is version 3 with the same fields, and loads as the same model
     const again = model.toJSON();
-    expect(again.version).toBe(2);
+    expect(again.version).toBe(3);
     const v1 = JSON.parse(V1_MODEL);
     for (const key of ['spec', 'params', 'scalers', 'training', 'cli'] as const) expect(again[key], key).toEqual(v1[key]);
     model.dispose();
@@ -377,6 +436,44 @@ describe.each(ENGINES)('saved models are verified, %s engine', (engine) => {
     // JSON.stringify calls toJSON with the property name: the same text as toJSON()
     expect(JSON.stringify(model)).toBe(JSON.stringify(model.toJSON()));
     expect(JSON.stringify({ model })).toBe(JSON.stringify({ model: model.toJSON() }));
+    model.dispose();
+  });
+});
+
+describe('toJSON writes only what loadModel reads', () => {
+  it('a non-finite number anywhere is a FormatError naming the field, not null or bits that do not load', async () => {
+    const model = await createModel({ ...SPEC, engine: 'ts' });
+    const P = model.getParamsFlat().length;
+    const state = (): ModelState => ({
+      spec: model.spec,
+      params: model.getParamsFlat(),
+      scalers: {},
+      training: { optimizer: '', moments: new Float64Array(2 * P), scalars: Float64Array.of(0, 1, 1), rng: Uint32Array.of(1, 2, 3, 4) },
+      metadata: {},
+    });
+    expect(() => encodeModel(state())).not.toThrow();
+    const cases: [(s: ModelState) => void, string][] = [
+      [(s) => (s.params[3] = NaN), 'params[3]'],
+      [(s) => (s.params[0] = -Infinity), 'params[0]'],
+      [(s) => (s.training!.moments[1] = Infinity), 'training.moments[1]'],
+      [(s) => (s.training!.moments[P + 2] = Infinity), `training.moments[${P + 2}]`], // Adam's v after a gradient beyond 1.3e154
+      [(s) => (s.training!.moments[P] = -1), `training.moments[${P}]`],
+      [(s) => (s.training!.scalars[1] = NaN), 'training.scalars[1]'],
+      [(s) => (s.metadata = { cli: { loss: [0.5, NaN] } }), 'cli.loss[1]'],
+    ];
+    for (const [change, path] of cases) {
+      const s = state();
+      change(s);
+      let error: unknown;
+      try {
+        encodeModel(s);
+      } catch (e) {
+        error = e;
+      }
+      expect(error, path).toBeInstanceOf(FormatError);
+      expect((error as FormatError).path, path).toBe(path);
+      expect((error as Error).message).toContain('cannot be saved');
+    }
     model.dispose();
   });
 });

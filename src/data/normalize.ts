@@ -4,6 +4,22 @@
 //   standardize:        s = (x − mean) / std  (population std) inverse: x = mean + s · std
 // A constant column (max = min, or std = 0) cannot be divided by its spread: it maps to the middle of
 // the range (0.5 for [0, 1], 0 for [−1, 1] and for standardize), and the inverse gives the constant back.
+//
+// Finite data always give a finite scaler that maps those data to finite values, however large they
+// are. Two things can overflow in the formulas above, and neither is allowed to:
+//  - std's sum of squares (values beyond about 1.3e154) or mean's sum: where the plain formula gives a
+//    non-finite mean or std, that column's statistics are computed again on the values divided by a
+//    power of two s close to max |x| (exact, so each operation rounds as it would with an unbounded
+//    exponent), the mean kept in [min, max] and the std at most max/2 − min/2 (Popoviciu's bound).
+//    Where the plain formula is finite, its result is the scaler, to the bit.
+//  - a difference such as max − min, x − min or x − mean (a range from −1e308 to 1e308): a column
+//    where it can overflow (max − min, or for [−1, 1] 2 (max − min), not finite; |mean| ≥ 2^969 for
+//    standardize) is computed with x, its statistics and its spread multiplied by k = 1/2 (1/4 for
+//    [−1, 1]) first: u = (k x − k min) / (k max − k min), and the inverse (k min + u (k max − k min)) / k.
+//    Powers of two again: the same bits as the formula above wherever that one is finite, and a finite
+//    result where it overflowed in between. Every other column has k = 1, which is the formula above.
+// A value far outside the fitted data can still scale to ±Infinity (x = 1e300 with max − min = 1e-300):
+// that is not an error of the scaler (predict gives what the network makes of it).
 import { DataError, describe, type ErrorDetails, type WasmlpError } from '../errors.js';
 import { oneOfNames, rejectUnknownKeys } from '../spec/names.js';
 
@@ -22,6 +38,11 @@ export interface ScalerJSON {
 }
 
 export class Scaler {
+  /** Per column: the prescale k (1, or 1/2 or 1/4 where a difference could overflow), k·a, and the divisor (k·std, or k·max − k·min). */
+  private readonly k: Float64Array;
+  private readonly ka: Float64Array;
+  private readonly spread: Float64Array;
+
   private constructor(
     readonly kind: ScalerKind,
     readonly range: ScalerRange,
@@ -29,14 +50,28 @@ export class Scaler {
     private readonly a: Float64Array,
     /** max (minMax) or std (standardize), per column. */
     private readonly b: Float64Array,
-  ) {}
+  ) {
+    const n = a.length;
+    this.k = new Float64Array(n);
+    this.ka = new Float64Array(n);
+    this.spread = new Float64Array(n);
+    for (let c = 0; c < n; c++) {
+      const k = prescale(kind, range, a[c], b[c]);
+      this.k[c] = k;
+      this.ka[c] = k * a[c];
+      this.spread[c] = kind === 'standardize' ? k * b[c] : k * b[c] - k * a[c];
+    }
+  }
 
   get columns(): number {
     return this.a.length;
   }
 
-  /** Fits per-column statistics on `rows × cols` packed values. */
-  static fit(data: Float64Array, rows: number, cols: number, kind: ScalerKind = 'minMax', range: ScalerRange = [0, 1]): Scaler {
+  /**
+   * Fits per-column statistics on `rows × cols` packed values (finite, as the callers check). `name`
+   * names the data in errors (`X[*][3]`).
+   */
+  static fit(data: Float64Array, rows: number, cols: number, kind: ScalerKind = 'minMax', range: ScalerRange = [0, 1], name = 'X'): Scaler {
     if (rows < 1) throw new DataError('EMPTY_DATA', 'cannot fit a scaler on no rows', { expected: 'at least one row', received: '0 rows' });
     const a = new Float64Array(cols), b = new Float64Array(cols);
     if (kind === 'minMax') {
@@ -59,6 +94,18 @@ export class Scaler {
         }
       }
       for (let c = 0; c < cols; c++) b[c] = Math.sqrt(b[c] / rows);
+      for (let c = 0; c < cols; c++) {
+        if (!Number.isFinite(a[c]) || !Number.isFinite(b[c])) [a[c], b[c]] = scaledMoments(data, rows, cols, c, a[c]);
+      }
+    }
+    for (let c = 0; c < cols; c++) {
+      // never reached for finite data (see the top of this file); a scaler is finite or not made
+      if (!Number.isFinite(a[c]) || !Number.isFinite(b[c])) {
+        const path = `${name}[*][${c}]`, what = kind === 'minMax' ? 'minimum and maximum' : 'mean and standard deviation';
+        throw new DataError('NON_FINITE_SCALER', `${path}: the column's ${what} are not finite (${describe(a[c])}, ${describe(b[c])}); it cannot be scaled`, {
+          path, expected: `a finite ${what}`, received: `${describe(a[c])}, ${describe(b[c])}`,
+        });
+      }
     }
     return new Scaler(kind, range, a, b);
   }
@@ -66,12 +113,15 @@ export class Scaler {
   /** Scales packed rows into `out` (a new array unless given; it may be `data` itself, or engine memory). */
   transform(data: Float64Array, out: Float64Array = new Float64Array(data.length)): Float64Array {
     const cols = this.columns;
-    const symmetric = this.range[0] === -1;
+    const standardize = this.kind === 'standardize';
+    const symmetric = !standardize && this.range[0] === -1;
+    const middle = standardize || symmetric ? 0 : 0.5;
+    const { a, b, k, ka, spread } = this;
+    // k = 1: (x − min) / (max − min), 2 (x − min) / (max − min) − 1 and (x − mean) / std, to the bit
     for (let i = 0; i < data.length; i++) {
-      const c = i % cols, x = data[i], lo = this.a[c], hi = this.b[c];
-      if (this.kind === 'standardize') out[i] = hi === 0 ? 0 : (x - lo) / hi;
-      else if (hi === lo) out[i] = symmetric ? 0 : 0.5;
-      else out[i] = symmetric ? (2 * (x - lo)) / (hi - lo) - 1 : (x - lo) / (hi - lo);
+      const c = i % cols, x = data[i];
+      if (standardize ? b[c] === 0 : b[c] === a[c]) out[i] = middle;
+      else out[i] = symmetric ? (2 * (x * k[c] - ka[c])) / spread[c] - 1 : (x * k[c] - ka[c]) / spread[c];
     }
     return out;
   }
@@ -80,11 +130,12 @@ export class Scaler {
   inverse(data: Float64Array): Float64Array {
     const cols = this.columns;
     const out = new Float64Array(data.length);
-    const symmetric = this.range[0] === -1;
+    const symmetric = this.kind === 'minMax' && this.range[0] === -1;
+    const { k, ka, spread } = this;
+    // k = 1: min + u (max − min), min + (v + 1)/2 · (max − min) and mean + s · std, to the bit
     for (let i = 0; i < data.length; i++) {
-      const c = i % cols, v = data[i], lo = this.a[c], hi = this.b[c];
-      if (this.kind === 'standardize') out[i] = lo + v * hi;
-      else out[i] = lo + (symmetric ? (v + 1) / 2 : v) * (hi - lo);
+      const c = i % cols, v = data[i];
+      out[i] = (ka[c] + (symmetric ? (v + 1) / 2 : v) * spread[c]) / k[c];
     }
     return out;
   }
@@ -124,6 +175,59 @@ export class Scaler {
     }
     return new Scaler(kind, range as unknown as ScalerRange, a, b);
   }
+}
+
+/** 2^969, half of half an ulp of the largest double: |x − mean| cannot overflow for a finite x while |mean| is below it. */
+const OVERFLOW_MEAN = 2 ** 969;
+
+/**
+ * The power of two a column's values, statistics and spread are multiplied by before scaling: 1
+ * unless a difference of the formula could overflow, then 1/2 (1/4 for minMax to [−1, 1], which
+ * doubles the difference). Exported for the ONNX form of the scalers (src/onnx/scaling.ts).
+ */
+export function prescale(kind: ScalerKind, range: readonly number[] | undefined, a: number, b: number): number {
+  if (kind === 'standardize') return Math.abs(a) >= OVERFLOW_MEAN ? 0.5 : 1;
+  if (range !== undefined && range[0] === -1) return Number.isFinite(2 * (b - a)) ? 1 : 0.25;
+  return Number.isFinite(b - a) ? 1 : 0.5;
+}
+
+/** 2^e, exactly (e an integer from −1022 to 1023). */
+function powerOfTwo(e: number): number {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setUint16(0, (e + 1023) << 4);
+  return view.getFloat64(0);
+}
+
+/**
+ * Mean and population std of column `c` where the plain sums overflow: the same formula on the
+ * values divided by s = 2^e, the power of two about max |x| (at most 2^1023, so |x/s| < 2). Dividing
+ * by a power of two is exact, so every operation rounds as it would with an unbounded exponent, and
+ * no sum exceeds 16 per row. The mean is the plain one when that is finite; a recomputed one is kept
+ * in [min, max], and the std at most max/2 − min/2, as they are mathematically: both are finite.
+ */
+function scaledMoments(data: Float64Array, rows: number, cols: number, c: number, plainMean: number): [number, number] {
+  let lo = Infinity, hi = -Infinity;
+  for (let r = 0; r < rows; r++) {
+    const v = data[r * cols + c];
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  const largest = Math.max(-lo, hi);
+  const s = largest > 0 ? powerOfTwo(Math.max(-1022, Math.min(1023, Math.ceil(Math.log2(largest))))) : 1;
+  let mean = plainMean;
+  if (!Number.isFinite(mean)) {
+    let sum = 0;
+    for (let r = 0; r < rows; r++) sum += data[r * cols + c] / s;
+    mean = Math.min(Math.max((sum / rows) * s, lo), hi);
+  }
+  const m = mean / s;
+  let squares = 0;
+  for (let r = 0; r < rows; r++) {
+    const d = data[r * cols + c] / s - m;
+    squares += d * d;
+  }
+  const std = Math.min(Math.sqrt(squares / rows) * s, hi / 2 - lo / 2);
+  return [mean, std];
 }
 
 function bad(path: string, expected: string, received: unknown): DataError {

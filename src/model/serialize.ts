@@ -1,6 +1,7 @@
 // The saved form of a model, and its complete validation. Float64 arrays travel as little-endian
 // base64 (exact to the bit, -0 and all), the spec and scalers as plain JSON. `version` is the format
-// version: 2 writes a CRC-32 of every field that defines the model; 1 (no checksums) still loads.
+// version: 3 writes a CRC-32 of every field that defines the model and of the list of those fields; 2
+// (field checksums only) and 1 (no checksums) still load.
 //
 // Loading checks everything before anything is built: known fields only, every type, shape and
 // range (scalers against the model's widths, Adam's scalars, non-negative second moments, a live
@@ -11,7 +12,15 @@
 // digits, one per field, keyed by the field's path. A base64 field's checksum is over its bytes; any
 // other field's is over the UTF-8 bytes of its canonical JSON text (`JSON.stringify` of the value as
 // toJSON writes it), so the key order or spacing of a file does not matter, but every value does.
+// Version 3 adds `checksums.fields`: the CRC-32 of the canonical JSON text of the list of the fields
+// that have a checksum (in the order spec, params, scalers.inputs, scalers.targets, training.optimizer,
+// training.moments, training.scalars, training.rng), so what the file covers is verified too:
+// removing an optional field (the scalers, the training state) together with its checksum no longer
+// loads as another model. A version 2 file cannot tell, and is read with the per-field checks only.
 // The command line's `cli` block is metadata, not part of the model, and has no checksum.
+//
+// Writing refuses what reading would refuse: a non-finite number anywhere (JSON would write null,
+// base64 would write bits that loadModel rejects) is a FormatError naming the field, not a file.
 import { FormatError, OptionsError, WasmlpError, describe } from '../errors.js';
 import { Scaler, type ScalerJSON } from '../data/normalize.js';
 import { rejectUnknownKeys, oneOfNames } from '../spec/names.js';
@@ -23,9 +32,9 @@ import { parseOptimizerKey } from '../train/options.js';
 
 export const FORMAT = 'wasmlp-model';
 /** The version toJSON writes. */
-export const FORMAT_VERSION = 2;
+export const FORMAT_VERSION = 3;
 /** The versions loadModel reads. */
-export const READABLE_VERSIONS: readonly number[] = [1, 2];
+export const READABLE_VERSIONS: readonly number[] = [1, 2, 3];
 
 /** A JSON value, read-only. */
 export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };
@@ -54,7 +63,10 @@ export interface ModelJSON {
     /** xoshiro128** state of the shuffler. */
     rng: number[];
   };
-  /** Version 2: the CRC-32 of each field, keyed by its path (`spec`, `params`, `training.moments`, …). */
+  /**
+   * Versions 2 and 3: the CRC-32 of each field, keyed by its path (`spec`, `params`, `training.moments`,
+   * …); version 3 also `fields`, the CRC-32 of the list of those paths.
+   */
   checksums?: Record<string, string>;
   /** The command line's metadata (column names, labels, how it was trained): a JSON object, kept as it is. */
   cli?: unknown;
@@ -73,6 +85,10 @@ export const NO_METADATA: ModelMetadata = Object.freeze({});
 
 const FIELDS_V1 = ['format', 'version', 'spec', 'params', 'scalers', 'training', 'cli'];
 const FIELDS_V2 = ['format', 'version', 'spec', 'params', 'scalers', 'training', 'checksums', 'cli'];
+/** The fields that can have a checksum, in their canonical order. */
+const CHECKSUMMED = ['spec', 'params', 'scalers.inputs', 'scalers.targets', 'training.optimizer', 'training.moments', 'training.scalars', 'training.rng'];
+/** The optional parts of a model, each one or more checksummed fields that are there or not together. */
+const OPTIONAL_PARTS = [['scalers.inputs'], ['scalers.targets'], ['training.optimizer', 'training.moments', 'training.scalars', 'training.rng']];
 const SPEC_FIELDS = ['inputs', 'layers', 'loss', 'plainLoss', 'seed', 'init'];
 const TRAINING_FIELDS = ['optimizer', 'moments', 'scalars', 'rng'];
 /** Deepest nesting of the `cli` block that is accepted (it is a few levels deep). */
@@ -215,8 +231,13 @@ export function savedSpec(spec: CheckedSpec): ModelJSON['spec'] {
   };
 }
 
-/** The checksums of a model's fields (their canonical forms). */
-function checksumsOf(spec: ModelJSON['spec'], params: Float64Array, scalers: ModelState['scalers'], training: ModelState['training']): Record<string, string> {
+/** `checksums.fields`: the CRC-32 of the canonical JSON text of the list of checksummed fields, in CHECKSUMMED's order. */
+function fieldsChecksum(fields: readonly string[]): string {
+  return textChecksum(JSON.stringify(CHECKSUMMED.filter((f) => fields.includes(f))));
+}
+
+/** The checksums of a model's fields (their canonical forms); from version 3 with `fields`. */
+function checksumsOf(spec: ModelJSON['spec'], params: Float64Array, scalers: ModelState['scalers'], training: ModelState['training'], version: number): Record<string, string> {
   const sums: Record<string, string> = { spec: textChecksum(JSON.stringify(spec)), params: bytesChecksum(params) };
   for (const side of ['inputs', 'targets'] as const) {
     const scaler = scalers[side];
@@ -228,6 +249,7 @@ function checksumsOf(spec: ModelJSON['spec'], params: Float64Array, scalers: Mod
     sums['training.scalars'] = textChecksum(JSON.stringify(Array.from(training.scalars)));
     sums['training.rng'] = textChecksum(JSON.stringify(Array.from(training.rng)));
   }
+  if (version >= 3) sums.fields = fieldsChecksum(Object.keys(sums));
   return sums;
 }
 
@@ -244,17 +266,55 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/** The JSON form of a model's state (current format version, with checksums). */
+/** A FormatError for a value that toJSON cannot write (loadModel would refuse the file). */
+function unsaveable(path: string, expected: string, value: unknown, hint = ''): FormatError {
+  return new FormatError('NON_FINITE', `${path}: expected ${expected}, got ${describe(value)}; the model cannot be saved (loadModel would refuse the file)${hint}`, {
+    path, expected, received: describe(value),
+  });
+}
+
+/** Every value of `values` finite (and, from `nonNegativeFrom` on, ≥ 0), or a FormatError naming the first other one. */
+function checkSaveable(values: ArrayLike<number>, path: string, hint = '', nonNegativeFrom = values.length): void {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (!Number.isFinite(v)) throw unsaveable(`${path}[${i}]`, 'a finite number', v, hint);
+    if (i >= nonNegativeFrom && !(v >= 0)) throw unsaveable(`${path}[${i}]`, 'a second moment ≥ 0', v, hint);
+  }
+}
+
+/**
+ * The JSON form of a model's state (current format version, with checksums). Refuses, with a
+ * FormatError naming the field, to write what loadModel would refuse: a non-finite number anywhere.
+ */
 export function encodeModel(state: ModelState): ModelJSON {
+  checkSaveable(state.params, 'params');
+  const scalers: NonNullable<ModelJSON['scalers']> = {};
+  for (const side of ['inputs', 'targets'] as const) {
+    const scaler = state.scalers[side]?.toJSON();
+    if (scaler === undefined) continue;
+    checkSaveable(scaler.a, `scalers.${side}.a`);
+    checkSaveable(scaler.b, `scalers.${side}.b`);
+    scalers[side] = scaler;
+  }
+  const t = state.training;
+  if (t !== null) {
+    const hint = '; toJSON({ training: false }) saves the model without its training state';
+    checkSaveable(t.moments, 'training.moments', hint, state.params.length);
+    checkSaveable(t.scalars, 'training.scalars', hint);
+  }
+  if (state.metadata.cli !== undefined) {
+    try {
+      checkJson(state.metadata.cli, 'cli', 0);
+    } catch (error) {
+      const e = error as FormatError;
+      throw new FormatError(e.code, `${e.message}; the model cannot be saved (loadModel would refuse the file)`, { path: e.path, expected: e.expected, received: e.received });
+    }
+  }
   const spec = savedSpec(state.spec);
   const json: ModelJSON = { format: FORMAT, version: FORMAT_VERSION, spec, params: encodeFloat64(state.params) };
-  const scalers: NonNullable<ModelJSON['scalers']> = {};
-  if (state.scalers.inputs !== undefined) scalers.inputs = state.scalers.inputs.toJSON();
-  if (state.scalers.targets !== undefined) scalers.targets = state.scalers.targets.toJSON();
   if (scalers.inputs !== undefined || scalers.targets !== undefined) json.scalers = scalers;
-  const t = state.training;
   if (t !== null) json.training = { optimizer: t.optimizer, moments: encodeFloat64(t.moments), scalars: Array.from(t.scalars), rng: Array.from(t.rng) };
-  json.checksums = checksumsOf(spec, state.params, state.scalers, t);
+  json.checksums = checksumsOf(spec, state.params, state.scalers, t, FORMAT_VERSION);
   if (state.metadata.cli !== undefined) json.cli = cloneJson(state.metadata.cli);
   return json;
 }
@@ -385,11 +445,11 @@ function decodeMetadata(json: Record<string, unknown>): ModelMetadata {
   return deepFreeze({ cli: cloneJson(cli) as JsonObject });
 }
 
-function verifyChecksums(json: Record<string, unknown>, state: Omit<ModelState, 'metadata'>): void {
+function verifyChecksums(json: Record<string, unknown>, state: Omit<ModelState, 'metadata'>, version: number): void {
   const stored = json.checksums;
-  if (!isObject(stored)) throw formatError('checksums', 'an object of CRC-32 checksums (format version 2)', stored);
-  const computed = checksumsOf(savedSpec(state.spec), state.params, state.scalers, state.training);
-  const known = ['spec', 'params', 'scalers.inputs', 'scalers.targets', 'training.optimizer', 'training.moments', 'training.scalars', 'training.rng'];
+  if (!isObject(stored)) throw formatError('checksums', `an object of CRC-32 checksums (format version ${version})`, stored);
+  const computed = checksumsOf(savedSpec(state.spec), state.params, state.scalers, state.training, version);
+  const known = version >= 3 ? [...CHECKSUMMED, 'fields'] : CHECKSUMMED;
   rejectUnknownKeys(stored, known, 'checksums', FormatError, 'UNKNOWN_FIELD', 'field');
   for (const field of Object.keys(stored)) {
     if (!Object.hasOwn(computed, field)) {
@@ -398,15 +458,38 @@ function verifyChecksums(json: Record<string, unknown>, state: Omit<ModelState, 
       });
     }
   }
-  for (const [field, sum] of Object.entries(computed)) {
+  // each field's checksum first (a changed field is named), then the list of fields (a removed one)
+  const order = Object.keys(computed).filter((field) => field !== 'fields');
+  if (version >= 3) order.push('fields');
+  for (const field of order) {
+    const sum = computed[field];
     const saved = stored[field];
     if (typeof saved !== 'string' || !/^[0-9a-f]{8}$/.test(saved)) throw formatError(`checksums.${field}`, 'a CRC-32 as 8 lowercase hexadecimal digits', saved);
-    if (saved !== sum) {
-      throw new FormatError('CHECKSUM_MISMATCH', `${field}: the checksum does not match (saved ${saved}, computed ${sum}): the field was changed or corrupted after saving`, {
-        path: field, expected: `data whose CRC-32 is ${saved}`, received: `data whose CRC-32 is ${sum}`,
-      });
-    }
+    if (saved === sum) continue;
+    if (field === 'fields') throw removedFields(saved, sum, Object.keys(computed).filter((f) => f !== 'fields'));
+    throw new FormatError('CHECKSUM_MISMATCH', `${field}: the checksum does not match (saved ${saved}, computed ${sum}): the field was changed or corrupted after saving`, {
+      path: field, expected: `data whose CRC-32 is ${saved}`, received: `data whose CRC-32 is ${sum}`,
+    });
   }
+}
+
+/**
+ * The error for a `checksums.fields` that does not match the fields the file has: names the fields
+ * removed after saving when some set of optional parts added to the file's gives the saved checksum.
+ */
+function removedFields(saved: string, computed: string, present: string[]): FormatError {
+  const missing = OPTIONAL_PARTS.filter((part) => !present.includes(part[0]));
+  for (let mask = 1; mask < 1 << missing.length; mask++) {
+    const removed = missing.filter((_, i) => mask & (1 << i)).flat();
+    if (fieldsChecksum([...present, ...removed]) !== saved) continue;
+    const list = removed.join(', ');
+    return new FormatError('MISSING_FIELD', `${removed[0]}: the model was saved with ${list}, but the file has ${removed.length === 1 ? 'no such field' : 'none of them'} (removed after saving, with ${removed.length === 1 ? 'its checksum' : 'their checksums'})`, {
+      path: removed[0], expected: `the field${removed.length === 1 ? '' : 's'} ${list}`, received: 'no such field',
+    });
+  }
+  return new FormatError('CHECKSUM_MISMATCH', `checksums.fields: the checksum of the list of fields does not match (saved ${saved}, computed ${computed}): fields were removed or added after saving, or the checksum was changed`, {
+    path: 'checksums.fields', expected: `fields whose list has the CRC-32 ${saved}`, received: `fields whose list has the CRC-32 ${computed}`,
+  });
 }
 
 /**
@@ -429,6 +512,6 @@ export function decodeModel(input: unknown, options: LoadOptions = {}): ModelSta
   const scalers = decodeScalers(json, spec);
   const training = decodeTraining(json, spec);
   const metadata = decodeMetadata(json);
-  if (version >= 2) verifyChecksums(json, { spec, params, scalers, training });
+  if (version >= 2) verifyChecksums(json, { spec, params, scalers, training }, version);
   return { spec, params, scalers, training, metadata };
 }

@@ -13,6 +13,7 @@
 // (see scaling.ts), so the scaled values are the same bits.
 import { OptionsError, describe } from '../errors.js';
 import type { Model } from '../model/model.js';
+import { rejectUnknownKeys } from '../spec/names.js';
 import { AT, DT, encodeModel, type AttributeProto, type NodeProto, type TensorProto, type ValueInfoProto } from './proto.js';
 import { inputSteps, outputSteps, type Step } from './scaling.js';
 import { WASMLP_VERSION } from './version.js';
@@ -32,6 +33,9 @@ export interface ToONNXOptions {
    */
   metadata?: Record<string, string>;
 }
+
+/** The keys of toONNX's options. (metadata's own keys are the user's names: any string but the reserved ones.) */
+const TO_ONNX_OPTIONS = ['metadata'];
 
 function float64Tensor(name: string, dims: number[], values: ArrayLike<number>): TensorProto {
   const raw = new Uint8Array(values.length * 8);
@@ -167,11 +171,13 @@ export function namesOf(cli: unknown): Record<string, string> {
 
 /** The model as an ONNX file (bytes of a ModelProto). See the top of this file for the graph. */
 export function toONNX(model: Model, options: ToONNXOptions = {}): Uint8Array {
-  if (options === null || typeof options !== 'object') {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     throw new OptionsError('BAD_OPTION', `options: expected an object { metadata? }, got ${describe(options)}`, {
       path: 'options', expected: 'an object { metadata? }', received: describe(options),
     });
   }
+  // a misspelled key (`metadta`) is an error, not an option left out
+  rejectUnknownKeys(options, TO_ONNX_OPTIONS, 'options', OptionsError, 'UNKNOWN_OPTION', 'option');
   const extra = checkMetadata(options.metadata);
   const spec = model.spec;
   const params = model.getParamsFlat();

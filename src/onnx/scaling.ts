@@ -9,10 +9,15 @@
 //   targets  standardize    mean + v·std                            [Mul, Add]
 //            minMax [0, 1]  min + v·(max − min)                     [Mul, Add]
 //            minMax [−1, 1] min + ((v + 1) / 2)·(max − min)         [Add 1, Div 2, Mul, Add]
+// A column whose differences could overflow (normalize.ts's prescale k = 1/2 or 1/4, e.g. a range from
+// −1e308 to 1e308) is computed as normalize.ts computes it, on k x: the inputs then start with
+// Mul k (per column, 1 for the other columns) and subtract k·a and divide by k's spread, the targets
+// end with Div k, so the graph gives predict's finite values. Scalers without such a column are
+// written as above, unchanged.
 // Reading also accepts what other tools write for (x − a)/b and a + v·b: Add c for Sub −c, Sub c
 // for Add −c, and Mul/Div by a power of two for Div/Mul by its reciprocal (each exactly the same
 // operation in IEEE arithmetic), and maps them to `standardize`.
-import type { ScalerJSON } from '../data/normalize.js';
+import { prescale, type ScalerJSON } from '../data/normalize.js';
 
 export type Op = 'Sub' | 'Add' | 'Mul' | 'Div';
 
@@ -31,12 +36,25 @@ function symmetric(s: ScalerJSON): boolean {
   return s.kind === 'minMax' && s.range !== undefined && s.range[0] === -1;
 }
 
+/** Per column: normalize.ts's prescale k, k·a and k's spread (k·std, or k·max − k·min); k = 1 gives a and its spread. */
+function prescaled(s: ScalerJSON, columns: number): { k: number[]; lo: number[]; spread: number[]; constant: boolean[] } {
+  const a = s.a.slice(0, columns), b = s.b.slice(0, columns);
+  const k = a.map((l, c) => prescale(s.kind, s.range, l, b[c]));
+  return {
+    k,
+    lo: a.map((l, c) => k[c] * l),
+    spread: a.map((l, c) => (s.kind === 'standardize' ? k[c] * b[c] : k[c] * b[c] - k[c] * l)),
+    constant: a.map((l, c) => (s.kind === 'standardize' ? b[c] === 0 : b[c] === l)),
+  };
+}
+
 export function inputSteps(s: ScalerJSON, columns: number): Step[] {
-  const lo = s.a.slice(0, columns), hi = s.b.slice(0, columns);
-  const constant = lo.map((l, c) => (s.kind === 'standardize' ? hi[c] === 0 : hi[c] === l));
-  const divisor = lo.map((l, c) => (constant[c] ? 1 : s.kind === 'standardize' ? hi[c] : hi[c] - l));
+  const { k, lo, spread, constant } = prescaled(s, columns);
+  const divisor = spread.map((d, c) => (constant[c] ? 1 : d));
   const standard = s.kind === 'standardize';
-  const steps: Step[] = [{ op: 'Sub', values: lo, scalar: false, name: standard ? 'mean' : 'min' }];
+  const steps: Step[] = [];
+  if (k.some((v) => v !== 1)) steps.push({ op: 'Mul', values: k, scalar: false, name: 'prescale' });
+  steps.push({ op: 'Sub', values: lo, scalar: false, name: standard ? 'mean' : 'min' });
   if (symmetric(s)) steps.push({ op: 'Mul', values: filled(columns, 2), scalar: true, name: 'two' });
   steps.push({ op: 'Div', values: divisor, scalar: false, name: standard ? 'std' : 'spread' });
   if (symmetric(s)) steps.push({ op: 'Sub', values: filled(columns, 1), scalar: true, name: 'one' });
@@ -45,15 +63,16 @@ export function inputSteps(s: ScalerJSON, columns: number): Step[] {
 }
 
 export function outputSteps(s: ScalerJSON, columns: number): Step[] {
-  const lo = s.a.slice(0, columns), hi = s.b.slice(0, columns);
+  const { k, lo, spread } = prescaled(s, columns);
   const standard = s.kind === 'standardize';
   const steps: Step[] = [];
   if (symmetric(s)) {
     steps.push({ op: 'Add', values: filled(columns, 1), scalar: true, name: 'one' });
     steps.push({ op: 'Div', values: filled(columns, 2), scalar: true, name: 'two' });
   }
-  steps.push({ op: 'Mul', values: standard ? hi : lo.map((l, c) => hi[c] - l), scalar: false, name: standard ? 'std' : 'spread' });
+  steps.push({ op: 'Mul', values: spread, scalar: false, name: standard ? 'std' : 'spread' });
   steps.push({ op: 'Add', values: lo, scalar: false, name: standard ? 'mean' : 'min' });
+  if (k.some((v) => v !== 1)) steps.push({ op: 'Div', values: k, scalar: false, name: 'prescale' });
   return steps;
 }
 
