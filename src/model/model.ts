@@ -187,7 +187,7 @@ export class Model {
   private fitScalersOn(x: Matrix, y: Matrix | null, { inputs, targets }: ReturnType<typeof parseNormalizationSpec>): void {
     const next: { inputs?: Scaler; targets?: Scaler } = {};
     if (inputs) next.inputs = Scaler.fit(x.data, x.rows, x.cols, inputs.kind, inputs.range);
-    if (targets && y) next.targets = Scaler.fit(y.data, y.rows, y.cols, targets.kind, targets.range);
+    if (targets && y) next.targets = Scaler.fit(y.data, y.rows, y.cols, targets.kind, targets.range, 'Y');
     this.scalers = next;
   }
 
