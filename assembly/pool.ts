@@ -3,6 +3,12 @@
 // inside `if (ASC_FEATURE_THREADS)`; in the single-threaded build every split_* finds nothing to split
 // and runs the serial kernel, so the two builds compute with the same code.
 //
+// Layers: this file sits above the serial kernels (blas, activations, optimizers, gather, scan: none
+// of them imports it) and below the callers that decide to split (dense, network, fused, train, and
+// the exports in index.ts). It holds the entries that may split: the products gemm_nt, gemm_nn and
+// gemm_tn, split_activate, split_backprop_activation, split_optimizer, split_gather and
+// first_non_finite.
+//
 // Determinism: work is split into tiles of OUTPUT — column or row blocks of C for a product, row
 // ranges for an activation, element ranges for the optimizer update — and each tile runs the serial
 // kernel on its part. Every output element is therefore computed by one thread, as the same
@@ -25,7 +31,7 @@
 import { gemm_serial } from './blas';
 import { activate, backprop_activation } from './activations';
 import { optimizer_pass } from './optimizers';
-import { gather_rows } from './train';
+import { gather_rows } from './gather';
 import { first_non_finite_serial } from './scan';
 
 // i32 slots of the pool block (src/engine/wasm/pool.ts mirrors the ones the host touches).
@@ -200,7 +206,7 @@ const G_M = 0, G_N = 1, G_K = 2, G_A = 3, G_AROW = 4, G_ACOL = 5, G_B = 6, G_BRO
 const G_C = 9, G_LDC = 10, G_ACC = 11, G_BY_COLUMNS = 12, G_TILE = 13;
 
 /** Runs the product on the pool if it is large enough and threads are there; false: the caller runs it. */
-export function split_gemm(
+function split_gemm(
   m: i32, n: i32, k: i32,
   a: usize, aRowStep: usize, aColStep: usize,
   b: usize, bRowStep: usize, bColStep: usize,
@@ -233,6 +239,37 @@ function gemmTile(tile: i32, scratch: usize): void {
     const h = min(length, m - from);
     gemm_serial(h, n, k, a + <usize>from * aRow, aRow, aCol, b, bRow, bCol, c + <usize>from * (<usize>ldc << 3), ldc, acc, scratch);
   }
+}
+
+/**
+ * The products' entry: large products run on the thread pool (blocks of C, each the serial product
+ * of its part, so the same bits), the others as one serial product (blas.ts) on the calling thread.
+ */
+function gemm(
+  m: i32, n: i32, k: i32,
+  a: usize, aRowStep: usize, aColStep: usize,
+  b: usize, bRowStep: usize, bColStep: usize,
+  c: usize, ldc: i32, accumulate: i32, scratch: usize,
+): void {
+  if (split_gemm(m, n, k, a, aRowStep, aColStep, b, bRowStep, bColStep, c, ldc, accumulate)) return;
+  gemm_serial(m, n, k, a, aRowStep, aColStep, b, bRowStep, bColStep, c, ldc, accumulate, scratch);
+}
+
+// The products of the host and of dense.ts (blas.ts's conventions: leading dimensions in elements).
+
+/** C[m×n] (+)= A[m×k] · B[n×k]ᵀ — the forward pass, Z = X · Wᵀ. */
+export function gemm_nt(m: i32, n: i32, k: i32, a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, accumulate: i32, scratch: usize): void {
+  gemm(m, n, k, a, <usize>lda << 3, 8, b, 8, <usize>ldb << 3, c, ldc, accumulate, scratch);
+}
+
+/** C[m×n] (+)= A[m×k] · B[k×n] — the input gradient, dX = Δ · W. */
+export function gemm_nn(m: i32, n: i32, k: i32, a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, accumulate: i32, scratch: usize): void {
+  gemm(m, n, k, a, <usize>lda << 3, 8, b, <usize>ldb << 3, 8, c, ldc, accumulate, scratch);
+}
+
+/** C[m×n] (+)= A[k×m]ᵀ · B[k×n] — the weight gradient, dW = Δᵀ · X. */
+export function gemm_tn(m: i32, n: i32, k: i32, a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, accumulate: i32, scratch: usize): void {
+  gemm(m, n, k, a, 8, <usize>lda << 3, b, <usize>ldb << 3, 8, c, ldc, accumulate, scratch);
 }
 
 // ---------------------------------------------------------------------------------------------
