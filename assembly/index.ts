@@ -1,5 +1,5 @@
 // The module's exports, and nothing else. Every kernel lives in the file of its job, and a file
-// imports only files below it:
+// imports only files below it (test/import-graph.test.ts; scripts/import-graph.mjs ASSEMBLY_LAYERS):
 //   abi, rng, scan, gather, blas, activations, losses, optimizers   serial kernels (no threads)
 //   pool                                                            splits them over the thread pool
 //   dense, network, fused, train                                    callers that split (via pool)

@@ -7,7 +7,7 @@
 // of them imports it) and below the callers that decide to split (dense, network, fused, train, and
 // the exports in index.ts). It holds the entries that may split: the products gemm_nt, gemm_nn and
 // gemm_tn, split_activate, split_backprop_activation, split_optimizer, split_gather and
-// first_non_finite.
+// first_non_finite. test/import-graph.test.ts keeps that order.
 //
 // Determinism: work is split into tiles of OUTPUT — column or row blocks of C for a product, row
 // ranges for an activation, element ranges for the optimizer update — and each tile runs the serial
