@@ -1,6 +1,9 @@
-// Dense float64 GEMM kernels (and the column sums of the bias gradient) on raw linear memory.
+// Dense float64 GEMM kernels (and the column sums of the bias gradient) on raw linear memory, on the
+// calling thread. The products' entries, gemm_nt, gemm_nn and gemm_tn, are in pool.ts: they run a
+// large product as blocks of C on the thread pool, each block gemm_serial of its part (the bits of an
+// element do not depend on the block it falls in, see below), and the others as one gemm_serial.
 //
-// Conventions shared by every export:
+// Conventions shared by these kernels and those entries:
 //  - matrices are row-major float64; a, b, c, y, scratch are BYTE addresses; lda/ldb/ldc are leading
 //    dimensions in ELEMENTS; m, n, k >= 1. Addresses only need 8-byte alignment (v128 loads/stores
 //    of wasm are unaligned-safe), except `scratch`, which is 16-byte aligned and at least
@@ -18,8 +21,8 @@
 // the addresses — and a plain scalar loop in any language reproduces it bit for bit.
 //
 // Design (the GotoBLAS / BLIS scheme):
-//  - The three products are one driver, gemm(), that sees A as an m x k and B as a k x n operand
-//    through (row step, column step) pairs; nn, nt and tn only differ in those steps.
+//  - The three products are one driver, gemm_serial(), that sees A as an m x k and B as a k x n
+//    operand through (row step, column step) pairs; nn, nt and tn only differ in those steps.
 //  - Both operands are packed into "panels" in scratch: a panel is `kc` rows of exactly 4 doubles,
 //    p-major (panel[p*4 + r]). An A panel holds 4 rows of A (A(i..i+3, p)), a B panel 4 columns of B
 //    (B(p, j..j+3)). Packing turns every shape (strided rows, transposed operands, leading
@@ -44,8 +47,6 @@
 //    the packed B block (KC x NC, up to 1 MB) is reused across all MC blocks of A.
 //  - Edges: a tile that sticks out of C (m or n not a multiple of 4) runs the same kernel on a 4 x 4
 //    tile buffer in scratch; only its valid part is copied in (when accumulating) and back out.
-
-import { split_gemm } from './pool';
 
 /** Rows of C per micro-tile (rows of an A panel). */
 const MR: i32 = 4;
@@ -394,37 +395,8 @@ export function gemm_serial(
   }
 }
 
-/**
- * The products' entry: large products run on the thread pool (pool.ts: blocks of C, each the
- * serial product of its part, so the same bits), the others here on the calling thread.
- */
-function gemm(
-  m: i32, n: i32, k: i32,
-  a: usize, aRowStep: usize, aColStep: usize,
-  b: usize, bRowStep: usize, bColStep: usize,
-  c: usize, ldc: i32, accumulate: i32, scratch: usize,
-): void {
-  if (split_gemm(m, n, k, a, aRowStep, aColStep, b, bRowStep, bColStep, c, ldc, accumulate)) return;
-  gemm_serial(m, n, k, a, aRowStep, aColStep, b, bRowStep, bColStep, c, ldc, accumulate, scratch);
-}
-
 // ---------------------------------------------------------------------------------------------
-// Exports.
-
-/** C[m×n] (+)= A[m×k] · B[n×k]ᵀ — the forward pass, Z = X · Wᵀ. */
-export function gemm_nt(m: i32, n: i32, k: i32, a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, accumulate: i32, scratch: usize): void {
-  gemm(m, n, k, a, <usize>lda << 3, 8, b, 8, <usize>ldb << 3, c, ldc, accumulate, scratch);
-}
-
-/** C[m×n] (+)= A[m×k] · B[k×n] — the input gradient, dX = Δ · W. */
-export function gemm_nn(m: i32, n: i32, k: i32, a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, accumulate: i32, scratch: usize): void {
-  gemm(m, n, k, a, <usize>lda << 3, 8, b, <usize>ldb << 3, 8, c, ldc, accumulate, scratch);
-}
-
-/** C[m×n] (+)= A[k×m]ᵀ · B[k×n] — the weight gradient, dW = Δᵀ · X. */
-export function gemm_tn(m: i32, n: i32, k: i32, a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, accumulate: i32, scratch: usize): void {
-  gemm(m, n, k, a, 8, <usize>lda << 3, b, <usize>ldb << 3, 8, c, ldc, accumulate, scratch);
-}
+// The bias gradient.
 
 /**
  * y[j] (+)= Σ_{r<m} A[r][j] for j < n — the bias gradient. Same contract as the GEMMs: per column one

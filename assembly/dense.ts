@@ -1,8 +1,8 @@
 // One dense layer forward and backward (mirrors src/engine/ts/dense.ts). Byte offsets.
 //   forward:  z = a_in · Wᵀ + b,  a = f(z)                      (rows × units)
 //   backward: gW = δᵀ · a_in,  gb = Σ_rows δ,  δ_in = δ · W    (δ_in still to be multiplied by f'_in)
-import { col_sums, gemm_nn, gemm_nt, gemm_tn } from './blas';
-import { split_activate } from './pool';
+import { col_sums } from './blas';
+import { gemm_nn, gemm_nt, gemm_tn, split_activate } from './pool';
 
 export function dense_forward(
   rows: i32, inputs: i32, units: i32, act: i32, slope: f64,

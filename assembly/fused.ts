@@ -23,9 +23,8 @@ import {
   L_A, L_ACTIVATION, L_B, L_DELTA, L_GB, L_GW, L_FUSED_ROWS, L_INPUTS, L_SLOPE_BYTE, L_UNITS, L_W, L_Z, slot,
 } from './abi';
 import { exp_lut } from 'util/math';
-import { split_backprop_activation } from './pool';
+import { gemm_nn, split_backprop_activation } from './pool';
 import { dense_backward, dense_forward } from './dense';
-import { gemm_nn } from './blas';
 import { loss_output_gradient, loss_scale, loss_sum } from './losses';
 
 // ---------------------------------------------------------------------------------------------

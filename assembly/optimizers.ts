@@ -7,12 +7,10 @@
 // β^t are running products kept beside the state (no pow: the same bits on every platform).
 // Each returns the largest |Δθ| it applied (the texts' "step size" stopping rule). Two parameters per
 // f64x2 step; the scalar tail uses the same operations in the same order, so the bits are the same.
-import {
-  H_NESTEROV, H_OPTIMIZER, H_OPT_STATE, H_PARAMS, H_PARAM_COUNT, H_GRADS, HF_BETA1, HF_BETA2, HF_EPSILON,
-  HF_LEARNING_RATE, HF_MOMENTUM, HF_WEIGHT_DECAY, OPT_ADAM, OPT_BETA1_POWER, OPT_BETA2_POWER, OPT_MOMENTUM, OPT_SGD, OPT_T,
-  fslot, slot,
-} from './abi';
-import { split_optimizer } from './pool';
+//
+// Serial kernels only (below pool.ts, which runs optimizer_pass on parameter ranges): the update of a
+// training step, optimizer_step and plain_sgd_step, splits on the pool and so lives in train.ts.
+import { H_OPTIMIZER, H_OPT_STATE, H_PARAM_COUNT, OPT_ADAM, OPT_MOMENTUM, OPT_SGD, slot } from './abi';
 
 @inline function laneMask(mask: usize, k: usize): v128 {
   return f64x2.ne(v128.load(mask + k), f64x2.splat(0.0));
@@ -153,43 +151,10 @@ export function optimizer_pass(
   return sgd(n, params, grads, mask, lr, decay);
 }
 
-/** One update of the optimizer the header names (on the pool when large enough); returns the largest |Δθ|. */
-export function optimizer_step(header: usize): f64 {
-  const P = slot(header, H_PARAM_COUNT);
-  const params = <usize>slot(header, H_PARAMS), grads = <usize>slot(header, H_GRADS);
-  const mask = <usize>slot(header, H_OPT_STATE);
-  const m = mask + (<usize>P << 3), v = m + (<usize>P << 3), scalars = v + (<usize>P << 3);
-  const lr = fslot(header, HF_LEARNING_RATE), decay = fslot(header, HF_WEIGHT_DECAY);
-  const id = slot(header, H_OPTIMIZER);
-  let beta1 = 0.0, beta2 = 0.0, c1 = 0.0, c2 = 0.0;
-  if (id == OPT_ADAM) {
-    beta1 = fslot(header, HF_BETA1);
-    beta2 = fslot(header, HF_BETA2);
-    const p1 = fslot(scalars, OPT_BETA1_POWER) * beta1, p2 = fslot(scalars, OPT_BETA2_POWER) * beta2;
-    store<f64>(scalars + (<usize>OPT_T << 3), fslot(scalars, OPT_T) + 1.0);
-    store<f64>(scalars + (<usize>OPT_BETA1_POWER << 3), p1);
-    store<f64>(scalars + (<usize>OPT_BETA2_POWER << 3), p2);
-    c1 = 1.0 - p1;
-    c2 = 1.0 - p2;
-  }
-  return split_optimizer(
-    id, P, params, grads, mask, m, v, slot(header, H_NESTEROV),
-    lr, decay, fslot(header, HF_MOMENTUM), beta1, beta2, fslot(header, HF_EPSILON), c1, c2,
-  );
-}
-
 /** True when the header's optimizer is sgd and no mask entry is 0: train_epochs may call sgd_all. */
 export function plain_sgd(header: usize): bool {
   if (slot(header, H_OPTIMIZER) != OPT_SGD) return false;
   const mask = <usize>slot(header, H_OPT_STATE), end = mask + (<usize>slot(header, H_PARAM_COUNT) << 3);
   for (let p = mask; p < end; p += 8) if (load<f64>(p) == 0) return false;
   return true;
-}
-
-/** optimizer_step for plain_sgd headers. */
-export function plain_sgd_step(header: usize): f64 {
-  return split_optimizer(
-    OPT_SGD_ALL, slot(header, H_PARAM_COUNT), <usize>slot(header, H_PARAMS), <usize>slot(header, H_GRADS), 0, 0, 0, 0,
-    fslot(header, HF_LEARNING_RATE), fslot(header, HF_WEIGHT_DECAY), 0, 0, 0, 0, 0, 0,
-  );
 }

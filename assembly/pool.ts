@@ -1,7 +1,13 @@
 // The thread pool's side in the kernels (the host's side: src/engine/wasm/pool.ts). Only the
 // threaded build (asconfig.json "threads": shared, imported memory and atomics) compiles the code
-// inside `if (ASC_FEATURE_THREADS)`; in the single-threaded build every split_* finds nothing to split
+// inside `if (ASC_FEATURE_THREADS)`; in the single-threaded build every split finds nothing to split
 // and runs the serial kernel, so the two builds compute with the same code.
+//
+// Layers: this file sits above the serial kernels (blas, activations, optimizers, gather, scan: none
+// of them imports it) and below the callers that decide to split (dense, network, fused, train, and
+// the exports in index.ts). It holds the entries that may split: the products gemm_nt, gemm_nn and
+// gemm_tn, split_activate, split_backprop_activation, split_optimizer, split_gather and
+// first_non_finite. test/import-graph.test.ts keeps that order.
 //
 // Determinism: work is split into tiles of OUTPUT — column or row blocks of C for a product, row
 // ranges for an activation, element ranges for the optimizer update — and each tile runs the serial
@@ -12,23 +18,73 @@
 // number of threads, and equal to the single-threaded build's.
 //
 // Protocol, in the pool block (POOL_BYTES at the address the host gives pool_attach/pool_worker):
-//  - the calling thread (the coordinator) closes CLAIM, writes a task (kind, arguments, tile count),
-//    resets DONE, opens CLAIM = generation << 8 | 0 and then publishes GEN = generation, and wakes
-//    sleeping workers;
-//  - every thread, the coordinator included, claims tiles by compare-and-swap on CLAIM (the
-//    generation in its high bits, and the closing, make a stale claim fail) and adds 1 to DONE per
-//    finished tile;
+//  - the calling thread (the coordinator) writes the task's arguments, closes CLAIM, writes the kind
+//    and the tile count, resets DONE, opens CLAIM = tag << 8 | 0 (tag: the generation's low 24 bits)
+//    and then publishes GEN = generation, and wakes sleeping workers;
+//  - every thread, the coordinator included, claims tiles by compare-and-swap on CLAIM (the tag in
+//    its high bits, and the closing, make a stale claim fail) and adds 1 to DONE per finished tile;
 //  - the coordinator returns once DONE reaches the tile count. It only spins, never blocks (browsers
 //    refuse Atomics.wait on the main thread); workers spin a while, then sleep on GEN.
 // Tiles are claimed, not assigned: a worker that is late (descheduled, or not started yet) simply
 // takes none, and the coordinator does its share. Whoever computes a tile, its bits are the same.
+//
+// Memory ordering. WebAssembly's atomics are sequentially consistent: all of them, on every thread,
+// fall in one total order that each thread's program order respects, and an atomic load that reads
+// an atomic store synchronizes with it (release/acquire), as does an RMW reading an earlier RMW in
+// CLAIM's chain. Plain accesses are ordered only through those edges: a plain store BEFORE an atomic
+// store is visible to a thread that atomically reads that store's value (or a later one in the
+// chain) and then reads plainly; a plain store AFTER an atomic store may become visible before it
+// (on a weakly ordered CPU such as ARM64). Field by field:
+//  - the arguments (i32 and f64 slots) are written plainly before CLAIM opens, and a worker reads them
+//    only after its compare-and-swap on CLAIM succeeded, i.e. read the open store or a later claim in
+//    its chain: ordered. KIND likewise (written while CLAIM is closed, read after the claim).
+//  - TILES is read BEFORE the claim, with a ticket that may be stale (a worker still in the last
+//    task). With a plain store, a stale reader could see the new count before the closing of CLAIM,
+//    find its old ticket's tile below it, win the compare-and-swap on the still-open old CLAIM, and
+//    run a tile of a half-written task. So TILES is an atomic store after the closing, and an atomic
+//    load: a load that sees the new count comes after the closing in the total order, so the
+//    compare-and-swap that follows it sees the closing (or later) and fails.
+//  - the arguments are overwritten only after DONE reached the last task's tile count, and every
+//    tile's reads come before its atomic add to DONE: no tile still reads them. PARTIAL (the tiles'
+//    results) is written plainly before that add and read by the coordinator after it saw DONE.
+//  - SCRATCH and SCRATCH_STRIDE are written (plainly) by the host on the coordinator's thread before
+//    the call, so before the open store; THREADS, MIN_VOLUME, MIN_ELEMENTS and WORKERS_ONLY are
+//    read by the coordinator only. GEN, CLAIM, TILES, DONE, STOP, WORKERS, SLEEPING, WORKER_TILES
+//    and FAILED are only accessed atomically, by the host too.
+//
+// No deadlock. The coordinator never waits for a tile nobody holds: it claims every tile left
+// itself (but in the WORKERS_ONLY test mode), so it waits only for tiles that running workers hold,
+// and a tile never waits for anything (a tile never starts a task: see inTile; a nested split runs
+// serially). A worker that fails sets FAILED (its JavaScript catches the exception), and the waiting
+// coordinator traps instead of waiting. A worker never misses a task by sleeping through it:
+//  - the coordinator stores GEN, then loads SLEEPING, and notifies if it is above 0; a worker adds 1
+//    to SLEEPING, then waits on GEN while GEN == seen (Atomics.wait compares and sleeps as one step
+//    against notify). In the total order either the worker's add comes before the coordinator's
+//    load (the coordinator notifies after its GEN store: the worker's wait either reads the new GEN
+//    and returns at once, or already sleeps and is woken), or after it (then the GEN store came
+//    before the worker's wait, which reads the new GEN and returns at once).
+//  - stop (src/engine/wasm/pool.ts stop()): the host stores STOP, adds 1 to GEN, and notifies every
+//    waiter unconditionally. By the same argument a sleeper wakes or never sleeps; seeing GEN moved,
+//    it sees STOP (stored before) and leaves. A spinning worker checks STOP on every spin. The host
+//    stops a pool only between calls, on the coordinator's thread, so no task is running then.
+//  - GEN is a whole i32 and a worker compares it for equality only, so its wrap (2^32 tasks) is
+//    harmless. CLAIM holds GEN's low 24 bits: tasks 2^24 apart share a tag. A worker compares a ticket
+//    against its task's tag and either claims with it at once or reloads it; a ticket taken in one
+//    task can meet a task with the same tag only if the worker stalls between loading CLAIM and its
+//    compare-and-swap (a few instructions) while 2^24 (16.7 million) tasks run, each of them a
+//    publication, tiles and a wait of microseconds at the least. Even then it
+//    wins only if CLAIM holds that very value again, and its claim is then an ordinary claim of the
+//    current task (the kind and arguments are read after the claim) unless that task has exactly as
+//    many tiles as the ticket's tile index (all claimed): that one interleaving would run a tile
+//    past the end. It is not guarded against (a wider tag would need a 64-bit CLAIM).
 import { gemm_serial } from './blas';
 import { activate, backprop_activation } from './activations';
 import { optimizer_pass } from './optimizers';
-import { gather_rows } from './train';
+import { gather_rows } from './gather';
 import { first_non_finite_serial } from './scan';
 
-// i32 slots of the pool block (src/engine/wasm/pool.ts mirrors the ones the host touches).
+// i32 slots of the pool block. The ones the host touches are mirrored in src/layout/abi.ts P
+// (test/pool-layout.test.ts compares the two).
 const P_GEN: i32 = 0;
 const P_CLAIM: i32 = 1;
 const P_TILES: i32 = 2;
@@ -45,9 +101,11 @@ const P_MIN_ELEMENTS: i32 = 12; // element-wise passes over fewer values stay on
 const P_WORKER_TILES: i32 = 13; // tiles the workers have run (a count the host reads)
 const P_WORKERS_ONLY: i32 = 14; // 1: the coordinator takes no tile and waits for the workers (a testing mode)
 const P_FAILED: i32 = 15; // 1: a worker failed (its JavaScript caught an exception); the pool is not used again
-const P_ARGS: i32 = 16; // i32 arguments: slots 16..31
-const PF_ARGS: i32 = 16; // f64 arguments: byte 128.. (f64 slots 16..23)
-const PF_PARTIAL: i32 = 24; // f64 per tile: byte 192.. (the optimizer's largest |Δθ| of the tile)
+const P_ARGS: i32 = 16; // i32 arguments: slots 16..31 (bytes 64..127)
+const I32_ARGS: i32 = 16;
+const PF_ARGS: i32 = 16; // f64 arguments: f64 slots 16..23 (bytes 128..191)
+const F64_ARGS: i32 = 8;
+const PF_PARTIAL: i32 = 24; // f64 per tile: f64 slots 24.. (bytes 192..; the optimizer's largest |Δθ| of the tile)
 /** Bytes of the pool block (src/layout/abi.ts POOL_BYTES). */
 export const POOL_BYTES: i32 = 512;
 /** Most tiles of one task (PF_PARTIAL's room). */
@@ -78,10 +136,20 @@ const ELEMENT_TILES_PER_THREAD: i32 = 1;
 
 /** The pool block of this instance's model; 0: no pool (everything runs on the calling thread). */
 let pool: usize = 0;
+/**
+ * True while this thread runs a tile (globals are per instance, and each thread has its own
+ * instance, so this is per thread). A split asked for inside a tile runs serially instead (the same
+ * bits): a nested task would overwrite the running task's CLAIM, tile count and arguments, so the
+ * rest of its tiles would never run and its coordinator would wait for them forever. No tile kernel
+ * splits today; this keeps it so. A trap inside a tile leaves it set on the coordinator's thread,
+ * which then splits nothing (the same bits, on one thread) until the next pool_attach.
+ */
+let inTile = false;
 
 /** The host attaches the pool block after laying out a plan (0 detaches). */
 export function pool_attach(block: usize): void {
   pool = block;
+  if (ASC_FEATURE_THREADS) inTile = false;
 }
 
 @inline function islot(i: i32): usize {
@@ -117,12 +185,13 @@ function available(): i32 {
 
 /**
  * The tile length for cutting `extent` into `perThread` tiles per available thread (at most
- * MAX_TILES), each a multiple of `unit`; 0 when there is no pool, `volume` is below `minimum`, or
- * fewer than two tiles would result (the caller then runs its serial kernel).
+ * MAX_TILES), each a multiple of `unit`; 0 when there is no pool, this thread runs a tile (inTile),
+ * `volume` is below `minimum`, or fewer than two tiles would result (the caller then runs its
+ * serial kernel).
  */
 function splitLength(volume: i64, minimum: i32, extent: i32, unit: i32, perThread: i32): i32 {
   if (ASC_FEATURE_THREADS) {
-    if (pool == 0 || volume < <i64>geti(minimum)) return 0;
+    if (pool == 0 || inTile || volume < <i64>geti(minimum)) return 0;
     const threads = available();
     if (threads < 2) return 0;
     const parts = min(threads * perThread, MAX_TILES);
@@ -145,12 +214,14 @@ function runTask(kind: i32, tiles: i32): void {
   if (ASC_FEATURE_THREADS) {
     const gen = atomic.load<i32>(islot(P_GEN)) + 1;
     const tag = (gen & TAG_MASK) << TILE_BITS;
-    // First close the claims: a worker still holding a ticket of the last task (loaded before this
-    // store) fails its compare-and-swap from here on, so it can never claim a tile of a task whose
-    // arguments are being written. Then the task, then the claims open (tile 0), then GEN.
+    // The caller has written the arguments; meanwhile no claim could succeed (every tile of the last
+    // task was claimed: CLAIM's tile = TILES). Before TILES changes, close the claims: a worker still
+    // holding a ticket of the last task fails its compare-and-swap from here on. Then the kind and
+    // the tile count (atomic: a worker reads it before it claims, maybe with a stale ticket, see
+    // "Memory ordering" above), then the claims open (tile 0), then GEN.
     atomic.store<i32>(islot(P_CLAIM), tag | CLOSED);
     seti(P_KIND, kind);
-    seti(P_TILES, tiles);
+    atomic.store<i32>(islot(P_TILES), tiles);
     atomic.store<i32>(islot(P_DONE), 0);
     atomic.store<i32>(islot(P_CLAIM), tag);
     atomic.store<i32>(islot(P_GEN), gen);
@@ -172,9 +243,11 @@ function work(gen: i32, index: i32): void {
       const ticket = atomic.load<i32>(islot(P_CLAIM));
       if ((ticket & ~TILE_MASK) != tag) return;
       const tile = ticket & TILE_MASK;
-      if (tile >= geti(P_TILES)) return; // CLOSED (255) is above every tile count
+      if (tile >= atomic.load<i32>(islot(P_TILES))) return; // CLOSED (255) is above every tile count
       if (atomic.cmpxchg<i32>(islot(P_CLAIM), ticket, ticket + 1) != ticket) continue;
+      inTile = true;
       runTile(geti(P_KIND), tile, index);
+      inTile = false;
       if (index > 0) atomic.add<i32>(islot(P_WORKER_TILES), 1);
       atomic.add<i32>(islot(P_DONE), 1);
     }
@@ -200,7 +273,7 @@ const G_M = 0, G_N = 1, G_K = 2, G_A = 3, G_AROW = 4, G_ACOL = 5, G_B = 6, G_BRO
 const G_C = 9, G_LDC = 10, G_ACC = 11, G_BY_COLUMNS = 12, G_TILE = 13;
 
 /** Runs the product on the pool if it is large enough and threads are there; false: the caller runs it. */
-export function split_gemm(
+function split_gemm(
   m: i32, n: i32, k: i32,
   a: usize, aRowStep: usize, aColStep: usize,
   b: usize, bRowStep: usize, bColStep: usize,
@@ -233,6 +306,37 @@ function gemmTile(tile: i32, scratch: usize): void {
     const h = min(length, m - from);
     gemm_serial(h, n, k, a + <usize>from * aRow, aRow, aCol, b, bRow, bCol, c + <usize>from * (<usize>ldc << 3), ldc, acc, scratch);
   }
+}
+
+/**
+ * The products' entry: large products run on the thread pool (blocks of C, each the serial product
+ * of its part, so the same bits), the others as one serial product (blas.ts) on the calling thread.
+ */
+function gemm(
+  m: i32, n: i32, k: i32,
+  a: usize, aRowStep: usize, aColStep: usize,
+  b: usize, bRowStep: usize, bColStep: usize,
+  c: usize, ldc: i32, accumulate: i32, scratch: usize,
+): void {
+  if (split_gemm(m, n, k, a, aRowStep, aColStep, b, bRowStep, bColStep, c, ldc, accumulate)) return;
+  gemm_serial(m, n, k, a, aRowStep, aColStep, b, bRowStep, bColStep, c, ldc, accumulate, scratch);
+}
+
+// The products of the host and of dense.ts (blas.ts's conventions: leading dimensions in elements).
+
+/** C[m×n] (+)= A[m×k] · B[n×k]ᵀ — the forward pass, Z = X · Wᵀ. */
+export function gemm_nt(m: i32, n: i32, k: i32, a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, accumulate: i32, scratch: usize): void {
+  gemm(m, n, k, a, <usize>lda << 3, 8, b, 8, <usize>ldb << 3, c, ldc, accumulate, scratch);
+}
+
+/** C[m×n] (+)= A[m×k] · B[k×n] — the input gradient, dX = Δ · W. */
+export function gemm_nn(m: i32, n: i32, k: i32, a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, accumulate: i32, scratch: usize): void {
+  gemm(m, n, k, a, <usize>lda << 3, 8, b, <usize>ldb << 3, 8, c, ldc, accumulate, scratch);
+}
+
+/** C[m×n] (+)= A[k×m]ᵀ · B[k×n] — the weight gradient, dW = Δᵀ · X. */
+export function gemm_tn(m: i32, n: i32, k: i32, a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, accumulate: i32, scratch: usize): void {
+  gemm(m, n, k, a, 8, <usize>lda << 3, b, <usize>ldb << 3, 8, c, ldc, accumulate, scratch);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -399,3 +503,21 @@ export function pool_worker(block: usize, index: i32): void {
     atomic.sub<i32>(islot(P_WORKERS), 1);
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The block's layout, checked at compile time: each condition folds to a constant, and ERROR (an
+// AssemblyScript builtin) fails the build when a taken branch contains it; nothing is emitted.
+
+// control slots below the arguments; the i32 arguments end where the f64 arguments begin
+if (P_FAILED >= P_ARGS) ERROR('pool.ts: the control slots overlap the i32 arguments');
+if ((P_ARGS + I32_ARGS) * 4 > PF_ARGS * 8) ERROR('pool.ts: the i32 arguments overlap the f64 arguments');
+// every task's arguments within their slots
+if (max(max(G_TILE, V_TILE), max(max(O_TILE, R_TILE), S_TILE)) >= I32_ARGS) ERROR('pool.ts: a task has more i32 arguments than I32_ARGS');
+if (max(VF_SLOPE, OF_C2) >= PF_ARGS + F64_ARGS) ERROR('pool.ts: a task has more f64 arguments than F64_ARGS');
+// the f64 arguments end where the partials begin; a partial per tile fits in the block
+if (PF_ARGS + F64_ARGS > PF_PARTIAL) ERROR('pool.ts: the f64 arguments overlap the partials');
+if ((PF_PARTIAL + MAX_TILES) * 8 > POOL_BYTES) ERROR('pool.ts: MAX_TILES partials do not fit in POOL_BYTES');
+// CLAIM: a tile index below CLOSED, which is the whole tile field; the tag is the rest of the i32
+if (TILE_MASK != (1 << TILE_BITS) - 1 || CLOSED != TILE_MASK) ERROR('pool.ts: CLOSED must fill the tile field');
+if (MAX_TILES >= CLOSED) ERROR('pool.ts: MAX_TILES must stay below CLOSED');
+if (TAG_MASK != <i32>(<u32>0xffffffff >> TILE_BITS)) ERROR('pool.ts: the tag must fill the rest of CLAIM');

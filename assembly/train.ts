@@ -12,26 +12,59 @@
 //   lossBelow: a completed epoch's loss (sum × HF_LOSS_SCALE) is below HF_LOSS_BELOW
 // Results: H_EPOCHS_DONE epochs completed (their loss sums in the loss log), H_STEPS_DONE updates.
 import {
-  H_BATCH_SIZE, H_BATCH_X, H_BATCH_Y, H_EPOCHS_DONE, H_EPOCH_POS, H_EPOCH_STEP, H_FAILED_STEP, H_INPUTS,
-  H_LOSS, H_LOSS_LOG, H_OUTPUTS, H_PERM, H_RNG, H_ROWS, H_ROWS_SEEN, H_SHUFFLE, H_STATUS, H_STEPS_DONE, H_X, H_Y,
-  HF_EPOCH_SUM, HF_LAST_STEP, HF_LEARNING_RATE, HF_LOSS_BELOW, HF_LOSS_SCALE, HF_STEP_BELOW, HF_WEIGHT_DECAY,
+  H_BATCH_SIZE, H_BATCH_X, H_BATCH_Y, H_EPOCHS_DONE, H_EPOCH_POS, H_EPOCH_STEP, H_FAILED_STEP, H_GRADS, H_INPUTS,
+  H_LOSS, H_LOSS_LOG, H_NESTEROV, H_OPTIMIZER, H_OPT_STATE, H_OUTPUTS, H_PARAMS, H_PARAM_COUNT, H_PERM, H_RNG, H_ROWS,
+  H_ROWS_SEEN, H_SHUFFLE, H_STATUS, H_STEPS_DONE, H_X, H_Y,
+  HF_BETA1, HF_BETA2, HF_EPOCH_SUM, HF_EPSILON, HF_LAST_STEP, HF_LEARNING_RATE, HF_LOSS_BELOW, HF_LOSS_SCALE, HF_MOMENTUM,
+  HF_STEP_BELOW, HF_WEIGHT_DECAY, OPT_ADAM, OPT_BETA1_POWER, OPT_BETA2_POWER, OPT_T,
   STATUS_LOSS_BELOW, STATUS_NON_FINITE_LOSS, STATUS_NON_FINITE_STEP, STATUS_OK, STATUS_STEP_BELOW,
   fslot, set_fslot, set_slot, slot,
 } from './abi';
 import { row_backward_sgd, row_forward_loss, row_step_ready, train_gradients } from './fused';
 import { loss_scale } from './losses';
-import { optimizer_step, plain_sgd, plain_sgd_step } from './optimizers';
+import { OPT_SGD_ALL, plain_sgd } from './optimizers';
 import { random_permutation_u32 } from './rng';
-import { split_gather } from './pool';
+import { split_gather, split_optimizer } from './pool';
 
-/** Copies `rows` rows of `width` f64, in the order perm[from…], from `src` into `dst`. */
-export function gather_rows(src: usize, dst: usize, perm: usize, from: i32, rows: i32, width: i32): void {
-  const rowBytes = <usize>width << 3;
-  for (let r = 0; r < rows; r++) {
-    const row = <usize>load<u32>(perm + (<usize>(from + r) << 2));
-    memory.copy(dst + <usize>r * rowBytes, src + row * rowBytes, rowBytes);
+// ---------------------------------------------------------------------------------------------
+// The update of a step (the passes themselves: optimizers.ts; mirrors optimizer_step and
+// plain_sgd_step of src/engine/ts/optimizers.ts). Here, above pool.ts, because they split.
+
+/** One update of the optimizer the header names (on the pool when large enough); returns the largest |Δθ|. */
+function optimizer_step(header: usize): f64 {
+  const P = slot(header, H_PARAM_COUNT);
+  const params = <usize>slot(header, H_PARAMS), grads = <usize>slot(header, H_GRADS);
+  const mask = <usize>slot(header, H_OPT_STATE);
+  const m = mask + (<usize>P << 3), v = m + (<usize>P << 3), scalars = v + (<usize>P << 3);
+  const lr = fslot(header, HF_LEARNING_RATE), decay = fslot(header, HF_WEIGHT_DECAY);
+  const id = slot(header, H_OPTIMIZER);
+  let beta1 = 0.0, beta2 = 0.0, c1 = 0.0, c2 = 0.0;
+  if (id == OPT_ADAM) {
+    beta1 = fslot(header, HF_BETA1);
+    beta2 = fslot(header, HF_BETA2);
+    const p1 = fslot(scalars, OPT_BETA1_POWER) * beta1, p2 = fslot(scalars, OPT_BETA2_POWER) * beta2;
+    store<f64>(scalars + (<usize>OPT_T << 3), fslot(scalars, OPT_T) + 1.0);
+    store<f64>(scalars + (<usize>OPT_BETA1_POWER << 3), p1);
+    store<f64>(scalars + (<usize>OPT_BETA2_POWER << 3), p2);
+    c1 = 1.0 - p1;
+    c2 = 1.0 - p2;
   }
+  return split_optimizer(
+    id, P, params, grads, mask, m, v, slot(header, H_NESTEROV),
+    lr, decay, fslot(header, HF_MOMENTUM), beta1, beta2, fslot(header, HF_EPSILON), c1, c2,
+  );
 }
+
+/** optimizer_step for plain_sgd headers. */
+function plain_sgd_step(header: usize): f64 {
+  return split_optimizer(
+    OPT_SGD_ALL, slot(header, H_PARAM_COUNT), <usize>slot(header, H_PARAMS), <usize>slot(header, H_GRADS), 0, 0, 0, 0,
+    fslot(header, HF_LEARNING_RATE), fslot(header, HF_WEIGHT_DECAY), 0, 0, 0, 0, 0, 0,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The loop.
 
 /** Saves where the current epoch stands and what this call did; returns `status`. */
 function finish(header: usize, status: i32, epochs: i32, steps: i32, pos: i32, step: i32, sum: f64): i32 {
