@@ -11,5 +11,6 @@ export declare function srcGraph(root?: string): Graph;
 export declare function cyclicEdges(graph: Graph): [string, string][];
 export declare function findCycles(graph: Graph): string[][];
 export declare function formatCycle(cycle: string[], graph?: Graph): string;
-export declare function checkKnownCycles(graph: Graph, known: string[][]): { newCycles: string[][]; staleKnown: string[][] };
+export declare const SRC_LAYERS: string[];
+export declare function checkFolderLayers(graph: Graph, layers: string[]): { from: string; to: string | null; reason: string }[];
 export declare function checkLayers(graph: Graph, order: string[]): { from: string; to: string | null; reason: string }[];

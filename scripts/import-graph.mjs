@@ -1,7 +1,7 @@
 // The import graph of the sources, and its cycles (test/import-graph.test.ts runs the checks).
 //
-//   node scripts/import-graph.mjs    prints the cycles of assembly/ and src/, and the imports of
-//                                    assembly/ that break its declared layer order
+//   node scripts/import-graph.mjs    prints the cycles of assembly/ and src/, and the imports that
+//                                    break their layers (ASSEMBLY_LAYERS, SRC_LAYERS); exit 1 if any
 //
 // A node is a file (its path from the repository root, with '/'); an edge is a relative import of
 // it: `import … from './x'`, `import type … from`, `export … from`, `import './x'` and `import('./x')`,
@@ -11,8 +11,9 @@
 //
 // Cycles: every edge that lies on a cycle (both ends in one strongly connected component) is
 // reported with the shortest cycle through it, starting at the least file of the cycle; the same
-// cycle found through several of its edges is reported once. An import that closes a NEW cycle adds
-// an edge on a cycle, so it always shows as a cycle through that edge (checkKnownCycles).
+// cycle found through several of its edges is reported once. An import that closes a new cycle adds
+// an edge on a cycle, so it always shows as a cycle through that edge, even when every file of it
+// was on a cycle already.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -256,26 +257,6 @@ export function formatCycle(cycle, graph) {
 }
 
 /**
- * Checks the cycles against an allow-list of known ones (each [a, …, a]). newCycles: the cycles
- * through an edge that no known cycle uses (an import that closes a new cycle); staleKnown: known
- * cycles that no longer exist (an edge of theirs is gone: the list should shrink).
- */
-export function checkKnownCycles(graph, known) {
-  const allowed = new Set();
-  const staleKnown = [];
-  for (const cycle of known) {
-    let present = cycle.length > 1 && cycle[0] === cycle[cycle.length - 1];
-    for (let i = 0; i + 1 < cycle.length; i++) {
-      if (!(graph.get(cycle[i]) ?? []).includes(cycle[i + 1])) present = false;
-    }
-    if (!present) staleKnown.push(cycle);
-    else for (let i = 0; i + 1 < cycle.length; i++) allowed.add(`${cycle[i]} -> ${cycle[i + 1]}`);
-  }
-  const newCycles = findCycles(graph).filter((cycle) => cycle.some((file, i) => i + 1 < cycle.length && !allowed.has(`${file} -> ${cycle[i + 1]}`)));
-  return { newCycles, staleKnown };
-}
-
-/**
  * Imports that break a declared order (bottom to top; a file imports only files before it), and
  * files of the graph that the order does not name: [{ from, to, reason }].
  */
@@ -288,6 +269,57 @@ export function checkLayers(graph, order) {
     if (!rank.has(from)) continue;
     for (const to of targets) {
       if (rank.has(to) && rank.get(to) >= rank.get(from)) problems.push({ from, to, reason: 'imports a file at or above its layer' });
+    }
+  }
+  return problems;
+}
+
+/**
+ * src/ from the bottom up: each entry is a file or a folder (every file under it). A module imports
+ * only modules of its own entry or of entries below it: data flow one way, spec → validated model →
+ * plan → engine → results, and a new capability is a room on top, never a dependency of the floor.
+ */
+export const SRC_LAYERS = [
+  'src/errors.ts',
+  'src/spec/', // names, types, defaults, validation: pure, the machine is not consulted
+  'src/data/', // matrices and scalers
+  'src/layout/', // the ABI, the memory plan, the RNG and loss scale both engines share
+  'src/generated/', // the embedded kernels
+  'src/engine/', // both engines, threads
+  'src/train/', // the trainer
+  'src/model/', // the model, its saved form, the factory
+  'src/onnx/', // a file format on top of the model
+  'src/plot/',
+  'src/index.ts', // the front door: re-exports only
+  'src/cli/', // the command line
+  'src/demo/', // `npm start` (writes its charts with the command line's atomic writer)
+];
+
+/** The index in `layers` of the entry that holds `file` (the longest matching folder), or -1. */
+function layerOf(file, layers) {
+  let best = -1, bestLength = -1;
+  layers.forEach((entry, i) => {
+    const holds = entry.endsWith('/') ? file.startsWith(entry) : file === entry;
+    if (holds && entry.length > bestLength) {
+      best = i;
+      bestLength = entry.length;
+    }
+  });
+  return best;
+}
+
+/** Imports that point up: from a module to one in a higher entry of `layers`; and modules in no entry. */
+export function checkFolderLayers(graph, layers) {
+  const problems = [];
+  for (const [from, targets] of graph) {
+    const own = layerOf(from, layers);
+    if (own < 0) {
+      problems.push({ from, to: null, reason: 'in no layer of SRC_LAYERS' });
+      continue;
+    }
+    for (const to of targets) {
+      const theirs = layerOf(to, layers);
+      if (theirs > own) problems.push({ from, to, reason: `imports upward (${layers[own]} → ${layers[theirs]})` });
     }
   }
   return problems;
@@ -307,12 +339,9 @@ if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.
     const cycles = findCycles(graph);
     console.log(`${name}/: ${graph.size} files, ${cycles.length} cycle${cycles.length === 1 ? '' : 's'}`);
     for (const cycle of cycles) console.log(`  ${formatCycle(cycle, graph)}`);
-    if (name === 'assembly') {
-      failed ||= cycles.length > 0;
-      const problems = checkLayers(graph, ASSEMBLY_LAYERS);
-      for (const { from, to, reason } of problems) console.log(`  layer: ${from}${to === null ? '' : ` -> ${to}`}: ${reason}`);
-      failed ||= problems.length > 0;
-    }
+    const problems = name === 'assembly' ? checkLayers(graph, ASSEMBLY_LAYERS) : checkFolderLayers(graph, SRC_LAYERS);
+    for (const { from, to, reason } of problems) console.log(`  layer: ${from}${to === null ? '' : ` -> ${to}`}: ${reason}`);
+    failed ||= cycles.length > 0 || problems.length > 0;
   }
   process.exitCode = failed ? 1 : 0;
 }

@@ -1,21 +1,11 @@
-// No import circles: assembly/ has none and keeps its layers (serial kernels, then pool.ts, then the
-// callers that split); src/ has none beyond KNOWN_SRC_CYCLES, which only shrinks. The graph code is
+// No import circles, and every arrow pointing down: assembly/ keeps its layers (serial kernels, then
+// pool.ts, then the callers that split); src/ keeps SRC_LAYERS (errors, spec, data, layout, engine,
+// train, model, onnx, …, cli). The graph code is
 // scripts/import-graph.mjs (`node scripts/import-graph.mjs` prints the cycles).
 import { describe, expect, it } from 'vitest';
 import {
-  ASSEMBLY_LAYERS, assemblyGraph, checkKnownCycles, checkLayers, findCycles, formatCycle, parseImports, srcGraph,
+  ASSEMBLY_LAYERS, SRC_LAYERS, assemblyGraph, checkFolderLayers, checkLayers, findCycles, formatCycle, parseImports, srcGraph,
 } from '../scripts/import-graph.mjs';
-
-/**
- * The cycles of src/ today (each from its least file back to it). A new import that closes another
- * cycle fails; a cycle that is gone must be taken off this list.
- */
-const KNOWN_SRC_CYCLES: string[][] = [
-  // onnx/import.ts imports loadModel from the package's index, which re-exports fromONNX
-  ['src/index.ts', 'src/onnx/import.ts', 'src/index.ts'],
-  // model.ts calls toONNX; onnx/export.ts names the Model type (import type)
-  ['src/model/model.ts', 'src/onnx/export.ts', 'src/model/model.ts'],
-];
 
 const show = (cycles: string[][], graph?: Map<string, string[]>): string => cycles.map((cycle) => `  ${formatCycle(cycle, graph)}`).join('\n');
 
@@ -37,15 +27,16 @@ describe('the import graph', () => {
     }
   });
 
-  it('of src/ has no cycle beyond KNOWN_SRC_CYCLES', () => {
+  it('of src/ has no cycle', () => {
     const graph = srcGraph();
-    const { newCycles } = checkKnownCycles(graph, KNOWN_SRC_CYCLES);
-    expect(newCycles, `new import cycles in src/:\n${show(newCycles, graph)}`).toEqual([]);
+    const cycles = findCycles(graph);
+    expect(cycles, `cycles in src/:\n${show(cycles, graph)}`).toEqual([]);
   });
 
-  it('of src/ still has every cycle of KNOWN_SRC_CYCLES (a fixed one leaves the list)', () => {
-    const { staleKnown } = checkKnownCycles(srcGraph(), KNOWN_SRC_CYCLES);
-    expect(staleKnown, `gone: take these off KNOWN_SRC_CYCLES in test/import-graph.test.ts:\n${show(staleKnown)}`).toEqual([]);
+  it('of src/ points down: each module imports only its own layer of SRC_LAYERS or those below', () => {
+    const problems = checkFolderLayers(srcGraph(), SRC_LAYERS);
+    const text = problems.map(({ from, to, reason }) => `  ${from}${to === null ? '' : ` -> ${to}`}: ${reason}`).join('\n');
+    expect(problems, `scripts/import-graph.mjs SRC_LAYERS (bottom to top):\n${text}`).toEqual([]);
   });
 });
 
@@ -85,14 +76,26 @@ describe('the graph code', () => {
       ['d', ['d']],
     ]);
     expect(findCycles(graph)).toEqual([['a', 'b', 'a'], ['d', 'd']]);
-    expect(checkKnownCycles(graph, [['a', 'b', 'a'], ['d', 'd']])).toEqual({ newCycles: [], staleKnown: [] });
     // c -> b closes a -> c -> b -> a: every file of it was on a cycle already, the edge c -> b was not
     graph.set('c', ['b']);
     expect(findCycles(graph)).toEqual([['a', 'b', 'a'], ['a', 'c', 'b', 'a'], ['d', 'd']]);
-    expect(checkKnownCycles(graph, [['a', 'b', 'a'], ['d', 'd']]).newCycles).toEqual([['a', 'c', 'b', 'a']]);
-    // a known cycle that lost an edge is stale
-    graph.set('d', []);
-    expect(checkKnownCycles(graph, [['a', 'b', 'a'], ['a', 'c', 'b', 'a'], ['d', 'd']]).staleKnown).toEqual([['d', 'd']]);
+  });
+
+  it('checks folder layers: an import upward, and a module in no layer', () => {
+    const layers = ['src/errors.ts', 'src/spec/', 'src/model/'];
+    const graph = new Map([
+      ['src/errors.ts', []],
+      ['src/spec/validate.ts', ['src/errors.ts', 'src/spec/names.ts']],
+      ['src/spec/names.ts', []],
+      ['src/model/model.ts', ['src/spec/validate.ts']],
+    ]);
+    expect(checkFolderLayers(graph, layers)).toEqual([]);
+    graph.set('src/spec/names.ts', ['src/model/model.ts']);
+    graph.set('src/onnx/import.ts', []);
+    expect(checkFolderLayers(graph, layers)).toEqual([
+      { from: 'src/spec/names.ts', to: 'src/model/model.ts', reason: 'imports upward (src/spec/ → src/model/)' },
+      { from: 'src/onnx/import.ts', to: null, reason: 'in no layer of SRC_LAYERS' },
+    ]);
   });
 
   it('checks a layer order', () => {

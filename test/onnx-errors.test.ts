@@ -1,7 +1,7 @@
 // Bad ONNX files: each is a FormatError that names the node (or the field), its op and why, and no
 // model is made. Graphs are written with wasmlp's own protobuf writer (src/onnx/proto.ts).
 import { describe, expect, it } from 'vitest';
-import { FormatError, OptionsError, loadONNX } from '../src/index.js';
+import { FormatError, OptionsError, loadONNX, toONNX } from '../src/index.js';
 import { AT, DT, encodeModel, type NodeProto, type TensorProto } from '../src/onnx/proto.js';
 import { fixture } from './helpers/onnx.js';
 
@@ -159,7 +159,7 @@ describe('loadONNX options: threads, and names with suggestions', () => {
   it('takes threads like loadModel, and suggests names for unknown keys and values', async () => {
     const { createModel: create, loadONNX: load } = await import('../src/index.js');
     const source = await create({ inputs: 3, layers: [{ units: 4, activation: 'tanh' }, { units: 2, activation: 'identity' }], loss: 'mse' });
-    const bytes = source.toONNX();
+    const bytes = toONNX(source);
     const model = await load(bytes, { threads: 3 });
     // 3 where threads can run (Node); 1 on a page that is not cross-origin isolated, as createModel
     const asked = await create({ inputs: 3, layers: [{ units: 1, activation: 'identity' }], loss: 'mse', threads: 3 });

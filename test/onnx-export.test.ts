@@ -64,7 +64,7 @@ describe('toONNX runs in ONNX Runtime as model.predict', () => {
         const label = scaled ? `scalers ${JSON.stringify(normalization)}` : 'no scalers';
         it(`${act}, ${shape}, ${label}: batch 1 and 1000 within ${TOLERANCE} relative`, async () => {
           const { model, data, inputs } = await build(act, shape, 100 + n, normalization);
-          const onnx = model.toONNX();
+          const onnx = toONNX(model);
           for (const rows of [1, 1000]) {
             const X = data(rows);
             const ort = await runOrt(onnx, X, rows, inputs);
@@ -87,7 +87,7 @@ describe('toONNX runs in ONNX Runtime as model.predict', () => {
       // one input into 1 (or 2: softmax) units with weights 1 (and 0), so z is the input itself
       const model = await createModel({ inputs: 1, layers: [{ units, activation: act, ...(act === 'leaky_relu' ? { slope: 0.3 } : {}) }], loss: 'mse', params: [{ W: units === 1 ? [[1]] : [[1], [0]], b: new Array(units).fill(0) }] });
       const X = Float64Array.from(z);
-      const ort = await runOrt(model.toONNX(), X, z.length, 1);
+      const ort = await runOrt(toONNX(model), X, z.length, 1);
       // element by element, no floor: each output against its own magnitude
       expect(worstRelative(ort, model.predict(X), 0), act).toBeLessThanOrEqual(TOLERANCE);
     }
@@ -100,7 +100,7 @@ describe('toONNX runs in ONNX Runtime as model.predict', () => {
       const Y = [[10, 7], [20, 7], [35, 7], [5, 7]];
       model.setNormalization(X, Y, normalization);
       const probe = new Float64Array([1, 5, -2, 9, 123, 4, -3, -8, 0.5]);
-      const ort = await runOrt(model.toONNX(), probe, 3, 3);
+      const ort = await runOrt(toONNX(model), probe, 3, 3);
       const expected = model.predict(probe);
       expect(worstRelative(ort, expected), JSON.stringify(normalization)).toBeLessThanOrEqual(TOLERANCE);
       // the constant target column is the constant itself
@@ -125,7 +125,7 @@ describe('toONNX of scalers whose differences overflow (a range from −1e308 to
       const probe = new Float64Array(X.flat());
       const expected = model.predict(probe);
       expect(expected.every(Number.isFinite), JSON.stringify(normalization)).toBe(true);
-      const onnx = model.toONNX();
+      const onnx = toONNX(model);
       expect(bytesOf(await runOrt(onnx, probe, X.length, 3)), JSON.stringify(normalization)).toEqual(bytesOf(expected));
       const again = await loadONNX(onnx);
       expect(again.getNormalization()).toEqual(model.getNormalization());
@@ -142,7 +142,7 @@ describe('toONNX → loadONNX', () => {
     for (const act of ACTIVATIONS) {
       for (const normalization of [null, ...NORMALIZATIONS]) {
         const { model, data, inputs } = await build(act, 'deep', 300 + n++, normalization);
-        const again = await loadONNX(model.toONNX());
+        const again = await loadONNX(toONNX(model));
         expect(bytesOf(again.getParamsFlat())).toEqual(bytesOf(model.getParamsFlat()));
         expect(again.spec.layers).toEqual(model.spec.layers);
         expect(again.spec.loss).toBe(model.spec.loss);
@@ -158,7 +158,7 @@ describe('toONNX → loadONNX', () => {
     for (const normalization of NORMALIZATIONS) {
       const model = await createModel({ inputs: 3, layers: [{ units: 4, activation: 'softplus' }, { units: 2, activation: 'identity' }], loss: 'mse', seed: 5 });
       model.setNormalization([[1, 5, -2], [2, 5, 7], [3, 5, 1]], [[10, 7], [20, 7], [35, 7]], normalization);
-      const again = await loadONNX(model.toONNX());
+      const again = await loadONNX(toONNX(model));
       expect(again.getNormalization(), JSON.stringify(normalization)).toEqual(model.getNormalization());
       const X = new Float64Array([1, 5, -2, 9, 123, 4, -3, -8, 0.5]);
       expect(bytesOf(again.predict(X))).toEqual(bytesOf(model.predict(X)));
@@ -168,7 +168,7 @@ describe('toONNX → loadONNX', () => {
   it('keeps constant-column scalers, the leaky slope, seed, init and plainLoss', async () => {
     const model = await createModel({ inputs: 2, layers: [{ units: 3, activation: 'leaky_relu', slope: 0.1 }, { units: 1, activation: 'identity' }], loss: 'bce', plainLoss: true, seed: 77, init: 'he' });
     model.setNormalization([[1, 4], [1, 5]], [[0], [0]], { inputs: { kind: 'minMax', range: [-1, 1] }, targets: 'standardize' });
-    const again = await loadONNX(model.toONNX());
+    const again = await loadONNX(toONNX(model));
     expect(again.spec).toEqual(model.spec);
     expect(again.spec.layers[0].slope).toBe(0.1); // a float64 initializer: exact, unlike LeakyRelu's float32 alpha
     expect(again.getNormalization()).toEqual(model.getNormalization());
@@ -179,7 +179,7 @@ describe('toONNX → loadONNX', () => {
   it('reads a graph without wasmlp metadata the same way (scalers as their arithmetic)', async () => {
     for (const normalization of NORMALIZATIONS) {
       const { model, data } = await build('softplus', 'deep', 5, normalization);
-      const bare = stripMetadata(model.toONNX());
+      const bare = stripMetadata(toONNX(model));
       expect(readONNXMetadata(bare)).toEqual({});
       const again = await loadONNX(bare);
       const X = data(64);
@@ -204,25 +204,25 @@ describe('toONNX metadata and options', () => {
     const trained = await createModel({ inputs: 2, layers: [{ units: 3, activation: 'softmax' }], loss: 'cce' });
     const cli = { version: 1, inputs: ['a', 'b'], targets: ['kind'], task: 'classification', labels: ['x', 'y', 'z'], training: null };
     const model = await loadModel({ ...trained.toJSON(), cli });
-    const meta = readONNXMetadata(model.toONNX());
+    const meta = readONNXMetadata(toONNX(model));
     expect(meta['wasmlp.columns.inputs']).toBe('["a","b"]');
     expect(meta['wasmlp.columns.targets']).toBe('["kind"]');
     expect(meta['wasmlp.task']).toBe('classification');
     expect(meta['wasmlp.labels']).toBe('["x","y","z"]');
-    expect(readONNXMetadata(trained.toONNX())['wasmlp.columns.inputs']).toBeUndefined();
-    expect(readONNXMetadata(model.toONNX({ metadata: { 'wasmlp.labels': '["p","q","r"]' } }))['wasmlp.labels']).toBe('["p","q","r"]');
+    expect(readONNXMetadata(toONNX(trained))['wasmlp.columns.inputs']).toBeUndefined();
+    expect(readONNXMetadata(toONNX(model, { metadata: { 'wasmlp.labels': '["p","q","r"]' } }))['wasmlp.labels']).toBe('["p","q","r"]');
   });
 
   it('refuses metadata that is not strings, or that overrides its own keys', async () => {
     const model = await createModel({ inputs: 1, layers: [{ units: 1, activation: 'identity' }], loss: 'mse' });
-    expect(() => model.toONNX({ metadata: { a: 1 as unknown as string } })).toThrow(OptionsError);
-    expect(() => model.toONNX({ metadata: { 'wasmlp.loss': 'mse' } })).toThrow(/reserved/);
-    expect(() => model.toONNX({ metadata: 'x' as unknown as Record<string, string> })).toThrow(OptionsError);
+    expect(() => toONNX(model, { metadata: { a: 1 as unknown as string } })).toThrow(OptionsError);
+    expect(() => toONNX(model, { metadata: { 'wasmlp.loss': 'mse' } })).toThrow(/reserved/);
+    expect(() => toONNX(model, { metadata: 'x' as unknown as Record<string, string> })).toThrow(OptionsError);
   });
 
   it('an unknown option key is an OptionsError that lists the valid ones and suggests the close one', async () => {
     const model = await createModel({ inputs: 1, layers: [{ units: 1, activation: 'identity' }], loss: 'mse' });
-    for (const call of [() => model.toONNX({ metadta: { note: 'x' } } as never), () => toONNX(model, { metadta: { note: 'x' } } as never)]) {
+    for (const call of [() => toONNX(model, { metadta: { note: 'x' } } as never), () => toONNX(model, { metadta: { note: 'x' } } as never)]) {
       let error: unknown;
       try {
         call();
@@ -235,15 +235,15 @@ describe('toONNX metadata and options', () => {
       expect((error as Error).message).toContain('expected one of metadata');
       expect((error as Error).message).toContain('did you mean "metadata"?');
     }
-    expect(() => model.toONNX([] as never)).toThrow(OptionsError);
-    expect(readONNXMetadata(model.toONNX({ metadata: { note: 'x' } })).note).toBe('x');
+    expect(() => toONNX(model, [] as never)).toThrow(OptionsError);
+    expect(readONNXMetadata(toONNX(model, { metadata: { note: 'x' } })).note).toBe('x');
     model.dispose();
   });
 
   it('is refused on a disposed model', async () => {
     const model = await createModel({ inputs: 1, layers: [{ units: 1, activation: 'identity' }], loss: 'mse' });
     model.dispose();
-    expect(() => model.toONNX()).toThrow(/disposed/);
+    expect(() => toONNX(model)).toThrow(/disposed/);
   });
 });
 

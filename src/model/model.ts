@@ -18,7 +18,6 @@ import type { LayerParams, ValidSpec } from '../spec/types.js';
 import { lossInTargetUnits, lossUnits, type LossOptions } from './loss-units.js';
 import { flatToParams, paramName, paramsToFlat } from './params.js';
 import { NO_METADATA, encodeModel, validateSaveOptions, type ModelJSON, type ModelMetadata, type ModelState } from './serialize.js';
-import { toONNX, type ToONNXOptions } from '../onnx/export.js';
 import { asyncOptions, checkOptions, gradCheckSteps, runToEnd, type GradCheckAsyncOptions, type GradCheckOptions, type GradCheckProbe, type GradCheckReport } from './gradcheck.js';
 import { allocateTraces, gradientsResult, traceMode, type GradientsOptions, type GradientsResult, type GradientsWithFlatTraces, type GradientsWithTraces, type LayerTrace } from './gradients.js';
 
@@ -454,11 +453,7 @@ export class Model {
     });
   }
 
-  /** The model as an ONNX file (opset 17, float64, scalers included): see src/onnx/export.ts. */
-  toONNX(options: ToONNXOptions = {}): Uint8Array {
-    this.assertAlive();
-    return toONNX(this, options);
-  }
+
 
   /** What the model was loaded with besides the model itself (the command line's `cli` block): read-only, written back by toJSON. */
   get metadata(): ModelMetadata {
