@@ -27,7 +27,7 @@ export const LOSS_CCE: i32 = 4;
 // Header i32 slots (src/layout/abi.ts H).
 export const H_LAYERS: i32 = 0;
 export const H_LOSS: i32 = 1;
-export const H_FUSED: i32 = 2;
+export const H_FROM_LOGITS: i32 = 2;
 export const H_TABLE: i32 = 3;
 export const H_INPUTS: i32 = 4;
 export const H_OUTPUTS: i32 = 5;

@@ -19,7 +19,7 @@
 // inlined copies that differ only by a constant id back into one loop that tests the id per element).
 import {
   ACT_IDENTITY, ACT_LEAKY_RELU, ACT_RELU, ACT_SIGMOID, ACT_SOFTPLUS, ACT_TANH,
-  H_FUSED, H_LAYERS, H_LOSS, H_SCRATCH, H_TABLE, LAYER_RECORD_BYTES, LOSS_BCE, LOSS_HALF_SE, LOSS_MSE, LOSS_SSR,
+  H_FROM_LOGITS, H_LAYERS, H_LOSS, H_SCRATCH, H_TABLE, LAYER_RECORD_BYTES, LOSS_BCE, LOSS_HALF_SE, LOSS_MSE, LOSS_SSR,
   L_A, L_ACTIVATION, L_B, L_DELTA, L_GB, L_GW, L_FUSED_ROWS, L_INPUTS, L_SLOPE_BYTE, L_UNITS, L_W, L_Z, slot,
 } from './abi';
 import { exp_lut } from 'util/math';
@@ -261,7 +261,7 @@ function fused_input_delta(prev: usize, rows: i32, units: i32, delta: usize, W: 
  */
 export function train_gradients(header: usize, rows: i32, input: usize, target: usize): f64 {
   const layers = slot(header, H_LAYERS);
-  const loss = slot(header, H_LOSS), fromLogits = slot(header, H_FUSED);
+  const loss = slot(header, H_LOSS), fromLogits = slot(header, H_FROM_LOGITS);
   const scratch = <usize>slot(header, H_SCRATCH);
   let x = input;
   for (let l = 0; l < layers; l++) {
@@ -336,7 +336,7 @@ export function row_step_ready(header: usize): bool {
   for (let l = 0; l < layers; l++) if (!is_fused(record(header, l), 1)) return false;
   const loss = slot(header, H_LOSS);
   if (loss == LOSS_SSR || loss == LOSS_HALF_SE || loss == LOSS_MSE) return true;
-  return loss == LOSS_BCE && slot(header, H_FUSED) != 0 && slot(record(header, layers - 1), L_ACTIVATION) == ACT_SIGMOID;
+  return loss == LOSS_BCE && slot(header, H_FROM_LOGITS) != 0 && slot(record(header, layers - 1), L_ACTIVATION) == ACT_SIGMOID;
 }
 
 /** forward_layer for one row. */
@@ -373,7 +373,7 @@ export function row_forward_loss(header: usize, input: usize, target: usize, sca
     }
     x = a;
   }
-  fused_output(record(header, layers - 1), slot(header, H_LOSS), slot(header, H_FUSED), 1, target, scale);
+  fused_output(record(header, layers - 1), slot(header, H_LOSS), slot(header, H_FROM_LOGITS), 1, target, scale);
   return outputSum;
 }
 

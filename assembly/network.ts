@@ -2,7 +2,7 @@
 // the host wrote (src/layout/pack.ts) and runs every layer in one call, so a forward or backward
 // pass is one crossing from JavaScript, never one per layer or per sample.
 import {
-  H_FUSED, H_LAYERS, H_LOSS, H_SCRATCH, H_TABLE, LAYER_RECORD_BYTES,
+  H_FROM_LOGITS, H_LAYERS, H_LOSS, H_SCRATCH, H_TABLE, LAYER_RECORD_BYTES,
   L_A, L_ACTIVATION, L_B, L_DELTA, L_GB, L_GW, L_INPUTS, L_SLOPE_BYTE, L_UNITS, L_W, L_Z, slot,
 } from './abi';
 import { split_backprop_activation } from './pool';
@@ -35,7 +35,7 @@ export function network_forward(header: usize, rows: i32, input: usize): void {
 /** Σ of the loss terms of the last forward pass against the targets at `target`, continuing from `start`. */
 export function network_loss_sum(header: usize, rows: i32, target: usize, start: f64 = 0.0): f64 {
   const r = record(header, slot(header, H_LAYERS) - 1);
-  return loss_sum(slot(header, H_LOSS), slot(header, H_FUSED), rows, slot(r, L_UNITS), at(r, L_Z), at(r, L_A), target, start);
+  return loss_sum(slot(header, H_LOSS), slot(header, H_FROM_LOGITS), rows, slot(r, L_UNITS), at(r, L_Z), at(r, L_A), target, start);
 }
 
 /** Forward pass, then the loss sum continuing from `start` (0: a fresh sum; the sum so far: the next chunk of rows). */
@@ -61,7 +61,7 @@ export function network_gradients_chunk(header: usize, rows: i32, input: usize, 
   const units = slot(out, L_UNITS);
   const scale = loss_scale(loss, scaleRows, units);
   const sum = network_loss_sum(header, rows, target, start);
-  const done = loss_output_gradient(loss, slot(header, H_FUSED), rows, units, at(out, L_A), target, at(out, L_DELTA), scale);
+  const done = loss_output_gradient(loss, slot(header, H_FROM_LOGITS), rows, units, at(out, L_A), target, at(out, L_DELTA), scale);
   if (!done) {
     split_backprop_activation(slot(out, L_ACTIVATION), load<f64>(out + L_SLOPE_BYTE), rows, units, at(out, L_Z), at(out, L_A), at(out, L_DELTA));
   }

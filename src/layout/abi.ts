@@ -27,7 +27,7 @@ export const LOSS_ID = {
 export const H = {
   LAYERS: 0, // layer count L
   LOSS: 1, // LOSS_ID
-  FUSED: 2, // 1: the loss is computed from the output logits (sigmoid+bce, softmax+cce)
+  FROM_LOGITS: 2, // 1: the loss is computed from the output logits (sigmoid+bce, softmax+cce)
   TABLE: 3, // byte offset of the layer table
   INPUTS: 4, // width of the network input
   OUTPUTS: 5, // width of the network output

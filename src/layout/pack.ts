@@ -16,7 +16,7 @@ export function writeDescriptors(plan: Plan, views: ArenaViews): void {
   const spec = plan.spec;
   i32[h + H.LAYERS] = plan.layers.length;
   i32[h + H.LOSS] = LOSS_ID[spec.loss];
-  i32[h + H.FUSED] = spec.fromLogits ? 1 : 0;
+  i32[h + H.FROM_LOGITS] = spec.fromLogits ? 1 : 0;
   i32[h + H.TABLE] = plan.table;
   i32[h + H.INPUTS] = spec.inputs;
   i32[h + H.OUTPUTS] = spec.outputs;

@@ -174,7 +174,7 @@ const fused = (i32: Int32Array, r: number, rows: number): boolean => rows <= i32
 export function train_gradients(m: Float64Array, i32: Int32Array, header: number, rows: number, input: number, target: number): number {
   const h = header >>> 2;
   const layers = i32[h + H.LAYERS], table = i32[h + H.TABLE];
-  const loss = i32[h + H.LOSS], fromLogits = i32[h + H.FUSED];
+  const loss = i32[h + H.LOSS], fromLogits = i32[h + H.FROM_LOGITS];
 
   let x = input >>> 3;
   for (let l = 0; l < layers; l++) {
@@ -240,7 +240,7 @@ export function row_step_ready(i32: Int32Array, header: number): boolean {
   const h = header >>> 2;
   const layers = i32[h + H.LAYERS], table = i32[h + H.TABLE];
   for (let l = 0; l < layers; l++) if (!fused(i32, rec(table, l), 1)) return false;
-  return handledOutput(i32[h + H.LOSS], i32[h + H.FUSED], i32[rec(table, layers - 1) + L.ACTIVATION]);
+  return handledOutput(i32[h + H.LOSS], i32[h + H.FROM_LOGITS], i32[rec(table, layers - 1) + L.ACTIVATION]);
 }
 
 /** Forward pass and loss of one row (`scale`: loss_scale for one row): returns the raw loss sum, leaves the output δ. */
@@ -256,7 +256,7 @@ export function row_forward_loss(m: Float64Array, i32: Int32Array, header: numbe
   }
   const out = rec(table, layers - 1);
   const units = i32[out + L.UNITS];
-  return fused_output(m, i32[h + H.LOSS], i32[h + H.FUSED], i32[out + L.ACTIVATION], slopeOf(m, table, layers - 1), units, i32[out + L.Z] >>> 3, i32[out + L.A] >>> 3, target >>> 3, i32[out + L.DELTA] >>> 3, scale);
+  return fused_output(m, i32[h + H.LOSS], i32[h + H.FROM_LOGITS], i32[out + L.ACTIVATION], slopeOf(m, table, layers - 1), units, i32[out + L.Z] >>> 3, i32[out + L.A] >>> 3, target >>> 3, i32[out + L.DELTA] >>> 3, scale);
 }
 
 /** Backward pass and plain sgd update of one row after row_forward_loss; returns the largest |Δθ| (sgd_all's). */

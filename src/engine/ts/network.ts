@@ -28,7 +28,7 @@ export function network_forward(m: Float64Array, i32: Int32Array, header: number
 export function network_loss_sum(m: Float64Array, i32: Int32Array, header: number, rows: number, target: number, start = 0): number {
   const h = header >>> 2;
   const r = (i32[h + H.TABLE] + (i32[h + H.LAYERS] - 1) * LAYER_RECORD_BYTES) >>> 2;
-  return loss_sum(m, i32[h + H.LOSS], i32[h + H.FUSED], rows, i32[r + L.UNITS], i32[r + L.Z] >>> 3, i32[r + L.A] >>> 3, target >>> 3, start);
+  return loss_sum(m, i32[h + H.LOSS], i32[h + H.FROM_LOGITS], rows, i32[r + L.UNITS], i32[r + L.Z] >>> 3, i32[r + L.A] >>> 3, target >>> 3, start);
 }
 
 /**
@@ -51,7 +51,7 @@ export function network_gradients_chunk(
   const units = i32[out + L.UNITS];
   const scale = loss_scale(loss, scaleRows, units);
   const sum = network_loss_sum(m, i32, header, rows, target, start);
-  const done = loss_output_gradient(m, loss, i32[h + H.FUSED], rows, units, i32[out + L.A] >>> 3, target >>> 3, i32[out + L.DELTA] >>> 3, scale);
+  const done = loss_output_gradient(m, loss, i32[h + H.FROM_LOGITS], rows, units, i32[out + L.A] >>> 3, target >>> 3, i32[out + L.DELTA] >>> 3, scale);
   if (!done) {
     backprop_activation(
       m, i32[out + L.ACTIVATION], m[((table + (layers - 1) * LAYER_RECORD_BYTES) >>> 3) + L.SLOPE_F64],
