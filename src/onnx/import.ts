@@ -14,7 +14,9 @@
 // double_data or float_data). Gemm's alpha and beta are float32 attributes: alpha ≠ 1 or beta ≠ 1
 // is folded into the weights (one rounding each). LeakyRelu's alpha is a float32 attribute too, so
 // the slope is the float32 value it holds: 0.1 is read as 0.10000000149011612, as ONNX Runtime uses it.
-// Anything else is a FormatError naming the node, its op and why.
+// Anything else is a FormatError naming the node, its op and why. The graph must first be what ONNX
+// requires (checkGraph): each value named once, each node after the nodes whose outputs it reads, so
+// every walk of it ends.
 import { FormatError, OptionsError, WasmlpError, describe } from '../errors.js';
 import { loadModel } from '../index.js';
 import type { Model } from '../model/model.js';
@@ -24,7 +26,7 @@ import { validateSpec } from '../spec/validate.js';
 import { ENGINES, INITS, LOSSES, type Activation, type EngineKind, type Loss, type ModelSpec, type Threads } from '../spec/types.js';
 import { oneOfNames, rejectUnknownKeys } from '../spec/names.js';
 import { validateThreads } from '../engine/threads.js';
-import { DT, dataTypeName, decodeModel, type AttributeProto, type ModelProto, type NodeProto, type TensorProto } from './proto.js';
+import { DT, dataTypeName, decodeModel, type AttributeProto, type GraphProto, type ModelProto, type NodeProto, type TensorProto } from './proto.js';
 import { inputScaler, outputScaler, type Op, type ReadStep } from './scaling.js';
 import { ONNX_OPSET } from './export.js';
 
@@ -57,6 +59,63 @@ function onnxError(code: string, path: string, message: string, expected: string
   return new FormatError(code, `${path}: ${message}`, { path, expected, received });
 }
 
+/** `graph.node[3] (Identity "y")`: a node by its place in the file, for faults of the graph's structure. */
+function nodeLabel(n: NodeProto, i: number): string {
+  return `graph.node[${i}] (${n.opType}${n.name === '' ? '' : ` ${JSON.stringify(n.name)}`})`;
+}
+
+function structureError(path: string, label: string, why: string, expected: string, received: string): FormatError {
+  return new FormatError('BAD_ONNX', `${label}: ${why}`, { path, expected, received });
+}
+
+/** Each graph input, and each initializer, is named once (an initializer may also be a graph input: its default). */
+function definedNames(graph: GraphProto): Map<string, string> {
+  const defined = new Map<string, string>();
+  for (const [list, field] of [[graph.inputs, 'input'], [graph.initializers, 'initializer']] as const) {
+    const seen = new Map<string, string>();
+    list.forEach(({ name }, i) => {
+      const path = `graph.${field}[${i}]`, first = seen.get(name);
+      if (first !== undefined) throw structureError(path, path, `${JSON.stringify(name)} is defined already, by ${first}; ONNX names each value once`, 'a name of its own', JSON.stringify(name));
+      seen.set(name, path);
+      if (!defined.has(name)) defined.set(name, path);
+    });
+  }
+  return defined;
+}
+
+/**
+ * What ONNX requires of a graph, and every walk of it here relies on: each value is defined once
+ * (a graph input, an initializer or one node's output), and each node reads only values defined
+ * before it, so the nodes are in order and there is no cycle.
+ */
+function checkGraph(graph: GraphProto): void {
+  const defined = definedNames(graph);
+  graph.nodes.forEach((n, i) => {
+    const path = `graph.node[${i}]`, label = nodeLabel(n, i);
+    if (n.opType === 'Identity' && (n.domain === '' || n.domain === 'ai.onnx') && (n.inputs.length !== 1 || n.outputs.length !== 1)) {
+      throw structureError(path, label, `an Identity has one input and one output; this one has ${n.inputs.length} and ${n.outputs.length}`, 'one input and one output', `${n.inputs.length} inputs, ${n.outputs.length} outputs`);
+    }
+    for (const name of n.inputs) if (name !== '' && !defined.has(name)) throw readTooSoon(graph, i, name);
+    for (const name of n.outputs) {
+      if (name === '') continue; // an optional output left out
+      const first = defined.get(name);
+      if (first !== undefined) throw structureError(path, label, `its output ${JSON.stringify(name)} is defined already, by ${first}; ONNX names each value once`, 'a name of its own', JSON.stringify(name));
+      defined.set(name, label);
+    }
+  });
+}
+
+/** Node i reads `name` before anything defines it: its own output, a later node's, or nothing's. */
+function readTooSoon(graph: GraphProto, i: number, name: string): FormatError {
+  const n = graph.nodes[i], label = nodeLabel(n, i), path = `graph.node[${i}]`;
+  const expected = 'a graph input, an initializer or the output of an earlier node';
+  if (n.outputs.includes(name)) return structureError(path, label, `it reads ${JSON.stringify(name)}, its own output (a cycle)`, expected, 'its own output');
+  const j = graph.nodes.findIndex((m, k) => k > i && m.outputs.includes(name));
+  if (j < 0) return structureError(path, label, `it reads ${JSON.stringify(name)}, which is no graph input, initializer or node output`, expected, 'an undefined name');
+  const later = nodeLabel(graph.nodes[j], j);
+  return structureError(path, label, `it reads ${JSON.stringify(name)} before ${later} writes it; ONNX requires each node after the nodes whose outputs it reads (a cycle, or nodes out of order)`, expected, `the output of ${later}`);
+}
+
 /** `node "/0/Gemm" (Gemm)`, or `graph.node[3] (Gemm)` for a node without a name. */
 class Graph {
   readonly producer = new Map<string, NodeProto>();
@@ -85,6 +144,7 @@ class Graph {
 
   constructor(readonly model: ModelProto, readonly opset: number) {
     const g = model.graph;
+    checkGraph(g);
     for (const t of g.initializers) this.constants.set(t.name, t);
     g.nodes.forEach((n, i) => {
       this.index.set(n, i);
