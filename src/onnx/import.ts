@@ -14,7 +14,10 @@
 // double_data or float_data). Gemm's alpha and beta are float32 attributes: alpha ≠ 1 or beta ≠ 1
 // is folded into the weights (one rounding each). LeakyRelu's alpha is a float32 attribute too, so
 // the slope is the float32 value it holds: 0.1 is read as 0.10000000149011612, as ONNX Runtime uses it.
-// Anything else is a FormatError naming the node, its op and why.
+// Anything else is a FormatError naming the node, its op and why. The graph must first be what ONNX
+// requires (checkGraph): each value named once, each node after the nodes whose outputs it reads, so
+// every walk of it ends; a constant's shape must match the values the file holds before any array
+// is made for it, so no loop or allocation is sized by a claim alone; no walk recurses.
 import { FormatError, OptionsError, WasmlpError, describe } from '../errors.js';
 import { loadModel } from '../model/factory.js';
 import type { Model } from '../model/model.js';
@@ -24,7 +27,7 @@ import { validateSpec } from '../spec/validate.js';
 import { ENGINES, INITS, LOSSES, type Activation, type EngineKind, type Loss, type ModelSpec, type Threads } from '../spec/types.js';
 import { oneOfNames, rejectUnknownKeys } from '../spec/names.js';
 import { validateThreads } from '../engine/threads.js';
-import { DT, dataTypeName, decodeModel, type AttributeProto, type ModelProto, type NodeProto, type TensorProto } from './proto.js';
+import { DT, dataTypeName, decodeModel, type AttributeProto, type GraphProto, type ModelProto, type NodeProto, type TensorProto } from './proto.js';
 import { inputScaler, outputScaler, type Op, type ReadStep } from './scaling.js';
 import { ONNX_OPSET } from './export.js';
 
@@ -57,12 +60,73 @@ function onnxError(code: string, path: string, message: string, expected: string
   return new FormatError(code, `${path}: ${message}`, { path, expected, received });
 }
 
+/** `graph.node[3] (Identity "y")`: a node by its place in the file, for faults of the graph's structure. */
+function nodeLabel(n: NodeProto, i: number): string {
+  return `graph.node[${i}] (${n.opType}${n.name === '' ? '' : ` ${JSON.stringify(n.name)}`})`;
+}
+
+function structureError(path: string, label: string, why: string, expected: string, received: string): FormatError {
+  return new FormatError('BAD_ONNX', `${label}: ${why}`, { path, expected, received });
+}
+
+/** Each graph input, and each initializer, is named once (an initializer may also be a graph input: its default). */
+function definedNames(graph: GraphProto): Map<string, string> {
+  const defined = new Map<string, string>();
+  for (const [list, field] of [[graph.inputs, 'input'], [graph.initializers, 'initializer']] as const) {
+    const seen = new Map<string, string>();
+    list.forEach(({ name }, i) => {
+      const path = `graph.${field}[${i}]`, first = seen.get(name);
+      if (first !== undefined) throw structureError(path, path, `${JSON.stringify(name)} is defined already, by ${first}; ONNX names each value once`, 'a name of its own', JSON.stringify(name));
+      seen.set(name, path);
+      if (!defined.has(name)) defined.set(name, path);
+    });
+  }
+  return defined;
+}
+
+/**
+ * What ONNX requires of a graph, and every walk of it here relies on: each value is defined once
+ * (a graph input, an initializer or one node's output), and each node reads only values defined
+ * before it, so the nodes are in order and there is no cycle.
+ */
+function checkGraph(graph: GraphProto): void {
+  const defined = definedNames(graph);
+  graph.nodes.forEach((n, i) => {
+    const path = `graph.node[${i}]`, label = nodeLabel(n, i);
+    if (n.opType === 'Identity' && (n.domain === '' || n.domain === 'ai.onnx') && (n.inputs.length !== 1 || n.outputs.length !== 1)) {
+      throw structureError(path, label, `an Identity has one input and one output; this one has ${n.inputs.length} and ${n.outputs.length}`, 'one input and one output', `${n.inputs.length} inputs, ${n.outputs.length} outputs`);
+    }
+    for (const name of n.inputs) if (name !== '' && !defined.has(name)) throw readTooSoon(graph, i, name);
+    for (const name of n.outputs) {
+      if (name === '') continue; // an optional output left out
+      const first = defined.get(name);
+      if (first !== undefined) throw structureError(path, label, `its output ${JSON.stringify(name)} is defined already, by ${first}; ONNX names each value once`, 'a name of its own', JSON.stringify(name));
+      defined.set(name, label);
+    }
+  });
+}
+
+/** Node i reads `name` before anything defines it: its own output, a later node's, or nothing's. */
+function readTooSoon(graph: GraphProto, i: number, name: string): FormatError {
+  const n = graph.nodes[i], label = nodeLabel(n, i), path = `graph.node[${i}]`;
+  const expected = 'a graph input, an initializer or the output of an earlier node';
+  if (n.outputs.includes(name)) return structureError(path, label, `it reads ${JSON.stringify(name)}, its own output (a cycle)`, expected, 'its own output');
+  const j = graph.nodes.findIndex((m, k) => k > i && m.outputs.includes(name));
+  if (j < 0) return structureError(path, label, `it reads ${JSON.stringify(name)}, which is no graph input, initializer or node output`, expected, 'an undefined name');
+  const later = nodeLabel(graph.nodes[j], j);
+  return structureError(path, label, `it reads ${JSON.stringify(name)} before ${later} writes it; ONNX requires each node after the nodes whose outputs it reads (a cycle, or nodes out of order)`, expected, `the output of ${later}`);
+}
+
 /** `node "/0/Gemm" (Gemm)`, or `graph.node[3] (Gemm)` for a node without a name. */
 class Graph {
   readonly producer = new Map<string, NodeProto>();
   readonly consumers = new Map<string, NodeProto[]>();
   readonly index = new Map<NodeProto, number>();
   readonly constants = new Map<string, TensorProto>();
+  /** A name written by an Identity node → the name it copies, through every Identity before it. */
+  private readonly copies = new Map<string, string>();
+  /** Constants' values, converted once (however many nodes read them). */
+  private readonly converted = new Map<TensorProto, Float64Array>();
   /** Nodes already read as part of the MLP. */
   readonly used = new Set<NodeProto>();
   /** The nodes read as one piece (a layer, an activation, a scaling step), by node. */
@@ -78,13 +142,24 @@ class Graph {
     }
   }
 
-  /** The nodes that read `name`, looking through Identity nodes. */
+  /** The nodes that read `name`, looking through Identity nodes (in graph order, depth first; no recursion). */
   readers(name: string): NodeProto[] {
-    return (this.consumers.get(name) ?? []).flatMap((n) => (n.opType === 'Identity' ? n.outputs.flatMap((o) => this.readers(o)) : [n]));
+    const out: NodeProto[] = [];
+    const stack = [...(this.consumers.get(name) ?? [])].reverse();
+    for (let n = stack.pop(); n !== undefined; n = stack.pop()) {
+      if (n.opType !== 'Identity') {
+        out.push(n);
+        continue;
+      }
+      const next = n.outputs.flatMap((o) => this.consumers.get(o) ?? []);
+      for (let k = next.length - 1; k >= 0; k--) stack.push(next[k]);
+    }
+    return out;
   }
 
   constructor(readonly model: ModelProto, readonly opset: number) {
     const g = model.graph;
+    checkGraph(g);
     for (const t of g.initializers) this.constants.set(t.name, t);
     g.nodes.forEach((n, i) => {
       this.index.set(n, i);
@@ -95,10 +170,12 @@ class Graph {
         return;
       }
       for (const o of n.outputs) this.producer.set(o, n);
+      // checkGraph put the nodes in order: what an Identity copies is known already
+      if (n.opType === 'Identity') for (const o of n.outputs) this.copies.set(o, this.copies.get(n.inputs[0]) ?? n.inputs[0]);
       for (const i of n.inputs) {
         if (i === '') continue;
         const list = this.consumers.get(i) ?? [];
-        list.push(n);
+        if (list[list.length - 1] !== n) list.push(n); // a node that reads a name twice is one reader
         this.consumers.set(i, list);
       }
     });
@@ -119,31 +196,23 @@ class Graph {
 
   /** The node that computes `name`, looking through Identity nodes (which are taken as read). */
   produce(name: string): NodeProto | undefined {
-    let n = this.producer.get(name);
-    while (n && n.opType === 'Identity') {
-      this.used.add(n);
-      n = this.producer.get(n.inputs[0]);
-    }
-    return n;
+    return this.producer.get(this.source(name));
   }
 
   /** `name` after looking through Identity nodes (which are taken as read). */
   source(name: string): string {
-    let n = this.producer.get(name);
-    let s = name;
-    while (n && n.opType === 'Identity') {
-      this.used.add(n);
-      s = n.inputs[0];
-      n = this.producer.get(s);
-    }
-    return s;
+    // an Identity read already had the ones before it read too: each is walked once
+    for (let n = this.producer.get(name); n?.opType === 'Identity' && !this.used.has(n); n = this.producer.get(n.inputs[0])) this.used.add(n);
+    return this.copies.get(name) ?? name;
   }
 
   /** A constant's values as float64 (float32 widened exactly), with its shape. */
   values(name: string, node: NodeProto, role: string): { dims: number[]; data: Float64Array } {
     const t = this.constants.get(this.source(name));
     if (t === undefined) throw this.error(node, 'ONNX_NOT_CONSTANT', `its ${role} "${name}" is computed, not a constant; wasmlp reads constant weights only`, 'an initializer or Constant', 'a computed tensor');
-    return { dims: t.dims, data: tensorValues(t, this.where(node), role) };
+    let data = this.converted.get(t);
+    if (data === undefined) this.converted.set(t, (data = tensorValues(t, this.where(node), role)));
+    return { dims: t.dims, data };
   }
 
   attribute(n: NodeProto, name: string): AttributeProto | undefined {
@@ -173,7 +242,25 @@ function constantNodeTensor(n: NodeProto, where: string): TensorProto {
   throw onnxError('UNSUPPORTED_ONNX', where, 'a Constant that is not a float tensor', 'value, value_float or value_floats', a?.name ?? 'no attribute');
 }
 
-const count = (dims: number[]) => dims.reduce((p, d) => p * d, 1);
+/** A list for a message: all of a short one; the first 8 items of a long one, and how many there are. */
+function listed(items: readonly unknown[], noun: string): string {
+  return items.length <= 8 ? items.join(', ') : `${items.slice(0, 8).join(', ')}, … (${items.length} ${noun})`;
+}
+
+const shape = (dims: readonly unknown[]): string => `[${listed(dims, 'dims')}]`;
+
+/**
+ * The number of values a shape holds, or Infinity past 2^53 (proto.ts reads dims as non-negative
+ * safe integers). It is compared with the values the file holds before anything is allocated.
+ */
+function count(dims: readonly number[]): number {
+  if (dims.includes(0)) return 0;
+  let n = 1;
+  for (const d of dims) if ((n *= d) > Number.MAX_SAFE_INTEGER) return Infinity;
+  return n;
+}
+
+const needs = (n: number, unit: string): string => (n === Infinity ? `more than 2^53 ${unit}` : `${n} ${unit}`);
 
 /** Float64 values of a float32/float64 tensor; any other type or a wrong size is a FormatError. */
 function tensorValues(t: TensorProto, where: string, role: string): Float64Array {
@@ -186,13 +273,13 @@ function tensorValues(t: TensorProto, where: string, role: string): Float64Array
   let out: Float64Array;
   if (t.raw !== undefined && t.raw.length > 0) {
     const size = t.dataType === DT.DOUBLE ? 8 : 4;
-    if (t.raw.length !== n * size) throw onnxError('ONNX_SHAPE', where, `${what} has ${t.raw.length} bytes of raw_data; its shape [${t.dims.join(', ')}] needs ${n * size}`, `${n * size} bytes`, `${t.raw.length} bytes`);
+    if (t.raw.length !== n * size) throw onnxError('ONNX_SHAPE', where, `${what} has ${t.raw.length} bytes of raw_data; its shape ${shape(t.dims)} needs ${needs(n * size, 'bytes')}`, needs(n * size, 'bytes'), `${t.raw.length} bytes`);
     const view = new DataView(t.raw.buffer, t.raw.byteOffset, t.raw.length);
     out = new Float64Array(n);
     for (let i = 0; i < n; i++) out[i] = size === 8 ? view.getFloat64(i * 8, true) : view.getFloat32(i * 4, true);
   } else {
     const list = (t.dataType === DT.DOUBLE ? t.doubleData : t.floatData) ?? [];
-    if (list.length !== n) throw onnxError('ONNX_SHAPE', where, `${what} holds ${list.length} values; its shape [${t.dims.join(', ')}] needs ${n}`, `${n} values`, `${list.length} values`);
+    if (list.length !== n) throw onnxError('ONNX_SHAPE', where, `${what} holds ${list.length} values; its shape ${shape(t.dims)} needs ${needs(n, 'values')}`, needs(n, 'values'), `${list.length} values`);
     out = Float64Array.from(list);
   }
   const bad = out.findIndex((v) => !Number.isFinite(v));
@@ -204,7 +291,7 @@ function boolValues(t: TensorProto, where: string): boolean[] {
   if (t.dataType !== DT.BOOL) throw onnxError('UNSUPPORTED_ONNX_TYPE', where, `its condition "${t.name}" is ${dataTypeName(t.dataType)}`, 'bool', dataTypeName(t.dataType));
   const n = count(t.dims);
   const raw = t.raw !== undefined && t.raw.length > 0 ? Array.from(t.raw) : (t.int32Data ?? []);
-  if (raw.length !== n) throw onnxError('ONNX_SHAPE', where, `its condition "${t.name}" holds ${raw.length} values; its shape needs ${n}`, `${n} values`, `${raw.length} values`);
+  if (raw.length !== n) throw onnxError('ONNX_SHAPE', where, `its condition "${t.name}" holds ${raw.length} values; its shape needs ${needs(n, 'values')}`, needs(n, 'values'), `${raw.length} values`);
   return raw.map((v) => v !== 0);
 }
 
@@ -212,8 +299,8 @@ function boolValues(t: TensorProto, where: string): boolean[] {
 function broadcast(g: Graph, node: NodeProto, v: { dims: number[]; data: Float64Array }, columns: number, role: string): Float64Array {
   const dims = v.dims.filter((d, i) => !(d === 1 && i < v.dims.length - 1));
   if (v.data.length === 1 && v.dims.length <= 2) return new Float64Array(columns).fill(v.data[0]);
-  if (dims.length === 1 && dims[0] === columns) return v.data;
-  throw g.error(node, 'ONNX_SHAPE', `its ${role} has shape [${v.dims.join(', ')}], which does not broadcast to the ${columns} columns here`, `a scalar, [${columns}] or [1, ${columns}]`, `[${v.dims.join(', ')}]`);
+  if (dims.length === 1 && dims[0] === columns) return v.data.slice(); // a scaler may change its copy
+  throw g.error(node, 'ONNX_SHAPE', `its ${role} has shape ${shape(v.dims)}, which does not broadcast to the ${columns} columns here`, `a scalar, [${columns}] or [1, ${columns}]`, shape(v.dims));
 }
 
 // ------------------------------------------------------------ activations (matched backwards from a layer's output)
@@ -335,7 +422,7 @@ function leakyForm(g: Graph, out: NodeProto): Matched | null {
   const slopeName = p === z ? mul.inputs[1] : q === z ? mul.inputs[0] : null;
   if (slopeName === null || !g.isConstant(g.source(slopeName))) return null;
   const a = g.values(slopeName, mul, 'slope');
-  if (a.data.length !== 1) throw g.error(mul, 'ONNX_SHAPE', 'the leaky relu slope is not one number', 'a scalar', `shape [${a.dims.join(', ')}]`);
+  if (a.data.length !== 1) throw g.error(mul, 'ONNX_SHAPE', 'the leaky relu slope is not one number', 'a scalar', `shape ${shape(a.dims)}`);
   return { activation: 'leaky_relu', slope: a.data[0], z, nodes: [out, less, mul] };
 }
 
@@ -384,7 +471,8 @@ function isLinear(g: Graph, name: string): boolean {
 
 function weights2d(g: Graph, node: NodeProto, name: string, role: string): { rows: number; cols: number; data: Float64Array } {
   const v = g.values(name, node, role);
-  if (v.dims.length !== 2) throw g.error(node, 'ONNX_SHAPE', `its ${role} "${name}" has shape [${v.dims.join(', ')}]; a layer's weights are a matrix`, 'a 2-D weight matrix', `shape [${v.dims.join(', ')}]`);
+  if (v.dims.length !== 2) throw g.error(node, 'ONNX_SHAPE', `its ${role} "${name}" has shape ${shape(v.dims)}; a layer's weights are a matrix`, 'a 2-D weight matrix', `shape ${shape(v.dims)}`);
+  if (v.data.length === 0) throw g.error(node, 'ONNX_SHAPE', `its ${role} "${name}" has shape ${shape(v.dims)}, no values; a layer has at least one input and one unit`, 'a matrix with at least one row and one column', `shape ${shape(v.dims)}`);
   return { rows: v.dims[0], cols: v.dims[1], data: v.data };
 }
 
@@ -395,7 +483,7 @@ function biasOf(g: Graph, node: NodeProto, name: string | undefined, units: numb
   let b: Float64Array;
   if (v.data.length === 1 && dims.length <= 2) b = new Float64Array(units).fill(v.data[0]);
   else if ((dims.length === 1 && dims[0] === units) || (dims.length === 2 && dims[0] === 1 && dims[1] === units)) b = v.data.slice();
-  else throw g.error(node, 'ONNX_SHAPE', `its bias "${name}" has shape [${dims.join(', ')}]; the layer has ${units} units`, `[${units}] or [1, ${units}]`, `[${dims.join(', ')}]`);
+  else throw g.error(node, 'ONNX_SHAPE', `its bias "${name}" has shape ${shape(dims)}; the layer has ${units} units`, `[${units}] or [1, ${units}]`, shape(dims));
   if (scale !== 1) for (let i = 0; i < b.length; i++) b[i] *= scale;
   return b;
 }
@@ -494,7 +582,7 @@ function readMLP(g: Graph): ReadMLP {
   }
   const inputs = graph.inputs.filter((v) => !g.constants.has(v.name));
   if (inputs.length !== 1) {
-    throw onnxError('ONNX_SHAPE', 'graph.input', `the graph has ${inputs.length} inputs; an MLP has one, [batch, features]`, 'one input', `${inputs.length} inputs (${inputs.map((v) => v.name).join(', ')})`);
+    throw onnxError('ONNX_SHAPE', 'graph.input', `the graph has ${inputs.length} inputs; an MLP has one, [batch, features]`, 'one input', `${inputs.length} inputs (${listed(inputs.map((v) => v.name), 'inputs')})`);
   }
   if (graph.outputs.length !== 1) {
     throw onnxError('ONNX_SHAPE', 'graph.output', `the graph has ${graph.outputs.length} outputs; an MLP has one`, 'one output', `${graph.outputs.length} outputs`);
@@ -505,19 +593,20 @@ function readMLP(g: Graph): ReadMLP {
       throw onnxError('UNSUPPORTED_ONNX_TYPE', `graph.${what} "${v.name}"`, `the ${what} is ${dataTypeName(v.elemType)}; wasmlp reads float64 and float32 models`, 'float64 or float32', dataTypeName(v.elemType));
     }
     if (v.dims !== null && v.dims.length !== 2) {
-      throw onnxError('ONNX_SHAPE', `graph.${what} "${v.name}"`, `the ${what} has rank ${v.dims.length}; an MLP's ${what} is [batch, features]`, 'rank 2', `shape [${v.dims.join(', ')}]`);
+      throw onnxError('ONNX_SHAPE', `graph.${what} "${v.name}"`, `the ${what} has rank ${v.dims.length}; an MLP's ${what} is [batch, features]`, 'rank 2', `shape ${shape(v.dims)}`);
     }
   }
 
-  // backwards from the output: unscaling, then layers, then input scaling
+  // backwards from the output: unscaling, then layers, then input scaling (each node is read
+  // before the one it reads, so every loop ends within the graph)
   let t = g.source(output.name);
   const outputSteps: ReadStep[] = [], outputNodes: NodeProto[] = [];
-  for (;;) {
-    if (isLinear(g, t) || activationOf(g, t) !== null) break;
+  while (!isLinear(g, t) && activationOf(g, t) === null) {
     const s = scalingStep(g, t, null, 'output');
     if (s === null) break;
-    outputSteps.unshift(s.step!);
+    outputSteps.push(s.step!);
     outputNodes.push(s.node);
+    atMostScalerSteps(outputSteps, 'output');
     t = s.x;
   }
   const layers: Layer[] = [];
@@ -532,26 +621,37 @@ function readMLP(g: Graph): ReadMLP {
     }
     if (act !== null) g.take(act.nodes);
     g.take(lin.nodes);
-    layers.unshift({ W: lin.W, b: lin.b, units: lin.units, inputs: lin.inputs, activation: act?.activation ?? 'identity', slope: act?.slope, node: lin.node });
+    layers.push({ W: lin.W, b: lin.b, units: lin.units, inputs: lin.inputs, activation: act?.activation ?? 'identity', slope: act?.slope, node: lin.node });
     t = lin.x;
-    if (t === input.name) break;
-    if (isLinear(g, t) || activationOf(g, t) !== null) continue;
-    // the rest must be input scaling down to the graph's input
-    const inputSteps: ReadStep[] = [], inputNodes: NodeProto[] = [];
-    while (t !== input.name) {
-      const s = scalingStep(g, t, layers[0].inputs, 'input');
-      if (s === null) {
-        const n = g.produce(t);
-        if (n === undefined) throw onnxError('ONNX_SHAPE', `tensor "${t}"`, 'the first layer does not read the graph input', `the input "${input.name}"`, `"${t}"`);
-        throw g.error(n, 'UNSUPPORTED_ONNX', `this ${n.opType} before the first layer is not input scaling by constants`, 'Sub, Add, Mul or Div by a constant', n.opType);
-      }
-      inputSteps.unshift(s.step!);
-      inputNodes.push(s.node);
-      t = s.x;
-    }
-    return finish(g, input, output, { inputs: layers[0].inputs, layers, inputSteps, outputSteps, inputNodes, outputNodes });
+    if (t === input.name || !(isLinear(g, t) || activationOf(g, t) !== null)) break;
   }
-  return finish(g, input, output, { inputs: layers[0].inputs, layers, inputSteps: [], outputSteps, inputNodes: [], outputNodes });
+  layers.reverse();
+  // the rest must be input scaling down to the graph's input
+  const inputSteps: ReadStep[] = [], inputNodes: NodeProto[] = [];
+  while (t !== input.name) {
+    const s = scalingStep(g, t, layers[0].inputs, 'input');
+    if (s === null) {
+      const n = g.produce(t);
+      if (n === undefined) throw onnxError('ONNX_SHAPE', `tensor "${t}"`, 'the first layer does not read the graph input', `the input "${input.name}"`, `"${t}"`);
+      throw g.error(n, 'UNSUPPORTED_ONNX', `this ${n.opType} before the first layer is not input scaling by constants`, 'Sub, Add, Mul or Div by a constant', n.opType);
+    }
+    inputSteps.push(s.step!);
+    inputNodes.push(s.node);
+    atMostScalerSteps(inputSteps, 'input');
+    t = s.x;
+  }
+  return finish(g, input, output, { inputs: layers[0].inputs, layers, inputSteps: inputSteps.reverse(), outputSteps: outputSteps.reverse(), inputNodes, outputNodes });
+}
+
+/** The longest chains of steps of wasmlp's scalers (scaling.ts): Sub, Mul, Div, Sub, Where before the network; Add, Div, Mul, Add after it. */
+const MAX_SCALER_STEPS = { input: 5, output: 4 } as const;
+
+/** A longer chain is no scaler: refused as it is read, before its constants are spread over the columns once more. */
+function atMostScalerSteps(steps: ReadStep[], side: 'input' | 'output'): void {
+  const max = MAX_SCALER_STEPS[side];
+  if (steps.length <= max) return;
+  const what = side === 'input' ? 'input scaling' : 'output unscaling';
+  throw onnxError('UNSUPPORTED_ONNX', steps[steps.length - 1].node, `the ${what} has more than ${max} steps; none of wasmlp's scalers has more than ${max}`, `at most ${max} steps`, `more than ${max} steps`);
 }
 
 /** Shapes agree from layer to layer, with the declared input and output, and every node was read. */

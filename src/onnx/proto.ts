@@ -3,7 +3,8 @@
 // NodeProto, AttributeProto, TensorProto, ValueInfoProto (TypeProto.Tensor, TensorShapeProto).
 // Field numbers are onnx.proto's. Unknown fields are skipped on reading, as protobuf requires; a
 // repeated number field is read packed or unpacked. A fault (truncated bytes, a wrong wire type)
-// is a FormatError whose path names the message it was in: `graph.node[3].attribute[0]`.
+// is a FormatError whose path names the message it was in: `graph.node[3].attribute[0]`, and so are
+// a tensor's dims that are not non-negative safe integers (`graph.initializer[1].dims`).
 import { FormatError } from '../errors.js';
 
 /** TensorProto.DataType values used here. */
@@ -332,8 +333,8 @@ function bytesOf(path: string, f: Field): Uint8Array {
   return f.data;
 }
 
-function packedVarints(path: string, data: Uint8Array, base: number): number[] {
-  const out: number[] = [];
+/** Appends packed varints one by one (a spread of a long list would overflow the call stack). */
+function packedVarints(path: string, data: Uint8Array, base: number, out: number[]): void {
   let at = 0;
   while (at < data.length) {
     let result = 0n, shift = 0n;
@@ -347,13 +348,12 @@ function packedVarints(path: string, data: Uint8Array, base: number): number[] {
     }
     out.push(Number(BigInt.asIntN(64, result)));
   }
-  return out;
 }
 
 /** A repeated varint field, packed (wire 2) or not. */
 function repeatedInts(path: string, f: Field, file: Uint8Array, into: number[]): void {
   if (f.wire === 0) into.push(int(path, f));
-  else if (f.wire === 2) into.push(...packedVarints(path, f.data, offsetIn(file, f.data)));
+  else if (f.wire === 2) packedVarints(path, f.data, offsetIn(file, f.data), into);
   else throw wrongWire(path, f, 'varints');
 }
 
@@ -385,7 +385,18 @@ function readTensor(file: Uint8Array, data: Uint8Array, path: string): TensorPro
       default: break;
     }
   }
+  checkDims(t.dims, `${path}.dims`);
   return t;
+}
+
+/** A tensor's dims are non-negative safe integers (a count of values, checked against the values held where they are read). */
+function checkDims(dims: number[], path: string): void {
+  const bad = dims.findIndex((d) => !Number.isSafeInteger(d) || d < 0);
+  if (bad < 0) return;
+  const given = Number.isSafeInteger(dims[bad]) ? String(dims[bad]) : dims[bad] < 0 ? '-2^53 or less' : '2^53 or more';
+  throw new FormatError('BAD_ONNX', `${path}: dims[${bad}] is ${given}; a dimension is a whole number from 0 to 2^53 - 1`, {
+    path, expected: 'non-negative safe integers', received: `dims[${bad}] = ${given}`,
+  });
 }
 
 function readAttribute(file: Uint8Array, data: Uint8Array, path: string): AttributeProto {
