@@ -283,6 +283,7 @@ export const SRC_LAYERS = [
   'src/errors.ts',
   'src/spec/', // names, types, defaults, validation: pure, the machine is not consulted
   'src/data/', // matrices and scalers
+  'src/metrics/', // scores of predictions: accuracy, confusion, precision/recall/F1, MSE, MAE, R²
   'src/layout/', // the ABI, the memory plan, the RNG and loss scale both engines share
   'src/generated/', // the embedded kernels
   'src/engine/', // both engines, threads
