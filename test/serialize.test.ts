@@ -446,6 +446,7 @@ describe('toJSON writes only what loadModel reads', () => {
     const P = model.getParamsFlat().length;
     const state = (): ModelState => ({
       spec: model.spec,
+      names: model.names,
       params: model.getParamsFlat(),
       scalers: {},
       training: { optimizer: '', moments: new Float64Array(2 * P), scalars: Float64Array.of(0, 1, 1), rng: Uint32Array.of(1, 2, 3, 4) },

@@ -11,6 +11,8 @@ import { resolveThreads, threadsSupported } from '../engine/threads.js';
 import { checkSpecFits } from '../layout/budget.js';
 import type { CheckedSpec, ModelSpec, ValidSpec } from '../spec/types.js';
 import { validateSpec } from '../spec/validate.js';
+import { validateNames } from '../spec/labels.js';
+import { SpecError } from '../errors.js';
 import { initialParams } from '../train/init.js';
 import { Model } from './model.js';
 import { paramsToFlat } from './params.js';
@@ -46,9 +48,12 @@ export async function createModel(spec: ModelSpec): Promise<Model> {
 /** Like createModel, for after `await init()` (or with `engine: 'ts'`). Workers join as they start. */
 export function createModelSync(spec: ModelSpec): Model {
   const valid = resolveSpec(validateSpec(spec));
+  const names = validateNames({ inputs: spec.inputNames, targets: spec.targetNames, classes: spec.classes }, valid, SPEC_NAME_PATHS, SpecError);
   const params = spec.params === undefined ? initialParams(valid) : paramsToFlat(valid, spec.params);
-  return new Model(valid, createEngine(valid.engine, valid.threads), params);
+  return new Model(valid, createEngine(valid.engine, valid.threads), params, names);
 }
+
+const SPEC_NAME_PATHS = { inputs: 'inputNames', targets: 'targetNames', classes: 'classes' };
 
 /**
  * Rebuilds a model saved by `model.toJSON()` (the object, or its JSON text; format version 1 or 2).

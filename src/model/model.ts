@@ -8,21 +8,26 @@ import type { Plan } from '../layout/plan.js';
 import { chunkRows, reservePlan } from '../layout/budget.js';
 import { readRegion, readRng, resetOptimizerState, writeRng, writeRows } from '../layout/pack.js';
 import { seedState } from '../layout/rng.js';
-import type { FitOptions } from '../train/options.js';
+import type { FitOptions, TrainerOptions } from '../train/options.js';
 import { yieldToEventLoop } from '../train/yield.js';
 import { fitAsync, fitSync, type FitHistory, type TrainingHost } from '../train/trainer.js';
 import { checkSameRows, firstNonFinite, nonFinite, toMatrix, toNested, type Matrix, type MatrixInput } from '../data/dataset.js';
 import { Scaler, parseNormalizationSpec, type NormalizationSpec } from '../data/normalize.js';
 import { DataError, EngineError, OptionsError, TrainingError, WasmlpError, describe } from '../errors.js';
 import type { LayerParams, ValidSpec } from '../spec/types.js';
+import { NO_NAMES, validateNames, type Label, type ModelNames } from '../spec/labels.js';
+import { rejectUnknownKeys } from '../spec/names.js';
+import { isLabelArray } from '../data/labels.js';
 import { lossInTargetUnits, lossUnits, type LossOptions } from './loss-units.js';
 import { flatToParams, paramName, paramsToFlat } from './params.js';
 import { NO_METADATA, encodeModel, validateSaveOptions, type ModelJSON, type ModelMetadata, type ModelState } from './serialize.js';
 import { asyncOptions, checkOptions, gradCheckSteps, runToEnd, type GradCheckAsyncOptions, type GradCheckOptions, type GradCheckProbe, type GradCheckReport } from './gradcheck.js';
+import { classesFromLabels, evaluate, predictClasses, predictProba, targetRows, type Evaluation, type Targets } from './classify.js';
 import { allocateTraces, gradientsResult, traceMode, type GradientsOptions, type GradientsResult, type GradientsWithFlatTraces, type GradientsWithTraces, type LayerTrace } from './gradients.js';
 
 export type { FitHistory, StopReason } from '../train/trainer.js';
 export type { GradCheckAsyncOptions, GradCheckOptions, GradCheckReport } from './gradcheck.js';
+export type { ClassifierEvaluation, Evaluation, RegressorEvaluation, Targets } from './classify.js';
 export type { GradientsOptions, GradientsResult, GradientsWithFlatTraces, GradientsWithTraces, LayerTrace } from './gradients.js';
 
 /**
@@ -60,9 +65,12 @@ export class Model {
   /** Fitted scalers: inputs are scaled before the network, outputs mapped back to target units. */
   private scalers: { inputs?: Scaler; targets?: Scaler } = {};
   private savedMetadata: ModelMetadata = NO_METADATA;
+  /** What the inputs, outputs and classes are called (src/spec/labels.ts). */
+  private naming: ModelNames = NO_NAMES;
 
-  constructor(spec: ValidSpec, engine: Engine, params: Float64Array) {
+  constructor(spec: ValidSpec, engine: Engine, params: Float64Array, names: ModelNames = NO_NAMES) {
     this.spec = spec;
+    this.naming = Object.freeze({ ...names });
     this.engine = engine;
     this.plan = reservePlan(spec, engine.base, null, { batch: 1, rows: 1 });
     engine.bind(this.plan);
@@ -96,6 +104,32 @@ export class Model {
 
   get outputs(): number {
     return this.spec.outputs;
+  }
+
+  /** The names of the inputs, the outputs and (a classifier's) classes; null where not known. */
+  get names(): ModelNames {
+    return this.naming;
+  }
+
+  /** A classifier's classes in the order of its outputs (given in the spec, or the sorted labels of its first fit); null before. */
+  get classes(): readonly Label[] | null {
+    return this.naming.classes;
+  }
+
+  /**
+   * Names the inputs (one per input column), the outputs (one per output unit) or a classifier's
+   * classes (one per class, in output order); a list left out stays, null removes it. Saved with the
+   * model, so the command line reads its columns by name. Checked completely first (OptionsError).
+   */
+  setNames(names: { inputs?: readonly string[] | null; targets?: readonly string[] | null; classes?: readonly Label[] | null }): void {
+    this.assertIdle('setNames');
+    if (names === null || typeof names !== 'object' || Array.isArray(names)) {
+      throw new OptionsError('BAD_OPTIONS', `names: expected an object { inputs?, targets?, classes? }, got ${describe(names)}`, { path: 'names', expected: 'an object', received: describe(names) });
+    }
+    rejectUnknownKeys(names, ['inputs', 'targets', 'classes'], 'names', OptionsError, 'UNKNOWN_OPTION', 'option');
+    const given = validateNames(names, this.spec, { inputs: 'names.inputs', targets: 'names.targets', classes: 'names.classes' }, OptionsError);
+    const pick = <K extends keyof ModelNames>(key: K): ModelNames[K] => (names[key] === undefined ? this.naming[key] : given[key]);
+    this.naming = Object.freeze({ inputs: pick('inputs'), targets: pick('targets'), classes: pick('classes') });
   }
 
   /**
@@ -204,6 +238,33 @@ export class Model {
     return this.compute(X as MatrixInput, 'predict');
   }
 
+  /**
+   * A classifier's probability of each class for each row, in the order of `classes` (one sigmoid
+   * output: [1 − p, p]); nested rows for nested X, a flat Float64Array (rows × classes) otherwise.
+   */
+  predictProba(X: Float64Array | { data: Float64Array; rows: number }): Float64Array;
+  predictProba(X: readonly (readonly number[])[]): number[][];
+  predictProba(X: MatrixInput): number[][] | Float64Array;
+  predictProba(X: MatrixInput): number[][] | Float64Array {
+    return predictProba(this, X);
+  }
+
+  /** A classifier's predicted class of each row: the most probable (the first on a tie; one sigmoid output: p > 0.5). */
+  predictClasses(X: MatrixInput): Label[] {
+    return predictClasses(this, X);
+  }
+
+  /**
+   * The loss and the scores of the model on (X, Y), with scikit-learn's definitions (src/metrics): a
+   * classifier's accuracy, confusion matrix (rows true, columns predicted, in `classes` order),
+   * per-class precision, recall, F1 and support, and their macro and weighted averages; a regressor's
+   * MSE, MAE and R² per output in target units, and their averages. Y: labels or target rows.
+   */
+  evaluate(X: MatrixInput, Y: Targets): Evaluation {
+    this.assertIdle('evaluate');
+    return evaluate(this, X, Y);
+  }
+
   /** `raw` (the caller's values, before scaling): its chunks are checked for finiteness on the way in. */
   private forwardPacked(x: Matrix, raw?: Matrix): Float64Array {
     const K = this.spec.outputs;
@@ -223,10 +284,11 @@ export class Model {
   }
 
   /** The loss of the model on (X, Y), as the spec's loss defines it: on scaled targets when a target scaler is attached, unless `{ units: 'target' }`. */
-  loss(X: MatrixInput, Y: MatrixInput, options?: LossOptions): number {
+  loss(X: MatrixInput, Y: Targets, options?: LossOptions): number {
     this.assertIdle('loss');
-    if (lossUnits(options) === 'target' && this.scalers.targets) return lossInTargetUnits(this, X, Y);
-    const { x, y } = this.pair(X, Y);
+    const rows = targetRows(this.spec, this.naming, Y, 'Y');
+    if (lossUnits(options) === 'target' && this.scalers.targets) return lossInTargetUnits(this, X, rows);
+    const { x, y } = this.pair(X, rows);
     return this.lossPacked(x, y);
   }
 
@@ -268,14 +330,14 @@ export class Model {
    * `{ traces: 'flat' }` (Float64Arrays) also every layer's z, a and delta = dL/dz and the output,
    * for every row. Without traces the cost in memory is the parameters', whatever the row count.
    */
-  gradients(X: MatrixInput, Y: MatrixInput, options?: { traces?: false }): GradientsResult;
-  gradients(X: MatrixInput, Y: MatrixInput, options: { traces: true }): GradientsWithTraces;
-  gradients(X: MatrixInput, Y: MatrixInput, options: { traces: 'flat' }): GradientsWithFlatTraces;
-  gradients(X: MatrixInput, Y: MatrixInput, options?: GradientsOptions): GradientsResult | GradientsWithTraces | GradientsWithFlatTraces;
-  gradients(X: MatrixInput, Y: MatrixInput, options?: GradientsOptions): GradientsResult | GradientsWithTraces | GradientsWithFlatTraces {
+  gradients(X: MatrixInput, Y: Targets, options?: { traces?: false }): GradientsResult;
+  gradients(X: MatrixInput, Y: Targets, options: { traces: true }): GradientsWithTraces;
+  gradients(X: MatrixInput, Y: Targets, options: { traces: 'flat' }): GradientsWithFlatTraces;
+  gradients(X: MatrixInput, Y: Targets, options?: GradientsOptions): GradientsResult | GradientsWithTraces | GradientsWithFlatTraces;
+  gradients(X: MatrixInput, Y: Targets, options?: GradientsOptions): GradientsResult | GradientsWithTraces | GradientsWithFlatTraces {
     this.assertIdle('gradients');
     const mode = traceMode(options);
-    const { x, y } = this.pair(X, Y);
+    const { x, y } = this.pair(X, targetRows(this.spec, this.naming, Y, 'Y'));
     const widths = this.spec.layers.map((layer) => layer.units);
     const traces = mode === false ? undefined : allocateTraces(x.rows, widths);
     const { loss, gradsFlat } = this.gradientsPacked(x, y, traces);
@@ -322,13 +384,49 @@ export class Model {
    * with the model at its last finite state. A failed call leaves the model as it was before the call.
    * One training at a time: see src/train/trainer.ts, where the orchestration lives.
    */
-  fit(X: MatrixInput, Y: MatrixInput, options: FitOptions = {}): FitHistory {
-    return fitSync(this.host(), X, Y, options);
+  fit(X: MatrixInput, Y: Targets, options: FitOptions = {}): FitHistory {
+    const run = this.fitTargets('fit', Y, options);
+    try {
+      return fitSync(this.host(), X, run.y, run.options);
+    } catch (error) {
+      run.undo();
+      throw error;
+    }
   }
 
   /** Like fit, but yields to the event loop between chunks (every `progressEvery` updates), so a page stays responsive. */
-  fitAsync(X: MatrixInput, Y: MatrixInput, options: FitOptions = {}): Promise<FitHistory> {
-    return fitAsync(this.host(), X, Y, options);
+  async fitAsync(X: MatrixInput, Y: Targets, options: FitOptions = {}): Promise<FitHistory> {
+    const run = this.fitTargets('fitAsync', Y, options);
+    try {
+      return await fitAsync(this.host(), X, run.y, run.options);
+    } catch (error) {
+      run.undo();
+      throw error;
+    }
+  }
+
+  /**
+   * A fit's targets as rows: a classifier's labels encoded with its classes, which a first fit on
+   * labels takes from them (put back by `undo` when the fit fails, as everything a failed call changed).
+   */
+  private fitTargets(method: string, Y: Targets, options: FitOptions): { y: MatrixInput; options: TrainerOptions; undo: () => void } {
+    this.assertIdle(method);
+    const before = this.naming;
+    const learned = classesFromLabels(this.spec, before, Y, 'Y');
+    if (learned !== null) this.naming = Object.freeze({ ...before, classes: learned });
+    const undo = (): void => {
+      this.naming = before;
+    };
+    try {
+      const y = targetRows(this.spec, this.naming, Y, 'Y');
+      const v = options !== null && typeof options === 'object' ? options.validationData : undefined;
+      if (!Array.isArray(v) || !isLabelArray(v[1])) return { y, options: options as TrainerOptions, undo };
+      const validationY = targetRows(this.spec, this.naming, v[1], 'options.validationData[1]');
+      return { y, options: { ...options, validationData: [v[0], validationY] }, undo };
+    } catch (error) {
+      undo();
+      throw error;
+    }
   }
 
   /** The view of this model the trainer works on. */
@@ -379,7 +477,7 @@ export class Model {
    * Checks backpropagation against central differences of the loss, parameter by parameter
    * (src/model/gradcheck.ts). Parameters are restored bit for bit.
    */
-  gradCheck(X: MatrixInput, Y: MatrixInput, options: GradCheckOptions = {}): GradCheckReport {
+  gradCheck(X: MatrixInput, Y: Targets, options: GradCheckOptions = {}): GradCheckReport {
     this.assertIdle('gradCheck');
     const valid = checkOptions(options);
     return runToEnd(gradCheckSteps(this.probe(X, Y), valid));
@@ -390,7 +488,7 @@ export class Model {
    * stays responsive and `signal` can stop it: the promise then rejects with the signal's reason and
    * the parameters are as before. The model is busy meanwhile (other calls throw TrainingError BUSY).
    */
-  async gradCheckAsync(X: MatrixInput, Y: MatrixInput, options: GradCheckAsyncOptions = {}): Promise<GradCheckReport> {
+  async gradCheckAsync(X: MatrixInput, Y: Targets, options: GradCheckAsyncOptions = {}): Promise<GradCheckReport> {
     this.assertIdle('gradCheckAsync');
     const { check, signal, onProgress } = asyncOptions(options);
     signal?.throwIfAborted();
@@ -421,8 +519,8 @@ export class Model {
   }
 
   /** gradCheck's view of this model on (X, Y): checked, scaled and bound once. */
-  private probe(X: MatrixInput, Y: MatrixInput): GradCheckProbe {
-    const { x, y } = this.pair(X, Y);
+  private probe(X: MatrixInput, Y: Targets): GradCheckProbe {
+    const { x, y } = this.pair(X, targetRows(this.spec, this.naming, Y, 'Y'));
     return {
       spec: this.spec,
       analytic: () => this.gradientsPacked(x, y).gradsFlat,
@@ -446,7 +544,7 @@ export class Model {
     const withTraining = validateSaveOptions(options);
     const plan = this.plan, f64 = this.engine.f64, P = this.spec.paramCount;
     return encodeModel({
-      spec: this.spec, params: this.getParamsFlat(), scalers: this.scalers, metadata: this.savedMetadata,
+      spec: this.spec, names: this.naming, params: this.getParamsFlat(), scalers: this.scalers, metadata: this.savedMetadata,
       training: withTraining
         ? { optimizer: this.optimizerKey, moments: readRegion(f64, plan.m, 2 * P), scalars: readRegion(f64, plan.optScalars, 3), rng: readRng(plan, this.engine) }
         : null,
@@ -464,6 +562,7 @@ export class Model {
   restoreSaved(state: ModelState): void {
     this.assertIdle('restoreSaved');
     this.scalers = { ...state.scalers };
+    this.naming = state.names;
     this.savedMetadata = state.metadata;
     if (state.training !== null) {
       this.engine.f64.set(state.training.moments, this.plan.m >>> 3);

@@ -26,6 +26,7 @@ import { Scaler, type ScalerJSON } from '../data/normalize.js';
 import { rejectUnknownKeys, oneOfNames } from '../spec/names.js';
 import { ENGINES, type CheckedSpec, type EngineKind, type LayerSpec, type ModelSpec, type Threads } from '../spec/types.js';
 import { validateThreads } from '../spec/threads.js';
+import { NO_NAMES, validateNames, type Label, type ModelNames } from '../spec/labels.js';
 import { checkSpecFits } from '../layout/budget.js';
 import { validateSpec } from '../spec/validate.js';
 import { parseOptimizerKey } from '../train/options.js';
@@ -63,6 +64,8 @@ export interface ModelJSON {
     /** xoshiro128** state of the shuffler. */
     rng: number[];
   };
+  /** Version 3: what the inputs, outputs and classes are called (src/spec/labels.ts), when the model knows. */
+  names?: { inputs?: string[]; targets?: string[]; classes?: Label[] };
   /**
    * Versions 2 and 3: the CRC-32 of each field, keyed by its path (`spec`, `params`, `training.moments`,
    * …); version 3 also `fields`, the CRC-32 of the list of those paths.
@@ -75,6 +78,8 @@ export interface ModelJSON {
 /** Everything a saved model holds, decoded and checked: what toJSON writes and loadModel restores. */
 export interface ModelState {
   spec: CheckedSpec;
+  /** Names of the inputs, outputs and classes (NO_NAMES when none). */
+  names: ModelNames;
   params: Float64Array;
   scalers: { inputs?: Scaler; targets?: Scaler };
   training: { optimizer: string; moments: Float64Array; scalars: Float64Array; rng: Uint32Array } | null;
@@ -85,10 +90,12 @@ export const NO_METADATA: ModelMetadata = Object.freeze({});
 
 const FIELDS_V1 = ['format', 'version', 'spec', 'params', 'scalers', 'training', 'cli'];
 const FIELDS_V2 = ['format', 'version', 'spec', 'params', 'scalers', 'training', 'checksums', 'cli'];
+const FIELDS_V3 = ['format', 'version', 'spec', 'params', 'scalers', 'training', 'names', 'checksums', 'cli'];
 /** The fields that can have a checksum, in their canonical order. */
-const CHECKSUMMED = ['spec', 'params', 'scalers.inputs', 'scalers.targets', 'training.optimizer', 'training.moments', 'training.scalars', 'training.rng'];
+const CHECKSUMMED = ['spec', 'params', 'scalers.inputs', 'scalers.targets', 'training.optimizer', 'training.moments', 'training.scalars', 'training.rng', 'names'];
 /** The optional parts of a model, each one or more checksummed fields that are there or not together. */
-const OPTIONAL_PARTS = [['scalers.inputs'], ['scalers.targets'], ['training.optimizer', 'training.moments', 'training.scalars', 'training.rng']];
+const OPTIONAL_PARTS = [['scalers.inputs'], ['scalers.targets'], ['training.optimizer', 'training.moments', 'training.scalars', 'training.rng'], ['names']];
+const NAMES_FIELDS = ['inputs', 'targets', 'classes'];
 const SPEC_FIELDS = ['inputs', 'layers', 'loss', 'plainLoss', 'seed', 'init'];
 const TRAINING_FIELDS = ['optimizer', 'moments', 'scalars', 'rng'];
 /** Deepest nesting of the `cli` block that is accepted (it is a few levels deep). */
@@ -231,13 +238,22 @@ export function savedSpec(spec: CheckedSpec): ModelJSON['spec'] {
   };
 }
 
+/** The `names` field: the lists the model has, in a fixed key order; undefined when it has none. */
+function savedNames(names: ModelNames): ModelJSON['names'] {
+  const saved: NonNullable<ModelJSON['names']> = {};
+  if (names.inputs !== null) saved.inputs = [...names.inputs];
+  if (names.targets !== null) saved.targets = [...names.targets];
+  if (names.classes !== null) saved.classes = [...names.classes];
+  return Object.keys(saved).length === 0 ? undefined : saved;
+}
+
 /** `checksums.fields`: the CRC-32 of the canonical JSON text of the list of checksummed fields, in CHECKSUMMED's order. */
 function fieldsChecksum(fields: readonly string[]): string {
   return textChecksum(JSON.stringify(CHECKSUMMED.filter((f) => fields.includes(f))));
 }
 
 /** The checksums of a model's fields (their canonical forms); from version 3 with `fields`. */
-function checksumsOf(spec: ModelJSON['spec'], params: Float64Array, scalers: ModelState['scalers'], training: ModelState['training'], version: number): Record<string, string> {
+function checksumsOf(spec: ModelJSON['spec'], params: Float64Array, scalers: ModelState['scalers'], training: ModelState['training'], names: ModelJSON['names'], version: number): Record<string, string> {
   const sums: Record<string, string> = { spec: textChecksum(JSON.stringify(spec)), params: bytesChecksum(params) };
   for (const side of ['inputs', 'targets'] as const) {
     const scaler = scalers[side];
@@ -249,6 +265,7 @@ function checksumsOf(spec: ModelJSON['spec'], params: Float64Array, scalers: Mod
     sums['training.scalars'] = textChecksum(JSON.stringify(Array.from(training.scalars)));
     sums['training.rng'] = textChecksum(JSON.stringify(Array.from(training.rng)));
   }
+  if (names !== undefined) sums.names = textChecksum(JSON.stringify(names));
   if (version >= 3) sums.fields = fieldsChecksum(Object.keys(sums));
   return sums;
 }
@@ -314,7 +331,9 @@ export function encodeModel(state: ModelState): ModelJSON {
   const json: ModelJSON = { format: FORMAT, version: FORMAT_VERSION, spec, params: encodeFloat64(state.params) };
   if (scalers.inputs !== undefined || scalers.targets !== undefined) json.scalers = scalers;
   if (t !== null) json.training = { optimizer: t.optimizer, moments: encodeFloat64(t.moments), scalars: Array.from(t.scalars), rng: Array.from(t.rng) };
-  json.checksums = checksumsOf(spec, state.params, state.scalers, t, FORMAT_VERSION);
+  const names = savedNames(state.names);
+  if (names !== undefined) json.names = names;
+  json.checksums = checksumsOf(spec, state.params, state.scalers, t, names, FORMAT_VERSION);
   if (state.metadata.cli !== undefined) json.cli = cloneJson(state.metadata.cli);
   return json;
 }
@@ -437,6 +456,15 @@ function checkJson(value: unknown, path: string, depth: number): void {
   for (const key of Object.keys(value)) checkJson((value as Record<string, unknown>)[key], `${path}.${key}`, depth + 1);
 }
 
+function decodeNames(json: Record<string, unknown>, spec: CheckedSpec): ModelNames {
+  const names = json.names;
+  if (names === undefined) return NO_NAMES;
+  if (!isObject(names) || Object.keys(names).length === 0) throw formatError('names', 'an object { inputs?, targets?, classes? } with at least one list', names);
+  rejectUnknownKeys(names, NAMES_FIELDS, 'names', FormatError, 'UNKNOWN_FIELD', 'field');
+  for (const key of NAMES_FIELDS) if (names[key] === null) throw formatError(`names.${key}`, 'a list (or no field)', null);
+  return validateNames(names, spec, { inputs: 'names.inputs', targets: 'names.targets', classes: 'names.classes' }, FormatError);
+}
+
 function decodeMetadata(json: Record<string, unknown>): ModelMetadata {
   const cli = json.cli;
   if (cli === undefined) return NO_METADATA;
@@ -448,7 +476,7 @@ function decodeMetadata(json: Record<string, unknown>): ModelMetadata {
 function verifyChecksums(json: Record<string, unknown>, state: Omit<ModelState, 'metadata'>, version: number): void {
   const stored = json.checksums;
   if (!isObject(stored)) throw formatError('checksums', `an object of CRC-32 checksums (format version ${version})`, stored);
-  const computed = checksumsOf(savedSpec(state.spec), state.params, state.scalers, state.training, version);
+  const computed = checksumsOf(savedSpec(state.spec), state.params, state.scalers, state.training, savedNames(state.names), version);
   const known = version >= 3 ? [...CHECKSUMMED, 'fields'] : CHECKSUMMED;
   rejectUnknownKeys(stored, known, 'checksums', FormatError, 'UNKNOWN_FIELD', 'field');
   for (const field of Object.keys(stored)) {
@@ -506,12 +534,13 @@ export function decodeModel(input: unknown, options: LoadOptions = {}): ModelSta
       path: 'version', expected: readable, received: describe(version),
     });
   }
-  rejectUnknownKeys(json, version === 1 ? FIELDS_V1 : FIELDS_V2, '', FormatError, 'UNKNOWN_FIELD', 'field');
+  rejectUnknownKeys(json, version === 1 ? FIELDS_V1 : version === 2 ? FIELDS_V2 : FIELDS_V3, '', FormatError, 'UNKNOWN_FIELD', 'field');
   const spec = decodeSpec(json, options);
   const params = decodeFloat64(json.params, spec.paramCount, 'params');
   const scalers = decodeScalers(json, spec);
   const training = decodeTraining(json, spec);
+  const names = decodeNames(json, spec);
   const metadata = decodeMetadata(json);
-  if (version >= 2) verifyChecksums(json, { spec, params, scalers, training }, version);
-  return { spec, params, scalers, training, metadata };
+  if (version >= 2) verifyChecksums(json, { spec, params, scalers, training, names }, version);
+  return { spec, names, params, scalers, training, metadata };
 }

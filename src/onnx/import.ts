@@ -24,6 +24,7 @@ import type { Model } from '../model/model.js';
 import { NO_METADATA, encodeModel, type ModelState } from '../model/serialize.js';
 import { Scaler, type ScalerJSON } from '../data/normalize.js';
 import { validateSpec } from '../spec/validate.js';
+import { NO_NAMES } from '../spec/labels.js';
 import { ENGINES, INITS, LOSSES, type Activation, type EngineKind, type Loss, type ModelSpec, type Threads } from '../spec/types.js';
 import { oneOfNames, rejectUnknownKeys } from '../spec/names.js';
 import { validateThreads } from '../engine/threads.js';
@@ -798,6 +799,7 @@ export async function loadONNX(bytes: Uint8Array | ArrayBuffer, options: LoadONN
   try {
     state = {
       spec: validateSpec(spec),
+      names: NO_NAMES,
       params: flat,
       scalers: {
         ...(inputs ? { inputs: Scaler.fromJSON(inputs, 'input scaling') } : {}),

@@ -50,6 +50,16 @@ export interface ModelSpec {
    * engine, a browser page that is not cross-origin isolated) the model runs on one: see `model.threads`.
    */
   threads?: Threads;
+  /**
+   * A classifier's classes, in the order of its outputs (a cce loss over K units: K labels; a bce loss
+   * on one unit: two, the unit being the probability of the second). Without it, the first fit on
+   * labels takes their sorted unique values. See src/spec/labels.ts.
+   */
+  classes?: readonly (string | number)[];
+  /** Names of the input columns, one per input. */
+  inputNames?: readonly string[];
+  /** Names of the outputs, one per output unit (a regressor's target columns). */
+  targetNames?: readonly string[];
 }
 
 export type Threads = number | 'auto';

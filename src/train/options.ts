@@ -1,5 +1,6 @@
 // Training options: names follow TensorFlow.js `model.fit` where one exists. Every option is checked
 // before anything runs; an unknown name is an error (a typo must not silently fall back to a default).
+import type { Label } from '../spec/labels.js';
 import { OptionsError, describe } from '../errors.js';
 import { OPTIMIZER_ID } from '../layout/abi.js';
 import type { ValidSpec } from '../spec/types.js';
@@ -16,6 +17,9 @@ export type OptimizerSpec =
   | { name: 'sgd' }
   | { name: 'momentum'; momentum?: number; nesterov?: boolean }
   | { name: 'adam'; beta1?: number; beta2?: number; epsilon?: number };
+
+/** fit's options as the trainer gets them: a classifier's validation labels already encoded (src/model/classify.ts). */
+export type TrainerOptions = Omit<FitOptions, 'validationData'> & { validationData?: [MatrixInput, MatrixInput] };
 
 export interface FitOptions {
   /** Passes over the data. Default 1. */
@@ -38,8 +42,8 @@ export interface FitOptions {
   lossBelow?: number;
   /** Hold out this fraction of the rows (the last ones, before shuffling, as TensorFlow.js) for validation. */
   validationSplit?: number;
-  /** Validation rows `[X, Y]` (instead of validationSplit). */
-  validationData?: [MatrixInput, MatrixInput];
+  /** Validation rows `[X, Y]` (instead of validationSplit); for a classifier, Y may be labels. */
+  validationData?: [MatrixInput, MatrixInput | readonly Label[]];
   /** Stop when the validation loss (the training loss without validation) has not improved for this many epochs. */
   patience?: number;
   /** With patience: put back the parameters of the best epoch when stopping. Default true. */

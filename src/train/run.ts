@@ -3,7 +3,7 @@
 // checked (CheckedCall) to running in engine memory (Run). The units take the record as an argument.
 import type { Engine } from '../engine/engine.js';
 import type { Plan } from '../layout/plan.js';
-import type { FitOptions, ValidFitOptions } from './options.js';
+import type { TrainerOptions, ValidFitOptions } from './options.js';
 import type { Matrix, MatrixInput } from '../data/dataset.js';
 import type { NormalizationSpec, Scaler } from '../data/normalize.js';
 import type { ValidSpec } from '../spec/types.js';
@@ -67,7 +67,7 @@ export interface TrainingHost {
 export interface Call {
   readonly host: TrainingHost;
   /** The caller's options: its callbacks and signal (the validated values are CheckedCall.o). */
-  readonly options: FitOptions;
+  readonly options: TrainerOptions;
   /** fitAsync: pause between chunks. */
   readonly yielding: boolean;
   readonly history: FitHistory;

@@ -11,7 +11,7 @@
 // parameters, optimizer and shuffler state and the scalers it fitted.
 import { H, TRAIN_STATUS } from '../layout/abi.js';
 import { LOSS_LOG_CAPACITY } from '../layout/plan.js';
-import type { FitOptions, Progress } from './options.js';
+import type { TrainerOptions, Progress } from './options.js';
 import { recordChunk } from './epoch-log.js';
 import { check, load, reserve } from './prepare.js';
 import { chunkStart, diverge, type ChunkStart } from './replay.js';
@@ -23,14 +23,14 @@ import type { TrainingError } from '../errors.js';
 
 export type { FitHistory, HostState, Scalers, StopReason, TrainingHost } from './run.js';
 
-export function fitSync(host: TrainingHost, X: MatrixInput, Y: MatrixInput, options: FitOptions): FitHistory {
+export function fitSync(host: TrainingHost, X: MatrixInput, Y: MatrixInput, options: TrainerOptions): FitHistory {
   const run = training(host, X, Y, options, false);
   let step = run.next();
   while (!step.done) step = run.next();
   return step.value;
 }
 
-export async function fitAsync(host: TrainingHost, X: MatrixInput, Y: MatrixInput, options: FitOptions): Promise<FitHistory> {
+export async function fitAsync(host: TrainingHost, X: MatrixInput, Y: MatrixInput, options: TrainerOptions): Promise<FitHistory> {
   const run = training(host, X, Y, options, true);
   let step = run.next();
   while (!step.done) {
@@ -40,7 +40,7 @@ export async function fitAsync(host: TrainingHost, X: MatrixInput, Y: MatrixInpu
   return step.value;
 }
 
-function* training(host: TrainingHost, X: MatrixInput, Y: MatrixInput, options: FitOptions, yielding: boolean): Generator<void, FitHistory> {
+function* training(host: TrainingHost, X: MatrixInput, Y: MatrixInput, options: TrainerOptions, yielding: boolean): Generator<void, FitHistory> {
   const started = performance.now();
   const history: FitHistory = { loss: [], epochs: 0, steps: 0, stopReason: 'epochs', lastStep: NaN, timeMs: 0 };
   host.begin(yielding ? 'fitAsync' : 'fit', history);
