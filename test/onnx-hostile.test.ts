@@ -256,7 +256,7 @@ const HOSTILE: Hostile[] = [
       nodes.push(gemm('/l0/Gemm', ['s5000', 'W'], 'y'));
       return model(nodes, [f64('two', [], [2]), f64('W', [1, 20_000], new Array(20_000).fill(0.5))], { inputs: [value('x', 20_000)] });
     },
-    load: { code: 'UNSUPPORTED_ONNX', message: /^node "\/s4994" \(Mul\): the input scaling has more than 5 steps/ },
+    load: { code: 'UNSUPPORTED_ONNX', message: /^node "\/s4993" \(Mul\): the input scaling has more than 6 steps/ },
   },
   {
     what: 'dims as a packed field of 300,000 entries',

@@ -28,7 +28,7 @@ import { ENGINES, INITS, LOSSES, type Activation, type EngineKind, type Loss, ty
 import { oneOfNames, rejectUnknownKeys } from '../spec/names.js';
 import { validateThreads } from '../engine/threads.js';
 import { DT, dataTypeName, decodeModel, type AttributeProto, type GraphProto, type ModelProto, type NodeProto, type TensorProto } from './proto.js';
-import { inputScaler, outputScaler, type Op, type ReadStep } from './scaling.js';
+import { MAX_SCALER_STEPS, inputScaler, outputScaler, type Op, type ReadStep } from './scaling.js';
 import { ONNX_OPSET } from './export.js';
 
 /** The default-domain opsets whose operators are read (the ops used here mean the same throughout). */
@@ -642,9 +642,6 @@ function readMLP(g: Graph): ReadMLP {
   }
   return finish(g, input, output, { inputs: layers[0].inputs, layers, inputSteps: inputSteps.reverse(), outputSteps: outputSteps.reverse(), inputNodes, outputNodes });
 }
-
-/** The longest chains of steps of wasmlp's scalers (scaling.ts): Sub, Mul, Div, Sub, Where before the network; Add, Div, Mul, Add after it. */
-const MAX_SCALER_STEPS = { input: 5, output: 4 } as const;
 
 /** A longer chain is no scaler: refused as it is read, before its constants are spread over the columns once more. */
 function atMostScalerSteps(steps: ReadStep[], side: 'input' | 'output'): void {

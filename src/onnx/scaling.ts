@@ -30,6 +30,12 @@ export type ReadStep =
   | { op: Op; values: Float64Array; node: string }
   | { op: 'Where'; mask: boolean[]; values: Float64Array; node: string };
 
+/**
+ * The most steps a scaler is written as (inputSteps, outputSteps): Mul k, Sub, Mul 2, Div, Sub 1,
+ * Where before the network; Add 1, Div 2, Mul, Add, Div k after it. A longer chain is no scaler.
+ */
+export const MAX_SCALER_STEPS = { input: 6, output: 5 } as const;
+
 const filled = (n: number, v: number): number[] => new Array<number>(n).fill(v);
 
 function symmetric(s: ScalerJSON): boolean {
