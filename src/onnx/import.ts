@@ -182,17 +182,27 @@ function stateOfFile(proto: ModelProto, meta: Record<string, string>, options: L
 }
 
 /**
+ * loadONNX's model and readONNXMetadata's object from one decoding of the file (for a caller that
+ * wants both, as `wasmlp import` does); each fault is the one loadONNX gives.
+ */
+export async function loadONNXWithMetadata(bytes: Uint8Array | ArrayBuffer, options: LoadONNXOptions = {}): Promise<{ model: Model; metadata: Record<string, string> }> {
+  const data = bytesOf(bytes);
+  checkOptions(options);
+  const proto = decodeModel(data);
+  const metadata = metadataOf(proto);
+  const state = stateOfFile(proto, metadata, options);
+  // through the saved form, so the model is built and checked exactly as loadModel builds any model
+  const model = await loadModel(encodeModel(state), {
+    ...(options.engine === undefined ? {} : { engine: options.engine }),
+    ...(options.threads === undefined ? {} : { threads: options.threads }),
+  });
+  return { model, metadata };
+}
+
+/**
  * Reads an ONNX model into a wasmlp Model (float64). See the top of this file for the graphs it
  * reads. `options.loss` sets the loss for further training.
  */
 export async function loadONNX(bytes: Uint8Array | ArrayBuffer, options: LoadONNXOptions = {}): Promise<Model> {
-  const data = bytesOf(bytes);
-  checkOptions(options);
-  const proto = decodeModel(data);
-  const state = stateOfFile(proto, metadataOf(proto), options);
-  // through the saved form, so the model is built and checked exactly as loadModel builds any model
-  return loadModel(encodeModel(state), {
-    ...(options.engine === undefined ? {} : { engine: options.engine }),
-    ...(options.threads === undefined ? {} : { threads: options.threads }),
-  });
+  return (await loadONNXWithMetadata(bytes, options)).model;
 }
