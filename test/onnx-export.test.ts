@@ -4,6 +4,7 @@
 // the same parameters and predictions, bit for bit.
 import { describe, expect, it } from 'vitest';
 import { ACTIVATIONS, OptionsError, createModel, loadModel, loadONNX, readONNXMetadata, toONNX, type Activation, type Model, type ModelSpec, type NormalizationSpec } from '../src/index.js';
+import { loadONNXWithMetadata } from '../src/onnx/import.js';
 import { WASMLP_VERSION } from '../src/onnx/version.js';
 import { bytesOf, runOrt, worstRelative } from './helpers/onnx.js';
 import { mulberry32, randomMatrix } from './helpers/random.js';
@@ -198,6 +199,22 @@ describe('toONNX metadata and options', () => {
     expect(meta['wasmlp.loss']).toBe('cce');
     expect(meta['wasmlp.columns.inputs']).toBe('["a","b"]');
     expect(meta.note).toBe('x');
+  });
+
+  it("loadONNXWithMetadata gives loadONNX's model and readONNXMetadata's object, and loadONNX's faults", async () => {
+    const model = await createModel({ inputs: 2, layers: [{ units: 3, activation: 'tanh' }, { units: 2, activation: 'softmax' }], loss: 'cce', seed: 7 });
+    const onnx = toONNX(model, { metadata: { note: 'x' } });
+    const both = await loadONNXWithMetadata(onnx, { loss: 'mse' });
+    const alone = await loadONNX(onnx, { loss: 'mse' });
+    expect(both.metadata).toEqual(readONNXMetadata(onnx));
+    expect(both.model.toJSON()).toEqual(alone.toJSON());
+    for (const m of [model, both.model, alone]) m.dispose();
+    for (const [bytes, options] of [[onnx.slice(0, 40), {}], [onnx, { loss: 'nope' }], [new Uint8Array(0), { engine: 'js' }]] as const) {
+      const fault = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e as Error);
+      const [a, b] = [await fault(loadONNXWithMetadata(bytes, options as object)), await fault(loadONNX(bytes, options as object))];
+      expect(a).toBeInstanceOf(Error);
+      expect([a?.constructor, a?.message]).toEqual([b?.constructor, b?.message]);
+    }
   });
 
   it("writes the command line's names of a model file (model.metadata.cli) by themselves", async () => {

@@ -6,6 +6,7 @@
 // is a FormatError whose path names the message it was in: `graph.node[3].attribute[0]`, and so are
 // a tensor's dims that are not non-negative safe integers (`graph.initializer[1].dims`).
 import { FormatError } from '../errors.js';
+import { nodeLabel } from './faults.js';
 
 /** TensorProto.DataType values used here. */
 export const DT = { FLOAT: 1, UINT8: 2, INT8: 3, INT32: 6, INT64: 7, STRING: 8, BOOL: 9, FLOAT16: 10, DOUBLE: 11, BFLOAT16: 16 } as const;
@@ -427,7 +428,7 @@ function readNode(file: Uint8Array, data: Uint8Array, path: string): NodeProto {
   } catch (error) {
     // name the node when its name or op was read before the fault
     if (!(error instanceof FormatError) || (n.name === '' && n.opType === '')) throw error;
-    const label = `${path} (${[n.name === '' ? null : JSON.stringify(n.name), n.opType === '' ? null : n.opType].filter((x) => x !== null).join(', ')})`;
+    const label = nodeLabel(path, n);
     throw new FormatError(error.code, error.message.startsWith(path) ? label + error.message.slice(path.length) : `${label}: ${error.message}`, {
       path: error.path, expected: error.expected, received: error.received, cause: error,
     });

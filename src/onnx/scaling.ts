@@ -18,6 +18,7 @@
 // for Add −c, and Mul/Div by a power of two for Div/Mul by its reciprocal (each exactly the same
 // operation in IEEE arithmetic), and maps them to `standardize`.
 import { prescale, type ScalerJSON } from '../data/normalize.js';
+import type { NodeProto } from './proto.js';
 
 export type Op = 'Sub' | 'Add' | 'Mul' | 'Div';
 
@@ -27,8 +28,14 @@ export type Step =
 
 /** A step as read from a graph: per-column values (broadcast), and the node that holds it. */
 export type ReadStep =
-  | { op: Op; values: Float64Array; node: string }
-  | { op: 'Where'; mask: boolean[]; values: Float64Array; node: string };
+  | { op: Op; values: Float64Array; node: NodeProto }
+  | { op: 'Where'; mask: boolean[]; values: Float64Array; node: NodeProto };
+
+/**
+ * The most steps a scaler is written as (inputSteps, outputSteps): Mul k, Sub, Mul 2, Div, Sub 1,
+ * Where before the network; Add 1, Div 2, Mul, Add, Div k after it. A longer chain is no scaler.
+ */
+export const MAX_SCALER_STEPS = { input: 6, output: 5 } as const;
 
 const filled = (n: number, v: number): number[] => new Array<number>(n).fill(v);
 

@@ -5,7 +5,8 @@
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Command, Option } from 'commander';
-import { FormatError, LOSSES, loadONNX, readONNXMetadata, type Loss, type Model } from '../../index.js';
+import { FormatError, LOSSES, type Loss, type Model } from '../../index.js';
+import { loadONNXWithMetadata } from '../../onnx/import.js';
 import { CliError, fsReason } from '../errors.js';
 import { CLI_FORMAT_VERSION, checkMeta, modelFileText, type CliMeta } from '../model-file.js';
 import { checkOutputs, writeFilesAtomically } from '../output.js';
@@ -58,8 +59,7 @@ async function importModel(_ctx: Context, [onnxFile]: string[], o: ImportOptions
   let model: Model;
   let metadata: Record<string, string>;
   try {
-    model = await loadONNX(bytes, o.loss === undefined ? {} : { loss: o.loss });
-    metadata = readONNXMetadata(bytes);
+    ({ model, metadata } = await loadONNXWithMetadata(bytes, o.loss === undefined ? {} : { loss: o.loss }));
   } catch (error) {
     if (error instanceof FormatError) throw new CliError('BAD_ONNX_FILE', `${onnxFile}: not an ONNX model wasmlp reads (${error.message})`, { file: onnxFile });
     throw error;
