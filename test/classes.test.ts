@@ -1,7 +1,7 @@
 // Classifiers know their classes: labels in place of one-hot targets (the same bits), predictClasses,
 // predictProba in the order of the classes, evaluate's scores, and the classes and names saved.
 import { describe, expect, it } from 'vitest';
-import { createModel, DataError, FormatError, loadModel, OptionsError, SpecError, type ModelSpec } from '../src/index.js';
+import { createModel, DataError, FormatError, loadModel, loadONNX, OptionsError, readONNXMetadata, SpecError, toONNX, type ModelSpec } from '../src/index.js';
 import { ENGINES } from './helpers/engines.js';
 import { expectTypedError } from './helpers/errors.js';
 import { mulberry32 } from './helpers/random.js';
@@ -139,5 +139,23 @@ describe('classes and names are saved', () => {
     const bad = structuredClone(json);
     bad.names!.classes = ['a', 'b'];
     await expect(loadModel(bad)).rejects.toThrow(/names.classes: expected 3 labels/);
+  });
+
+  it('travel through ONNX metadata (wasmlp.names), checked against the model read', async () => {
+    const model = await createModel({ ...SPEC, engine: 'ts', inputNames: ['sepal', 'petal'] });
+    model.fit(X, labels, FIT);
+    const bytes = toONNX(model);
+    expect(JSON.parse(readONNXMetadata(bytes)['wasmlp.names'])).toEqual({ inputs: ['sepal', 'petal'], classes: ['setosa', 'versicolor', 'virginica'] });
+    const back = await loadONNX(bytes, { engine: 'ts' });
+    expect(back.names).toEqual(model.names);
+    expect(back.predictClasses(X)).toEqual(model.predictClasses(X));
+    // a key of the names object changed in place (same length): refused, naming the key
+    const text = new TextDecoder('latin1').decode(bytes);
+    const at = text.indexOf('"inputs"');
+    expect(at).toBeGreaterThan(0);
+    const bad = bytes.slice();
+    bad.set(new TextEncoder().encode('"inputz"'), at);
+    await expect(loadONNX(bad)).rejects.toThrow(FormatError);
+    await expect(loadONNX(bad)).rejects.toThrow(/metadata wasmlp.names.inputz: unknown field/);
   });
 });

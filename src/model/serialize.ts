@@ -239,7 +239,7 @@ export function savedSpec(spec: CheckedSpec): ModelJSON['spec'] {
 }
 
 /** The `names` field: the lists the model has, in a fixed key order; undefined when it has none. */
-function savedNames(names: ModelNames): ModelJSON['names'] {
+export function savedNames(names: ModelNames): ModelJSON['names'] {
   const saved: NonNullable<ModelJSON['names']> = {};
   if (names.inputs !== null) saved.inputs = [...names.inputs];
   if (names.targets !== null) saved.targets = [...names.targets];

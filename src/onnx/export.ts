@@ -13,6 +13,7 @@
 // (see scaling.ts), so the scaled values are the same bits.
 import { OptionsError, describe } from '../errors.js';
 import type { Model } from '../model/model.js';
+import { savedNames } from '../model/serialize.js';
 import { rejectUnknownKeys } from '../spec/names.js';
 import { AT, DT, encodeModel, type AttributeProto, type NodeProto, type TensorProto, type ValueInfoProto } from './proto.js';
 import { inputSteps, outputSteps, type Step } from './scaling.js';
@@ -23,7 +24,7 @@ export const ONNX_OPSET = 17;
 const IR_VERSION = 8;
 
 /** Metadata keys written by toONNX itself: options.metadata may not set them. */
-export const RESERVED_METADATA = ['wasmlp.version', 'wasmlp.loss', 'wasmlp.plain_loss', 'wasmlp.seed', 'wasmlp.init', 'wasmlp.normalization'] as const;
+export const RESERVED_METADATA = ['wasmlp.version', 'wasmlp.loss', 'wasmlp.plain_loss', 'wasmlp.seed', 'wasmlp.init', 'wasmlp.normalization', 'wasmlp.names'] as const;
 
 export interface ToONNXOptions {
   /**
@@ -211,6 +212,9 @@ export function toONNX(model: Model, options: ToONNXOptions = {}): Uint8Array {
     { key: 'wasmlp.init', value: spec.init },
   ];
   if (scalers.inputs || scalers.targets) metadata.push({ key: 'wasmlp.normalization', value: JSON.stringify(scalers) });
+  // the model's names (inputs, outputs, classes), as toJSON saves them: loadONNX reads them back
+  const saved = savedNames(model.names);
+  if (saved !== undefined) metadata.push({ key: 'wasmlp.names', value: JSON.stringify(saved) });
   // the command line's names, when the model was loaded with them; options.metadata may override
   const names = { ...namesOf(model.metadata.cli), ...Object.fromEntries(extra) };
   for (const [key, value] of Object.entries(names)) metadata.push({ key, value });

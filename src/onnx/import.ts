@@ -22,8 +22,8 @@ import type { Model } from '../model/model.js';
 import { NO_METADATA, encodeModel, type ModelState } from '../model/serialize.js';
 import { Scaler, type ScalerJSON } from '../data/normalize.js';
 import { validateSpec } from '../spec/validate.js';
-import { NO_NAMES } from '../spec/labels.js';
-import { ENGINES, INITS, LOSSES, type Activation, type EngineKind, type Loss, type ModelSpec, type Threads } from '../spec/types.js';
+import { NO_NAMES, validateNames, type ModelNames } from '../spec/labels.js';
+import { ENGINES, INITS, LOSSES, type Activation, type CheckedSpec, type EngineKind, type Loss, type ModelSpec, type Threads } from '../spec/types.js';
 import { oneOfNames, rejectUnknownKeys } from '../spec/names.js';
 import { validateThreads } from '../engine/threads.js';
 import { readMLP, type Layer, type ReadMLP } from './chain.js';
@@ -150,11 +150,18 @@ function specOf(mlp: ReadMLP, meta: Record<string, string>, options: LoadONNXOpt
 }
 
 /** The model's saved state; a spec the model refuses is the file's fault, or the loss option's. */
-function stateOf(spec: ModelSpec, params: Float64Array, scalers: { inputs?: ScalerJSON; targets?: ScalerJSON }, options: LoadONNXOptions): ModelState {
+function stateOf(spec: ModelSpec, params: Float64Array, scalers: { inputs?: ScalerJSON; targets?: ScalerJSON }, meta: Record<string, string>, options: LoadONNXOptions): ModelState {
+  let checked: CheckedSpec;
+  try {
+    checked = validateSpec(spec);
+  } catch (error) {
+    throw specError(error, options);
+  }
+  const names = namesOf(meta, checked);
   try {
     return {
-      spec: validateSpec(spec),
-      names: NO_NAMES,
+      spec: checked,
+      names,
       params,
       scalers: {
         ...(scalers.inputs ? { inputs: Scaler.fromJSON(scalers.inputs, 'input scaling') } : {}),
@@ -164,12 +171,39 @@ function stateOf(spec: ModelSpec, params: Float64Array, scalers: { inputs?: Scal
       metadata: NO_METADATA,
     };
   } catch (error) {
-    if (!(error instanceof WasmlpError)) throw error;
-    if (options.loss !== undefined && (error.code === 'LOSS_NEEDS_OUTPUT' || error.path === 'loss')) {
-      throw new OptionsError(error.code, `options.loss: ${error.message}`, { path: 'options.loss', expected: error.expected, received: error.received, cause: error });
-    }
-    throw new FormatError(error.code, `the ONNX model: ${error.message}`, { path: error.path, expected: error.expected, received: error.received, cause: error });
+    throw specError(error, options);
   }
+}
+
+/** A fault of the spec read from the file: the file's, or the loss option's. */
+function specError(error: unknown, options: LoadONNXOptions): unknown {
+  if (!(error instanceof WasmlpError)) return error;
+  if (options.loss !== undefined && (error.code === 'LOSS_NEEDS_OUTPUT' || error.path === 'loss')) {
+    return new OptionsError(error.code, `options.loss: ${error.message}`, { path: 'options.loss', expected: error.expected, received: error.received, cause: error });
+  }
+  return new FormatError(error.code, `the ONNX model: ${error.message}`, { path: error.path, expected: error.expected, received: error.received, cause: error });
+}
+
+/**
+ * The model's names from the `wasmlp.names` metadata toONNX writes (a JSON object { inputs?, targets?,
+ * classes? }), checked against the model read; none when the key is absent. A value that is not such
+ * an object, or does not fit the model, is a FormatError naming the key: names are never silently wrong.
+ */
+function namesOf(meta: Record<string, string>, spec: CheckedSpec): ModelNames {
+  const text = meta['wasmlp.names'];
+  if (text === undefined) return NO_NAMES;
+  const where = 'metadata wasmlp.names';
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new FormatError('BAD_METADATA', `${where}: expected a JSON object { inputs?, targets?, classes? }, got ${describe(text)}`, { path: where, expected: 'a JSON object { inputs?, targets?, classes? }', received: describe(text) });
+  }
+  rejectUnknownKeys(parsed, ['inputs', 'targets', 'classes'], where, FormatError, 'UNKNOWN_FIELD', 'field');
+  return validateNames(parsed, spec, { inputs: `${where}.inputs`, targets: `${where}.targets`, classes: `${where}.classes` }, FormatError);
 }
 
 /** The saved state of the MLP a decoded file holds. */
@@ -180,7 +214,7 @@ function stateOfFile(proto: ModelProto, meta: Record<string, string>, options: L
   const last = mlp.layers[mlp.layers.length - 1];
   const inputs = scalerOrError(g, mlp.inputSteps, inputScaler(mlp.inputSteps, mlp.inputs, saved.inputs), 'input scaling');
   const targets = scalerOrError(g, mlp.outputSteps, outputScaler(mlp.outputSteps, last.units, saved.targets), 'output unscaling');
-  return stateOf(specOf(mlp, meta, options), paramsOf(mlp.layers), { inputs, targets }, options);
+  return stateOf(specOf(mlp, meta, options), paramsOf(mlp.layers), { inputs, targets }, meta, options);
 }
 
 /**
