@@ -449,7 +449,7 @@ describe('toJSON writes only what loadModel reads', () => {
       names: model.names,
       params: model.getParamsFlat(),
       scalers: {},
-      training: { optimizer: '', moments: new Float64Array(2 * P), scalars: Float64Array.of(0, 1, 1), rng: Uint32Array.of(1, 2, 3, 4) },
+      training: { optimizer: '', moments: new Float64Array(2 * P), scalars: Float64Array.of(0, 1, 1), rng: Uint32Array.of(1, 2, 3, 4), schedule: null },
       metadata: {},
     });
     expect(() => encodeModel(state())).not.toThrow();

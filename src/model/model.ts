@@ -9,6 +9,7 @@ import { chunkRows, reservePlan } from '../layout/budget.js';
 import { readRegion, readRng, resetOptimizerState, writeRng, writeRows } from '../layout/pack.js';
 import { seedState } from '../layout/rng.js';
 import type { FitOptions, TrainerOptions } from '../train/options.js';
+import type { ScheduleState } from '../train/schedule.js';
 import { yieldToEventLoop } from '../train/yield.js';
 import { fitAsync, fitSync, type FitHistory, type TrainingHost } from '../train/trainer.js';
 import { checkSameRows, firstNonFinite, nonFinite, toMatrix, toNested, type Matrix, type MatrixInput } from '../data/dataset.js';
@@ -62,6 +63,8 @@ export class Model {
   private busy: { method: string; progress: { epochs: number; steps: number } } | null = null;
   /** The optimizer configuration the state (moments, Adam's t) belongs to; a different one starts afresh. */
   private optimizerKey = '';
+  /** Where the learning-rate schedule of the last fit stands (src/train/schedule.ts); a fit with the same one continues it. */
+  private schedule: ScheduleState | null = null;
   /** Fitted scalers: inputs are scaled before the network, outputs mapped back to target units. */
   private scalers: { inputs?: Scaler; targets?: Scaler } = {};
   private savedMetadata: ModelMetadata = NO_METADATA;
@@ -444,10 +447,11 @@ export class Model {
         model.busy = null;
       },
       reserve: (batch, rows, validation) => model.reserve(batch, rows, validation),
-      state: () => ({ scalers: model.scalers, optimizerKey: model.optimizerKey }),
-      setState: ({ scalers, optimizerKey }) => {
+      state: () => ({ scalers: model.scalers, optimizerKey: model.optimizerKey, schedule: model.schedule }),
+      setState: ({ scalers, optimizerKey, schedule }) => {
         model.scalers = scalers;
         model.optimizerKey = optimizerKey;
+        model.schedule = schedule;
       },
       fitScalers: (x, y, spec) => model.fitScalersOn(x, y, parseNormalizationSpec(spec, 'options.normalize', OptionsError)),
       rawPair: (X, Y, names) => model.rawPair(X, Y, names),
@@ -546,7 +550,7 @@ export class Model {
     return encodeModel({
       spec: this.spec, names: this.naming, params: this.getParamsFlat(), scalers: this.scalers, metadata: this.savedMetadata,
       training: withTraining
-        ? { optimizer: this.optimizerKey, moments: readRegion(f64, plan.m, 2 * P), scalars: readRegion(f64, plan.optScalars, 3), rng: readRng(plan, this.engine) }
+        ? { optimizer: this.optimizerKey, moments: readRegion(f64, plan.m, 2 * P), scalars: readRegion(f64, plan.optScalars, 3), rng: readRng(plan, this.engine), schedule: this.schedule }
         : null,
     });
   }
@@ -569,6 +573,7 @@ export class Model {
       this.engine.f64.set(state.training.scalars, this.plan.optScalars >>> 3);
       writeRng(this.plan, this.engine, state.training.rng);
       this.optimizerKey = state.training.optimizer;
+      this.schedule = state.training.schedule;
     }
   }
 

@@ -27,6 +27,7 @@ import { rejectUnknownKeys, oneOfNames } from '../spec/names.js';
 import { ENGINES, type CheckedSpec, type EngineKind, type LayerSpec, type ModelSpec, type Threads } from '../spec/types.js';
 import { validateThreads } from '../spec/threads.js';
 import { NO_NAMES, validateNames, type Label, type ModelNames } from '../spec/labels.js';
+import type { ScheduleState } from '../train/schedule.js';
 import { checkSpecFits } from '../layout/budget.js';
 import { validateSpec } from '../spec/validate.js';
 import { parseOptimizerKey } from '../train/options.js';
@@ -63,6 +64,8 @@ export interface ModelJSON {
     scalars: number[];
     /** xoshiro128** state of the shuffler. */
     rng: number[];
+    /** Version 3: where the learning-rate schedule stands (src/train/schedule.ts); `best` null for +Infinity. */
+    schedule?: SavedSchedule;
   };
   /** Version 3: what the inputs, outputs and classes are called (src/spec/labels.ts), when the model knows. */
   names?: { inputs?: string[]; targets?: string[]; classes?: Label[] };
@@ -82,7 +85,7 @@ export interface ModelState {
   names: ModelNames;
   params: Float64Array;
   scalers: { inputs?: Scaler; targets?: Scaler };
-  training: { optimizer: string; moments: Float64Array; scalars: Float64Array; rng: Uint32Array } | null;
+  training: { optimizer: string; moments: Float64Array; scalars: Float64Array; rng: Uint32Array; schedule: ScheduleState | null } | null;
   metadata: ModelMetadata;
 }
 
@@ -92,12 +95,13 @@ const FIELDS_V1 = ['format', 'version', 'spec', 'params', 'scalers', 'training',
 const FIELDS_V2 = ['format', 'version', 'spec', 'params', 'scalers', 'training', 'checksums', 'cli'];
 const FIELDS_V3 = ['format', 'version', 'spec', 'params', 'scalers', 'training', 'names', 'checksums', 'cli'];
 /** The fields that can have a checksum, in their canonical order. */
-const CHECKSUMMED = ['spec', 'params', 'scalers.inputs', 'scalers.targets', 'training.optimizer', 'training.moments', 'training.scalars', 'training.rng', 'names'];
+const CHECKSUMMED = ['spec', 'params', 'scalers.inputs', 'scalers.targets', 'training.optimizer', 'training.moments', 'training.scalars', 'training.rng', 'names', 'training.schedule'];
 /** The optional parts of a model, each one or more checksummed fields that are there or not together. */
-const OPTIONAL_PARTS = [['scalers.inputs'], ['scalers.targets'], ['training.optimizer', 'training.moments', 'training.scalars', 'training.rng'], ['names']];
+const OPTIONAL_PARTS = [['scalers.inputs'], ['scalers.targets'], ['training.optimizer', 'training.moments', 'training.scalars', 'training.rng'], ['names'], ['training.schedule']];
 const NAMES_FIELDS = ['inputs', 'targets', 'classes'];
 const SPEC_FIELDS = ['inputs', 'layers', 'loss', 'plainLoss', 'seed', 'init'];
-const TRAINING_FIELDS = ['optimizer', 'moments', 'scalars', 'rng'];
+const TRAINING_FIELDS = ['optimizer', 'moments', 'scalars', 'rng', 'schedule'];
+const SCHEDULE_FIELDS = ['key', 'epoch', 'lr', 'best', 'bad', 'cooldown'];
 /** Deepest nesting of the `cli` block that is accepted (it is a few levels deep). */
 const METADATA_DEPTH = 64;
 
@@ -238,6 +242,28 @@ export function savedSpec(spec: CheckedSpec): ModelJSON['spec'] {
   };
 }
 
+/** A schedule's state as JSON: its best loss is null before the first epoch (+Infinity has no JSON form). */
+type SavedSchedule = Omit<ScheduleState, 'best'> & { best: number | null };
+
+function savedSchedule(state: ScheduleState): SavedSchedule {
+  return { key: state.key, epoch: state.epoch, lr: state.lr, best: state.best === Infinity ? null : state.best, bad: state.bad, cooldown: state.cooldown };
+}
+
+function decodeSchedule(value: unknown): ScheduleState {
+  const at = 'training.schedule';
+  if (!isObject(value)) throw formatError(at, 'an object { key, epoch, lr, best, bad, cooldown }', value);
+  rejectUnknownKeys(value, SCHEDULE_FIELDS, at, FormatError, 'UNKNOWN_FIELD', 'field');
+  const { key, epoch, lr, best, bad, cooldown } = value;
+  const count = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+  if (typeof key !== 'string') throw formatError(`${at}.key`, 'the schedule and rate as JSON (a string)', key);
+  if (!count(epoch)) throw formatError(`${at}.epoch`, 'an integer ≥ 0', epoch);
+  if (typeof lr !== 'number' || !(lr > 0 && lr < Infinity)) throw formatError(`${at}.lr`, 'a positive finite number', lr);
+  if (best !== null && (typeof best !== 'number' || !Number.isFinite(best))) throw formatError(`${at}.best`, 'a finite number, or null before the first epoch', best);
+  if (!count(bad)) throw formatError(`${at}.bad`, 'an integer ≥ 0', bad);
+  if (!count(cooldown)) throw formatError(`${at}.cooldown`, 'an integer ≥ 0', cooldown);
+  return { key, epoch, lr, best: best ?? Infinity, bad, cooldown };
+}
+
 /** The `names` field: the lists the model has, in a fixed key order; undefined when it has none. */
 export function savedNames(names: ModelNames): ModelJSON['names'] {
   const saved: NonNullable<ModelJSON['names']> = {};
@@ -264,6 +290,7 @@ function checksumsOf(spec: ModelJSON['spec'], params: Float64Array, scalers: Mod
     sums['training.moments'] = bytesChecksum(training.moments);
     sums['training.scalars'] = textChecksum(JSON.stringify(Array.from(training.scalars)));
     sums['training.rng'] = textChecksum(JSON.stringify(Array.from(training.rng)));
+    if (training.schedule !== null) sums['training.schedule'] = textChecksum(JSON.stringify(savedSchedule(training.schedule)));
   }
   if (names !== undefined) sums.names = textChecksum(JSON.stringify(names));
   if (version >= 3) sums.fields = fieldsChecksum(Object.keys(sums));
@@ -330,7 +357,10 @@ export function encodeModel(state: ModelState): ModelJSON {
   const spec = savedSpec(state.spec);
   const json: ModelJSON = { format: FORMAT, version: FORMAT_VERSION, spec, params: encodeFloat64(state.params) };
   if (scalers.inputs !== undefined || scalers.targets !== undefined) json.scalers = scalers;
-  if (t !== null) json.training = { optimizer: t.optimizer, moments: encodeFloat64(t.moments), scalars: Array.from(t.scalars), rng: Array.from(t.rng) };
+  if (t !== null) {
+    json.training = { optimizer: t.optimizer, moments: encodeFloat64(t.moments), scalars: Array.from(t.scalars), rng: Array.from(t.rng) };
+    if (t.schedule !== null) json.training.schedule = savedSchedule(t.schedule);
+  }
   const names = savedNames(state.names);
   if (names !== undefined) json.names = names;
   json.checksums = checksumsOf(spec, state.params, state.scalers, t, names, FORMAT_VERSION);
@@ -435,7 +465,8 @@ function decodeTraining(json: Record<string, unknown>, spec: CheckedSpec): Model
     }
   }
   if ((r as number[]).every((w) => w === 0)) throw formatError('training.rng', 'a shuffler state that is not all zero (xoshiro128** never leaves it)', 'all zero');
-  return { optimizer: t.optimizer, moments, scalars: Float64Array.from(s as number[]), rng: Uint32Array.from(r as number[]) };
+  const schedule = t.schedule === undefined ? null : decodeSchedule(t.schedule);
+  return { optimizer: t.optimizer, moments, scalars: Float64Array.from(s as number[]), rng: Uint32Array.from(r as number[]), schedule };
 }
 
 /** Checks that `value` is JSON data (null, booleans, finite numbers, strings, arrays, plain objects). */

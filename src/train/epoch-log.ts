@@ -5,6 +5,7 @@ import { H, HF, LOSS_ID, TRAIN_STATUS } from '../layout/abi.js';
 import { readLossLog, readSlot } from '../layout/pack.js';
 import type { EpochLogs } from './options.js';
 import { noticeDisposal, type Run } from './run.js';
+import { nextState } from './schedule.js';
 
 /**
  * Adds the last engine call's updates and completed epochs to the history; returns its updates.
@@ -41,10 +42,18 @@ function logEpochs(run: Run, status: number, completed: number, report: boolean)
       history.valLoss!.push(logs.valLoss);
     }
     const epoch = history.epochs++;
+    stepSchedule(run, epoch, logs.valLoss ?? logs.loss);
     if (!report) continue;
     epochEnd(run, epoch, logs);
     if (noticeDisposal(run)) return;
   }
+}
+
+/** With a schedule: the epoch's rate into the history, and the schedule's state for the next epoch. */
+function stepSchedule({ o, history, schedule }: Run, epoch: number, monitored: number): void {
+  if (o.schedule === null || schedule === null) return;
+  history.learningRate!.push(schedule[epoch].lr);
+  schedule[epoch + 1] = nextState(o.schedule, o.learningRate, schedule[epoch], monitored);
 }
 
 /** Patience (and restoreBest's copy of the best parameters), then onEpochEnd. */

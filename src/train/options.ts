@@ -1,6 +1,7 @@
 // Training options: names follow TensorFlow.js `model.fit` where one exists. Every option is checked
 // before anything runs; an unknown name is an error (a typo must not silently fall back to a default).
 import type { Label } from '../spec/labels.js';
+import { validateSchedule, type ScheduleSpec, type ValidSchedule } from './schedule.js';
 import { OptionsError, describe } from '../errors.js';
 import { OPTIMIZER_ID } from '../layout/abi.js';
 import type { ValidSpec } from '../spec/types.js';
@@ -66,6 +67,8 @@ export interface FitOptions {
   onDiverge?: 'throw' | 'stop';
   /** Fit scalers on these training rows first (see Model.setNormalization); the model must have none yet. */
   normalize?: NormalizationSpec;
+  /** A learning-rate schedule, stepped once per epoch (src/train/schedule.ts); the history then has `learningRate`. */
+  schedule?: ScheduleSpec;
 }
 
 export interface EpochLogs {
@@ -113,12 +116,13 @@ export interface ValidFitOptions {
   timeout: number;
   progressEvery: number;
   onDiverge: 'throw' | 'stop';
+  schedule: ValidSchedule | null;
 }
 
 const KNOWN = [
   'epochs', 'batchSize', 'learningRate', 'shuffle', 'optimizer', 'weightDecay', 'trainable', 'stepBelow', 'lossBelow',
   'validationSplit', 'validationData', 'patience', 'restoreBest', 'timeout', 'signal', 'onEpochEnd', 'onProgress',
-  'progressEvery', 'onDiverge', 'normalize',
+  'progressEvery', 'onDiverge', 'normalize', 'schedule',
 ];
 
 function fail(key: string, expected: string, value: unknown): never {
@@ -280,9 +284,10 @@ export function validateFitOptions(options: FitOptions, allRows: number, spec: V
   const onDiverge = given<unknown>(options.onDiverge, 'throw');
   if (onDiverge !== 'throw' && onDiverge !== 'stop') fail('onDiverge', `"throw" or "stop"${didYouMean(onDiverge, ['throw', 'stop'])}`, onDiverge);
   if (options.normalize !== undefined) parseNormalizationSpec(options.normalize, 'options.normalize', OptionsError);
+  const schedule = options.schedule === undefined ? null : validateSchedule(options.schedule);
   return {
     epochs, batchSize, learningRate, shuffle, optimizer, weightDecay, mask: trainableMask(spec, options.trainable),
-    stepBelow, lossBelow, validationSplit, patience, restoreBest, timeout, progressEvery, onDiverge,
+    stepBelow, lossBelow, validationSplit, patience, restoreBest, timeout, progressEvery, onDiverge, schedule,
   };
 }
 

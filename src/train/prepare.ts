@@ -4,6 +4,7 @@ import { loss_scale } from '../layout/loss-scale.js';
 import { LOSS_ID, OPTIMIZER_ID } from '../layout/abi.js';
 import { resetOptimizerState, writeIdentityOrder, writeRows, writeTraining } from '../layout/pack.js';
 import { validateFitOptions } from './options.js';
+import { checkReach, startState, type ScheduleState } from './schedule.js';
 import { rollbackRegions, snapshot } from './rollback.js';
 import type { Call, CheckedCall, Run } from './run.js';
 import type { Matrix, MatrixInput } from '../data/dataset.js';
@@ -39,7 +40,13 @@ export function check(call: Call, X: MatrixInput, Y: MatrixInput): CheckedCall {
     validation = host.rawPair(options.validationData[0], options.validationData[1], ['options.validationData[0]', 'options.validationData[1]']);
   }
   if (validation) call.history.valLoss = [];
-  return { ...call, o, all, rows, validation };
+  let scheduleStart: ScheduleState | null = null;
+  if (o.schedule !== null) {
+    scheduleStart = startState(o.schedule, o.learningRate, host.state().schedule);
+    checkReach(o.schedule, scheduleStart, o.epochs);
+    call.history.learningRate = [];
+  }
+  return { ...call, o, all, rows, validation, scheduleStart };
 }
 
 /** Fits the scalers (options.normalize), grows the arena, and takes the snapshot a failed call restores. */
@@ -57,7 +64,8 @@ export function reserve(call: CheckedCall): Run {
   // the moments are copied for a rollback only when this call can reset or update them
   const momentsChange = optimizerKey !== host.state().optimizerKey || o.optimizer.id !== OPTIMIZER_ID.sgd;
   const regions = rollbackRegions(plan, momentsChange);
-  const perEpoch = validation !== null || o.patience > 0 || options.onEpochEnd !== undefined;
+  // a schedule sets each epoch's rate before it begins: one epoch per engine call at most
+  const perEpoch = validation !== null || o.patience > 0 || options.onEpochEnd !== undefined || o.schedule !== null;
   const chunked = call.yielding || options.onProgress !== undefined || Number.isFinite(o.timeout) || options.signal !== undefined;
   const stepsPerEpoch = Math.ceil(rows / o.batchSize);
   return {
@@ -68,6 +76,7 @@ export function reserve(call: CheckedCall): Run {
     totalSteps: o.epochs * stepsPerEpoch,
     before: snapshot({ engine, regions }, true),
     best: { loss: Infinity, epoch: -1, params: null },
+    schedule: call.scheduleStart === null ? null : [call.scheduleStart],
   };
 }
 

@@ -21,6 +21,8 @@ export interface ChunkStart {
   steps: number;
   losses: number;
   lastStep: number;
+  /** The learning rate in the header (a schedule changes it between epochs). */
+  rate: number;
 }
 
 export function chunkStart(run: Run): ChunkStart {
@@ -45,6 +47,7 @@ export function chunkStart(run: Run): ChunkStart {
     steps: history.steps,
     losses: history.loss.length,
     lastStep: history.lastStep,
+    rate: engine.f64[header.f + HF.LEARNING_RATE],
   };
 }
 
@@ -56,11 +59,13 @@ function replay(run: Run, start: ChunkStart, updates: number): void {
   i32[header.i + H.EPOCH_POS] = start.pos;
   i32[header.i + H.EPOCH_STEP] = start.step;
   engine.f64[header.f + HF.EPOCH_SUM] = start.sum;
+  engine.f64[header.f + HF.LEARNING_RATE] = start.rate;
   if (start.perm) i32.set(start.perm, run.plan.perm >>> 2);
   history.epochs = start.epochs;
   history.steps = start.steps;
   history.loss.length = start.losses;
   if (history.valLoss) history.valLoss.length = start.losses;
+  if (history.learningRate) history.learningRate.length = start.losses;
   history.lastStep = start.lastStep;
   while (updates > 0) {
     const done = recordChunk(run, engine.trainEpochs(LOSS_LOG_CAPACITY, updates), false);

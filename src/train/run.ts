@@ -1,6 +1,7 @@
 // The records a fit call is made of, shared by the units that run it: what the trainer needs of a
 // model (TrainingHost), the history it fills, and the call itself as it goes from begun (Call) to
 // checked (CheckedCall) to running in engine memory (Run). The units take the record as an argument.
+import type { ScheduleState } from './schedule.js';
 import type { Engine } from '../engine/engine.js';
 import type { Plan } from '../layout/plan.js';
 import type { TrainerOptions, ValidFitOptions } from './options.js';
@@ -25,6 +26,8 @@ export interface FitHistory {
   bestEpoch?: number;
   /** Largest |Δθ| of the last update. */
   lastStep: number;
+  /** With a schedule: the learning rate of each epoch. */
+  learningRate?: number[];
   timeMs: number;
 }
 
@@ -38,6 +41,8 @@ export interface HostState {
   scalers: Scalers;
   /** The optimizer configuration the moments belong to; a different one starts them afresh. */
   optimizerKey: string;
+  /** Where the learning-rate schedule stands (src/train/schedule.ts); null without one. */
+  schedule: ScheduleState | null;
 }
 
 /** What the trainer needs of a model: its spec and engine, a few of its methods, and its HostState. */
@@ -82,6 +87,8 @@ export interface CheckedCall extends Call {
   readonly all: { x: Matrix; y: Matrix };
   readonly rows: number;
   readonly validation: { x: Matrix; y: Matrix } | null;
+  /** With a schedule: where it stands before this call's first epoch (continued from the model, or fresh). */
+  readonly scheduleStart: ScheduleState | null;
 }
 
 /** The call once the arena holds it: what the chunk loop, the epoch log, rollback and replay share. */
@@ -106,6 +113,8 @@ export interface Run extends CheckedCall {
   readonly before: Uint8Array;
   /** With patience: the best monitored loss so far, its epoch, and (restoreBest) its parameters. */
   readonly best: { loss: number; epoch: number; params: Float64Array | null };
+  /** With a schedule: its state before each epoch of this call (index: epochs completed in the call). */
+  readonly schedule: ScheduleState[] | null;
 }
 
 /** True once the model was disposed; the call then stops with stopReason 'disposed', touching no memory. */

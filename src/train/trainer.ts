@@ -9,7 +9,8 @@
 // or write its engine memory meanwhile. dispose() is allowed: the call notices it after the callback
 // or pause and returns with stopReason 'disposed', touching no memory. A failed call puts back the
 // parameters, optimizer and shuffler state and the scalers it fitted.
-import { H, TRAIN_STATUS } from '../layout/abi.js';
+import { H, HF, TRAIN_STATUS } from '../layout/abi.js';
+import { rateOf } from './schedule.js';
 import { LOSS_LOG_CAPACITY } from '../layout/plan.js';
 import type { TrainerOptions, Progress } from './options.js';
 import { recordChunk } from './epoch-log.js';
@@ -83,6 +84,7 @@ function* chunks(run: Run): Generator<void, TrainingError | null> {
   const { engine, history, o } = run;
   let previous: ChunkStart | null = null;
   while (history.epochs < o.epochs && history.stopReason === 'epochs') {
+    setEpochRate(run);
     const current = o.onDiverge === 'stop' ? chunkStart(run) : null;
     const status = engine.trainEpochs(Math.min(run.perEpoch ? 1 : LOSS_LOG_CAPACITY, o.epochs - history.epochs), run.maxSteps);
     if (status === TRAIN_STATUS.NON_FINITE_LOSS || status === TRAIN_STATUS.NON_FINITE_STEP) {
@@ -94,6 +96,12 @@ function* chunks(run: Run): Generator<void, TrainingError | null> {
     if (!(yield* betweenChunks(run, status))) break;
   }
   return null;
+}
+
+/** With a schedule, at an epoch's start: its rate into the header (the engine reads it at every update). */
+function setEpochRate({ engine, header, history, o, schedule }: Run): void {
+  if (o.schedule === null || schedule === null || engine.i32[header.i + H.EPOCH_POS] !== 0) return;
+  engine.f64[header.f + HF.LEARNING_RATE] = rateOf(o.schedule, schedule[history.epochs]);
 }
 
 /** The stop rules after a chunk (the engine's, onProgress, signal, timeout), then fitAsync's pause; false: stop. */
@@ -143,5 +151,7 @@ function finish(run: Run, diverged: TrainingError | null): FitHistory {
   }
   history.timeMs = performance.now() - run.started;
   if (diverged !== null && run.o.onDiverge === 'throw') throw diverged;
+  // the schedule continues where the epochs the model holds left it (a fit without one ends it)
+  if (!run.host.isDisposed()) run.host.setState({ ...run.host.state(), schedule: run.schedule?.[history.epochs] ?? null });
   return history;
 }
