@@ -125,10 +125,10 @@ export function placeOf(location: CsvLocation): string {
   return [file ?? '', within].filter((s) => s !== '').join(': ');
 }
 
-/** A CsvError whose message is `place: what`. */
-export function csvError(code: string, location: CsvLocation, what: string, details: ErrorDetails = {}): CsvError {
-  const place = placeOf(location);
-  return new CsvError(code, place === '' ? what : `${place}: ${what}`, location, { path: place === '' ? undefined : place, ...details });
+/** A CsvError whose message is `place: what`; `prefix: 'file'` starts it with the file only (the message says the line itself). */
+export function csvError(code: string, location: CsvLocation, what: string, details: ErrorDetails = {}, prefix: 'place' | 'file' = 'place'): CsvError {
+  const place = placeOf(prefix === 'file' ? { file: location.file } : location);
+  return new CsvError(code, place === '' ? what : `${place}: ${what}`, location, { path: placeOf(location) || undefined, ...details });
 }
 
 /** A file-system error in a few words: `no such file or directory` from Node's `ENOENT: no such file or directory, open 'x'`. */
@@ -444,7 +444,7 @@ export async function readTable(source: CsvSource, options: ReadOptions): Promis
         if (settled) return;
         try {
           if (header === null) throw csvError('EMPTY_FILE', { file }, `${noData} (expected a header row and data rows)`);
-          if (rows === 0) throw new CsvError('NO_ROWS', `${file === undefined ? '' : `${file}: `}no data rows after the header (line ${headerLine})`, { file, line: headerLine });
+          if (rows === 0) throw csvError('NO_ROWS', { file, line: headerLine }, `no data rows after the header (line ${headerLine})`, {}, 'file');
           settled = true;
           const out: BlockData[] = blocks.map((b, i) => {
             const sink = sinks[i];
