@@ -12,11 +12,13 @@ import { CsvError, readCsv } from '../src/csv/index.js';
 import { createModel, DataError, OptionsError } from '../src/index.js';
 import { cleanup, json, scratch, wasmlp } from './cli/helpers.js';
 
+/** A scratch directory holding iris.csv as `wasmlp example iris` writes it (as in the README), and its text. */
 let dir: string;
 let iris: string;
 beforeAll(async () => {
   dir = scratch();
-  expect((await wasmlp(['example', 'iris', '--out', 'iris.csv'], dir)).code).toBe(0);
+  const example = await wasmlp(['example', 'iris', '--out', 'iris.csv'], dir);
+  expect(example.code, example.stderr).toBe(0);
   iris = readFileSync(join(dir, 'iris.csv'), 'utf8');
 });
 afterAll(cleanup);
