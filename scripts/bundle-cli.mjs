@@ -5,11 +5,12 @@
 // vega stays in a chunk of its own, loaded only when a plot is written.
 //
 // The bundled packages' licences (MIT, ISC, BSD-3-Clause) ask that their notices travel with
-// copies: dist/bin/THIRD-PARTY-LICENSES.txt collects them, from the modules actually bundled.
-import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+// copies: dist/bin/THIRD-PARTY-LICENSES.txt collects them (scripts/bundle-licenses.mjs).
+import { chmodSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
+import { writeLicences } from './bundle-licenses.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outDir = join(root, 'dist', 'bin');
@@ -36,36 +37,5 @@ const result = await build({
 if (!existsSync(join(outDir, entry))) throw new Error(`bundle-cli: ${entry} was not written`);
 chmodSync(join(outDir, entry), 0o755);
 
-/** The package directory (…/node_modules/name or …/node_modules/@scope/name) a bundled module came from. */
-function packageDirOf(moduleId) {
-  const match = /^(.*\/node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(moduleId.replaceAll('\\', '/'));
-  return match?.[1];
-}
-
-const outputs = Array.isArray(result) ? result : [result];
-const packageDirs = new Set();
-for (const output of outputs) {
-  for (const item of output.output) {
-    if (item.type !== 'chunk') continue;
-    for (const id of item.moduleIds) {
-      const dir = packageDirOf(id);
-      if (dir !== undefined) packageDirs.add(dir);
-    }
-  }
-}
-
-const notices = [...packageDirs]
-  .map((dir) => {
-    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
-    const licenseFile = readdirSync(dir).find((name) => /^(licen[cs]e|copying)(\.|$)/i.test(name));
-    const text = licenseFile === undefined ? `(no licence file in the package; package.json says ${manifest.license})` : readFileSync(join(dir, licenseFile), 'utf8').trim();
-    return { name: manifest.name, version: manifest.version, license: manifest.license ?? 'UNKNOWN', text };
-  })
-  .sort((a, b) => a.name.localeCompare(b.name));
-
-writeFileSync(
-  join(outDir, 'THIRD-PARTY-LICENSES.txt'),
-  `The wasmlp command (dist/bin/) bundles these packages; their licences follow.\n\n` +
-    notices.map((n) => `${'='.repeat(72)}\n${n.name} ${n.version} (${n.license})\n${'='.repeat(72)}\n${n.text}\n`).join('\n'),
-);
-console.log(`bundled the wasmlp command into dist/bin/ (${notices.length} packages; their licences in THIRD-PARTY-LICENSES.txt)`);
+const count = writeLicences(result, join(outDir, 'THIRD-PARTY-LICENSES.txt'), 'The wasmlp command (dist/bin/) bundles these packages; their licences follow.');
+console.log(`bundled the wasmlp command into dist/bin/ (${count} packages; their licences in THIRD-PARTY-LICENSES.txt)`);

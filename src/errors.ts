@@ -34,6 +34,33 @@ export class SpecError extends WasmlpError {}
 /** The data are wrong: empty, ragged, wrong width, non-finite, row counts that differ. */
 export class DataError extends WasmlpError {}
 
+/** Where in a CSV file (or text) a fault is: the file as given, the 1-based line (header = line 1 unless blank lines precede it), the column's name. */
+export interface CsvLocation {
+  file?: string;
+  line?: number;
+  column?: string;
+}
+
+/**
+ * A CSV file or text is wrong (a cell that is not a number, a ragged row, a missing column, an empty
+ * file, a file that cannot be read). The message starts with where: `iris.csv: line 4, column "b": …`.
+ */
+export class CsvError extends DataError {
+  /** The file as given (undefined when text was read). */
+  readonly file: string | undefined;
+  /** The 1-based line in the file, where the fault is on one. */
+  readonly line: number | undefined;
+  /** The column's name (from the header), where the fault is in one. */
+  readonly column: string | undefined;
+
+  constructor(code: string, message: string, location: CsvLocation = {}, details: ErrorDetails = {}) {
+    super(code, message, details);
+    this.file = location.file;
+    this.line = location.line;
+    this.column = location.column;
+  }
+}
+
 /** Explicit parameters are wrong: shape or non-finite values. */
 export class ParamsError extends WasmlpError {}
 

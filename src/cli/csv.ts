@@ -1,399 +1,52 @@
-// Streaming CSV reader: papaparse walks the file one record at a time and every cell goes straight
-// into a Float64Array (numbers) or an Int32Array of label codes, so memory is bounded by the data,
-// never by the text: no array of rows of strings is ever held.
-//
-// Row capacity comes from a first pass that counts line breaks (an upper bound on the records, even
-// with quoted line breaks), so the arrays are allocated once; a growth path covers the odd file
-// whose count would fall short (mixed line endings).
-//
-// Line numbers in messages are the file's own (header = line 1): once the stream has shown a quote
-// character, line breaks inside quoted fields are counted too.
-import { createReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
-import { extname } from 'node:path';
-import Papa from 'papaparse';
-import { CliError, dataError, fsReason } from './errors.js';
+// The command line reads CSV files with the library's reader (src/csv/table.ts), the same code as
+// `readCsv` of 'wasmlp/csv'. This file only puts its errors in the command line's terms: a CsvError
+// becomes a CliError (exit code 1) with the same message and its file, line and column as the
+// location `--json` prints, and messages about the delimiter speak of --delimiter.
+import { CsvError } from '../errors.js';
+import { DELIMITER_EXPECTED, delimiterOf, describeDelimiter as describeChoice, readTable, type CsvTable, type DelimiterChoice, type ReadOptions } from '../csv/table.js';
+import { CliError, fsReason } from './errors.js';
 
-/** Numeric columns packed side by side, one row per record. */
-export interface NumberBlock {
-  kind: 'number';
-  columns: number[];
-  /** Added to the message for a cell that is not a number. */
-  hint?: string;
-}
+export { delimiterName, detectDelimiter, parseNumber } from '../csv/table.js';
+export type { Block, BlockData, DelimiterChoice, HeaderInfo, LabelBlock, LabelColumn, NumberBlock, NumberColumns, ReadOptions } from '../csv/table.js';
 
-/**
- * One column of labels, stored as codes. With `known`, codes index `known` and any other label is an
- * error; without it, labels are numbered in order of first appearance.
- * `auto`: the first data row decides: a number makes it a NumberBlock of one column, anything else a label block.
- */
-export interface LabelBlock {
-  kind: 'label' | 'auto';
-  column: number;
-  known?: readonly string[];
-  /** Said in the error for a non-numeric cell after `auto` chose numbers (e.g. "pass --classes"). */
-  hint?: string;
-}
-
-export type Block = NumberBlock | LabelBlock;
-
-export interface NumberColumns {
-  kind: 'number';
-  columns: number[];
-  /** rows × columns.length, row-major. */
-  data: Float64Array;
-}
-
-export interface LabelColumn {
-  kind: 'label';
-  column: number;
-  codes: Int32Array;
-  labels: string[];
-}
-
-export type BlockData = NumberColumns | LabelColumn;
-
-/** The field delimiter a file was read with, and how it was chosen. */
-export interface DelimiterChoice {
-  delimiter: string;
-  /** given: --delimiter; tsv: the file's .tsv name; detected: counted in the header; default: nothing to detect, a comma. */
-  source: 'given' | 'tsv' | 'detected' | 'default';
-}
-
-/** Where the header is (its 1-based line: blank lines may come before it) and the delimiter it was split with. */
-export interface HeaderInfo {
-  line: number;
-  delimiter: DelimiterChoice;
-}
-
-export interface CsvTable {
-  file: string;
-  header: string[];
-  headerLine: number;
-  delimiter: DelimiterChoice;
-  rows: number;
-  blocks: BlockData[];
-  bytes: number;
-  ms: number;
-}
-
-export interface ReadOptions {
-  /** The field delimiter; undefined: a tab for a .tsv file, otherwise detected from the header (see detectDelimiter). */
-  delimiter: string | undefined;
-  /** Decides which columns to read from the header (and throws a CliError for a missing one). */
-  layout: (header: string[], where: HeaderInfo) => Block[];
-  /** Called once the first data row has resolved every `auto` block. */
-  resolved?: (blocks: readonly (NumberBlock | LabelBlock)[]) => void;
-  /** Stop after this many data rows (the rest of the file is not read). */
-  maxRows?: number;
-  /** Bytes read so far, of `total`; called about every 64 KB. */
-  progress?: (bytesRead: number, total: number, rows: number) => void;
-}
-
-/** A CSV number: what Number() accepts, except empty or blank cells and ±Infinity. */
-export function parseNumber(text: string): number {
-  const v = +text;
-  if (v - v !== 0) return NaN; // NaN and ±Infinity
-  if (v === 0 && text.trim() === '') return NaN; // Number('') and Number(' ') are 0
-  if (NOT_DECIMAL.test(text)) return NaN; // Number('0x10') is 16: numbers are decimal
-  return v;
-}
-/** The letters Number() reads as a base prefix (0x, 0o, 0b): a cell that parsed with one is not decimal. */
-const NOT_DECIMAL = /[xXoObB]/;
-
-/** How a cell's text is shown in a message: quoted, and cut if long. */
-function shown(text: string): string {
-  if (text.trim() === '') return 'an empty cell';
-  return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
-}
-
-/** Upper bound on the number of records: line breaks + 1 (a quoted line break only overcounts). */
-async function countLineBreaks(file: string): Promise<number> {
-  let lf = 0, cr = 0;
-  for await (const chunk of createReadStream(file)) {
-    const buf = chunk as Buffer;
-    for (let i = buf.indexOf(10); i !== -1; i = buf.indexOf(10, i + 1)) lf++;
-    for (let i = buf.indexOf(13); i !== -1; i = buf.indexOf(13, i + 1)) cr++;
-  }
-  return Math.max(lf, cr) + 1;
-}
-
-/** Delimiters detected in a header, in order of preference when they are equally frequent. */
-const CANDIDATES = [',', '\t', ';', '|'];
-
-/** How a delimiter is named in messages: `","`, `tab`. */
-export function delimiterName(d: string): string {
-  return d === '\t' ? 'tab' : JSON.stringify(d);
-}
-
-/** `delimiter ";" (detected from the header)`: said when a column is not found and after reading. */
+/** `delimiter ";", detected from the header`: said when a column is not found and after reading. */
 export function describeDelimiter(choice: DelimiterChoice): string {
-  const how = { given: 'given by --delimiter', tsv: 'a .tsv file', detected: 'detected from the header', default: 'the default' }[choice.source];
-  return `delimiter ${delimiterName(choice.delimiter)}, ${how}`;
-}
-
-/**
- * The delimiter of a header line: the most frequent of comma, tab, semicolon and pipe outside
- * quotes (the first of them on a tie); a comma when none occurs (a single column).
- */
-export function detectDelimiter(headerLine: string): DelimiterChoice {
-  const counts = new Map(CANDIDATES.map((c) => [c, 0]));
-  let quoted = false;
-  for (const ch of headerLine) {
-    if (ch === '"') quoted = !quoted;
-    else if (!quoted && counts.has(ch)) counts.set(ch, counts.get(ch)! + 1);
-  }
-  let best = ',', most = 0;
-  for (const c of CANDIDATES) {
-    if (counts.get(c)! > most) {
-      best = c;
-      most = counts.get(c)!;
-    }
-  }
-  return { delimiter: best, source: most === 0 ? 'default' : 'detected' };
-}
-
-/** The first non-blank line of a file (from its first MiB), without a byte-order mark. */
-async function firstLine(file: string): Promise<string> {
-  const handle = await open(file, 'r');
-  try {
-    const buffer = Buffer.alloc(1 << 20);
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-    const text = buffer.subarray(0, bytesRead).toString('utf8').replace(/^\uFEFF/, '');
-    return text.split(/\r\n|\n|\r/).find((l) => l.trim() !== '') ?? '';
-  } finally {
-    await handle.close();
-  }
-}
-
-/** The delimiter to read `file` with: --delimiter, else a tab for .tsv, else detected from the header. */
-export async function chooseDelimiter(file: string, given: string | undefined): Promise<DelimiterChoice> {
-  if (given !== undefined) return { delimiter: given, source: 'given' };
-  if (extname(file).toLowerCase() === '.tsv') return { delimiter: '\t', source: 'tsv' };
-  return detectDelimiter(await firstLine(file));
+  return describeChoice(choice, '--delimiter');
 }
 
 /** Validates a --delimiter value: one character (`\t` and `tab` mean a tab). */
 export function parseDelimiter(value: string): string {
-  const d = value === '\\t' || value.toLowerCase() === 'tab' ? '\t' : value;
-  if (d.length !== 1 || (Papa.BAD_DELIMITERS as string[]).includes(d)) {
-    throw new CliError('BAD_DELIMITER', `--delimiter: expected one character other than a quote or a line break (or "tab"), got ${JSON.stringify(value)}`);
-  }
+  const d = delimiterOf(value);
+  if (d === null) throw new CliError('BAD_DELIMITER', `--delimiter: expected ${DELIMITER_EXPECTED}, got ${JSON.stringify(value)}`);
   return d;
 }
 
-class NumberSink {
-  data: Float64Array;
-  constructor(readonly columns: number[], capacity: number) {
-    this.data = new Float64Array(capacity * columns.length);
-  }
-  grow(capacity: number): void {
-    const next = new Float64Array(capacity * this.columns.length);
-    next.set(this.data);
-    this.data = next;
-  }
+/** A CsvError as the command line reports it; anything else as it is. */
+function inCliTerms(error: unknown): unknown {
+  if (!(error instanceof CsvError)) return error;
+  const location = { file: error.file, line: error.line, column: error.column };
+  for (const key of ['file', 'line', 'column'] as const) if (location[key] === undefined) delete location[key];
+  // file-system errors in the command line's words ("no such file")
+  const message = error.code === 'CANNOT_READ' && error.cause !== undefined ? `${error.file}: cannot read (${fsReason(error.cause)})` : error.message;
+  return new CliError(error.code, message, location);
 }
 
-class LabelSink {
-  codes: Int32Array;
-  readonly labels: string[];
-  readonly index = new Map<string, number>();
-  constructor(readonly column: number, capacity: number, readonly known: readonly string[] | undefined) {
-    this.codes = new Int32Array(capacity);
-    this.labels = known ? [...known] : [];
-    this.labels.forEach((label, i) => this.index.set(label, i));
-  }
-  grow(capacity: number): void {
-    const next = new Int32Array(capacity);
-    next.set(this.codes);
-    this.codes = next;
-  }
-}
-
-/** Reads `file` as a header row and data rows, keeping only the columns the layout asks for. */
-export async function readCsv(file: string, options: ReadOptions): Promise<CsvTable> {
-  const started = performance.now();
-  let size: number;
+/** Reads `file` as a header row and data rows, keeping only the columns the layout asks for; faults are CliErrors. */
+export async function readCsv(file: string, options: ReadOptions): Promise<CsvTable & { file: string }> {
+  const layout: ReadOptions['layout'] = (header, where) => {
+    try {
+      return options.layout(header, where);
+    } catch (error) {
+      // a column that is not there may be a file split with another delimiter: say which one was used
+      if (error instanceof CliError && error.code === 'MISSING_COLUMN') {
+        throw new CliError(error.code, `${error.message} (read with ${describeDelimiter(where.delimiter)}; choose another with --delimiter)`, error.location, error.exitCode);
+      }
+      throw error;
+    }
+  };
   try {
-    const info = await stat(file);
-    if (!info.isFile()) throw new CliError('NOT_A_FILE', `${file}: not a file`, { file });
-    size = info.size;
+    return { ...(await readTable({ file }, { ...options, layout })), file };
   } catch (error) {
-    if (error instanceof CliError) throw error;
-    throw new CliError('CANNOT_READ', `${file}: cannot read (${fsReason(error)})`, { file });
+    throw inCliTerms(error);
   }
-  if (size === 0) throw new CliError('EMPTY_FILE', `${file}: the file is empty (expected a header row and data rows)`, { file });
-  const delimiter = await chooseDelimiter(file, options.delimiter);
-  let capacity = Math.max(1, (await countLineBreaks(file)) - 1);
-  const maxRows = options.maxRows ?? Infinity;
-  capacity = Math.min(capacity, maxRows);
-
-  return new Promise<CsvTable>((resolve, reject) => {
-    const stream = createReadStream(file, { encoding: 'utf8' });
-    let header: string[] | null = null;
-    let headerLine = 1;
-    let sinks: (NumberSink | LabelSink)[] = [];
-    let pending: LabelBlock[] = []; // auto blocks not yet resolved
-    let blocks: Block[] = [];
-    let rows = 0;
-    let line = 1;
-    let quoted = false;
-    let settled = false;
-    let lastReport = 0;
-
-    const fail = (error: unknown, parser?: Papa.Parser) => {
-      if (settled) return;
-      settled = true;
-      stream.destroy();
-      parser?.abort();
-      reject(error);
-    };
-
-    // a sticky flag: from the first quote character on, quoted fields may hold line breaks that the
-    // line count must include (papaparse sees each chunk after this listener does)
-    stream.on('data', (chunk) => {
-      if (!quoted && (chunk as string).includes('"')) quoted = true;
-      if (options.progress && stream.bytesRead - lastReport >= 65536) {
-        lastReport = stream.bytesRead;
-        options.progress(stream.bytesRead, size, rows);
-      }
-    });
-
-    const startHeader = (fields: string[]) => {
-      header = fields.map((f, i) => (i === 0 ? f.replace(/^\uFEFF/, '') : f).trim());
-      headerLine = line;
-      const seen = new Map<string, number>();
-      header.forEach((name, i) => {
-        const before = seen.get(name);
-        if (before !== undefined) {
-          throw dataError('DUPLICATE_COLUMN', { file, line, column: name }, `the header names this column twice (columns ${before + 1} and ${i + 1})`);
-        }
-        seen.set(name, i);
-      });
-      try {
-        blocks = options.layout(header, { line, delimiter });
-      } catch (error) {
-        // a column that is not there may be a file split with another delimiter: say which one was used
-        if (error instanceof CliError && error.code === 'MISSING_COLUMN') {
-          throw new CliError(error.code, `${error.message} (read with ${describeDelimiter(delimiter)}; choose another with --delimiter)`, error.location, error.exitCode);
-        }
-        throw error;
-      }
-      pending = blocks.filter((b): b is LabelBlock => b.kind === 'auto');
-      sinks = blocks.map((b) => (b.kind === 'number' ? new NumberSink(b.columns, capacity) : new LabelSink(b.column, capacity, b.known)));
-    };
-
-    /** Turns `auto` blocks into numbers or labels by the first data row's values. */
-    const resolveAuto = (fields: string[]) => {
-      blocks = blocks.map((b, i) => {
-        if (b.kind !== 'auto') return b;
-        if (!Number.isNaN(parseNumber(fields[b.column]))) {
-          sinks[i] = new NumberSink([b.column], capacity);
-          return { kind: 'number', columns: [b.column], hint: b.hint } satisfies NumberBlock;
-        }
-        return { ...b, kind: 'label' as const };
-      });
-      pending = [];
-      options.resolved?.(blocks);
-    };
-
-    const grow = () => {
-      capacity *= 2;
-      for (const sink of sinks) sink.grow(capacity);
-    };
-
-    const record = (fields: string[]) => {
-      if (header === null) {
-        if (fields.every((f) => f.trim() === '')) return; // blank lines before the header
-        startHeader(fields);
-        return;
-      }
-      if (fields.length === 1 && fields[0] === '') return; // a blank line
-      if (fields.length !== header.length) {
-        throw dataError('RAGGED_ROW', { file, line }, `expected ${header.length} fields (as in the header), got ${fields.length}`);
-      }
-      if (pending.length > 0) resolveAuto(fields);
-      if (rows === capacity) grow();
-      for (let s = 0; s < sinks.length; s++) {
-        const sink = sinks[s];
-        if (sink instanceof NumberSink) {
-          const cols = sink.columns, width = cols.length, data = sink.data, base = rows * width;
-          for (let c = 0; c < width; c++) {
-            const text = fields[cols[c]];
-            const v = parseNumber(text);
-            if (Number.isNaN(v)) {
-              const hint = Number.isFinite(Number(text)) && text.trim() !== '' ? 'numbers are read in decimal only' : blocks[s].hint;
-              throw dataError('NOT_A_NUMBER', { file, line, column: header[cols[c]] }, `expected a number, got ${shown(text)}${hint ? ` (${hint})` : ''}`);
-            }
-            data[base + c] = v;
-          }
-        } else {
-          const label = fields[sink.column].trim();
-          let code = sink.index.get(label);
-          if (code === undefined) {
-            if (label === '') throw dataError('MISSING_LABEL', { file, line, column: header[sink.column] }, 'expected a label, got an empty cell');
-            if (sink.known) {
-              throw dataError('UNKNOWN_LABEL', { file, line, column: header[sink.column] }, `unknown label ${JSON.stringify(label)}; the model knows ${sink.known.map((k) => JSON.stringify(k)).join(', ')}`);
-            }
-            code = sink.labels.length;
-            sink.labels.push(label);
-            sink.index.set(label, code);
-          }
-          sink.codes[rows] = code;
-        }
-      }
-      rows++;
-    };
-
-    const countLines = (fields: string[]) => {
-      let breaks = 0;
-      if (quoted) {
-        for (const f of fields) for (let i = f.indexOf('\n'); i !== -1; i = f.indexOf('\n', i + 1)) breaks++;
-      }
-      line += 1 + breaks;
-    };
-
-    Papa.parse<string[]>(stream, {
-      delimiter: delimiter.delimiter,
-      header: false,
-      dynamicTyping: false,
-      skipEmptyLines: false,
-      step(results, parser) {
-        if (settled) return;
-        try {
-          if (results.errors.length > 0) {
-            throw dataError('BAD_CSV', { file, line }, `malformed CSV: ${results.errors[0].message}`);
-          }
-          record(results.data);
-          countLines(results.data);
-          if (rows >= maxRows) {
-            stream.destroy();
-            parser.abort(); // calls complete()
-          }
-        } catch (error) {
-          fail(error, parser);
-        }
-      },
-      complete() {
-        if (settled) return;
-        try {
-          if (header === null) throw new CliError('EMPTY_FILE', `${file}: the file is empty (expected a header row and data rows)`, { file });
-          if (rows === 0) throw new CliError('NO_ROWS', `${file}: no data rows after the header (line ${headerLine})`, { file, line: headerLine });
-          settled = true;
-          const out: BlockData[] = blocks.map((b, i) => {
-            const sink = sinks[i];
-            if (sink instanceof NumberSink) return { kind: 'number', columns: sink.columns, data: sink.data.subarray(0, rows * sink.columns.length) };
-            return { kind: 'label', column: sink.column, codes: sink.codes.subarray(0, rows), labels: sink.labels };
-          });
-          options.progress?.(size, size, rows);
-          resolve({ file, header: header!, headerLine, delimiter, rows, blocks: out, bytes: size, ms: performance.now() - started });
-        } catch (error) {
-          fail(error);
-        }
-      },
-      error(error: Error) {
-        fail(new CliError('CANNOT_READ', `${file}: cannot read (${error.message})`, { file }));
-      },
-    });
-  });
 }

@@ -137,6 +137,15 @@ describe('the packed package', () => {
     expect(report.accuracy).toBeGreaterThanOrEqual(0.9);
   }, 60_000);
 
+  it('offers the CSV reader as \'wasmlp/csv\', bundled with its parser and that parser\'s licence', async () => {
+    const dist = readdirSync(join(project, 'node_modules', 'wasmlp', 'dist'), { recursive: true }) as string[];
+    expect(dist).toEqual(expect.arrayContaining(['csv.js', join('csv', 'index.d.ts'), join('csv', 'THIRD-PARTY-LICENSES.txt')]));
+    // tsc's unbundled modules import papaparse, which is not installed
+    expect(dist).not.toContain(join('csv', 'table.js'));
+    const { stdout } = await run(process.execPath, ['csv-consumer.mjs'], { cwd: project });
+    expect(JSON.parse(stdout)).toEqual({ rows: 2, X: [1, 2.5], y: ['yes', 'no'], classes: ['no', 'yes'], delimiter: ';', typed: true, line: 3, column: 'x' });
+  }, 60_000);
+
   it('works from plain Node ESM (import by package name)', async () => {
     const { stdout } = await run(process.execPath, ['node-consumer.mjs'], { cwd: project });
     expectTrained(JSON.parse(stdout));
