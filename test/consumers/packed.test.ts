@@ -109,8 +109,9 @@ describe('the packed package', () => {
       expect(map.sourcesContent, file).toHaveLength(map.sources.length);
       for (const content of map.sourcesContent ?? []) expect(typeof content === 'string' && content.length > 0, file).toBe(true);
     }
-    const index = JSON.parse(readFileSync(join(dist, 'index.js.map'), 'utf8')) as { sourcesContent: string[] };
-    expect(index.sourcesContent[0]).toContain('export async function createModel(');
+    // createModel lives in src/model/factory.ts (src/index.ts only re-exports)
+    const factory = JSON.parse(readFileSync(join(dist, 'model', 'factory.js.map'), 'utf8')) as { sourcesContent: string[] };
+    expect(factory.sourcesContent[0]).toContain('export async function createModel(');
   });
 
   it('has no runtime dependencies: installing it brought none of the command line\'s libraries', () => {
