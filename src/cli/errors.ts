@@ -76,6 +76,10 @@ const FS_REASONS: Record<string, string> = {
   ENAMETOOLONG: 'the name is too long',
   EEXIST: 'the file exists',
   EBUSY: 'the file is busy',
+  EPIPE: 'nothing reads from it any more',
+  ENXIO: 'no such device',
+  EIO: 'input/output error',
+  EFBIG: 'the file is too large',
 };
 
 /** A file-system error in words ("no such file" rather than ENOENT). */

@@ -26,7 +26,7 @@ async function exportModel(_ctx: Context, [modelFile]: string[], o: ExportOption
   const network = describeNetwork(model);
   const scalers = model.getNormalization();
   model.dispose();
-  await writeFilesAtomically([{ path: o.onnx, content: bytes }]);
+  await writeFilesAtomically([{ path: o.onnx, content: bytes, option: '--onnx' }]);
   const columns = meta === null ? null : { inputs: meta.inputs, targets: meta.targets, labels: meta.labels };
   return {
     text: `wrote ${o.onnx} (${count(bytes.length)} bytes, ONNX opset ${ONNX_OPSET}, float64): ${network}${scalers.inputs || scalers.targets ? ', scalers included' : ''}${meta ? ', column names in its metadata' : ''}`,

@@ -70,7 +70,7 @@ async function importModel(_ctx: Context, [onnxFile]: string[], o: ImportOptions
   const loss = model.spec.loss;
   const scalers = model.getNormalization();
   model.dispose();
-  await writeFilesAtomically([{ path: out, content: text }]);
+  await writeFilesAtomically([{ path: out, content: text, option: '--out' }]);
   const lines = [`wrote ${out}: ${network}, loss ${loss}${scalers.inputs || scalers.targets ? ', scalers' : ''}`];
   if (meta) lines.push(`  columns  ${meta.inputs.join(', ')} → ${meta.targets.join(', ')}${meta.labels ? ` (${meta.labels.join(', ')})` : ''}`);
   else lines.push(`  columns  ${note ?? 'none in the file'}: \`predict\` and \`evaluate\` take the CSV's columns in order (inputs first, then targets), checking their count`);

@@ -8,7 +8,7 @@ import { argmaxRows } from '../encode.js';
 import { count, duration } from '../format.js';
 import { readModelData } from '../model-data.js';
 import { readModelFile, type CliMeta } from '../model-file.js';
-import { AtomicFile, checkOutputs, writeStdout } from '../output.js';
+import { checkOutputs, createOutput, writeStdout } from '../output.js';
 import { action, type Context, type Result } from '../run.js';
 
 interface PredictOptions {
@@ -49,7 +49,7 @@ async function predict(ctx: Context, [modelFile, dataFile]: string[], o: Predict
     const predictions = Array.from({ length: data.rows }, (_, r) => rowCells(meta, out, classes, K, r));
     return { text: '', json: { model: modelFile, data: dataFile, rows: data.rows, columns, predictions, out: null } };
   }
-  const file = o.out === undefined ? null : new AtomicFile(o.out);
+  const file = o.out === undefined ? null : createOutput(o.out, '--out');
   const write = (text: string) => (file ? file.write(text) : writeStdout(text));
   try {
     await write(`${Papa.unparse([columns], { newline: '\n' })}\n`);
