@@ -1,6 +1,7 @@
 // The CLI's exit codes and the one place that maps any thrown value to one of them.
-//   0 ok · 1 bad input (arguments, CSV, model file, a library WasmlpError caused by our options)
-//   2 training diverged (TrainingError) · 3 an unexpected internal error (printed with its stack)
+//   0 ok · 1 bad input (arguments, CSV, model file, a library WasmlpError caused by our options) or
+//   a file, device or stdout that cannot be read or written · 2 training diverged (TrainingError)
+//   3 an unexpected internal error (printed with its stack)
 // Scripts can tell "fix your input" (1) from "try a smaller learning rate" (2) from "a bug" (3).
 import { TrainingError, WasmlpError } from '../index.js';
 
