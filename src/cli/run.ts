@@ -23,19 +23,21 @@ export interface Result {
 
 /**
  * Ctrl-C: the command's own handler while one is set (train stops gracefully), otherwise exit 130;
- * exiting runs the 'exit' hook that removes temporary files, which a signal's default action would not.
+ * SIGTERM: exit 143. Both say what was written, and exiting runs the 'exit' hook that removes
+ * temporary files, which a signal's default action would not. They run at once because the main
+ * thread never computes for long: long computations run in a worker thread (jobs.ts).
  */
 let interruptHandler: (() => void) | null = null;
 let running = 'wasmlp';
 export function onInterrupt(handler: (() => void) | null): void {
   interruptHandler = handler;
 }
-process.on('SIGINT', () => {
-  if (interruptHandler) interruptHandler();
-  else quit(running);
-});
-process.on('SIGTERM', () => process.exit(143));
 if (isMainThread) {
+  process.on('SIGINT', () => {
+    if (interruptHandler) interruptHandler();
+    else quit(running, EXIT.interrupted, 'SIGINT');
+  });
+  process.on('SIGTERM', () => quit(running, EXIT.terminated, 'SIGTERM'));
   // stdout that fails: a reader that went away (`wasmlp predict … | head`) is not an error, as for
   // any Unix tool: exit quietly; any other failure (no space left on the device) is one line and
   // exit 1, as for a file that cannot be written
