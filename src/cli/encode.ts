@@ -11,22 +11,31 @@ export function parseList(value: string): string[] {
 /** A list of column names given to `option`: each at most once. */
 export function parseColumnList(value: string, option: string): string[] {
   const names = parseList(value);
-  const twice = names.find((name, i) => names.indexOf(name) !== i);
+  const seen = new Set<string>();
+  const twice = names.find((name) => seen.size === seen.add(name).size);
   if (twice !== undefined) {
     throw new CliError('DUPLICATE_NAME', `${option} ${value}: names the column ${JSON.stringify(twice)} twice; give each column once`);
   }
   return names;
 }
 
-function listColumns(header: readonly string[]): string {
-  return header.map((h) => JSON.stringify(h)).join(', ');
+/** Names, quoted, as a message lists them: the first 50 of a longer list, then how many more. */
+export function listColumns(header: readonly string[], limit = 50): string {
+  const shown = header.slice(0, limit).map((h) => JSON.stringify(h)).join(', ');
+  return header.length <= limit ? shown : `${shown}, … (${header.length - limit} more)`;
 }
 
-/** Indexes of `names` in the header; a missing one is an error that lists the available columns. */
+/**
+ * Indexes of `names` in the header; a missing one is an error that lists the available columns.
+ * Looked up in a map of the header: a file of 100,000 columns is matched in linear time.
+ */
 export function findColumns(file: string, header: readonly string[], names: readonly string[], what: string, line = 1): number[] {
+  const index = new Map<string, number>();
+  // the first of two equal names, as indexOf finds it (readCsv refuses a header with one twice)
+  for (let i = header.length - 1; i >= 0; i--) index.set(header[i], i);
   return names.map((name) => {
-    const i = header.indexOf(name);
-    if (i === -1) {
+    const i = index.get(name);
+    if (i === undefined) {
       throw new CliError('MISSING_COLUMN', `${file}: no column ${JSON.stringify(name)} (${what}); the header (line ${line}) has ${listColumns(header)}`, { file, line, column: name });
     }
     return i;
@@ -37,7 +46,8 @@ export function findColumns(file: string, header: readonly string[], names: read
 export function trainingColumns(file: string, header: readonly string[], targets: readonly string[], ignore: readonly string[], line = 1): { inputs: number[]; targets: number[] } {
   const t = findColumns(file, header, targets, 'given in --target', line);
   const ignored = findColumns(file, header, ignore, 'given in --ignore', line);
-  const inputs = header.map((_, i) => i).filter((i) => !t.includes(i) && !ignored.includes(i));
+  const taken = new Set([...t, ...ignored]);
+  const inputs = header.map((_, i) => i).filter((i) => !taken.has(i));
   if (inputs.length === 0) {
     throw new CliError('NO_INPUTS', `${file}: no input columns left (all of ${listColumns(header)} are targets or ignored)`, { file, line });
   }

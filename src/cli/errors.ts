@@ -1,10 +1,12 @@
 // The CLI's exit codes and the one place that maps any thrown value to one of them.
-//   0 ok · 1 bad input (arguments, CSV, model file, a library WasmlpError caused by our options)
-//   2 training diverged (TrainingError) · 3 an unexpected internal error (printed with its stack)
+//   0 ok · 1 bad input (arguments, CSV, model file, a library WasmlpError caused by our options) or
+//   a file, device or stdout that cannot be read or written · 2 training diverged (TrainingError)
+//   3 an unexpected internal error (printed with its stack) · 130 stopped by SIGINT (Ctrl-C),
+//   143 by SIGTERM (see output.ts's quit)
 // Scripts can tell "fix your input" (1) from "try a smaller learning rate" (2) from "a bug" (3).
 import { TrainingError, WasmlpError } from '../index.js';
 
-export const EXIT = { ok: 0, badInput: 1, diverged: 2, internal: 3 } as const;
+export const EXIT = { ok: 0, badInput: 1, diverged: 2, internal: 3, interrupted: 130, terminated: 143 } as const;
 
 /** Where in an input file a fault is: the file, its 1-based line (header = line 1) and the column's name. */
 export interface ErrorLocation {
@@ -19,12 +21,21 @@ export class CliError extends Error {
   readonly code: string;
   readonly location: ErrorLocation;
 
-  constructor(code: string, message: string, location: ErrorLocation = {}, exitCode: number = EXIT.badInput) {
+  /** The stack of an internal error classified in a worker thread (see jobs.ts), printed with it. */
+  readonly trace: string | undefined;
+
+  constructor(code: string, message: string, location: ErrorLocation = {}, exitCode: number = EXIT.badInput, trace?: string) {
     super(message);
     this.name = 'CliError';
     this.code = code;
     this.location = location;
     this.exitCode = exitCode;
+    this.trace = trace;
+  }
+
+  /** The error a worker thread reported (reportOf there), to be reported here exactly as it was. */
+  static of(report: ErrorReport): CliError {
+    return new CliError(report.code, report.message, report.location, report.exitCode, report.stack);
   }
 }
 
@@ -39,7 +50,9 @@ export interface ErrorReport {
 
 /** Classifies anything thrown by a command. */
 export function reportOf(error: unknown): ErrorReport {
-  if (error instanceof CliError) return { exitCode: error.exitCode, code: error.code, message: error.message, location: error.location };
+  if (error instanceof CliError) {
+    return { exitCode: error.exitCode, code: error.code, message: error.message, location: error.location, ...(error.trace === undefined ? {} : { stack: error.trace }) };
+  }
   if (error instanceof TrainingError) return { exitCode: EXIT.diverged, code: error.code, message: error.message, location: {} };
   if (error instanceof WasmlpError) return { exitCode: EXIT.badInput, code: error.code, message: error.message, location: {} };
   const e = error instanceof Error ? error : new Error(String(error));
@@ -76,6 +89,10 @@ const FS_REASONS: Record<string, string> = {
   ENAMETOOLONG: 'the name is too long',
   EEXIST: 'the file exists',
   EBUSY: 'the file is busy',
+  EPIPE: 'nothing reads from it any more',
+  ENXIO: 'no such device',
+  EIO: 'input/output error',
+  EFBIG: 'the file is too large',
 };
 
 /** A file-system error in words ("no such file" rather than ENOENT). */

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `wasmlp` command: commander wiring only; each subcommand lives in commands/.
-// Exit codes (errors.ts): 0 ok, 1 bad input, 2 training diverged, 3 internal error.
+// Exit codes (errors.ts): 0 ok, 1 bad input or I/O error, 2 training diverged, 3 internal error,
+// 130 SIGINT, 143 SIGTERM.
 import { readFileSync } from 'node:fs';
 import { isMainThread, workerData } from 'node:worker_threads';
 import { Command, CommanderError } from 'commander';
@@ -15,6 +16,7 @@ import { infoCommand } from './commands/info.js';
 import { predictCommand } from './commands/predict.js';
 import { trainCommand } from './commands/train.js';
 import { EXIT, reportOf } from './errors.js';
+import { isJobWorkerData, runJobWorker, setJobEntry } from './jobs.js';
 import { printError } from './run.js';
 
 /**
@@ -37,7 +39,8 @@ Examples:
   wasmlp evaluate iris.model.json iris.csv
   wasmlp predict iris.model.json iris.csv --out predictions.csv
 
-Exit codes: 0 ok, 1 bad input (arguments, CSV, model file), 2 training diverged, 3 internal error.`);
+Exit codes: 0 ok, 1 bad input (arguments, CSV, model file) or a file that cannot be read or written,
+2 training diverged, 3 internal error, 130 stopped by Ctrl-C (SIGINT), 143 stopped by SIGTERM.`);
   for (const sub of [trainCommand(), predictCommand(), evaluateCommand(), gradcheckCommand(), infoCommand(), exportCommand(), importCommand(), benchCommand(new URL(import.meta.url)), exampleCommand()]) {
     root.addCommand(sub);
   }
@@ -65,12 +68,11 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-// a reader that closes the pipe early (`wasmlp predict … | head`) is not an error
-process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EPIPE') process.exit(EXIT.ok);
-  throw error;
-});
-
-// `wasmlp bench` starts this same file in worker threads (see bench-worker.ts)
+// `wasmlp bench` and the long computations of other commands start this same file in worker
+// threads (see bench-worker.ts and jobs.ts); stdout's errors and signals are handled in run.ts
 if (!isMainThread && isBenchWorkerData(workerData)) await runBenchWorker(workerData.wasmlpBench);
-else await main(process.argv);
+else if (!isMainThread && isJobWorkerData(workerData)) await runJobWorker(workerData.wasmlpJob);
+else {
+  setJobEntry(new URL(import.meta.url));
+  await main(process.argv);
+}

@@ -6,7 +6,7 @@
 // are taken in order, the model's inputs first and then, where targets are read, one column per
 // output, and their count must match.
 import { readCsv, type LabelColumn, type NumberColumns } from './csv.js';
-import { findColumns, oneHot } from './encode.js';
+import { findColumns, listColumns, oneHot } from './encode.js';
 import { CliError } from './errors.js';
 import { CLI_FORMAT_VERSION, type CliMeta } from './model-file.js';
 
@@ -26,7 +26,7 @@ export interface ModelData {
   note: string | null;
 }
 
-const names = (list: readonly string[]) => list.map((n) => JSON.stringify(n)).join(', ');
+const names = (list: readonly string[]) => listColumns(list);
 
 /** Column names for a model that has none, from the CSV header in order (see the file comment). */
 function metaFromHeader(file: string, header: string[], line: number, shape: { inputs: number; outputs: number }, targets: boolean): { meta: CliMeta; note: string } {

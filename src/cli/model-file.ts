@@ -76,9 +76,14 @@ const strings = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) =
 /** A list of names that must be unique: the error names the first repeated one. */
 function uniqueNames(file: string, field: string, value: unknown, expected: string, count?: number): string[] {
   if (!strings(value) || (count !== undefined && value.length !== count) || value.length === 0) throw badMeta(file, field, expected, value);
-  const twice = value.findIndex((name, i) => value.indexOf(name) !== i);
-  if (twice !== -1) {
-    throw new CliError('BAD_MODEL_FILE', `${file}: ${field}: names ${JSON.stringify(value[twice])} twice (entries ${value.indexOf(value[twice]) + 1} and ${twice + 1}); each must be unique`, { file });
+  // a map of first positions, not indexOf per name: a model of 100,000 inputs is checked in linear time
+  const first = new Map<string, number>();
+  for (let i = 0; i < value.length; i++) {
+    const before = first.get(value[i]);
+    if (before !== undefined) {
+      throw new CliError('BAD_MODEL_FILE', `${file}: ${field}: names ${JSON.stringify(value[i])} twice (entries ${before + 1} and ${i + 1}); each must be unique`, { file });
+    }
+    first.set(value[i], i);
   }
   return value;
 }
@@ -154,7 +159,8 @@ export function checkMeta(file: string, meta: unknown, model: Model): CliMeta {
   const inputs = uniqueNames(file, 'cli.inputs', m.inputs, `${model.inputs} column names`, model.inputs);
   if (m.task !== 'classification' && m.task !== 'regression') throw badMeta(file, 'cli.task', '"classification" or "regression"', m.task);
   const targets = uniqueNames(file, 'cli.targets', m.targets, m.task === 'classification' ? 'one column name for a classification' : `${model.outputs} column names`, m.task === 'classification' ? 1 : model.outputs);
-  const both = targets.find((t) => inputs.includes(t));
+  const inputSet = new Set(inputs);
+  const both = targets.find((t) => inputSet.has(t));
   if (both !== undefined) throw new CliError('BAD_MODEL_FILE', `${file}: cli.targets: ${JSON.stringify(both)} is also in cli.inputs; a column is an input or a target, not both`, { file });
   let labels: string[] | null = null;
   if (m.task === 'classification') labels = uniqueNames(file, 'cli.labels', m.labels, `${model.outputs} labels`, model.outputs);

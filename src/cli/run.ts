@@ -1,9 +1,10 @@
 // How every subcommand runs: it gets a context (json mode, progress), returns a result, and this
 // module prints it: a single JSON document on stdout with --json, text otherwise. Errors become an
 // exit code (see errors.ts), a message on stderr, and with --json an `{ ok: false, error }` document.
+import { isMainThread } from 'node:worker_threads';
 import type { Command } from 'commander';
-import { reportOf, type ErrorReport } from './errors.js';
-import { quit } from './output.js';
+import { EXIT, fsReason, reportOf, type ErrorReport } from './errors.js';
+import { quit, removeTemporaryFiles } from './output.js';
 import { Progress, progressMode } from './progress.js';
 
 export interface Context {
@@ -22,18 +23,31 @@ export interface Result {
 
 /**
  * Ctrl-C: the command's own handler while one is set (train stops gracefully), otherwise exit 130;
- * exiting runs the 'exit' hook that removes temporary files, which a signal's default action would not.
+ * SIGTERM: exit 143. Both say what was written, and exiting runs the 'exit' hook that removes
+ * temporary files, which a signal's default action would not. They run at once because the main
+ * thread never computes for long: long computations run in a worker thread (jobs.ts).
  */
 let interruptHandler: (() => void) | null = null;
 let running = 'wasmlp';
 export function onInterrupt(handler: (() => void) | null): void {
   interruptHandler = handler;
 }
-process.on('SIGINT', () => {
-  if (interruptHandler) interruptHandler();
-  else quit(running);
-});
-process.on('SIGTERM', () => process.exit(143));
+if (isMainThread) {
+  process.on('SIGINT', () => {
+    if (interruptHandler) interruptHandler();
+    else quit(running, EXIT.interrupted, 'SIGINT');
+  });
+  process.on('SIGTERM', () => quit(running, EXIT.terminated, 'SIGTERM'));
+  // stdout that fails: a reader that went away (`wasmlp predict … | head`) is not an error, as for
+  // any Unix tool: exit quietly; any other failure (no space left on the device) is one line and
+  // exit 1, as for a file that cannot be written
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    removeTemporaryFiles();
+    if (error.code === 'EPIPE') process.exit(EXIT.ok);
+    process.stderr.write(`wasmlp ${running}: cannot write to stdout (${fsReason(error)})\n`);
+    process.exit(EXIT.badInput);
+  });
+}
 
 /** process.resourceUsage().maxRSS is in KiB. */
 export function peakRss(): number {

@@ -9,6 +9,7 @@ import { readModelData } from '../model-data.js';
 import { readModelFile } from '../model-file.js';
 import { lossUnitsText } from '../units.js';
 import { squaredLoss } from '../../model/loss-units.js';
+import { job } from '../jobs.js';
 import { action, type Context, type Result } from '../run.js';
 
 interface EvaluateOptions {
@@ -93,6 +94,9 @@ async function evaluate(ctx: Context, [modelFile, dataFile]: string[], o: Evalua
   };
 }
 
+/** Runs in a worker thread (jobs.ts): loading a large model or computing over many rows must not hold off a signal. */
+const inWorker = job('evaluate', evaluate);
+
 export function evaluateCommand(): Command {
   return new Command('evaluate')
     .description('score the model on a CSV file with the target columns: loss; accuracy and confusion matrix, or R², MSE and MAE')
@@ -102,5 +106,5 @@ export function evaluateCommand(): Command {
     .addOption(new Option('--engine <name>', 'compute engine').choices(['wasm', 'ts']))
     .option('--json', 'print one JSON document on stdout')
     .addOption(new Option('--report-memory').hideHelp())
-    .action(action('evaluate', evaluate));
+    .action(action('evaluate', inWorker));
 }

@@ -9,6 +9,7 @@ import { CliError } from '../errors.js';
 import { count } from '../format.js';
 import { readModelFile } from '../model-file.js';
 import { checkOutputs, writeFilesAtomically } from '../output.js';
+import { job } from '../jobs.js';
 import { action, type Context, type Result } from '../run.js';
 import { describeNetwork } from './info.js';
 
@@ -17,16 +18,22 @@ interface ExportOptions {
   json?: boolean;
 }
 
-async function exportModel(_ctx: Context, [modelFile]: string[], o: ExportOptions): Promise<Result> {
+/** The computation, in a worker thread (jobs.ts): the model file read and written as ONNX bytes. */
+const convert = job('export', async (_ctx: Context, [modelFile]: string[]) => {
+  const { model, meta } = await readModelFile(modelFile);
+  try {
+    // the model file's names (model.metadata.cli) go into the ONNX metadata by themselves
+    return { bytes: toONNX(model), meta, network: describeNetwork(model), scalers: model.getNormalization() };
+  } finally {
+    model.dispose();
+  }
+});
+
+async function exportModel(ctx: Context, [modelFile]: string[], o: ExportOptions): Promise<Result> {
   if (o.onnx === undefined) throw new CliError('MISSING_OPTION', 'export: --onnx <file> is required (the ONNX file to write)');
   await checkOutputs([[o.onnx, '--onnx']], [{ path: modelFile, what: 'the model' }]);
-  const { model, meta } = await readModelFile(modelFile);
-  // the model file's names (model.metadata.cli) go into the ONNX metadata by themselves
-  const bytes = toONNX(model);
-  const network = describeNetwork(model);
-  const scalers = model.getNormalization();
-  model.dispose();
-  await writeFilesAtomically([{ path: o.onnx, content: bytes }]);
+  const { bytes, meta, network, scalers } = await convert(ctx, [modelFile], o);
+  await writeFilesAtomically([{ path: o.onnx, content: bytes, option: '--onnx' }]);
   const columns = meta === null ? null : { inputs: meta.inputs, targets: meta.targets, labels: meta.labels };
   return {
     text: `wrote ${o.onnx} (${count(bytes.length)} bytes, ONNX opset ${ONNX_OPSET}, float64): ${network}${scalers.inputs || scalers.targets ? ', scalers included' : ''}${meta ? ', column names in its metadata' : ''}`,

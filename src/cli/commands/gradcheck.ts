@@ -6,6 +6,7 @@ import { DELIMITER_DEFAULT, delimiter, nonNegativeNumber, positiveInt, positiveN
 import { count, fields } from '../format.js';
 import { readModelData } from '../model-data.js';
 import { readModelFile } from '../model-file.js';
+import { job } from '../jobs.js';
 import { action, type Context, type Result } from '../run.js';
 
 interface GradcheckOptions {
@@ -59,6 +60,9 @@ async function gradcheck(ctx: Context, [modelFile, dataFile]: string[], o: Gradc
   };
 }
 
+/** Runs in a worker thread (jobs.ts): loading a large model or computing over many rows must not hold off a signal. */
+const inWorker = job('gradcheck', gradcheck);
+
 export function gradcheckCommand(): Command {
   return new Command('gradcheck')
     .description('check backpropagation against central differences on the first rows of a CSV file (exit 0 either way; see PASS/FAIL)')
@@ -72,5 +76,5 @@ export function gradcheckCommand(): Command {
     .addOption(new Option('--engine <name>', 'compute engine').choices(['wasm', 'ts']))
     .option('--json', 'print one JSON document on stdout')
     .addOption(new Option('--report-memory').hideHelp())
-    .action(action('gradcheck', gradcheck));
+    .action(action('gradcheck', inWorker));
 }

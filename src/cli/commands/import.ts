@@ -10,6 +10,7 @@ import { loadONNXWithMetadata } from '../../onnx/import.js';
 import { CliError, fsReason } from '../errors.js';
 import { CLI_FORMAT_VERSION, checkMeta, modelFileText, type CliMeta } from '../model-file.js';
 import { checkOutputs, writeFilesAtomically } from '../output.js';
+import { job } from '../jobs.js';
 import { action, type Context, type Result } from '../run.js';
 import { describeNetwork } from './info.js';
 
@@ -47,9 +48,8 @@ function metaFromONNX(meta: Record<string, string>, model: Model): { meta: CliMe
   }
 }
 
-async function importModel(_ctx: Context, [onnxFile]: string[], o: ImportOptions): Promise<Result> {
-  const out = o.out ?? join(dirname(onnxFile), `${basename(onnxFile).replace(/\.onnx$/i, '')}.model.json`);
-  await checkOutputs([[out, '--out']], [{ path: onnxFile, what: 'the ONNX file' }]);
+/** The computation, in a worker thread (jobs.ts): the ONNX file read and converted to a model file's text. */
+const convert = job('import', async (_ctx: Context, [onnxFile]: string[], o: ImportOptions) => {
   let bytes: Uint8Array;
   try {
     bytes = await readFile(onnxFile);
@@ -64,13 +64,20 @@ async function importModel(_ctx: Context, [onnxFile]: string[], o: ImportOptions
     if (error instanceof FormatError) throw new CliError('BAD_ONNX_FILE', `${onnxFile}: not an ONNX model wasmlp reads (${error.message})`, { file: onnxFile });
     throw error;
   }
-  const { meta, note } = metaFromONNX(metadata, model);
-  const text = meta === null ? `${JSON.stringify(model.toJSON(), null, 2)}\n` : modelFileText(model, meta);
-  const network = describeNetwork(model);
-  const loss = model.spec.loss;
-  const scalers = model.getNormalization();
-  model.dispose();
-  await writeFilesAtomically([{ path: out, content: text }]);
+  try {
+    const { meta, note } = metaFromONNX(metadata, model);
+    const text = meta === null ? `${JSON.stringify(model.toJSON(), null, 2)}\n` : modelFileText(model, meta);
+    return { text, meta, note, metadata, network: describeNetwork(model), loss: model.spec.loss, scalers: model.getNormalization() };
+  } finally {
+    model.dispose();
+  }
+});
+
+async function importModel(ctx: Context, [onnxFile]: string[], o: ImportOptions): Promise<Result> {
+  const out = o.out ?? join(dirname(onnxFile), `${basename(onnxFile).replace(/\.onnx$/i, '')}.model.json`);
+  await checkOutputs([[out, '--out']], [{ path: onnxFile, what: 'the ONNX file' }]);
+  const { text, meta, note, metadata, network, loss, scalers } = await convert(ctx, [onnxFile], o);
+  await writeFilesAtomically([{ path: out, content: text, option: '--out' }]);
   const lines = [`wrote ${out}: ${network}, loss ${loss}${scalers.inputs || scalers.targets ? ', scalers' : ''}`];
   if (meta) lines.push(`  columns  ${meta.inputs.join(', ')} → ${meta.targets.join(', ')}${meta.labels ? ` (${meta.labels.join(', ')})` : ''}`);
   else lines.push(`  columns  ${note ?? 'none in the file'}: \`predict\` and \`evaluate\` take the CSV's columns in order (inputs first, then targets), checking their count`);

@@ -4,6 +4,7 @@ import type { Model } from '../../index.js';
 import { count, duration, fields, labelList, num } from '../format.js';
 import { lossUnitsText } from '../units.js';
 import { readModelFile } from '../model-file.js';
+import { job } from '../jobs.js';
 import { action, type Context, type Result } from '../run.js';
 
 /** `4 → 16 relu → 3 softmax`. */
@@ -86,11 +87,14 @@ function savedOptimizer(key: string | undefined): string | null {
   }
 }
 
+/** Runs in a worker thread (jobs.ts): loading a large model or computing over many rows must not hold off a signal. */
+const inWorker = job('info', info);
+
 export function infoCommand(): Command {
   return new Command('info')
     .description('describe a model file: network, parameters, loss, seed, scalers, labels, how it was trained')
     .argument('<model>', 'model file written by `wasmlp train` (or model.toJSON())')
     .option('--json', 'print one JSON document on stdout')
     .addOption(new Option('--report-memory').hideHelp())
-    .action(action('info', info));
+    .action(action('info', inWorker));
 }

@@ -8,7 +8,8 @@ import { argmaxRows } from '../encode.js';
 import { count, duration } from '../format.js';
 import { readModelData } from '../model-data.js';
 import { readModelFile, type CliMeta } from '../model-file.js';
-import { AtomicFile, checkOutputs, writeStdout } from '../output.js';
+import { checkOutputs, createOutput, streamingStdout, writeStdout } from '../output.js';
+import { job } from '../jobs.js';
 import { action, type Context, type Result } from '../run.js';
 
 interface PredictOptions {
@@ -31,41 +32,53 @@ function rowCells(meta: CliMeta, out: Float64Array, classes: Int32Array | null, 
   return classes ? [meta.labels![classes[r]], ...values] : values;
 }
 
+/** The computation, in a worker thread (jobs.ts): the model's outputs for every row of the data. */
+const compute = job('predict', async (ctx: Context, [modelFile, dataFile]: string[], o: PredictOptions) => {
+  const loaded = await readModelFile(modelFile, o.engine);
+  try {
+    const data = await readModelData(dataFile, loaded.meta, loaded.model, { delimiter: o.delimiter, targets: false });
+    if (data.note !== null) ctx.progress.note(data.note);
+    const started = performance.now();
+    const out = loaded.model.predict({ data: data.X, rows: data.rows });
+    return { out, rows: data.rows, K: loaded.model.outputs, meta: data.meta, ms: performance.now() - started };
+  } finally {
+    loaded.model.dispose();
+  }
+});
+
+/** Lets a pending signal be handled between pieces of output (they are written from the main thread). */
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 async function predict(ctx: Context, [modelFile, dataFile]: string[], o: PredictOptions): Promise<Result> {
   if (o.out !== undefined) await checkOutputs([[o.out, '--out']], [{ path: modelFile, what: 'the model' }, { path: dataFile, what: 'the data' }]);
-  const loaded = await readModelFile(modelFile, o.engine);
-  const data = await readModelData(dataFile, loaded.meta, loaded.model, { delimiter: o.delimiter, targets: false });
-  const meta = data.meta;
-  if (data.note !== null) ctx.progress.note(data.note);
-  const started = performance.now();
-  const out = loaded.model.predict({ data: data.X, rows: data.rows });
-  const ms = performance.now() - started;
-  const K = loaded.model.outputs;
-  loaded.model.dispose();
-  const classes = meta.task === 'classification' ? argmaxRows(out, data.rows, K) : null;
+  const { out, rows, K, meta, ms } = await compute(ctx, [modelFile, dataFile], o);
+  const classes = meta.task === 'classification' ? argmaxRows(out, rows, K) : null;
   const columns = predictionColumns(meta);
 
   if (ctx.json && o.out === undefined) {
-    const predictions = Array.from({ length: data.rows }, (_, r) => rowCells(meta, out, classes, K, r));
-    return { text: '', json: { model: modelFile, data: dataFile, rows: data.rows, columns, predictions, out: null } };
+    const predictions = Array.from({ length: rows }, (_, r) => rowCells(meta, out, classes, K, r));
+    return { text: '', json: { model: modelFile, data: dataFile, rows, columns, predictions, out: null } };
   }
-  const file = o.out === undefined ? null : new AtomicFile(o.out);
+  const file = o.out === undefined ? null : createOutput(o.out, '--out');
   const write = (text: string) => (file ? file.write(text) : writeStdout(text));
+  if (file === null) streamingStdout(true);
   try {
     await write(`${Papa.unparse([columns], { newline: '\n' })}\n`);
-    for (let from = 0; from < data.rows; from += PIECE_ROWS) {
+    for (let from = 0; from < rows; from += PIECE_ROWS) {
       const piece: (string | number)[][] = [];
-      for (let r = from; r < Math.min(data.rows, from + PIECE_ROWS); r++) piece.push(rowCells(meta, out, classes, K, r));
+      for (let r = from; r < Math.min(rows, from + PIECE_ROWS); r++) piece.push(rowCells(meta, out, classes, K, r));
       await write(`${Papa.unparse(piece, { newline: '\n' })}\n`);
+      await turn();
     }
     await file?.commit();
   } catch (error) {
     await file?.discard();
     throw error;
   }
+  if (file === null) streamingStdout(false);
   return {
-    text: file ? `wrote ${count(data.rows)} predictions (${columns.join(', ')}) to ${o.out} in ${duration(ms)}` : '',
-    json: { model: modelFile, data: dataFile, rows: data.rows, columns, out: o.out ?? null },
+    text: file ? `wrote ${count(rows)} predictions (${columns.join(', ')}) to ${o.out} in ${duration(ms)}` : '',
+    json: { model: modelFile, data: dataFile, rows, columns, out: o.out ?? null },
   };
 }
 

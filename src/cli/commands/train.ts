@@ -10,7 +10,7 @@ import { CliError, EXIT } from '../errors.js';
 import { count, duration, fields, labelList, num } from '../format.js';
 import { readModelData } from '../model-data.js';
 import { CLI_FORMAT_VERSION, modelFileText, readModelFile, type CliMeta, type LoadedModel, type Task, type TrainingRecord } from '../model-file.js';
-import { checkOutputs, quit, writeFilesAtomically, type Input } from '../output.js';
+import { checkOutputs, outputTarget, quit, writeFilesAtomically, type Input } from '../output.js';
 import { lossUnitsText } from '../units.js';
 import { lossCurveSvg } from '../plot.js';
 import type { TrainingState } from '../progress.js';
@@ -341,7 +341,9 @@ async function prepareResumed(ctx: Context, data: string, o: TrainOptions, loade
 
 async function train(ctx: Context, [data]: string[], o: TrainOptions): Promise<Result> {
   const out = o.out ?? defaultModelPath(data);
-  const plot = o.plot === false ? null : typeof o.plot === 'string' ? o.plot : defaultPlotPath(out);
+  // the default plot goes beside the model file: a model sent into a FIFO or a device has none
+  const streamed = typeof o.plot !== 'string' && o.plot !== false && outputTarget(out, '--out').kind === 'stream';
+  const plot = o.plot === false || streamed ? null : typeof o.plot === 'string' ? o.plot : defaultPlotPath(out);
   // fail before any work when an output cannot be written, or would replace an input
   const inputs: Input[] = [{ path: data, what: 'the training data' }];
   if (o.resume !== undefined) inputs.push({ path: o.resume, what: 'the model given to --resume' });
@@ -492,13 +494,13 @@ async function train(ctx: Context, [data]: string[], o: TrainOptions): Promise<R
     ...(previous ? { runs: (previous.runs ?? 1) + 1 } : {}),
   };
   const meta: CliMeta = { version: CLI_FORMAT_VERSION, inputs: p.inputNames, targets: p.targets, task: p.task, labels: p.labels, training: record };
-  const files = [{ path: out, content: modelFileText(model, meta) }];
+  const files: { path: string; content: string; option: string }[] = [{ path: out, content: modelFileText(model, meta), option: '--out' }];
   let plotted: string | null = null;
   let plotError: string | null = null;
   if (plot !== null && record.loss.length > 0) {
     try {
       const curve = { loss: record.loss, valLoss: record.valLoss ?? undefined, bestEpoch: record.bestEpoch ?? undefined };
-      files.push({ path: plot, content: await lossCurveSvg(curve, spec.loss, `${basename(data)}: ${describeNetwork(model)}`, lossUnits) });
+      files.push({ option: '--plot', path: plot, content: await lossCurveSvg(curve, spec.loss, `${basename(data)}: ${describeNetwork(model)}`, lossUnits) });
       plotted = plot;
     } catch (error) {
       // a chart is not worth losing the trained model over: the model is still written
@@ -524,7 +526,7 @@ async function train(ctx: Context, [data]: string[], o: TrainOptions): Promise<R
     ['time', `${duration(history.timeMs)}, ${count(samplesPerSecond)} samples/s (${engine}, ${model.threads} thread${model.threads === 1 ? '' : 's'})`],
     ['rows', `${count(rows)} (${count(trainRows)} training, ${count(validationRows)} validation)`],
     ['model', out],
-    ['plot', plotted ?? (plot === null ? '— (--no-plot)' : plotError !== null ? '— (could not be drawn)' : '— (no epoch completed)')],
+    ['plot', plotted ?? (plot === null ? (streamed ? '— (--out is not a file; give --plot)' : '— (--no-plot)') : plotError !== null ? '— (could not be drawn)' : '— (no epoch completed)')],
   ];
   if (ctx.reportMemory) lines.push(['peak RSS', `${(peakRss() / 2 ** 20).toFixed(1)} MiB (${peakRss()} bytes)`]);
   const what = p.task === 'classification' ? `classification of ${JSON.stringify(p.targets[0])} (${labelList(p.labels!)})` : `regression of ${p.targets.map((t) => JSON.stringify(t)).join(', ')}`;
