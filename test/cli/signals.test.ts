@@ -12,7 +12,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { createWriteStream, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createModel } from '../../src/index.js';
+import { createModel, toONNX } from '../../src/index.js';
 import { CLI, cleanup, listing, scratch } from './helpers.js';
 
 /** How long a command may take to stop: it should be about a second; more than this is a hang. */
@@ -28,7 +28,7 @@ beforeAll(async () => {
   const model = await createModel({ inputs: 4, layers: [{ units: 1000, activation: 'relu' }, { units: 1000, activation: 'relu' }, { units: 1, activation: 'identity' }], loss: 'mse', seed: 1, threads: 1 });
   const cli = { version: 1, inputs: ['a', 'b', 'c', 'd'], targets: ['y'], task: 'regression', labels: null, training: null };
   modelText = JSON.stringify({ ...model.toJSON({ training: false }), cli });
-  onnxBytes = model.toONNX();
+  onnxBytes = toONNX(model);
   model.dispose();
   const lines = ['a,b,c,d,y'];
   for (let i = 0; i < 50_000; i++) lines.push([Math.sin(i), Math.cos(i), Math.sin(2 * i), Math.cos(3 * i), Math.sin(5 * i)].map((v) => v.toFixed(4)).join(','));
