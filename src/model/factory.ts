@@ -7,7 +7,8 @@
 // awaits that itself; after `await init()`, `createModelSync` works too. Everything a model does
 // afterwards is synchronous.
 import { createEngine, prepareEngine } from '../engine/select.js';
-import { resolveThreads, threadsSupported } from '../engine/threads.js';
+import type { Engine } from '../engine/engine.js';
+import { resolveThreads, threadsNote, threadsSupported } from '../engine/threads.js';
 import { checkSpecFits } from '../layout/budget.js';
 import type { CheckedSpec, ModelSpec, ValidSpec } from '../spec/types.js';
 import { validateSpec } from '../spec/validate.js';
@@ -30,6 +31,11 @@ export function resolveSpec(checked: CheckedSpec): ValidSpec {
   return { ...checked, threads: resolveThreads(checked.threads, checked.engine) };
 }
 
+/** The engine of a resolved spec; `asked`: its threads as the spec asked for them (why fewer: model.threadsNote). */
+function engineFor(spec: ValidSpec, asked: CheckedSpec['threads']): Engine {
+  return createEngine(spec.engine, spec.threads, spec.threads === 1 ? threadsNote(asked, spec.engine) : null);
+}
+
 /**
  * Validates the spec and builds a model on the chosen engine (WebAssembly by default). With more
  * than one thread, it also waits until the workers have started (or failed to: the model then
@@ -45,9 +51,10 @@ export async function createModel(spec: ModelSpec): Promise<Model> {
 
 /** Like createModel, for after `await init()` (or with `engine: 'ts'`). Workers join as they start. */
 export function createModelSync(spec: ModelSpec): Model {
-  const valid = resolveSpec(validateSpec(spec));
+  const checked = validateSpec(spec);
+  const valid = resolveSpec(checked);
   const params = spec.params === undefined ? initialParams(valid) : paramsToFlat(valid, spec.params);
-  return new Model(valid, createEngine(valid.engine, valid.threads), params);
+  return new Model(valid, engineFor(valid, checked.threads), params);
 }
 
 /**
@@ -64,7 +71,7 @@ export async function loadModel(saved: ModelJSON | string, options: LoadOptions 
 export async function buildModel(state: ModelState): Promise<Model> {
   const spec = resolveSpec(state.spec);
   await prepareEngine(spec.engine, spec.threads);
-  const model = new Model(spec, createEngine(spec.engine, spec.threads), state.params);
+  const model = new Model(spec, engineFor(spec, state.spec.threads), state.params);
   model.restoreSaved(state);
   await model.threadsReady();
   return model;

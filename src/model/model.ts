@@ -85,6 +85,18 @@ export class Model {
     return this.engine.threads;
   }
 
+  /**
+   * Why the model computes on fewer threads than its spec asks for, in one sentence, or null when it
+   * runs on what was asked (`threads: 1`; 'auto' on a machine of one core; the count asked, where
+   * threads run). Read-only. Says, for example, that the page is not cross-origin isolated (and the
+   * two headers that make it so), that the browser has no SharedArrayBuffer, that the TypeScript
+   * engine computes on one thread, that Node.js has no process.getBuiltinModule, that a shared memory
+   * could not be reserved, or that a worker failed. Results are the same bits either way.
+   */
+  get threadsNote(): string | null {
+    return this.engine.threadsNote;
+  }
+
   /** Resolves once the model's workers have started (the async createModel/loadModel await it). */
   threadsReady(): Promise<void> {
     return this.engine.threadsReady();

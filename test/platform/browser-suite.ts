@@ -2,7 +2,7 @@
 // browser started once per suite, driven from Node by ./drivers.ts):
 //   - the same bytes as Node: the seeded trainings of seeded-runs.mjs (every activation, shuffling,
 //     Adam / momentum / SGD, scalers), hashed in the page and in Node, on a page that is not
-//     cross-origin isolated (threads: 3 asked, 1 run, and the model says why);
+//     cross-origin isolated (threads: 3 asked, 1 run, and model.threadsNote says why);
 //   - threads on a cross-origin-isolated page (COOP/COEP): where the browser gives it shared memory
 //     (Firefox) the scenarios train on 1, 2 and 3 threads with every pass split and every tile run by a
 //     worker, with the same bytes; where it does not (WebKitGTK), `threads: 2` runs on 1, with the
@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { serveStatic, type StaticServer } from '../helpers/chromium.js';
 import { buildConsumerProject, type ConsumerProject } from './consumer-project.js';
 import { launchBrowser, type BrowserName, type Driver, type Tab } from './drivers.js';
+import { noSharedMemoryNote, notIsolatedNote } from './notes.js';
 import { SCENARIOS, seededRuns, type SeededRun } from './seeded-runs.mjs';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -132,10 +133,11 @@ export function browserSuite(name: BrowserName, expectations: BrowserExpectation
       expect(pageErrors).toEqual([]);
     });
 
-    it('a page that is not cross-origin isolated runs threads: 3 on one thread, without an error', () => {
+    it('a page that is not cross-origin isolated runs threads: 3 on one thread, without an error, and the model says why', () => {
       expect(plain.isolated).toBe(false);
       expect(plain.runs[3].map((r) => r.threads)).toEqual(SCENARIOS.map(() => 1));
       expect(plain.runs[3].map((r) => r.workerTiles)).toEqual(SCENARIOS.map(() => 0));
+      expect(plain.runs[3].map((r) => r.threadsNote)).toEqual(SCENARIOS.map(() => notIsolatedNote(3)));
     });
 
     if (expectations.sharedMemory) {
@@ -144,6 +146,7 @@ export function browserSuite(name: BrowserName, expectations: BrowserExpectation
         expect(isolated.sharedArrayBuffer).toBe(true);
         for (const threads of isolatedCounts) {
           expect(isolated.runs[threads].map((r) => r.threads)).toEqual(SCENARIOS.map(() => threads));
+          expect(isolated.runs[threads].map((r) => r.threadsNote)).toEqual(SCENARIOS.map(() => null));
           for (const run of isolated.runs[threads]) {
             if (threads === 1) expect(run.workerTiles, run.name).toBe(0);
             else expect(run.workerTiles, `${run.name}, ${threads} threads`).toBeGreaterThan(0);
@@ -152,9 +155,11 @@ export function browserSuite(name: BrowserName, expectations: BrowserExpectation
         expect(isolated.leftWorkers, 'every model was disposed: no worker is left').toBe(0);
       });
     } else {
-      it('the isolated page has no SharedArrayBuffer: threads: 2 runs on one thread, without an error', () => {
+      it('the isolated page has no SharedArrayBuffer: threads: 2 runs on one thread, without an error, and the model says why', () => {
+        expect(isolated.isolated, 'the page reports itself cross-origin isolated').toBe(true);
         expect(isolated.sharedArrayBuffer).toBe(false);
         expect(isolated.runs[2].map((r) => r.threads)).toEqual(SCENARIOS.map(() => 1));
+        expect(isolated.runs[2].map((r) => r.threadsNote)).toEqual(SCENARIOS.map(() => noSharedMemoryNote(2)));
         expect(isolated.runs[2].map((r) => r.workerTiles)).toEqual(SCENARIOS.map(() => 0));
       });
     }
