@@ -16,6 +16,7 @@ import { initialParams } from '../train/init.js';
 import { Model } from './model.js';
 import { paramsToFlat } from './params.js';
 import { decodeModel, validateLoadOptions, type LoadOptions, type ModelJSON, type ModelState } from './serialize.js';
+import { isModelLocation, namingSource, readModelText, type ModelSource } from './storage.js';
 
 /**
  * Compiles the WebAssembly kernels (once): the single-threaded ones, and the threaded ones where
@@ -58,13 +59,25 @@ export function createModelSync(spec: ModelSpec): Model {
 }
 
 /**
- * Rebuilds a model saved by `model.toJSON()` (the object, or its JSON text; format version 1 or 2).
+ * Rebuilds a model saved by `model.toJSON()` (the object, or its JSON text; format version 1 or 2),
+ * or by `model.save(target)`: from `'indexeddb://name'` or `'localstorage://name'`, or from a File,
+ * Blob, Response or URL (http(s), blob:, data:, or relative to the page) holding its JSON.
  * Everything is validated before the model exists: an unknown field, a wrong format or version, type,
  * shape, range or non-finite value, or a checksum that does not match gets a FormatError naming the
- * field, and nothing is half-loaded. Bad options (`{ engine }`) are an OptionsError.
+ * field (and the source it was read from), and nothing is half-loaded. Bad options (`{ engine }`), and
+ * a source that is malformed, unavailable here or holds nothing, are an OptionsError.
  */
-export async function loadModel(saved: ModelJSON | string, options: LoadOptions = {}): Promise<Model> {
-  return buildModel(decodeModel(saved, validateLoadOptions(options)));
+export async function loadModel(saved: ModelJSON | ModelSource, options: LoadOptions = {}): Promise<Model> {
+  const valid = validateLoadOptions(options);
+  if (!isModelLocation(saved)) return buildModel(decodeModel(saved, valid));
+  const { text, from } = await readModelText(saved);
+  let state: ModelState;
+  try {
+    state = decodeModel(text, valid);
+  } catch (error) {
+    throw namingSource(error, from);
+  }
+  return buildModel(state);
 }
 
 /** A model from a decoded, validated state (parameters, scalers, training state, metadata). */

@@ -18,6 +18,7 @@ import type { LayerParams, ValidSpec } from '../spec/types.js';
 import { lossInTargetUnits, lossUnits, type LossOptions } from './loss-units.js';
 import { flatToParams, paramName, paramsToFlat } from './params.js';
 import { NO_METADATA, encodeModel, validateSaveOptions, type ModelJSON, type ModelMetadata, type ModelState } from './serialize.js';
+import { saveTarget, writeModelText } from './storage.js';
 import { asyncOptions, checkOptions, gradCheckSteps, runToEnd, type GradCheckAsyncOptions, type GradCheckOptions, type GradCheckProbe, type GradCheckReport } from './gradcheck.js';
 import { allocateTraces, gradientsResult, traceMode, type GradientsOptions, type GradientsResult, type GradientsWithFlatTraces, type GradientsWithTraces, type LayerTrace } from './gradients.js';
 
@@ -466,6 +467,18 @@ export class Model {
   }
 
 
+
+  /**
+   * Saves the model (the JSON of toJSON(options), one text) in the browser: `'indexeddb://name'`,
+   * `'localstorage://name'` (an OptionsError TOO_LARGE when it does not fit: about 5 MB per site) or
+   * `'download://file.json'` (the page downloads it). `loadModel(target)` reads it back, verified.
+   * Errors are OptionsErrors naming the target (malformed, unknown, unavailable here, too large);
+   * nothing is half-saved. src/model/storage.ts has the stores.
+   */
+  async save(target: string, options: { training?: boolean } = {}): Promise<void> {
+    const where = saveTarget(target);
+    await writeModelText(where, JSON.stringify(this.toJSON(options)));
+  }
 
   /** What the model was loaded with besides the model itself (the command line's `cli` block): read-only, written back by toJSON. */
   get metadata(): ModelMetadata {

@@ -7,12 +7,16 @@
 //     (Firefox) the scenarios train on 1, 2 and 3 threads with every pass split and every tile run by a
 //     worker, with the same bytes; where it does not (WebKitGTK), `threads: 2` runs on 1, with the
 //     same bytes, and the model says why;
+//   - models saved in the page (IndexedDB, localStorage, a download) and loaded after a reload with
+//     the same bytes (storage-page.mjs, storage-expect.ts);
 //   - the consumer pages of test/consumers (the packed package in a Vite app and in a plain page).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { serveStatic, type StaticServer } from '../helpers/chromium.js';
 import { buildConsumerProject, type ConsumerProject } from './consumer-project.js';
 import { launchBrowser, type BrowserName, type Driver, type Tab } from './drivers.js';
+import { expectStorage } from './storage-expect.js';
+import type { LoadHalf, SaveHalf } from './storage-page.mjs';
 import { noSharedMemoryNote, notIsolatedNote } from './notes.js';
 import { SCENARIOS, seededRuns, type SeededRun } from './seeded-runs.mjs';
 
@@ -170,6 +174,22 @@ export function browserSuite(name: BrowserName, expectations: BrowserExpectation
         for (const threads of isolatedCounts) expectSameBytes(node[i], isolated.runs[threads][i], `isolated page, threads: ${threads}`);
       });
     });
+
+    it('models saved in IndexedDB and localStorage load after a reload with the same bytes; downloads, Files, URLs; typed errors', async () => {
+      const page = `${plainServer.url}test/platform/index.html`;
+      const half = (name: 'saveHalf' | 'loadHalf') => `(async () => {
+        const lib = await import('${plainServer.url}dist/index.js');
+        const { ${name} } = await import('${plainServer.url}test/platform/storage-page.mjs');
+        return ${name}(lib);
+      })()`;
+      await tab.goto(page);
+      const save = await tab.evaluate<SaveHalf>(half('saveHalf'));
+      expect(await tab.errors()).toEqual([]);
+      await tab.reload();
+      const load = await tab.evaluate<LoadHalf>(half('loadHalf'));
+      expect(await tab.errors()).toEqual([]);
+      expectStorage(save, load);
+    }, 120_000);
 
     describe('the packed package', () => {
       let project: ConsumerProject;
