@@ -29,7 +29,11 @@ let skipped = 0;
 if (existsSync(countsFile)) {
   const report = JSON.parse(readFileSync(countsFile, 'utf8'));
   rmSync(countsFile);
-  for (const [name, s] of Object.entries(report.suites)) {
+  // node first, then the browsers in a fixed order, then any other suite
+  const order = ['node', ...BROWSER_SUITES.map((browser) => browser.suite)];
+  const rank = (name) => (order.includes(name) ? order.indexOf(name) : order.length);
+  const suites = Object.entries(report.suites).sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b));
+  for (const [name, s] of suites) {
     const broken = s.brokenFiles.length ? `, ${s.brokenFiles.length} file(s) failed to load or set up` : '';
     console.log(`suite ${name}: ${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped${broken}`);
     passed += s.passed;
