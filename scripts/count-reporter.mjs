@@ -7,7 +7,8 @@ export default class CountReporter {
   onTestRunEnd(testModules, unhandledErrors) {
     const suites = {};
     for (const module of testModules) {
-      const name = module.project.name || 'default';
+      // a browser-mode project is named after its instance too, `chromium (chromium)`: once is enough
+      const name = (module.project.name || 'default').replace(/^(.+) \((.+)\)$/, (all, project, instance) => (project === instance ? project : all));
       const counts = (suites[name] ??= { passed: 0, failed: 0, skipped: 0, brokenFiles: [] });
       let tests = 0;
       for (const test of module.children.allTests()) {

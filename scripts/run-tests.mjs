@@ -1,24 +1,20 @@
-// `npm test`: runs the Node suite and the Chromium suite in one `vitest run` and ends with the
-// totals on a line of their own, `N passed, N failed`, which CI reads. Exits non-zero on any failure
-// or when no test ran.
+// `npm test`: runs the Node suite and the browser suites (chromium, firefox, webkit) in one
+// `vitest run`, prints one line per suite, and ends with the totals on a line of their own,
+// `N passed, N failed`, which CI reads. Exits non-zero on any failure or when no test ran.
 //
-// Without a Chromium binary the browser suite cannot run: this says so plainly (which binaries it
-// looked for, how to install one, CHROMIUM_PATH) and reports the browser suite as NOT RUN; the
-// Node tests that drive Chromium are reported skipped. With WASMLP_REQUIRE_BROWSER=1 (CI) a missing
+// A browser whose binaries are not installed cannot run its suite: this says so plainly (which
+// binaries it looked for, how to install them) and reports that suite as NOT RUN; without Chromium,
+// the Node tests that drive it are reported skipped. With WASMLP_REQUIRE_BROWSER=1 (CI) each missing
 // browser is a failure.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findChromium, NO_CHROMIUM_MESSAGE } from '../test/helpers/find-chromium.mjs';
+import { BROWSER_SUITES } from '../test/helpers/find-browsers.mjs';
 
-const chromium = findChromium();
 const browserRequired = process.env.WASMLP_REQUIRE_BROWSER === '1';
-if (chromium === undefined) {
-  console.warn(`\n*** browser suite NOT RUN: ${NO_CHROMIUM_MESSAGE}\n`);
-} else {
-  console.log(`browser suite: ${chromium}`);
-}
+const missing = BROWSER_SUITES.filter((browser) => !browser.installed());
+for (const browser of missing) console.warn(`\n*** ${browser.suite} suite NOT RUN: ${browser.missing}\n`);
 
 const countsFile = join(tmpdir(), `wasmlp-counts-${process.pid}.json`);
 const vitest = spawnSync(
@@ -33,7 +29,11 @@ let skipped = 0;
 if (existsSync(countsFile)) {
   const report = JSON.parse(readFileSync(countsFile, 'utf8'));
   rmSync(countsFile);
-  for (const [name, s] of Object.entries(report.suites)) {
+  // node first, then the browsers in a fixed order, then any other suite
+  const order = ['node', ...BROWSER_SUITES.map((browser) => browser.suite)];
+  const rank = (name) => (order.includes(name) ? order.indexOf(name) : order.length);
+  const suites = Object.entries(report.suites).sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b));
+  for (const [name, s] of suites) {
     const broken = s.brokenFiles.length ? `, ${s.brokenFiles.length} file(s) failed to load or set up` : '';
     console.log(`suite ${name}: ${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped${broken}`);
     passed += s.passed;
@@ -44,8 +44,8 @@ if (existsSync(countsFile)) {
 } else {
   failed = 1;
 }
-if (chromium === undefined) {
-  console.log(`suite browser: NOT RUN (no Chromium; ${browserRequired ? 'required here: counted as a failure' : 'set CHROMIUM_PATH or install chromium'})`);
+for (const browser of missing) {
+  console.log(`suite ${browser.suite}: NOT RUN (${browser.hint}${browserRequired ? '; required here: counted as a failure' : ''})`);
   if (browserRequired) failed += 1;
 }
 if (skipped > 0) console.log(`${skipped} skipped`);

@@ -1,6 +1,7 @@
 // wasmlp: multilayer perceptrons with exact float64 backpropagation, WebAssembly kernels inside.
 // This file only re-exports: models are made in src/model/factory.ts.
 export { init, createModel, createModelSync, loadModel } from './model/factory.js';
+export { listModels, deleteModel, type ModelSource, type ModelStore } from './model/storage.js';
 export { Model } from './model/model.js';
 export type { ModelJSON, ModelMetadata, JsonValue, JsonObject, LoadOptions } from './model/serialize.js';
 export type { NormalizationSpec, ScalerSpec } from './data/normalize.js';

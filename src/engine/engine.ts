@@ -9,6 +9,8 @@ export interface Engine {
   readonly kind: EngineKind;
   /** Threads this engine computes with (1 for the TypeScript engine). */
   readonly threads: number;
+  /** Why it computes on fewer threads than its model asked for, in one sentence; null when it does not. */
+  readonly threadsNote: string | null;
   /** Resolves once the engine's workers (if any were started) have started or failed to. */
   threadsReady(): Promise<void>;
   /** Where the arena starts (the plan's base): 0 for the TypeScript engine, the heap base in WebAssembly memory. */

@@ -22,6 +22,7 @@ import { isLabelArray } from '../data/labels.js';
 import { lossInTargetUnits, lossUnits, type LossOptions } from './loss-units.js';
 import { flatToParams, paramName, paramsToFlat } from './params.js';
 import { NO_METADATA, encodeModel, validateSaveOptions, type ModelJSON, type ModelMetadata, type ModelState } from './serialize.js';
+import { saveTarget, writeModelText } from './storage.js';
 import { asyncOptions, checkOptions, gradCheckSteps, runToEnd, type GradCheckAsyncOptions, type GradCheckOptions, type GradCheckProbe, type GradCheckReport } from './gradcheck.js';
 import { classesFromLabels, evaluate, predictClasses, predictProba, targetRows, type Evaluation, type Targets } from './classify.js';
 import { allocateTraces, gradientsResult, traceMode, type GradientsOptions, type GradientsResult, type GradientsWithFlatTraces, type GradientsWithTraces, type LayerTrace } from './gradients.js';
@@ -94,6 +95,18 @@ export class Model {
    */
   get threads(): number {
     return this.engine.threads;
+  }
+
+  /**
+   * Why the model computes on fewer threads than its spec asks for, in one sentence, or null when it
+   * runs on what was asked (`threads: 1`; 'auto' on a machine of one core; the count asked, where
+   * threads run). Read-only. Says, for example, that the page is not cross-origin isolated (and the
+   * two headers that make it so), that the browser has no SharedArrayBuffer, that the TypeScript
+   * engine computes on one thread, that Node.js has no process.getBuiltinModule, that a shared memory
+   * could not be reserved, or that a worker failed. Results are the same bits either way.
+   */
+  get threadsNote(): string | null {
+    return this.engine.threadsNote;
   }
 
   /** Resolves once the model's workers have started (the async createModel/loadModel await it). */
@@ -556,6 +569,18 @@ export class Model {
   }
 
 
+
+  /**
+   * Saves the model (the JSON of toJSON(options), one text) in the browser: `'indexeddb://name'`,
+   * `'localstorage://name'` (an OptionsError TOO_LARGE when it does not fit: about 5 MB per site) or
+   * `'download://file.json'` (the page downloads it). `loadModel(target)` reads it back, verified.
+   * Errors are OptionsErrors naming the target (malformed, unknown, unavailable here, too large);
+   * nothing is half-saved. src/model/storage.ts has the stores.
+   */
+  async save(target: string, options: { training?: boolean } = {}): Promise<void> {
+    const where = saveTarget(target);
+    await writeModelText(where, JSON.stringify(this.toJSON(options)));
+  }
 
   /** What the model was loaded with besides the model itself (the command line's `cli` block): read-only, written back by toJSON. */
   get metadata(): ModelMetadata {

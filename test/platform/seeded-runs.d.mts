@@ -10,6 +10,8 @@ export interface SeededRun {
   firstParam: number;
   /** model.threads of the run's model. */
   threads: number;
+  /** model.threadsNote of the run's model: why it runs on fewer threads than asked, or null. */
+  threadsNote: string | null;
   /** Tiles the model's workers ran (0 without workers). */
   workerTiles: number;
 }

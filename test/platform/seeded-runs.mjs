@@ -95,6 +95,7 @@ export async function seededRuns(wasmlp, engine = 'wasm', threads = undefined) {
     const pool = model.engine?.poolStats?.() ?? { workers: 0, workerTiles: 0 };
     results.push({
       threads: model.threads,
+      threadsNote: model.threadsNote ?? null,
       workerTiles: pool.workerTiles,
       name: scenario.name,
       paramsHash: await sha256(params),

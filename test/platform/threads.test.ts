@@ -2,18 +2,21 @@
 // 2 and 3 threads, with every pass split that can be and every tile run by a worker (a Web Worker;
 // the page's main thread only coordinates and never blocks), and give the same bytes as Node on one
 // thread. On a page that is not isolated there is no SharedArrayBuffer: models run on one thread,
-// without an error, and give the same bytes again.
+// without an error, give the same bytes again, and say why (model.threadsNote).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { chromiumAvailable, launchChromium, serveStatic, watchConsole, type StaticServer } from '../helpers/chromium.js';
+import { notIsolatedNote } from './notes.js';
 import { SCENARIOS, seededRuns, type SeededRun } from './seeded-runs.mjs';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
+
 interface PageRuns {
   isolated: boolean;
   auto: number;
+  autoNote: string | null;
   runs: Record<string, SeededRun[]>;
   leftWorkers: number;
 }
@@ -35,8 +38,9 @@ async function pageRuns(browser: Browser, server: StaticServer, counts: number[]
     for (const threads of ${JSON.stringify(counts)}) runs[threads] = await seededRuns(lib, 'wasm', threads);
     const auto = await lib.createModel({ inputs: 2, layers: [{ units: 1, activation: 'sigmoid' }], loss: 'mse' });
     const threads = auto.threads;
+    const autoNote = auto.threadsNote;
     auto.dispose();
-    return { isolated: crossOriginIsolated, auto: threads, runs, leftWorkers: pool.liveWorkers() };
+    return { isolated: crossOriginIsolated, auto: threads, autoNote, runs, leftWorkers: pool.liveWorkers() };
   })()`);
   await tab.close();
   return result;
@@ -77,14 +81,19 @@ describe.skipIf(!chromiumAvailable())('threads in Chromium: the same bytes as No
       }
     }
     expect(isolated.auto).toBeGreaterThanOrEqual(1);
+    expect(isolated.autoNote).toBeNull();
+    for (const threads of [1, 2, 3]) expect(isolated.runs[threads].map((r) => r.threadsNote)).toEqual(SCENARIOS.map(() => null));
     expect(isolated.leftWorkers, 'every model was disposed: no worker is left').toBe(0);
     expect(errors.flat()).toEqual([]);
   });
 
-  it('a page that is not isolated runs on one thread, without an error', () => {
+  it('a page that is not isolated runs on one thread, without an error, and the model says why', () => {
     expect(plain.isolated).toBe(false);
     expect(plain.auto).toBe(1);
     expect(plain.runs[3].map((r) => r.threads)).toEqual(SCENARIOS.map(() => 1));
+    expect(plain.runs[3].map((r) => r.threadsNote)).toEqual(SCENARIOS.map(() => notIsolatedNote(3)));
+    // 'auto' asks for the page's cores (navigator.hardwareConcurrency, at most 8): with more than one, it says why it got one
+    if (plain.autoNote !== null) expect(plain.autoNote).toMatch(/^Runs on 1 thread, not the \d that threads: 'auto' asks for here: this page is not cross-origin isolated/);
   });
 
   SCENARIOS.forEach((scenario, i) => {

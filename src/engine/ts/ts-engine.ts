@@ -12,6 +12,9 @@ export class TsEngine implements Engine {
   readonly kind = 'ts' as const;
   readonly threads = 1;
   readonly base = 0;
+  /** `threadsNote`: why the model runs on one thread when it asked for more (src/engine/threads.ts). */
+  constructor(readonly threadsNote: string | null = null) {}
+
   f64 = new Float64Array(0);
   i32 = new Int32Array(0);
   private u32 = new Uint32Array(0);

@@ -13,6 +13,7 @@ import { EngineError } from '../../errors.js';
 import { instantiateKernels } from './loader.js';
 import type { KernelExports } from './exports.js';
 import { ThreadPool } from './pool.js';
+import { oneThreadNote } from '../threads.js';
 
 const PAGE_BYTES = 65536;
 /** A wasm32 memory's largest size (4 GiB): the declared maximum of a shared memory. */
@@ -31,10 +32,16 @@ export class WasmEngine implements Engine {
   private pool: ThreadPool | null = null;
 
   private threadCount: number;
+  /** Why the engine runs on fewer threads than its model asked for (given, or set when a worker fails), or null. */
+  threadsNote: string | null;
 
-  /** `module` is the threaded build when threads > 1. */
-  constructor(private readonly module: WebAssembly.Module, threads = 1) {
+  /**
+   * `module` is the threaded build when threads > 1. `threadsNote`: why a model that asked for more
+   * threads gets this engine's one (src/engine/threads.ts, select.ts), or null.
+   */
+  constructor(private readonly module: WebAssembly.Module, threads = 1, threadsNote: string | null = null) {
     this.threadCount = threads;
+    this.threadsNote = threadsNote;
     let memory: WebAssembly.Memory | undefined;
     if (threads > 1) {
       try {
@@ -126,6 +133,7 @@ export class WasmEngine implements Engine {
         // one thread from now on (the caller puts the model back as before the call)
         this.endPool();
         this.k.pool_attach(0);
+        this.threadsNote = oneThreadNote(this.threadCount, false, `a worker thread failed during the WebAssembly kernel ${kernel}, and the model continues on one`);
         this.threadCount = 1;
         throw new EngineError('WORKER_FAILED', `a worker thread failed during the WebAssembly kernel ${kernel}; the model continues on one thread`, {
           path: kernel, expected: 'every worker to finish its tiles', received: 'a worker that failed', cause,
