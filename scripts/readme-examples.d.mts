@@ -25,11 +25,13 @@ export interface Script {
 
 export declare function normalizeLine(line: string): string;
 export declare function fencedBlocks(lines: string[]): { info: string; start: number; end: number }[];
-export declare function sessionOf(lines: string[]): { block: { info: string; start: number; end: number }; steps: Step[] };
+export declare function sessionOf(lines: string[], required?: boolean): { block: { info: string; start: number; end: number } | null; steps: Step[] };
 export declare function scriptsOf(lines: string[]): Script[];
 export declare function matches(expected: string[], actual: string[]): boolean;
 export declare function elide(actual: string[]): string[];
 export declare function updatedOutput(expected: string[], actual: string[]): string[];
 export declare function agrees(check: Pick<Check, 'approximate' | 'value'>, text: string): boolean;
 export declare function updatedValue(check: Pick<Check, 'approximate' | 'value' | 'line'>, text: string): string;
-export declare function checkReadme(text: string): { problems: string[]; updated: string };
+export declare function checkReadme(text: string, options?: { requireSession?: boolean }): { problems: string[]; updated: string };
+export declare const DOCS: string;
+export declare function docPages(): string[];

@@ -2,10 +2,11 @@
 // The README's examples, run against the built package (dist/, from `npm run build`) and compared
 // with what the README shows. test/readme.test.ts checks them; this script also rewrites them:
 //
-//   node scripts/readme-examples.mjs            run the examples, print what differs, exit 1 if anything does
-//   node scripts/readme-examples.mjs --update   rewrite the README's example output from a real run
+//   node scripts/readme-examples.mjs            run the examples of README.md and docs/*.md, print what
+//                                               differs, exit 1 if anything does
+//   node scripts/readme-examples.mjs --update   rewrite their example output from a real run
 //                                               (npm run readme:update)
-//   --readme FILE                               another Markdown file instead of README.md
+//   --readme FILE                               one Markdown file only
 //
 // Everything runs in a fresh temporary directory, never in the repository.
 //
@@ -33,13 +34,20 @@
 // again against the rewritten text and writes the README (atomically) only if they all agree; a
 // block that throws, or output that differs from run to run, is reported instead (exit 1).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const README = join(REPO, 'README.md');
+/** The pages the README links: their examples are checked the same way (they need no walk-through). */
+export const DOCS = join(REPO, 'docs');
+
+/** The docs pages, by path. */
+export function docPages() {
+  return readdirSync(DOCS).filter((f) => f.endsWith('.md')).sort().map((f) => join(DOCS, f));
+}
 export const CLI = join(REPO, 'dist', 'bin', 'wasmlp.js');
 
 const ELLIPSIS = '…';
@@ -75,8 +83,9 @@ export function fencedBlocks(lines) {
 }
 
 /** The command-line walk-through: commands and the output the README shows for each. */
-export function sessionOf(lines) {
+export function sessionOf(lines, required = true) {
   const block = fencedBlocks(lines).find((b) => b.info === '' && b.end > b.start && lines[b.start].startsWith('$ wasmlp'));
+  if (!block && !required) return { block: null, steps: [] };
   if (!block) throw new Error('README: no ``` block starting with "$ wasmlp" (the command-line walk-through)');
   const steps = [];
   for (let i = block.start; i < block.end; i++) {
@@ -239,12 +248,12 @@ export function updatedValue(check, text) {
  * Runs every example of the README text; returns the problems found (strings) and the README text
  * as it should be (equal to the input when nothing differs).
  */
-export function checkReadme(text) {
+export function checkReadme(text, { requireSession = true } = {}) {
   const lines = text.split('\n');
   const problems = [];
   const box = sandbox();
   try {
-    const { steps, block: session } = sessionOf(lines);
+    const { steps, block: session } = sessionOf(lines, requireSession);
     const ran = runSession(steps, box.dir);
     const rewritten = [];
     for (const step of ran) {
@@ -281,7 +290,7 @@ export function checkReadme(text) {
 
     const next = lines.slice();
     for (const edit of edits) next[edit.line] = edit.text;
-    next.splice(session.start, session.end - session.start, ...rewritten);
+    if (session !== null) next.splice(session.start, session.end - session.start, ...rewritten);
     return { problems, updated: next.join('\n') };
   } finally {
     box.remove();
@@ -294,33 +303,40 @@ function writeAtomically(path, text) {
   renameSync(temp, path);
 }
 
+/** Checks one Markdown file (rewriting its examples with `update`); returns false when something differs. */
+function checkFile(file, update) {
+  const text = readFileSync(file, 'utf8');
+  const options = { requireSession: file === README };
+  const { problems, updated } = checkReadme(text, options);
+  if (!update) {
+    for (const problem of problems) console.log(`${problem}\n`);
+    console.log(problems.length === 0 ? `${file}: the examples print what it shows` : `${file}: ${problems.length} example(s) differ (npm run readme:update rewrites them)`);
+    return problems.length === 0;
+  }
+  if (updated === text) {
+    for (const problem of problems) console.log(`${problem}\n`);
+    console.log(problems.length === 0 ? `${file}: the examples are up to date` : `${file}: ${problems.length} example(s) differ and cannot be rewritten`);
+    return problems.length === 0;
+  }
+  // a second run must find nothing left to change: what the update cannot fix (a block that
+  // throws, output that differs from run to run) is reported, and the file is left as it was
+  const again = checkReadme(updated, options);
+  if (again.problems.length > 0) {
+    for (const problem of again.problems) console.log(`${problem}\n`);
+    console.log(`${file}: not rewritten: ${again.problems.length} example(s) still differ after the update`);
+    return false;
+  }
+  writeAtomically(file, updated);
+  console.log(`${file}: rewrote the examples (${problems.length} difference${problems.length === 1 ? '' : 's'})`);
+  return true;
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const args = process.argv.slice(2);
   const update = args.includes('--update');
   const fileAt = args.indexOf('--readme');
-  const file = fileAt >= 0 ? resolve(args[fileAt + 1]) : README;
-  const text = readFileSync(file, 'utf8');
-  const { problems, updated } = checkReadme(text);
-  if (update) {
-    if (updated !== text) {
-      // a second run must find nothing left to change: what the update cannot fix (a block that
-      // throws, output that differs from run to run) is reported, and the README is left as it was
-      const again = checkReadme(updated);
-      if (again.problems.length > 0) {
-        for (const problem of again.problems) console.log(`${problem}\n`);
-        console.log(`${file}: not rewritten: ${again.problems.length} example(s) still differ after the update`);
-        process.exit(1);
-      }
-      writeAtomically(file, updated);
-      console.log(`${file}: rewrote the examples (${problems.length} difference${problems.length === 1 ? '' : 's'})`);
-    } else if (problems.length > 0) {
-      for (const problem of problems) console.log(`${problem}\n`);
-      console.log(`${file}: ${problems.length} example(s) differ and cannot be rewritten`);
-      process.exit(1);
-    } else console.log(`${file}: the examples are up to date`);
-  } else {
-    for (const problem of problems) console.log(`${problem}\n`);
-    console.log(problems.length === 0 ? `${file}: the examples print what it shows` : `${file}: ${problems.length} example(s) differ (npm run readme:update rewrites them)`);
-    process.exitCode = problems.length === 0 ? 0 : 1;
-  }
+  const files = fileAt >= 0 ? [resolve(args[fileAt + 1])] : [README, ...docPages()];
+  let ok = true;
+  for (const file of files) ok = checkFile(file, update) && ok;
+  process.exitCode = ok ? 0 : 1;
 }

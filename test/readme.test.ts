@@ -5,7 +5,8 @@
 // the rules, and `npm run readme:update` rewrites the README's blocks from a real run.
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { agrees, checkReadme, elide, matches, normalizeLine, README, scriptsOf, sessionOf, updatedOutput, updatedValue } from '../scripts/readme-examples.mjs';
+import { agrees, checkReadme, docPages, elide, matches, normalizeLine, README, scriptsOf, sessionOf, updatedOutput, updatedValue } from '../scripts/readme-examples.mjs';
+import { basename } from 'node:path';
 
 const text = readFileSync(README, 'utf8');
 const lines = text.split('\n');
@@ -25,6 +26,23 @@ describe('the README', () => {
     // and an up-to-date README is left exactly as it is by the update
     expect(updated === text).toBe(true);
   }, 180_000);
+});
+
+describe('the docs pages the README links', () => {
+  const pages = docPages();
+  it('exist, each linked from the README', () => {
+    expect(pages.length).toBeGreaterThanOrEqual(7);
+    for (const page of pages) expect(text, basename(page)).toContain(`(docs/${basename(page)})`);
+  });
+
+  for (const page of pages) {
+    it(`${basename(page)} prints what it shows`, () => {
+      const doc = readFileSync(page, 'utf8');
+      const { problems, updated } = checkReadme(doc, { requireSession: false });
+      expect(problems.length, `\n${problems.join('\n\n')}\n\n(npm run readme:update rewrites the pages from a real run)`).toBe(0);
+      expect(updated === doc).toBe(true);
+    }, 180_000);
+  }
 });
 
 describe('the rules of the comparison', () => {
