@@ -212,15 +212,23 @@ function fused_forward(r: usize, rows: i32, x: usize): void {
   }
 }
 
-/** The fused output loop, when the loss allows it: leaves the loss sum in outputSum and returns true; false: the general loss functions must run. */
-function fused_output(r: usize, loss: i32, fromLogits: i32, rows: i32, target: usize, scale: f64): bool {
+/** Whether fused_output handles this loss and output activation (its sum may itself be NaN). */
+@inline function handled_output(loss: i32, fromLogits: i32, act: i32): bool {
+  return is_squared_error(loss) || (loss == LOSS_BCE && fromLogits != 0 && act == ACT_SIGMOID);
+}
+
+@inline function is_squared_error(loss: i32): bool {
+  return loss == LOSS_SSR || loss == LOSS_HALF_SE || loss == LOSS_MSE;
+}
+
+/** The fused output loop where handled_output allows it (squared error, else sigmoid + bce from the logits): returns the loss sum. */
+function fused_output(r: usize, loss: i32, rows: i32, target: usize, scale: f64): f64 {
   const count = rows * slot(r, L_UNITS), slope = load<f64>(r + L_SLOPE_BYTE);
   const z = at(r, L_Z), a = at(r, L_A), d = at(r, L_DELTA);
-  const act = slot(r, L_ACTIVATION);
   let sum = 0.0;
-  if (loss == LOSS_SSR || loss == LOSS_HALF_SE || loss == LOSS_MSE) {
+  if (is_squared_error(loss)) {
     const s2 = 2.0 * scale;
-    switch (act) {
+    switch (slot(r, L_ACTIVATION)) {
       case ACT_IDENTITY: sum = output_squared_error<Identity>(count, slope, z, a, target, d, s2); break;
       case ACT_SIGMOID: sum = output_squared_error<Sigmoid>(count, slope, z, a, target, d, s2); break;
       case ACT_TANH: sum = output_squared_error<Tanh>(count, slope, z, a, target, d, s2); break;
@@ -229,16 +237,11 @@ function fused_output(r: usize, loss: i32, fromLogits: i32, rows: i32, target: u
       case ACT_SOFTPLUS: sum = output_squared_error<Softplus>(count, slope, z, a, target, d, s2); break;
       default: unreachable();
     }
-  } else if (loss == LOSS_BCE && fromLogits != 0 && act == ACT_SIGMOID) {
-    sum = output_logistic(count, z, a, target, d, scale);
   } else {
-    return false;
+    sum = output_logistic(count, z, a, target, d, scale);
   }
-  outputSum = sum;
-  return true;
+  return sum;
 }
-
-let outputSum: f64 = 0.0;
 
 function fused_input_delta(prev: usize, rows: i32, units: i32, delta: usize, W: usize): void {
   const inputs = slot(prev, L_UNITS), slope = load<f64>(prev + L_SLOPE_BYTE);
@@ -280,8 +283,8 @@ export function train_gradients(header: usize, rows: i32, input: usize, target: 
   const units = slot(out, L_UNITS);
   const scale = loss_scale(loss, rows, units);
   let sum: f64;
-  if (is_fused(out, rows) && fused_output(out, loss, fromLogits, rows, target, scale)) {
-    sum = outputSum;
+  if (is_fused(out, rows) && handled_output(loss, fromLogits, slot(out, L_ACTIVATION))) {
+    sum = fused_output(out, loss, rows, target, scale);
   } else {
     sum = loss_sum(loss, fromLogits, rows, units, at(out, L_Z), at(out, L_A), target);
     const done = loss_output_gradient(loss, fromLogits, rows, units, at(out, L_A), target, at(out, L_DELTA), scale);
@@ -334,9 +337,7 @@ export function train_gradients(header: usize, rows: i32, input: usize, target: 
 export function row_step_ready(header: usize): bool {
   const layers = slot(header, H_LAYERS);
   for (let l = 0; l < layers; l++) if (!is_fused(record(header, l), 1)) return false;
-  const loss = slot(header, H_LOSS);
-  if (loss == LOSS_SSR || loss == LOSS_HALF_SE || loss == LOSS_MSE) return true;
-  return loss == LOSS_BCE && slot(header, H_FROM_LOGITS) != 0 && slot(record(header, layers - 1), L_ACTIVATION) == ACT_SIGMOID;
+  return handled_output(slot(header, H_LOSS), slot(header, H_FROM_LOGITS), slot(record(header, layers - 1), L_ACTIVATION));
 }
 
 /** forward_layer for one row. */
@@ -373,8 +374,7 @@ export function row_forward_loss(header: usize, input: usize, target: usize, sca
     }
     x = a;
   }
-  fused_output(record(header, layers - 1), slot(header, H_LOSS), slot(header, H_FROM_LOGITS), 1, target, scale);
-  return outputSum;
+  return fused_output(record(header, layers - 1), slot(header, H_LOSS), 1, target, scale);
 }
 
 /** Layer 0's update: W ← W − lr·(δᵀx + λW), b likewise; returns the largest |Δθ|. */

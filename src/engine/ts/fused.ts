@@ -139,10 +139,19 @@ function input_delta(m: Float64Array, rows: number, inputs: number, units: numbe
   }
 }
 
-/** The fused output loop (handledOutput says when it applies): returns the loss sum. */
-function fused_output(m: Float64Array, loss: number, fromLogits: number, act: number, slope: number, count: number, z: number, a: number, t: number, d: number, scale: number): number {
+/** Whether fused_output handles this loss and output activation (its sum may itself be NaN). */
+function handled_output(loss: number, fromLogits: number, act: number): boolean {
+  return is_squared_error(loss) || (loss === LOSS_ID.bce && !!fromLogits && act === SIGMOID);
+}
+
+function is_squared_error(loss: number): boolean {
+  return loss === LOSS_ID.ssr || loss === LOSS_ID.half_se || loss === LOSS_ID.mse;
+}
+
+/** The fused output loop where handled_output allows it (squared error, else sigmoid + bce from the logits): returns the loss sum. */
+function fused_output(m: Float64Array, loss: number, act: number, slope: number, count: number, z: number, a: number, t: number, d: number, scale: number): number {
   let sum = 0;
-  if (loss === LOSS_ID.ssr || loss === LOSS_ID.half_se || loss === LOSS_ID.mse) {
+  if (is_squared_error(loss)) {
     const s2 = 2 * scale;
     for (let k = 0; k < count; k++) {
       const r = m[a + k] - m[t + k];
@@ -151,16 +160,13 @@ function fused_output(m: Float64Array, loss: number, fromLogits: number, act: nu
     }
     return sum;
   }
-  if (loss === LOSS_ID.bce && fromLogits && act === SIGMOID) {
-    for (let k = 0; k < count; k++) {
-      const x = m[z + k], y = m[t + k];
-      const l = Math.log1p(Math.exp(-Math.abs(x)));
-      sum += y * (Math.max(-x, 0) + l) + (1 - y) * (Math.max(x, 0) + l);
-      m[d + k] = scale * (m[a + k] - y);
-    }
-    return sum;
+  for (let k = 0; k < count; k++) {
+    const x = m[z + k], y = m[t + k];
+    const l = Math.log1p(Math.exp(-Math.abs(x)));
+    sum += y * (Math.max(-x, 0) + l) + (1 - y) * (Math.max(x, 0) + l);
+    m[d + k] = scale * (m[a + k] - y);
   }
-  throw new Error('fused_output: not a fused loss');
+  return sum;
 }
 
 const rec = (table: number, l: number): number => (table + l * LAYER_RECORD_BYTES) >>> 2;
@@ -191,8 +197,8 @@ export function train_gradients(m: Float64Array, i32: Int32Array, header: number
   const z = i32[out + L.Z] >>> 3, a = i32[out + L.A] >>> 3, d = i32[out + L.DELTA] >>> 3, t = target >>> 3;
   const scale = loss_scale(loss, rows, units);
   let sum: number;
-  if (fused(i32, out, rows) && handledOutput(loss, fromLogits, outAct)) {
-    sum = fused_output(m, loss, fromLogits, outAct, slopeOf(m, table, layers - 1), rows * units, z, a, t, d, scale);
+  if (fused(i32, out, rows) && handled_output(loss, fromLogits, outAct)) {
+    sum = fused_output(m, loss, outAct, slopeOf(m, table, layers - 1), rows * units, z, a, t, d, scale);
   } else {
     sum = loss_sum(m, loss, fromLogits, rows, units, z, a, t);
     if (!loss_output_gradient(m, loss, fromLogits, rows, units, a, t, d, scale)) {
@@ -223,11 +229,6 @@ export function train_gradients(m: Float64Array, i32: Int32Array, header: number
   return sum;
 }
 
-/** Whether fused_output handles this loss and output activation (its sum may itself be NaN). */
-function handledOutput(loss: number, fromLogits: number, act: number): boolean {
-  return loss === LOSS_ID.ssr || loss === LOSS_ID.half_se || loss === LOSS_ID.mse || (loss === LOSS_ID.bce && !!fromLogits && act === SIGMOID);
-}
-
 // The one-row sgd step (assembly/fused.ts documents it): a step of one row with plain sgd on a network
 // whose layers are all fused for one row, whose output loss fused_output handles. row_forward_loss is
 // train_gradients' forward pass and output loop; row_backward_sgd walks the layers back once and, for
@@ -240,7 +241,7 @@ export function row_step_ready(i32: Int32Array, header: number): boolean {
   const h = header >>> 2;
   const layers = i32[h + H.LAYERS], table = i32[h + H.TABLE];
   for (let l = 0; l < layers; l++) if (!fused(i32, rec(table, l), 1)) return false;
-  return handledOutput(i32[h + H.LOSS], i32[h + H.FROM_LOGITS], i32[rec(table, layers - 1) + L.ACTIVATION]);
+  return handled_output(i32[h + H.LOSS], i32[h + H.FROM_LOGITS], i32[rec(table, layers - 1) + L.ACTIVATION]);
 }
 
 /** Forward pass and loss of one row (`scale`: loss_scale for one row): returns the raw loss sum, leaves the output δ. */
@@ -256,7 +257,7 @@ export function row_forward_loss(m: Float64Array, i32: Int32Array, header: numbe
   }
   const out = rec(table, layers - 1);
   const units = i32[out + L.UNITS];
-  return fused_output(m, i32[h + H.LOSS], i32[h + H.FROM_LOGITS], i32[out + L.ACTIVATION], slopeOf(m, table, layers - 1), units, i32[out + L.Z] >>> 3, i32[out + L.A] >>> 3, target >>> 3, i32[out + L.DELTA] >>> 3, scale);
+  return fused_output(m, i32[h + H.LOSS], i32[out + L.ACTIVATION], slopeOf(m, table, layers - 1), units, i32[out + L.Z] >>> 3, i32[out + L.A] >>> 3, target >>> 3, i32[out + L.DELTA] >>> 3, scale);
 }
 
 /** Backward pass and plain sgd update of one row after row_forward_loss; returns the largest |Δθ| (sgd_all's). */
