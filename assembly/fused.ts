@@ -24,6 +24,7 @@ import {
   L_A, L_ACTIVATION, L_B, L_DELTA, L_GB, L_GW, L_FUSED_ROWS, L_INPUTS, L_SLOPE_BYTE, L_UNITS, L_W, L_Z, slot,
 } from './abi';
 import { exp_lut } from 'util/math';
+import { sgd_update } from './optimizers';
 import { gemm_nn, split_backprop_activation } from './pool';
 import { dense_backward, dense_forward } from './dense';
 import { loss_output_gradient, loss_scale, loss_sum } from './losses';
@@ -376,7 +377,7 @@ export function train_gradients(header: usize, rows: i32, input: usize, target: 
 // old W, as input_delta), and applies its gradient at once (as sgd_all), instead of storing gW/gb and
 // reading them again in a separate update pass:
 //   g  = 0.0 + δ_u · x_i          weight_gradients' one-row sum (0.0 + p: the same bits, −0 included)
-//   Δ  = lr · (g + λ·θ);  θ ← θ − Δ;  largest = max(largest, |Δ|)          sgd_all, term by term
+//   Δ  = lr · (g + λ·θ);  θ ← θ − Δ;  largest = max(largest, |Δ|)          sgd_update, as sgd_all
 // Every value is the same bits as train_gradients followed by sgd_all. The gradient buffer is not
 // written (nothing reads it after an update: every caller of the gradients rewrites it first).
 
@@ -406,17 +407,9 @@ export function row_forward_loss(header: usize, input: usize, target: usize, sca
   let w = W;
   for (let u: usize = 0; u < outBytes; u += 8) {
     const du = load<f64>(delta + u);
-    for (let i: usize = 0; i < inBytes; i += 8) {
-      const theta = load<f64>(w + i);
-      const d = lr * ((0.0 + du * load<f64>(x + i)) + decay * theta);
-      store<f64>(w + i, theta - d);
-      top = Math.max(top, Math.abs(d));
-    }
+    for (let i: usize = 0; i < inBytes; i += 8) top = sgd_update(top, w + i, load<f64>(w + i), 0.0 + du * load<f64>(x + i), lr, decay);
     w += inBytes;
-    const beta = load<f64>(b + u);
-    const d = lr * ((0.0 + du) + decay * beta);
-    store<f64>(b + u, beta - d);
-    top = Math.max(top, Math.abs(d));
+    top = sgd_update(top, b + u, load<f64>(b + u), 0.0 + du, lr, decay);
   }
   return top;
 }
@@ -437,19 +430,12 @@ export function row_forward_loss(header: usize, input: usize, target: usize, sca
     for (let u: usize = 0; u < outBytes; u += 8) {
       const du = load<f64>(delta + u), theta = load<f64>(w);
       s += du * theta;
-      const d = lr * ((0.0 + du * xi) + decay * theta);
-      store<f64>(w, theta - d);
-      top = Math.max(top, Math.abs(d));
+      top = sgd_update(top, w, theta, 0.0 + du * xi, lr, decay);
       w += inBytes;
     }
     store<f64>(dPrev + i, act.grad(s, zPrev + i, dPrev + i, slope));
   }
-  for (let u: usize = 0; u < outBytes; u += 8) {
-    const beta = load<f64>(b + u);
-    const d = lr * ((0.0 + load<f64>(delta + u)) + decay * beta);
-    store<f64>(b + u, beta - d);
-    top = Math.max(top, Math.abs(d));
-  }
+  for (let u: usize = 0; u < outBytes; u += 8) top = sgd_update(top, b + u, load<f64>(b + u), 0.0 + load<f64>(delta + u), lr, decay);
   return top;
 }
 

@@ -9,6 +9,7 @@ import { backprop_activation } from './activations.js';
 import { gemm_nn } from './blas.js';
 import { dense_backward, dense_forward } from './dense.js';
 import { loss_output_gradient, loss_scale, loss_sum } from './losses.js';
+import { sgd_update } from './optimizers.js';
 
 const { identity: IDENTITY, sigmoid: SIGMOID, tanh: TANH, relu: RELU, leaky_relu: LEAKY_RELU, softplus: SOFTPLUS } = ACTIVATION_ID;
 
@@ -234,7 +235,8 @@ export function train_gradients(m: Float64Array, i32: Int32Array, header: number
 // train_gradients' forward pass and output loop; row_backward_sgd walks the layers back once and, for
 // each weight, adds its term to the previous layer's δ from the old W (input_delta's pairs of units),
 // then applies its gradient at once: g = 0 + δ_u·x_i (weight_gradients' one-row sum), Δ = lr·(g + λθ)
-// (sgd_all). The same bits as train_gradients followed by sgd_all; the gradient buffer is not written.
+// (sgd_update, as sgd_all). The same bits as train_gradients followed by sgd_all; the gradient buffer
+// is not written.
 
 /** Whether steps of one row may take row_forward_loss and row_backward_sgd (the optimizer aside). */
 export function row_step_ready(i32: Int32Array, header: number): boolean {
@@ -279,18 +281,14 @@ export function row_backward_sgd(m: Float64Array, i32: Int32Array, header: numbe
         for (; u + 1 < units; u += 2) {
           const a0 = m[delta + u], a1 = m[delta + u + 1], t0 = m[w], t1 = m[w + inputs];
           s += a0 * t0 + a1 * t1;
-          const d0 = lr * ((0 + a0 * xi) + decay * t0), d1 = lr * ((0 + a1 * xi) + decay * t1);
-          m[w] = t0 - d0;
-          m[w + inputs] = t1 - d1;
-          top = Math.max(top, Math.abs(d0), Math.abs(d1));
+          top = sgd_update(m, top, w, t0, 0 + a0 * xi, lr, decay);
+          top = sgd_update(m, top, w + inputs, t1, 0 + a1 * xi, lr, decay);
           w += 2 * inputs;
         }
         if (u < units) {
           const a0 = m[delta + u], t0 = m[w];
           s += a0 * t0;
-          const d0 = lr * ((0 + a0 * xi) + decay * t0);
-          m[w] = t0 - d0;
-          top = Math.max(top, Math.abs(d0));
+          top = sgd_update(m, top, w, t0, 0 + a0 * xi, lr, decay);
         }
         m[dPrev + i] = grad(act, s, m[zPrev + i], m[dPrev + i], slope);
       }
@@ -298,20 +296,10 @@ export function row_backward_sgd(m: Float64Array, i32: Int32Array, header: numbe
       const x = input >>> 3;
       for (let u = 0; u < units; u++) {
         const du = m[delta + u], w = W + u * inputs;
-        for (let i = 0; i < inputs; i++) {
-          const theta = m[w + i];
-          const d = lr * ((0 + du * m[x + i]) + decay * theta);
-          m[w + i] = theta - d;
-          top = Math.max(top, Math.abs(d));
-        }
+        for (let i = 0; i < inputs; i++) top = sgd_update(m, top, w + i, m[w + i], 0 + du * m[x + i], lr, decay);
       }
     }
-    for (let u = 0; u < units; u++) {
-      const beta = m[b + u];
-      const d = lr * ((0 + m[delta + u]) + decay * beta);
-      m[b + u] = beta - d;
-      top = Math.max(top, Math.abs(d));
-    }
+    for (let u = 0; u < units; u++) top = sgd_update(m, top, b + u, m[b + u], 0 + m[delta + u], lr, decay);
   }
   return top;
 }
