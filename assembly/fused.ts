@@ -15,14 +15,16 @@
 // bits as on the general path: the path changes speed only.
 //
 // Activations are type parameters: each marker class below gives the kernels its inlined forward
-// and gradient, and each instantiation is a loop of its own, chosen once per layer (binaryen folds
-// inlined copies that differ only by a constant id back into one loop that tests the id per element).
+// and gradient, and each instantiation is a loop of its own, chosen once per layer by the one switch
+// on the activation id, by_activation (binaryen folds inlined copies that differ only by a constant
+// id back into one loop that tests the id per element).
 import {
   ACT_IDENTITY, ACT_LEAKY_RELU, ACT_RELU, ACT_SIGMOID, ACT_SOFTPLUS, ACT_TANH,
   H_FROM_LOGITS, H_LAYERS, H_LOSS, H_SCRATCH, H_TABLE, LAYER_RECORD_BYTES, LOSS_BCE, LOSS_HALF_SE, LOSS_MSE, LOSS_SSR,
   L_A, L_ACTIVATION, L_B, L_DELTA, L_GB, L_GW, L_FUSED_ROWS, L_INPUTS, L_SLOPE_BYTE, L_UNITS, L_W, L_Z, slot,
 } from './abi';
 import { exp_lut } from 'util/math';
+import { sgd_update } from './optimizers';
 import { gemm_nn, split_backprop_activation } from './pool';
 import { dense_backward, dense_forward } from './dense';
 import { loss_output_gradient, loss_scale, loss_sum } from './losses';
@@ -95,21 +97,27 @@ class LeakyRelu {
 // ---------------------------------------------------------------------------------------------
 // Kernels, generic over the activation marker A. Byte offsets; matrices row-major.
 
-/** z = x · Wᵀ + b, a = f(z), d = f'(z) over rows × units. */
-function forward_layer<A>(rows: i32, inputs: i32, units: i32, slope: f64, x: usize, W: usize, b: usize, z: usize, a: usize, d: usize): void {
+/** z = x · Wᵀ + b, a = f(z), d = f'(z) for one row. */
+@inline function row_forward<A>(inputs: i32, units: i32, slope: f64, x: usize, W: usize, b: usize, z: usize, a: usize, d: usize): void {
   const act = changetype<A>(0);
   const inBytes = <usize>inputs << 3, outBytes = <usize>units << 3;
+  let w = W;
+  for (let j: usize = 0; j < outBytes; j += 8) {
+    let s = 0.0;
+    for (let p: usize = 0; p < inBytes; p += 8) s += load<f64>(x + p) * load<f64>(w + p);
+    w += inBytes;
+    const v = s + load<f64>(b + j);
+    store<f64>(z + j, v);
+    act.forward(v, slope, a + j, d + j);
+  }
+}
+
+/** row_forward over rows × units. */
+function forward_layer<A>(rows: i32, inputs: i32, units: i32, slope: f64, x: usize, W: usize, b: usize, z: usize, a: usize, d: usize): void {
+  const inBytes = <usize>inputs << 3, outBytes = <usize>units << 3;
   for (let r = 0; r < rows; r++) {
-    const xr = x + <usize>r * inBytes, o = <usize>r * outBytes;
-    let w = W;
-    for (let j: usize = 0; j < outBytes; j += 8) {
-      let s = 0.0;
-      for (let p: usize = 0; p < inBytes; p += 8) s += load<f64>(xr + p) * load<f64>(w + p);
-      w += inBytes;
-      const v = s + load<f64>(b + j);
-      store<f64>(z + o + j, v);
-      act.forward(v, slope, a + o + j, d + o + j);
-    }
+    const o = <usize>r * outBytes;
+    row_forward<A>(inputs, units, slope, x + <usize>r * inBytes, W, b, z + o, a + o, d + o);
   }
 }
 
@@ -184,7 +192,7 @@ function input_delta<A>(rows: i32, inputs: i32, units: i32, slope: f64, delta: u
 }
 
 // ---------------------------------------------------------------------------------------------
-// Dispatch: the activation id is switched on once per layer.
+// Dispatch: the activation id is switched on once per layer, in by_activation alone.
 
 @inline function record(header: usize, l: i32): usize {
   return <usize>slot(header, H_TABLE) + <usize>l * <usize>LAYER_RECORD_BYTES;
@@ -194,64 +202,107 @@ function input_delta<A>(rows: i32, inputs: i32, units: i32, slope: f64, delta: u
   return <usize>slot(r, index);
 }
 
+@inline function slope_of(r: usize): f64 {
+  return load<f64>(r + L_SLOPE_BYTE);
+}
+
 @inline function is_fused(r: usize, rows: i32): bool {
   return rows <= slot(r, L_FUSED_ROWS);
 }
 
+/**
+ * Runs operation Op's kernel for the activation of `layer` (the one switch on the activation id). An
+ * operation is a marker class like the activations: its run<A> takes the same arguments for every
+ * operation (the records of `layer` and of the layer `above` it, a row count, an address and two
+ * numbers; each ignores those it does not use), reads the rest from the records and calls the kernel
+ * instantiated for A. Never allocated (changetype<Op>(0)) and inlined: a dispatch costs the switch.
+ */
+@inline function by_activation<Op>(layer: usize, above: usize, rows: i32, x: usize, p: f64, q: f64): f64 {
+  const op = changetype<Op>(0);
+  switch (slot(layer, L_ACTIVATION)) {
+    case ACT_IDENTITY: return op.run<Identity>(layer, above, rows, x, p, q);
+    case ACT_SIGMOID: return op.run<Sigmoid>(layer, above, rows, x, p, q);
+    case ACT_TANH: return op.run<Tanh>(layer, above, rows, x, p, q);
+    case ACT_RELU: return op.run<Relu>(layer, above, rows, x, p, q);
+    case ACT_LEAKY_RELU: return op.run<LeakyRelu>(layer, above, rows, x, p, q);
+    case ACT_SOFTPLUS: return op.run<Softplus>(layer, above, rows, x, p, q);
+    default: unreachable(); return 0.0;
+  }
+}
+
+/** forward_layer of `layer` over `rows` rows of x. */
+class Forward {
+  @inline run<A>(layer: usize, above: usize, rows: i32, x: usize, p: f64, q: f64): f64 {
+    forward_layer<A>(
+      rows, slot(layer, L_INPUTS), slot(layer, L_UNITS), slope_of(layer),
+      x, at(layer, L_W), at(layer, L_B), at(layer, L_Z), at(layer, L_A), at(layer, L_DELTA),
+    );
+    return 0.0;
+  }
+}
+
+/** row_forward of `layer` on the row x. */
+class RowForward {
+  @inline run<A>(layer: usize, above: usize, rows: i32, x: usize, p: f64, q: f64): f64 {
+    row_forward<A>(
+      slot(layer, L_INPUTS), slot(layer, L_UNITS), slope_of(layer),
+      x, at(layer, L_W), at(layer, L_B), at(layer, L_Z), at(layer, L_A), at(layer, L_DELTA),
+    );
+    return 0.0;
+  }
+}
+
+/** output_squared_error of the output `layer` over `rows` rows of targets at x, p = scale: returns the loss sum. */
+class SquaredError {
+  @inline run<A>(layer: usize, above: usize, rows: i32, x: usize, p: f64, q: f64): f64 {
+    return output_squared_error<A>(
+      rows * slot(layer, L_UNITS), slope_of(layer), at(layer, L_Z), at(layer, L_A), x, at(layer, L_DELTA), 2.0 * p,
+    );
+  }
+}
+
+/** input_delta: `layer`'s δ over `rows` rows from the δ and W of the layer `above` it. */
+class InputDelta {
+  @inline run<A>(layer: usize, above: usize, rows: i32, x: usize, p: f64, q: f64): f64 {
+    input_delta<A>(
+      rows, slot(layer, L_UNITS), slot(above, L_UNITS), slope_of(layer),
+      at(above, L_DELTA), at(above, L_W), at(layer, L_Z), at(layer, L_DELTA),
+    );
+    return 0.0;
+  }
+}
+
+/** row_update of the layer `above` `layer` (p = lr, q = decay), `layer`'s δ on the way: returns the largest |Δθ|. */
+class RowUpdate {
+  @inline run<A>(layer: usize, above: usize, rows: i32, x: usize, p: f64, q: f64): f64 {
+    return row_update<A>(
+      slot(above, L_INPUTS), slot(above, L_UNITS), slope_of(layer), at(layer, L_A), at(above, L_W), at(above, L_B),
+      at(above, L_DELTA), at(layer, L_Z), at(layer, L_DELTA), p, q,
+    );
+  }
+}
+
 function fused_forward(r: usize, rows: i32, x: usize): void {
-  const inputs = slot(r, L_INPUTS), units = slot(r, L_UNITS), slope = load<f64>(r + L_SLOPE_BYTE);
-  const W = at(r, L_W), b = at(r, L_B), z = at(r, L_Z), a = at(r, L_A), d = at(r, L_DELTA);
-  switch (slot(r, L_ACTIVATION)) {
-    case ACT_IDENTITY: forward_layer<Identity>(rows, inputs, units, slope, x, W, b, z, a, d); break;
-    case ACT_SIGMOID: forward_layer<Sigmoid>(rows, inputs, units, slope, x, W, b, z, a, d); break;
-    case ACT_TANH: forward_layer<Tanh>(rows, inputs, units, slope, x, W, b, z, a, d); break;
-    case ACT_RELU: forward_layer<Relu>(rows, inputs, units, slope, x, W, b, z, a, d); break;
-    case ACT_LEAKY_RELU: forward_layer<LeakyRelu>(rows, inputs, units, slope, x, W, b, z, a, d); break;
-    case ACT_SOFTPLUS: forward_layer<Softplus>(rows, inputs, units, slope, x, W, b, z, a, d); break;
-    default: unreachable();
-  }
+  by_activation<Forward>(r, 0, rows, x, 0.0, 0.0);
 }
 
-/** The fused output loop, when the loss allows it: leaves the loss sum in outputSum and returns true; false: the general loss functions must run. */
-function fused_output(r: usize, loss: i32, fromLogits: i32, rows: i32, target: usize, scale: f64): bool {
-  const count = rows * slot(r, L_UNITS), slope = load<f64>(r + L_SLOPE_BYTE);
-  const z = at(r, L_Z), a = at(r, L_A), d = at(r, L_DELTA);
-  const act = slot(r, L_ACTIVATION);
-  let sum = 0.0;
-  if (loss == LOSS_SSR || loss == LOSS_HALF_SE || loss == LOSS_MSE) {
-    const s2 = 2.0 * scale;
-    switch (act) {
-      case ACT_IDENTITY: sum = output_squared_error<Identity>(count, slope, z, a, target, d, s2); break;
-      case ACT_SIGMOID: sum = output_squared_error<Sigmoid>(count, slope, z, a, target, d, s2); break;
-      case ACT_TANH: sum = output_squared_error<Tanh>(count, slope, z, a, target, d, s2); break;
-      case ACT_RELU: sum = output_squared_error<Relu>(count, slope, z, a, target, d, s2); break;
-      case ACT_LEAKY_RELU: sum = output_squared_error<LeakyRelu>(count, slope, z, a, target, d, s2); break;
-      case ACT_SOFTPLUS: sum = output_squared_error<Softplus>(count, slope, z, a, target, d, s2); break;
-      default: unreachable();
-    }
-  } else if (loss == LOSS_BCE && fromLogits != 0 && act == ACT_SIGMOID) {
-    sum = output_logistic(count, z, a, target, d, scale);
-  } else {
-    return false;
-  }
-  outputSum = sum;
-  return true;
+/** Whether fused_output handles this loss and output activation (its sum may itself be NaN). */
+@inline function handled_output(loss: i32, fromLogits: i32, act: i32): bool {
+  return is_squared_error(loss) || (loss == LOSS_BCE && fromLogits != 0 && act == ACT_SIGMOID);
 }
 
-let outputSum: f64 = 0.0;
+@inline function is_squared_error(loss: i32): bool {
+  return loss == LOSS_SSR || loss == LOSS_HALF_SE || loss == LOSS_MSE;
+}
 
-function fused_input_delta(prev: usize, rows: i32, units: i32, delta: usize, W: usize): void {
-  const inputs = slot(prev, L_UNITS), slope = load<f64>(prev + L_SLOPE_BYTE);
-  const z = at(prev, L_Z), d = at(prev, L_DELTA);
-  switch (slot(prev, L_ACTIVATION)) {
-    case ACT_IDENTITY: input_delta<Identity>(rows, inputs, units, slope, delta, W, z, d); break;
-    case ACT_SIGMOID: input_delta<Sigmoid>(rows, inputs, units, slope, delta, W, z, d); break;
-    case ACT_TANH: input_delta<Tanh>(rows, inputs, units, slope, delta, W, z, d); break;
-    case ACT_RELU: input_delta<Relu>(rows, inputs, units, slope, delta, W, z, d); break;
-    case ACT_LEAKY_RELU: input_delta<LeakyRelu>(rows, inputs, units, slope, delta, W, z, d); break;
-    case ACT_SOFTPLUS: input_delta<Softplus>(rows, inputs, units, slope, delta, W, z, d); break;
-    default: unreachable();
-  }
+/** The fused output loop where handled_output allows it (squared error, else sigmoid + bce from the logits): returns the loss sum. */
+function fused_output(r: usize, loss: i32, rows: i32, target: usize, scale: f64): f64 {
+  if (is_squared_error(loss)) return by_activation<SquaredError>(r, 0, rows, target, scale, 0.0);
+  return output_logistic(rows * slot(r, L_UNITS), at(r, L_Z), at(r, L_A), target, at(r, L_DELTA), scale);
+}
+
+function fused_input_delta(prev: usize, r: usize, rows: i32): void {
+  by_activation<InputDelta>(prev, r, rows, 0, 0.0, 0.0);
 }
 
 /**
@@ -280,8 +331,8 @@ export function train_gradients(header: usize, rows: i32, input: usize, target: 
   const units = slot(out, L_UNITS);
   const scale = loss_scale(loss, rows, units);
   let sum: f64;
-  if (is_fused(out, rows) && fused_output(out, loss, fromLogits, rows, target, scale)) {
-    sum = outputSum;
+  if (is_fused(out, rows) && handled_output(loss, fromLogits, slot(out, L_ACTIVATION))) {
+    sum = fused_output(out, loss, rows, target, scale);
   } else {
     sum = loss_sum(loss, fromLogits, rows, units, at(out, L_Z), at(out, L_A), target);
     const done = loss_output_gradient(loss, fromLogits, rows, units, at(out, L_A), target, at(out, L_DELTA), scale);
@@ -311,7 +362,7 @@ export function train_gradients(header: usize, rows: i32, input: usize, target: 
         at(prev, L_Z), at(prev, L_A), at(prev, L_DELTA),
       );
     } else if (hasPrev) {
-      fused_input_delta(prev, rows, n, delta, W);
+      fused_input_delta(prev, r, rows);
     }
   }
   return sum;
@@ -326,7 +377,7 @@ export function train_gradients(header: usize, rows: i32, input: usize, target: 
 // old W, as input_delta), and applies its gradient at once (as sgd_all), instead of storing gW/gb and
 // reading them again in a separate update pass:
 //   g  = 0.0 + δ_u · x_i          weight_gradients' one-row sum (0.0 + p: the same bits, −0 included)
-//   Δ  = lr · (g + λ·θ);  θ ← θ − Δ;  largest = max(largest, |Δ|)          sgd_all, term by term
+//   Δ  = lr · (g + λ·θ);  θ ← θ − Δ;  largest = max(largest, |Δ|)          sgd_update, as sgd_all
 // Every value is the same bits as train_gradients followed by sgd_all. The gradient buffer is not
 // written (nothing reads it after an update: every caller of the gradients rewrites it first).
 
@@ -334,24 +385,7 @@ export function train_gradients(header: usize, rows: i32, input: usize, target: 
 export function row_step_ready(header: usize): bool {
   const layers = slot(header, H_LAYERS);
   for (let l = 0; l < layers; l++) if (!is_fused(record(header, l), 1)) return false;
-  const loss = slot(header, H_LOSS);
-  if (loss == LOSS_SSR || loss == LOSS_HALF_SE || loss == LOSS_MSE) return true;
-  return loss == LOSS_BCE && slot(header, H_FROM_LOGITS) != 0 && slot(record(header, layers - 1), L_ACTIVATION) == ACT_SIGMOID;
-}
-
-/** forward_layer for one row. */
-@inline function row_forward<A>(inputs: i32, units: i32, slope: f64, x: usize, W: usize, b: usize, z: usize, a: usize, d: usize): void {
-  const act = changetype<A>(0);
-  const inBytes = <usize>inputs << 3, outBytes = <usize>units << 3;
-  let w = W;
-  for (let j: usize = 0; j < outBytes; j += 8) {
-    let s = 0.0;
-    for (let p: usize = 0; p < inBytes; p += 8) s += load<f64>(x + p) * load<f64>(w + p);
-    w += inBytes;
-    const v = s + load<f64>(b + j);
-    store<f64>(z + j, v);
-    act.forward(v, slope, a + j, d + j);
-  }
+  return handled_output(slot(header, H_LOSS), slot(header, H_FROM_LOGITS), slot(record(header, layers - 1), L_ACTIVATION));
 }
 
 /** Forward pass and loss of one row (`scale`: loss_scale for one row): returns the raw loss sum, leaves the output δ. */
@@ -360,21 +394,10 @@ export function row_forward_loss(header: usize, input: usize, target: usize, sca
   let x = input;
   for (let l = 0; l < layers; l++) {
     const r = record(header, l);
-    const inputs = slot(r, L_INPUTS), units = slot(r, L_UNITS), slope = load<f64>(r + L_SLOPE_BYTE);
-    const W = at(r, L_W), b = at(r, L_B), z = at(r, L_Z), a = at(r, L_A), d = at(r, L_DELTA);
-    switch (slot(r, L_ACTIVATION)) {
-      case ACT_IDENTITY: row_forward<Identity>(inputs, units, slope, x, W, b, z, a, d); break;
-      case ACT_SIGMOID: row_forward<Sigmoid>(inputs, units, slope, x, W, b, z, a, d); break;
-      case ACT_TANH: row_forward<Tanh>(inputs, units, slope, x, W, b, z, a, d); break;
-      case ACT_RELU: row_forward<Relu>(inputs, units, slope, x, W, b, z, a, d); break;
-      case ACT_LEAKY_RELU: row_forward<LeakyRelu>(inputs, units, slope, x, W, b, z, a, d); break;
-      case ACT_SOFTPLUS: row_forward<Softplus>(inputs, units, slope, x, W, b, z, a, d); break;
-      default: unreachable();
-    }
-    x = a;
+    by_activation<RowForward>(r, 0, 1, x, 0.0, 0.0);
+    x = at(r, L_A);
   }
-  fused_output(record(header, layers - 1), slot(header, H_LOSS), slot(header, H_FROM_LOGITS), 1, target, scale);
-  return outputSum;
+  return fused_output(record(header, layers - 1), slot(header, H_LOSS), 1, target, scale);
 }
 
 /** Layer 0's update: W ← W − lr·(δᵀx + λW), b likewise; returns the largest |Δθ|. */
@@ -384,17 +407,9 @@ export function row_forward_loss(header: usize, input: usize, target: usize, sca
   let w = W;
   for (let u: usize = 0; u < outBytes; u += 8) {
     const du = load<f64>(delta + u);
-    for (let i: usize = 0; i < inBytes; i += 8) {
-      const theta = load<f64>(w + i);
-      const d = lr * ((0.0 + du * load<f64>(x + i)) + decay * theta);
-      store<f64>(w + i, theta - d);
-      top = Math.max(top, Math.abs(d));
-    }
+    for (let i: usize = 0; i < inBytes; i += 8) top = sgd_update(top, w + i, load<f64>(w + i), 0.0 + du * load<f64>(x + i), lr, decay);
     w += inBytes;
-    const beta = load<f64>(b + u);
-    const d = lr * ((0.0 + du) + decay * beta);
-    store<f64>(b + u, beta - d);
-    top = Math.max(top, Math.abs(d));
+    top = sgd_update(top, b + u, load<f64>(b + u), 0.0 + du, lr, decay);
   }
   return top;
 }
@@ -415,19 +430,12 @@ export function row_forward_loss(header: usize, input: usize, target: usize, sca
     for (let u: usize = 0; u < outBytes; u += 8) {
       const du = load<f64>(delta + u), theta = load<f64>(w);
       s += du * theta;
-      const d = lr * ((0.0 + du * xi) + decay * theta);
-      store<f64>(w, theta - d);
-      top = Math.max(top, Math.abs(d));
+      top = sgd_update(top, w, theta, 0.0 + du * xi, lr, decay);
       w += inBytes;
     }
     store<f64>(dPrev + i, act.grad(s, zPrev + i, dPrev + i, slope));
   }
-  for (let u: usize = 0; u < outBytes; u += 8) {
-    const beta = load<f64>(b + u);
-    const d = lr * ((0.0 + load<f64>(delta + u)) + decay * beta);
-    store<f64>(b + u, beta - d);
-    top = Math.max(top, Math.abs(d));
-  }
+  for (let u: usize = 0; u < outBytes; u += 8) top = sgd_update(top, b + u, load<f64>(b + u), 0.0 + load<f64>(delta + u), lr, decay);
   return top;
 }
 
@@ -435,20 +443,7 @@ export function row_forward_loss(header: usize, input: usize, target: usize, sca
 export function row_backward_sgd(header: usize, input: usize, lr: f64, decay: f64): f64 {
   let top = 0.0;
   for (let l = slot(header, H_LAYERS) - 1; l > 0; l--) {
-    const r = record(header, l), prev = record(header, l - 1);
-    const inputs = slot(r, L_INPUTS), units = slot(r, L_UNITS), slope = load<f64>(prev + L_SLOPE_BYTE);
-    const x = at(prev, L_A), W = at(r, L_W), b = at(r, L_B), delta = at(r, L_DELTA), z = at(prev, L_Z), d = at(prev, L_DELTA);
-    let t: f64;
-    switch (slot(prev, L_ACTIVATION)) {
-      case ACT_IDENTITY: t = row_update<Identity>(inputs, units, slope, x, W, b, delta, z, d, lr, decay); break;
-      case ACT_SIGMOID: t = row_update<Sigmoid>(inputs, units, slope, x, W, b, delta, z, d, lr, decay); break;
-      case ACT_TANH: t = row_update<Tanh>(inputs, units, slope, x, W, b, delta, z, d, lr, decay); break;
-      case ACT_RELU: t = row_update<Relu>(inputs, units, slope, x, W, b, delta, z, d, lr, decay); break;
-      case ACT_LEAKY_RELU: t = row_update<LeakyRelu>(inputs, units, slope, x, W, b, delta, z, d, lr, decay); break;
-      case ACT_SOFTPLUS: t = row_update<Softplus>(inputs, units, slope, x, W, b, delta, z, d, lr, decay); break;
-      default: unreachable(); t = 0.0;
-    }
-    top = Math.max(top, t);
+    top = Math.max(top, by_activation<RowUpdate>(record(header, l - 1), record(header, l), 1, 0, lr, decay));
   }
   const first = record(header, 0);
   const t = row_update_first(slot(first, L_INPUTS), slot(first, L_UNITS), input, at(first, L_W), at(first, L_B), at(first, L_DELTA), lr, decay);

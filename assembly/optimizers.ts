@@ -16,6 +16,22 @@ import { H_OPTIMIZER, H_OPT_STATE, H_PARAM_COUNT, OPT_ADAM, OPT_MOMENTUM, OPT_SG
   return f64x2.ne(v128.load(mask + k), f64x2.splat(0.0));
 }
 
+/**
+ * The sgd step of one parameter θ (at `p`, value `theta`) with gradient g: Δ = lr·(g + λθ); θ ← θ − Δ;
+ * returns max(top, |Δ|). The one scalar form of the step: sgd's and sgd_all's tails and fused.ts's
+ * one-row step (row_backward_sgd) all call it, so they compute the same bits.
+ */
+@inline export function sgd_update(top: f64, p: usize, theta: f64, g: f64, lr: f64, decay: f64): f64 {
+  const d = lr * (g + decay * theta);
+  store<f64>(p, theta - d);
+  return Math.max(top, Math.abs(d));
+}
+
+/** sgd_update's Δ on two lanes (rate, lambda: lr and λ splatted), the same operations in the same order. */
+@inline function sgd_delta_lanes(theta: v128, g: v128, rate: v128, lambda: v128): v128 {
+  return f64x2.mul(rate, f64x2.add(g, f64x2.mul(lambda, theta)));
+}
+
 export function sgd(n: i32, params: usize, grads: usize, mask: usize, lr: f64, decay: f64): f64 {
   const bytes = <usize>n << 3;
   const rate = f64x2.splat(lr), lambda = f64x2.splat(decay);
@@ -24,18 +40,14 @@ export function sgd(n: i32, params: usize, grads: usize, mask: usize, lr: f64, d
   for (; k + 16 <= bytes; k += 16) {
     const on = laneMask(mask, k);
     const theta = v128.load(params + k);
-    const g = f64x2.add(v128.load(grads + k), f64x2.mul(lambda, theta));
-    const d = f64x2.mul(rate, g);
+    const d = sgd_delta_lanes(theta, v128.load(grads + k), rate, lambda);
     v128.store(params + k, v128.bitselect(f64x2.sub(theta, d), theta, on));
     largest = f64x2.max(largest, v128.and(f64x2.abs(d), on));
   }
   let top = Math.max(f64x2.extract_lane(largest, 0), f64x2.extract_lane(largest, 1));
   for (; k < bytes; k += 8) {
     if (load<f64>(mask + k) == 0) continue;
-    const theta = load<f64>(params + k);
-    const d = lr * (load<f64>(grads + k) + decay * theta);
-    store<f64>(params + k, theta - d);
-    top = Math.max(top, Math.abs(d));
+    top = sgd_update(top, params + k, load<f64>(params + k), load<f64>(grads + k), lr, decay);
   }
   return top;
 }
@@ -51,17 +63,12 @@ export function sgd_all(n: i32, params: usize, grads: usize, lr: f64, decay: f64
   let k: usize = 0;
   for (; k + 16 <= bytes; k += 16) {
     const theta = v128.load(params + k);
-    const d = f64x2.mul(rate, f64x2.add(v128.load(grads + k), f64x2.mul(lambda, theta)));
+    const d = sgd_delta_lanes(theta, v128.load(grads + k), rate, lambda);
     v128.store(params + k, f64x2.sub(theta, d));
     largest = f64x2.max(largest, f64x2.abs(d));
   }
   let top = Math.max(f64x2.extract_lane(largest, 0), f64x2.extract_lane(largest, 1));
-  for (; k < bytes; k += 8) {
-    const theta = load<f64>(params + k);
-    const d = lr * (load<f64>(grads + k) + decay * theta);
-    store<f64>(params + k, theta - d);
-    top = Math.max(top, Math.abs(d));
-  }
+  for (; k < bytes; k += 8) top = sgd_update(top, params + k, load<f64>(params + k), load<f64>(grads + k), lr, decay);
   return top;
 }
 

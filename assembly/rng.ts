@@ -1,4 +1,5 @@
-// xoshiro128** (mirrors src/train/rng.ts): integer-only, so both engines shuffle identically.
+// xoshiro128** (mirrors src/layout/rng.ts; random_permutation_u32 mirrors the one in src/engine/ts/train.ts):
+// integer-only, so both engines shuffle identically.
 // The state is 4 u32 words at a host-given offset (it lives beside the parameters).
 
 @inline function rotl(x: u32, k: u32): u32 {

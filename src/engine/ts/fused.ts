@@ -9,6 +9,7 @@ import { backprop_activation } from './activations.js';
 import { gemm_nn } from './blas.js';
 import { dense_backward, dense_forward } from './dense.js';
 import { loss_output_gradient, loss_scale, loss_sum } from './losses.js';
+import { sgd_update } from './optimizers.js';
 
 const { identity: IDENTITY, sigmoid: SIGMOID, tanh: TANH, relu: RELU, leaky_relu: LEAKY_RELU, softplus: SOFTPLUS } = ACTIVATION_ID;
 
@@ -139,10 +140,19 @@ function input_delta(m: Float64Array, rows: number, inputs: number, units: numbe
   }
 }
 
-/** The fused output loop (handledOutput says when it applies): returns the loss sum. */
-function fused_output(m: Float64Array, loss: number, fromLogits: number, act: number, slope: number, count: number, z: number, a: number, t: number, d: number, scale: number): number {
+/** Whether fused_output handles this loss and output activation (its sum may itself be NaN). */
+function handled_output(loss: number, fromLogits: number, act: number): boolean {
+  return is_squared_error(loss) || (loss === LOSS_ID.bce && !!fromLogits && act === SIGMOID);
+}
+
+function is_squared_error(loss: number): boolean {
+  return loss === LOSS_ID.ssr || loss === LOSS_ID.half_se || loss === LOSS_ID.mse;
+}
+
+/** The fused output loop where handled_output allows it (squared error, else sigmoid + bce from the logits): returns the loss sum. */
+function fused_output(m: Float64Array, loss: number, act: number, slope: number, count: number, z: number, a: number, t: number, d: number, scale: number): number {
   let sum = 0;
-  if (loss === LOSS_ID.ssr || loss === LOSS_ID.half_se || loss === LOSS_ID.mse) {
+  if (is_squared_error(loss)) {
     const s2 = 2 * scale;
     for (let k = 0; k < count; k++) {
       const r = m[a + k] - m[t + k];
@@ -151,16 +161,13 @@ function fused_output(m: Float64Array, loss: number, fromLogits: number, act: nu
     }
     return sum;
   }
-  if (loss === LOSS_ID.bce && fromLogits && act === SIGMOID) {
-    for (let k = 0; k < count; k++) {
-      const x = m[z + k], y = m[t + k];
-      const l = Math.log1p(Math.exp(-Math.abs(x)));
-      sum += y * (Math.max(-x, 0) + l) + (1 - y) * (Math.max(x, 0) + l);
-      m[d + k] = scale * (m[a + k] - y);
-    }
-    return sum;
+  for (let k = 0; k < count; k++) {
+    const x = m[z + k], y = m[t + k];
+    const l = Math.log1p(Math.exp(-Math.abs(x)));
+    sum += y * (Math.max(-x, 0) + l) + (1 - y) * (Math.max(x, 0) + l);
+    m[d + k] = scale * (m[a + k] - y);
   }
-  throw new Error('fused_output: not a fused loss');
+  return sum;
 }
 
 const rec = (table: number, l: number): number => (table + l * LAYER_RECORD_BYTES) >>> 2;
@@ -191,8 +198,8 @@ export function train_gradients(m: Float64Array, i32: Int32Array, header: number
   const z = i32[out + L.Z] >>> 3, a = i32[out + L.A] >>> 3, d = i32[out + L.DELTA] >>> 3, t = target >>> 3;
   const scale = loss_scale(loss, rows, units);
   let sum: number;
-  if (fused(i32, out, rows) && handledOutput(loss, fromLogits, outAct)) {
-    sum = fused_output(m, loss, fromLogits, outAct, slopeOf(m, table, layers - 1), rows * units, z, a, t, d, scale);
+  if (fused(i32, out, rows) && handled_output(loss, fromLogits, outAct)) {
+    sum = fused_output(m, loss, outAct, slopeOf(m, table, layers - 1), rows * units, z, a, t, d, scale);
   } else {
     sum = loss_sum(m, loss, fromLogits, rows, units, z, a, t);
     if (!loss_output_gradient(m, loss, fromLogits, rows, units, a, t, d, scale)) {
@@ -223,24 +230,20 @@ export function train_gradients(m: Float64Array, i32: Int32Array, header: number
   return sum;
 }
 
-/** Whether fused_output handles this loss and output activation (its sum may itself be NaN). */
-function handledOutput(loss: number, fromLogits: number, act: number): boolean {
-  return loss === LOSS_ID.ssr || loss === LOSS_ID.half_se || loss === LOSS_ID.mse || (loss === LOSS_ID.bce && !!fromLogits && act === SIGMOID);
-}
-
 // The one-row sgd step (assembly/fused.ts documents it): a step of one row with plain sgd on a network
 // whose layers are all fused for one row, whose output loss fused_output handles. row_forward_loss is
 // train_gradients' forward pass and output loop; row_backward_sgd walks the layers back once and, for
 // each weight, adds its term to the previous layer's δ from the old W (input_delta's pairs of units),
 // then applies its gradient at once: g = 0 + δ_u·x_i (weight_gradients' one-row sum), Δ = lr·(g + λθ)
-// (sgd_all). The same bits as train_gradients followed by sgd_all; the gradient buffer is not written.
+// (sgd_update, as sgd_all). The same bits as train_gradients followed by sgd_all; the gradient buffer
+// is not written.
 
 /** Whether steps of one row may take row_forward_loss and row_backward_sgd (the optimizer aside). */
 export function row_step_ready(i32: Int32Array, header: number): boolean {
   const h = header >>> 2;
   const layers = i32[h + H.LAYERS], table = i32[h + H.TABLE];
   for (let l = 0; l < layers; l++) if (!fused(i32, rec(table, l), 1)) return false;
-  return handledOutput(i32[h + H.LOSS], i32[h + H.FROM_LOGITS], i32[rec(table, layers - 1) + L.ACTIVATION]);
+  return handled_output(i32[h + H.LOSS], i32[h + H.FROM_LOGITS], i32[rec(table, layers - 1) + L.ACTIVATION]);
 }
 
 /** Forward pass and loss of one row (`scale`: loss_scale for one row): returns the raw loss sum, leaves the output δ. */
@@ -256,7 +259,7 @@ export function row_forward_loss(m: Float64Array, i32: Int32Array, header: numbe
   }
   const out = rec(table, layers - 1);
   const units = i32[out + L.UNITS];
-  return fused_output(m, i32[h + H.LOSS], i32[h + H.FROM_LOGITS], i32[out + L.ACTIVATION], slopeOf(m, table, layers - 1), units, i32[out + L.Z] >>> 3, i32[out + L.A] >>> 3, target >>> 3, i32[out + L.DELTA] >>> 3, scale);
+  return fused_output(m, i32[h + H.LOSS], i32[out + L.ACTIVATION], slopeOf(m, table, layers - 1), units, i32[out + L.Z] >>> 3, i32[out + L.A] >>> 3, target >>> 3, i32[out + L.DELTA] >>> 3, scale);
 }
 
 /** Backward pass and plain sgd update of one row after row_forward_loss; returns the largest |Δθ| (sgd_all's). */
@@ -278,18 +281,14 @@ export function row_backward_sgd(m: Float64Array, i32: Int32Array, header: numbe
         for (; u + 1 < units; u += 2) {
           const a0 = m[delta + u], a1 = m[delta + u + 1], t0 = m[w], t1 = m[w + inputs];
           s += a0 * t0 + a1 * t1;
-          const d0 = lr * ((0 + a0 * xi) + decay * t0), d1 = lr * ((0 + a1 * xi) + decay * t1);
-          m[w] = t0 - d0;
-          m[w + inputs] = t1 - d1;
-          top = Math.max(top, Math.abs(d0), Math.abs(d1));
+          top = sgd_update(m, top, w, t0, 0 + a0 * xi, lr, decay);
+          top = sgd_update(m, top, w + inputs, t1, 0 + a1 * xi, lr, decay);
           w += 2 * inputs;
         }
         if (u < units) {
           const a0 = m[delta + u], t0 = m[w];
           s += a0 * t0;
-          const d0 = lr * ((0 + a0 * xi) + decay * t0);
-          m[w] = t0 - d0;
-          top = Math.max(top, Math.abs(d0));
+          top = sgd_update(m, top, w, t0, 0 + a0 * xi, lr, decay);
         }
         m[dPrev + i] = grad(act, s, m[zPrev + i], m[dPrev + i], slope);
       }
@@ -297,20 +296,10 @@ export function row_backward_sgd(m: Float64Array, i32: Int32Array, header: numbe
       const x = input >>> 3;
       for (let u = 0; u < units; u++) {
         const du = m[delta + u], w = W + u * inputs;
-        for (let i = 0; i < inputs; i++) {
-          const theta = m[w + i];
-          const d = lr * ((0 + du * m[x + i]) + decay * theta);
-          m[w + i] = theta - d;
-          top = Math.max(top, Math.abs(d));
-        }
+        for (let i = 0; i < inputs; i++) top = sgd_update(m, top, w + i, m[w + i], 0 + du * m[x + i], lr, decay);
       }
     }
-    for (let u = 0; u < units; u++) {
-      const beta = m[b + u];
-      const d = lr * ((0 + m[delta + u]) + decay * beta);
-      m[b + u] = beta - d;
-      top = Math.max(top, Math.abs(d));
-    }
+    for (let u = 0; u < units; u++) top = sgd_update(m, top, b + u, m[b + u], 0 + m[delta + u], lr, decay);
   }
   return top;
 }

@@ -8,14 +8,22 @@
 // Element offsets into `m` (the arena).
 import { H, HF, OPTIMIZER_ID, OPT_SCALARS } from '../../layout/abi.js';
 
+/**
+ * The sgd step of one parameter θ (at `p`, value `theta`) with gradient g: Δ = lr·(g + λθ); θ ← θ − Δ;
+ * returns max(top, |Δ|). The one form of the step: sgd, sgd_all and fused.ts's one-row step
+ * (row_backward_sgd) all call it, so they compute the same bits.
+ */
+export function sgd_update(a: Float64Array, top: number, p: number, theta: number, g: number, lr: number, decay: number): number {
+  const d = lr * (g + decay * theta);
+  a[p] = theta - d;
+  return Math.max(top, Math.abs(d));
+}
+
 export function sgd(a: Float64Array, n: number, params: number, grads: number, mask: number, lr: number, decay: number): number {
   let top = 0;
   for (let i = 0; i < n; i++) {
     if (a[mask + i] === 0) continue;
-    const theta = a[params + i];
-    const d = lr * (a[grads + i] + decay * theta);
-    a[params + i] = theta - d;
-    top = Math.max(top, Math.abs(d));
+    top = sgd_update(a, top, params + i, a[params + i], a[grads + i], lr, decay);
   }
   return top;
 }
@@ -23,12 +31,7 @@ export function sgd(a: Float64Array, n: number, params: number, grads: number, m
 /** sgd when every parameter trains (no mask entry is 0): the same operations as sgd, without the mask test. */
 export function sgd_all(a: Float64Array, n: number, params: number, grads: number, lr: number, decay: number): number {
   let top = 0;
-  for (let i = 0; i < n; i++) {
-    const theta = a[params + i];
-    const d = lr * (a[grads + i] + decay * theta);
-    a[params + i] = theta - d;
-    top = Math.max(top, Math.abs(d));
-  }
+  for (let i = 0; i < n; i++) top = sgd_update(a, top, params + i, a[params + i], a[grads + i], lr, decay);
   return top;
 }
 
