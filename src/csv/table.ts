@@ -291,27 +291,147 @@ async function openText(text: string, given: string | undefined): Promise<Opened
   return { file: undefined, size: Buffer.byteLength(text), delimiter, records: new BreakCount().add(text).records, input: text, quoted: text.includes('"') };
 }
 
+/**
+ * The state of one read: the header, the blocks the layout chose and their sinks, the rows and the
+ * file's line number so far. papaparse hands it one record at a time (`record`); `finish` gives the table.
+ */
+class TableReader {
+  header: string[] | null = null;
+  headerLine = 1;
+  sinks: (NumberSink | LabelSink)[] = [];
+  /** `auto` blocks not yet resolved by a first data row. */
+  pending: LabelBlock[] = [];
+  blocks: Block[] = [];
+  rows = 0;
+  line = 1;
+
+  constructor(
+    readonly opened: Opened,
+    readonly options: ReadOptions,
+    public capacity: number,
+    /** From the first quote character on, quoted fields may hold line breaks that the line count must include. */
+    public quoted: boolean,
+  ) {}
+
+  record(fields: string[]): void {
+    if (this.header === null) {
+      if (fields.every((f) => f.trim() === '')) return; // blank lines before the header
+      this.startHeader(fields);
+      return;
+    }
+    if (fields.length === 1 && fields[0] === '') return; // a blank line
+    if (fields.length !== this.header.length) {
+      throw csvError('RAGGED_ROW', { file: this.opened.file, line: this.line }, `expected ${this.header.length} fields (as in the header), got ${fields.length}`, { expected: `${this.header.length} fields`, received: `${fields.length}` });
+    }
+    if (this.pending.length > 0) this.resolveAuto(fields);
+    if (this.rows === this.capacity) this.grow();
+    this.sinks.forEach((sink, s) => (sink instanceof NumberSink ? this.numbers(sink, s, fields) : this.label(sink, fields)));
+    this.rows++;
+  }
+
+  private startHeader(fields: string[]): void {
+    const header = fields.map((f, i) => (i === 0 ? f.replace(/^\uFEFF/, '') : f).trim());
+    this.header = header;
+    this.headerLine = this.line;
+    const seen = new Map<string, number>();
+    header.forEach((name, i) => {
+      const before = seen.get(name);
+      if (before !== undefined) {
+        throw csvError('DUPLICATE_COLUMN', { file: this.opened.file, line: this.line, column: name }, `the header names this column twice (columns ${before + 1} and ${i + 1})`);
+      }
+      seen.set(name, i);
+    });
+    this.blocks = this.options.layout(header, { line: this.line, delimiter: this.opened.delimiter });
+    this.pending = this.blocks.filter((b): b is LabelBlock => b.kind === 'auto');
+    this.sinks = this.blocks.map((b) => (b.kind === 'number' ? new NumberSink(b.columns, this.capacity) : new LabelSink(b.column, this.capacity, b.known)));
+  }
+
+  /** Turns `auto` blocks into numbers or labels by the first data row's values. */
+  private resolveAuto(fields: string[]): void {
+    this.blocks = this.blocks.map((b, i) => {
+      if (b.kind !== 'auto') return b;
+      if (!Number.isNaN(parseNumber(fields[b.column]))) {
+        this.sinks[i] = new NumberSink([b.column], this.capacity);
+        return { kind: 'number', columns: [b.column], hint: b.hint } satisfies NumberBlock;
+      }
+      return { ...b, kind: 'label' as const };
+    });
+    this.pending = [];
+    this.options.resolved?.(this.blocks);
+  }
+
+  private grow(): void {
+    this.capacity *= 2;
+    for (const sink of this.sinks) sink.grow(this.capacity);
+  }
+
+  private numbers(sink: NumberSink, s: number, fields: string[]): void {
+    const cols = sink.columns, width = cols.length, data = sink.data, base = this.rows * width;
+    for (let c = 0; c < width; c++) {
+      const text = fields[cols[c]];
+      const v = parseNumber(text);
+      if (Number.isNaN(v)) {
+        const hint = Number.isFinite(Number(text)) && text.trim() !== '' ? 'numbers are read in decimal only' : this.blocks[s].hint;
+        throw csvError('NOT_A_NUMBER', { file: this.opened.file, line: this.line, column: this.header![cols[c]] }, `expected a number, got ${shown(text)}${hint ? ` (${hint})` : ''}`, { expected: 'a decimal number', received: shown(text) });
+      }
+      data[base + c] = v;
+    }
+  }
+
+  private label(sink: LabelSink, fields: string[]): void {
+    const label = fields[sink.column].trim();
+    let code = sink.index.get(label);
+    if (code === undefined) {
+      const where = { file: this.opened.file, line: this.line, column: this.header![sink.column] };
+      if (label === '') throw csvError('MISSING_LABEL', where, 'expected a label, got an empty cell', { expected: 'a label', received: 'an empty cell' });
+      if (sink.known) {
+        const known = sink.known.map((k) => JSON.stringify(k)).join(', ');
+        throw csvError('UNKNOWN_LABEL', where, `unknown label ${JSON.stringify(label)}; the model knows ${known}`, { expected: `one of ${known}`, received: JSON.stringify(label) });
+      }
+      code = sink.labels.length;
+      sink.labels.push(label);
+      sink.index.set(label, code);
+    }
+    sink.codes[this.rows] = code;
+  }
+
+  /** Advances the line number past a record (and the line breaks inside its quoted fields). */
+  countLines(fields: string[]): void {
+    let breaks = 0;
+    if (this.quoted) {
+      for (const f of fields) for (let i = f.indexOf('\n'); i !== -1; i = f.indexOf('\n', i + 1)) breaks++;
+    }
+    this.line += 1 + breaks;
+  }
+
+  /** The table read, or the error of a read that found no header or no rows. */
+  finish(started: number): CsvTable {
+    const { file, size, delimiter } = this.opened;
+    const noData = file === undefined ? 'the text is empty' : 'the file is empty';
+    if (this.header === null) throw csvError('EMPTY_FILE', { file }, `${noData} (expected a header row and data rows)`);
+    if (this.rows === 0) throw csvError('NO_ROWS', { file, line: this.headerLine }, `no data rows after the header (line ${this.headerLine})`, {}, 'file');
+    const rows = this.rows;
+    const blocks: BlockData[] = this.blocks.map((b, i) => {
+      const sink = this.sinks[i];
+      if (sink instanceof NumberSink) return { kind: 'number', columns: sink.columns, data: sink.data.subarray(0, rows * sink.columns.length) };
+      return { kind: 'label', column: sink.column, codes: sink.codes.subarray(0, rows), labels: sink.labels };
+    });
+    return { file, header: this.header, headerLine: this.headerLine, delimiter, rows, blocks, bytes: size, ms: performance.now() - started };
+  }
+}
+
 /** Reads a file (or text) as a header row and data rows, keeping only the columns the layout asks for. */
 export async function readTable(source: CsvSource, options: ReadOptions): Promise<CsvTable> {
   const started = performance.now();
   const opened = 'text' in source ? await openText(source.text, options.delimiter) : await openFile(source.file, options.delimiter);
-  const { file, size, delimiter, input } = opened;
+  const { file, size, input } = opened;
   const stream = typeof input === 'string' ? null : input;
   const maxRows = options.maxRows ?? Infinity;
-  let capacity = Math.min(Math.max(1, opened.records - 1), maxRows);
+  const reader = new TableReader(opened, options, Math.min(Math.max(1, opened.records - 1), maxRows), opened.quoted);
 
   return new Promise<CsvTable>((resolve, reject) => {
-    let header: string[] | null = null;
-    let headerLine = 1;
-    let sinks: (NumberSink | LabelSink)[] = [];
-    let pending: LabelBlock[] = []; // auto blocks not yet resolved
-    let blocks: Block[] = [];
-    let rows = 0;
-    let line = 1;
-    let quoted = opened.quoted;
     let settled = false;
     let lastReport = 0;
-
     const fail = (error: unknown, parser?: Papa.Parser) => {
       if (settled) return;
       settled = true;
@@ -319,120 +439,26 @@ export async function readTable(source: CsvSource, options: ReadOptions): Promis
       parser?.abort();
       reject(error);
     };
-
-    // a sticky flag: from the first quote character on, quoted fields may hold line breaks that the
-    // line count must include (papaparse sees each chunk after this listener does)
+    // the quote flag is sticky (papaparse sees each chunk after this listener does)
     stream?.on('data', (chunk) => {
-      if (!quoted && (chunk as string).includes('"')) quoted = true;
+      if (!reader.quoted && (chunk as string).includes('"')) reader.quoted = true;
       if (options.progress && stream.bytesRead - lastReport >= 65536) {
         lastReport = stream.bytesRead;
-        options.progress(stream.bytesRead, size, rows);
+        options.progress(stream.bytesRead, size, reader.rows);
       }
     });
-
-    const startHeader = (fields: string[]) => {
-      header = fields.map((f, i) => (i === 0 ? f.replace(/^\uFEFF/, '') : f).trim());
-      headerLine = line;
-      const seen = new Map<string, number>();
-      header.forEach((name, i) => {
-        const before = seen.get(name);
-        if (before !== undefined) {
-          throw csvError('DUPLICATE_COLUMN', { file, line, column: name }, `the header names this column twice (columns ${before + 1} and ${i + 1})`);
-        }
-        seen.set(name, i);
-      });
-      blocks = options.layout(header, { line, delimiter });
-      pending = blocks.filter((b): b is LabelBlock => b.kind === 'auto');
-      sinks = blocks.map((b) => (b.kind === 'number' ? new NumberSink(b.columns, capacity) : new LabelSink(b.column, capacity, b.known)));
-    };
-
-    /** Turns `auto` blocks into numbers or labels by the first data row's values. */
-    const resolveAuto = (fields: string[]) => {
-      blocks = blocks.map((b, i) => {
-        if (b.kind !== 'auto') return b;
-        if (!Number.isNaN(parseNumber(fields[b.column]))) {
-          sinks[i] = new NumberSink([b.column], capacity);
-          return { kind: 'number', columns: [b.column], hint: b.hint } satisfies NumberBlock;
-        }
-        return { ...b, kind: 'label' as const };
-      });
-      pending = [];
-      options.resolved?.(blocks);
-    };
-
-    const grow = () => {
-      capacity *= 2;
-      for (const sink of sinks) sink.grow(capacity);
-    };
-
-    const record = (fields: string[]) => {
-      if (header === null) {
-        if (fields.every((f) => f.trim() === '')) return; // blank lines before the header
-        startHeader(fields);
-        return;
-      }
-      if (fields.length === 1 && fields[0] === '') return; // a blank line
-      if (fields.length !== header.length) {
-        throw csvError('RAGGED_ROW', { file, line }, `expected ${header.length} fields (as in the header), got ${fields.length}`, { expected: `${header.length} fields`, received: `${fields.length}` });
-      }
-      if (pending.length > 0) resolveAuto(fields);
-      if (rows === capacity) grow();
-      for (let s = 0; s < sinks.length; s++) {
-        const sink = sinks[s];
-        if (sink instanceof NumberSink) {
-          const cols = sink.columns, width = cols.length, data = sink.data, base = rows * width;
-          for (let c = 0; c < width; c++) {
-            const text = fields[cols[c]];
-            const v = parseNumber(text);
-            if (Number.isNaN(v)) {
-              const hint = Number.isFinite(Number(text)) && text.trim() !== '' ? 'numbers are read in decimal only' : blocks[s].hint;
-              throw csvError('NOT_A_NUMBER', { file, line, column: header[cols[c]] }, `expected a number, got ${shown(text)}${hint ? ` (${hint})` : ''}`, { expected: 'a decimal number', received: shown(text) });
-            }
-            data[base + c] = v;
-          }
-        } else {
-          const label = fields[sink.column].trim();
-          let code = sink.index.get(label);
-          if (code === undefined) {
-            const where = { file, line, column: header[sink.column] };
-            if (label === '') throw csvError('MISSING_LABEL', where, 'expected a label, got an empty cell', { expected: 'a label', received: 'an empty cell' });
-            if (sink.known) {
-              const known = sink.known.map((k) => JSON.stringify(k)).join(', ');
-              throw csvError('UNKNOWN_LABEL', where, `unknown label ${JSON.stringify(label)}; the model knows ${known}`, { expected: `one of ${known}`, received: JSON.stringify(label) });
-            }
-            code = sink.labels.length;
-            sink.labels.push(label);
-            sink.index.set(label, code);
-          }
-          sink.codes[rows] = code;
-        }
-      }
-      rows++;
-    };
-
-    const countLines = (fields: string[]) => {
-      let breaks = 0;
-      if (quoted) {
-        for (const f of fields) for (let i = f.indexOf('\n'); i !== -1; i = f.indexOf('\n', i + 1)) breaks++;
-      }
-      line += 1 + breaks;
-    };
-
-    const noData = file === undefined ? 'the text is empty' : 'the file is empty';
     Papa.parse<string[]>(input as string, {
-      delimiter: delimiter.delimiter,
+      delimiter: opened.delimiter.delimiter,
       header: false,
       dynamicTyping: false,
       skipEmptyLines: false,
       step(results, parser) {
         if (settled) return;
         try {
-          if (results.errors.length > 0) {
-            throw csvError('BAD_CSV', { file, line }, `malformed CSV: ${results.errors[0].message}`);
-          }
-          record(results.data);
-          countLines(results.data);
-          if (rows >= maxRows) {
+          if (results.errors.length > 0) throw csvError('BAD_CSV', { file, line: reader.line }, `malformed CSV: ${results.errors[0].message}`);
+          reader.record(results.data);
+          reader.countLines(results.data);
+          if (reader.rows >= maxRows) {
             stream?.destroy();
             parser.abort(); // calls complete()
           }
@@ -443,16 +469,10 @@ export async function readTable(source: CsvSource, options: ReadOptions): Promis
       complete() {
         if (settled) return;
         try {
-          if (header === null) throw csvError('EMPTY_FILE', { file }, `${noData} (expected a header row and data rows)`);
-          if (rows === 0) throw csvError('NO_ROWS', { file, line: headerLine }, `no data rows after the header (line ${headerLine})`, {}, 'file');
+          const table = reader.finish(started);
           settled = true;
-          const out: BlockData[] = blocks.map((b, i) => {
-            const sink = sinks[i];
-            if (sink instanceof NumberSink) return { kind: 'number', columns: sink.columns, data: sink.data.subarray(0, rows * sink.columns.length) };
-            return { kind: 'label', column: sink.column, codes: sink.codes.subarray(0, rows), labels: sink.labels };
-          });
-          if (stream) options.progress?.(size, size, rows);
-          resolve({ file, header: header!, headerLine, delimiter, rows, blocks: out, bytes: size, ms: performance.now() - started });
+          if (stream) options.progress?.(size, size, reader.rows);
+          resolve(table);
         } catch (error) {
           fail(error);
         }
