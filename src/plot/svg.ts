@@ -30,6 +30,49 @@ export interface LineChartOptions {
 const PALETTE = ['#4c78a8', '#f58518', '#54a24b', '#e45756', '#72b7b2', '#b279a2', '#eeca3b', '#9d755d', '#ff9da6', '#bab0ac'];
 const FONT = 'Helvetica, Arial, sans-serif';
 
+/** A series as a vega mark: circles for 'points' (each with an `aria-label`), a line otherwise. */
+function markOf(s: LineChartOptions['series'][number], i: number) {
+  const x = { scale: 'x', field: 'x' };
+  const y = { scale: 'y', field: 'y' };
+  const color = { scale: 'color', value: s.name };
+  return s.kind === 'points'
+    ? {
+        type: 'symbol',
+        name: `points-${i}`,
+        from: { data: `s${i}` },
+        encode: {
+          enter: {
+            x, y, fill: color, shape: { value: 'circle' }, size: { value: 90 },
+            stroke: { value: 'white' }, strokeWidth: { value: 1.5 },
+            description: { signal: `${JSON.stringify(`${s.name}: `)} + datum.x + ', ' + datum.y` },
+          },
+        },
+      }
+    : {
+        type: 'line',
+        name: `line-${i}`,
+        from: { data: `s${i}` },
+        encode: { enter: { x, y, stroke: color, strokeWidth: { value: 2 }, description: { value: s.name } } },
+      };
+}
+
+/** The chart's scales: x and y over the series that have points, the colours and legend shapes by name. */
+function scalesOf(series: LineChartOptions['series'], fields: (field: 'x' | 'y') => unknown, logY: boolean) {
+  const names = series.map((s) => s.name);
+  return [
+    // `padding` keeps a few pixels between the data and the axes, so a point or a line lying on the
+    // domain's edge is not half hidden by an axis line. Not `nice` on linear axes: rounding the
+    // padded domain out to the next tick would leave a wide empty band; the ticks are round anyway.
+    { name: 'x', type: 'linear', domain: fields('x'), range: 'width', zero: false, padding: 8 },
+    logY
+      ? { name: 'y', type: 'log', domain: fields('y'), range: 'height', nice: true, padding: 8 }
+      : { name: 'y', type: 'linear', domain: fields('y'), range: 'height', zero: false, padding: 8 },
+    { name: 'color', type: 'ordinal', domain: names, range: names.map((_, i) => PALETTE[i % PALETTE.length]) },
+    // The legend shows a short stroke for a line series and a dot for a points series.
+    { name: 'shape', type: 'ordinal', domain: names, range: series.map((s) => (s.kind === 'points' ? 'circle' : 'stroke')) },
+  ];
+}
+
 /**
  * A standalone SVG document (`<svg xmlns=…>…</svg>`) with a white background, the title, both axes
  * with their titles and a legend naming every series. A point of a 'points' series is a circle whose
@@ -49,30 +92,7 @@ export async function lineChartSvg(options: LineChartOptions): Promise<string> {
   if (data.every((d) => d.values.length === 0)) throw new RangeError('lineChartSvg: no point to draw');
   const fields = (field: 'x' | 'y') => ({ fields: data.filter((d) => d.values.length > 0).map((d) => ({ data: d.name, field })) });
 
-  const marks = series.map((s, i) => {
-    const x = { scale: 'x', field: 'x' };
-    const y = { scale: 'y', field: 'y' };
-    const color = { scale: 'color', value: s.name };
-    return s.kind === 'points'
-      ? {
-          type: 'symbol',
-          name: `points-${i}`,
-          from: { data: `s${i}` },
-          encode: {
-            enter: {
-              x, y, fill: color, shape: { value: 'circle' }, size: { value: 90 },
-              stroke: { value: 'white' }, strokeWidth: { value: 1.5 },
-              description: { signal: `${JSON.stringify(`${s.name}: `)} + datum.x + ', ' + datum.y` },
-            },
-          },
-        }
-      : {
-          type: 'line',
-          name: `line-${i}`,
-          from: { data: `s${i}` },
-          encode: { enter: { x, y, stroke: color, strokeWidth: { value: 2 }, description: { value: s.name } } },
-        };
-  });
+  const marks = series.map(markOf);
   // Points are drawn after lines so that a curve never hides an observation.
   marks.sort((a, b) => Number(a.type === 'symbol') - Number(b.type === 'symbol'));
 
@@ -85,18 +105,7 @@ export async function lineChartSvg(options: LineChartOptions): Promise<string> {
     background: 'white',
     title: { text: title, fontSize: 16, font: FONT, anchor: 'start', offset: 12 },
     data,
-    scales: [
-      // `padding` keeps a few pixels between the data and the axes, so a point or a line lying on the
-      // domain's edge is not half hidden by an axis line. Not `nice` on linear axes: rounding the
-      // padded domain out to the next tick would leave a wide empty band; the ticks are round anyway.
-      { name: 'x', type: 'linear', domain: fields('x'), range: 'width', zero: false, padding: 8 },
-      logY
-        ? { name: 'y', type: 'log', domain: fields('y'), range: 'height', nice: true, padding: 8 }
-        : { name: 'y', type: 'linear', domain: fields('y'), range: 'height', zero: false, padding: 8 },
-      { name: 'color', type: 'ordinal', domain: names, range: names.map((_, i) => PALETTE[i % PALETTE.length]) },
-      // The legend shows a short stroke for a line series and a dot for a points series.
-      { name: 'shape', type: 'ordinal', domain: names, range: series.map((s) => (s.kind === 'points' ? 'circle' : 'stroke')) },
-    ],
+    scales: scalesOf(series, fields, logY),
     axes: [
       { orient: 'bottom', scale: 'x', title: xLabel, grid: true, tickCount: 8 },
       // A log axis labels every decade only (the default labels each 2…9 as well and they overlap), as
