@@ -1,7 +1,7 @@
 // Constants shared with the host (src/layout/abi.ts mirrors them; the loader refuses a mismatch).
 
 /** Bumped whenever an export's signature or a record layout changes. */
-export const ABI_VERSION: i32 = 6;
+export const ABI_VERSION: i32 = 7;
 
 /** First byte the host may use: everything below holds the module's static data (math tables). */
 export function heapBase(): usize {
@@ -56,6 +56,7 @@ export const H_ROWS_SEEN: i32 = 27;
 export const H_STEPS_DONE: i32 = 28;
 export const H_EPOCH_POS: i32 = 29;
 export const H_EPOCH_STEP: i32 = 30;
+export const H_DROPOUT: i32 = 66; // 1: a layer has dropout (train_epochs draws masks; nothing else reads it)
 // Header f64 slots (src/layout/abi.ts HF), at byte 8 * slot.
 export const HF_LEARNING_RATE: i32 = 16;
 export const HF_MOMENTUM: i32 = 17;
@@ -82,7 +83,7 @@ export const STATUS_STEP_BELOW: i32 = 2;
 export const STATUS_LOSS_BELOW: i32 = 3;
 export const STATUS_NON_FINITE_STEP: i32 = 4;
 
-// Layer record (src/layout/abi.ts L): i32 slots, then the slope as f64 at byte 48.
+// Layer record (src/layout/abi.ts L): i32 slots, then the slope as f64 at byte 48 and the dropout rate at byte 56.
 export const LAYER_RECORD_BYTES: i32 = 64;
 export const L_INPUTS: i32 = 0;
 export const L_UNITS: i32 = 1;
@@ -95,7 +96,9 @@ export const L_GB: i32 = 7;
 export const L_Z: i32 = 8;
 export const L_A: i32 = 9;
 export const L_DELTA: i32 = 10;
+export const L_MASK: i32 = 11; // the dropout mask region (0 or 1/(1 − p) per value); 0: no dropout
 export const L_SLOPE_BYTE: i32 = 48;
+export const L_DROPOUT_BYTE: i32 = 56; // the dropout rate p
 
 /** i32 slot `index` of the record (header or layer) at `record`. */
 @inline export function slot(record: usize, index: i32): i32 {

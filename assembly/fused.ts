@@ -12,7 +12,8 @@
 //   backward  gW, gb in direct loops (one sequential sum over the rows each), then the previous
 //             layer's delta from the old W, multiplied by its cached f' in the same loop
 // The formulas are those of activations.ts and losses.ts, term by term, so every value is the same
-// bits as on the general path: the path changes speed only.
+// bits as on the general path: the path changes speed only. A layer with dropout is never fused
+// (fusedRows is 0): train_gradients draws and applies its masks on the general path (dropout.ts).
 //
 // Activations are type parameters: each marker class below gives the kernels its inlined forward
 // and gradient, and each instantiation is a loop of its own, chosen once per layer by the one switch
@@ -20,12 +21,13 @@
 // id back into one loop that tests the id per element).
 import {
   ACT_IDENTITY, ACT_LEAKY_RELU, ACT_RELU, ACT_SIGMOID, ACT_SOFTPLUS, ACT_TANH,
-  H_FROM_LOGITS, H_LAYERS, H_LOSS, H_SCRATCH, H_TABLE, LAYER_RECORD_BYTES, LOSS_BCE, LOSS_HALF_SE, LOSS_MSE, LOSS_SSR,
-  L_A, L_ACTIVATION, L_B, L_DELTA, L_GB, L_GW, L_FUSED_ROWS, L_INPUTS, L_SLOPE_BYTE, L_UNITS, L_W, L_Z, slot,
+  H_DROPOUT, H_FROM_LOGITS, H_LAYERS, H_LOSS, H_RNG, H_SCRATCH, H_TABLE, LAYER_RECORD_BYTES, LOSS_BCE, LOSS_HALF_SE, LOSS_MSE, LOSS_SSR,
+  L_A, L_ACTIVATION, L_B, L_DELTA, L_DROPOUT_BYTE, L_GB, L_GW, L_FUSED_ROWS, L_INPUTS, L_MASK, L_SLOPE_BYTE, L_UNITS, L_W, L_Z, slot,
 } from './abi';
 import { exp_lut } from 'util/math';
 import { sgd_update } from './optimizers';
-import { gemm_nn, split_backprop_activation } from './pool';
+import { gemm_nn, split_apply_mask, split_backprop_activation } from './pool';
+import { dropout_mask } from './dropout';
 import { dense_backward, dense_forward } from './dense';
 import { loss_output_gradient, loss_scale, loss_sum } from './losses';
 
@@ -308,12 +310,15 @@ function fused_input_delta(prev: usize, r: usize, rows: i32): void {
 /**
  * network_gradients_chunk (network.ts) over all `rows` in one chunk, for train_epochs, each layer on the path the layer table names:
  * forward, loss and backward over `rows` rows; returns the raw loss sum Σ terms. The same bits as
- * network_gradients_chunk whatever the paths.
+ * network_gradients_chunk whatever the paths, when no layer has dropout. A layer with dropout
+ * (general path) draws its masks after its activation and drops its outputs (dropout.ts), and its
+ * dL/da is multiplied by the same factors before f'(z).
  */
 export function train_gradients(header: usize, rows: i32, input: usize, target: usize): f64 {
   const layers = slot(header, H_LAYERS);
   const loss = slot(header, H_LOSS), fromLogits = slot(header, H_FROM_LOGITS);
   const scratch = <usize>slot(header, H_SCRATCH);
+  const dropout = slot(header, H_DROPOUT) != 0;
   let x = input;
   for (let l = 0; l < layers; l++) {
     const r = record(header, l);
@@ -323,6 +328,11 @@ export function train_gradients(header: usize, rows: i32, input: usize, target: 
         rows, slot(r, L_INPUTS), slot(r, L_UNITS), slot(r, L_ACTIVATION), load<f64>(r + L_SLOPE_BYTE),
         x, at(r, L_W), at(r, L_B), at(r, L_Z), at(r, L_A), scratch,
       );
+      if (dropout && at(r, L_MASK) != 0) {
+        const count = rows * slot(r, L_UNITS);
+        dropout_mask(<usize>slot(header, H_RNG), count, load<f64>(r + L_DROPOUT_BYTE), at(r, L_MASK));
+        split_apply_mask(count, at(r, L_A), at(r, L_MASK));
+      }
     }
     x = at(r, L_A);
   }
@@ -357,6 +367,7 @@ export function train_gradients(header: usize, rows: i32, input: usize, target: 
       dense_backward(rows, inputs, n, xin, W, delta, at(r, L_GW), at(r, L_GB), generalDelta ? at(prev, L_DELTA) : 0, scratch);
     }
     if (generalDelta) {
+      if (dropout && at(prev, L_MASK) != 0) split_apply_mask(rows * slot(prev, L_UNITS), at(prev, L_DELTA), at(prev, L_MASK));
       split_backprop_activation(
         slot(prev, L_ACTIVATION), load<f64>(prev + L_SLOPE_BYTE), rows, slot(prev, L_UNITS),
         at(prev, L_Z), at(prev, L_A), at(prev, L_DELTA),
@@ -381,8 +392,9 @@ export function train_gradients(header: usize, rows: i32, input: usize, target: 
 // Every value is the same bits as train_gradients followed by sgd_all. The gradient buffer is not
 // written (nothing reads it after an update: every caller of the gradients rewrites it first).
 
-/** Whether steps of one row may take row_forward_loss and row_backward_sgd (the optimizer aside). */
+/** Whether steps of one row may take row_forward_loss and row_backward_sgd (the optimizer aside; never with dropout). */
 export function row_step_ready(header: usize): bool {
+  if (slot(header, H_DROPOUT) != 0) return false;
   const layers = slot(header, H_LAYERS);
   for (let l = 0; l < layers; l++) if (!is_fused(record(header, l), 1)) return false;
   return handled_output(slot(header, H_LOSS), slot(header, H_FROM_LOGITS), slot(record(header, layers - 1), L_ACTIVATION));

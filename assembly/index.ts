@@ -1,6 +1,7 @@
 // The module's exports, and nothing else. Every kernel lives in the file of its job, and a file
 // imports only files below it (test/import-graph.test.ts; scripts/import-graph.mjs ASSEMBLY_LAYERS):
-//   abi, rng, scan, gather, blas, activations, losses, optimizers   serial kernels (no threads)
+//   abi, rng, dropout, scan, gather, blas, activations, losses,     serial kernels (no threads)
+//   optimizers
 //   pool                                                            splits them over the thread pool
 //   dense, network, fused, train                                    callers that split (via pool)
 //   index                                                           the exports

@@ -3,11 +3,11 @@
 // inside `if (ASC_FEATURE_THREADS)`; in the single-threaded build every split finds nothing to split
 // and runs the serial kernel, so the two builds compute with the same code.
 //
-// Layers: this file sits above the serial kernels (blas, activations, optimizers, gather, scan: none
-// of them imports it) and below the callers that decide to split (dense, network, fused, train, and
-// the exports in index.ts). It holds the entries that may split: the products gemm_nt, gemm_nn and
-// gemm_tn, split_activate, split_backprop_activation, split_optimizer, split_gather and
-// first_non_finite. test/import-graph.test.ts keeps that order.
+// Layers: this file sits above the serial kernels (blas, activations, optimizers, gather, scan,
+// dropout: none of them imports it) and below the callers that decide to split (dense, network,
+// fused, train, and the exports in index.ts). It holds the entries that may split: the products
+// gemm_nt, gemm_nn and gemm_tn, split_activate, split_backprop_activation, split_apply_mask,
+// split_optimizer, split_gather and first_non_finite. test/import-graph.test.ts keeps that order.
 //
 // Determinism: work is split into tiles of OUTPUT — column or row blocks of C for a product, row
 // ranges for an activation, element ranges for the optimizer update — and each tile runs the serial
@@ -82,6 +82,7 @@ import { activate, backprop_activation } from './activations';
 import { optimizer_pass } from './optimizers';
 import { gather_rows } from './gather';
 import { first_non_finite_serial } from './scan';
+import { apply_mask } from './dropout';
 
 // i32 slots of the pool block. The ones the host touches are mirrored in src/layout/abi.ts P
 // (test/pool-layout.test.ts compares the two).
@@ -122,6 +123,7 @@ const KIND_BACKPROP: i32 = 3;
 const KIND_OPTIMIZER: i32 = 4;
 const KIND_GATHER: i32 = 5;
 const KIND_SCAN: i32 = 6;
+const KIND_MASK: i32 = 7;
 
 /** Spins of an idle worker before it sleeps on GEN (about 1 ms: a step's serial parts are shorter). */
 const SPINS: i32 = 1 << 18;
@@ -261,6 +263,7 @@ function runTile(kind: i32, tile: i32, index: i32): void {
   else if (kind == KIND_OPTIMIZER) optimizerTile(tile);
   else if (kind == KIND_GATHER) gatherTile(tile);
   else if (kind == KIND_SCAN) scanTile(tile);
+  else if (kind == KIND_MASK) maskTile(tile);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -373,6 +376,30 @@ function activationTile(kind: i32, tile: i32): void {
   const z = <usize><u32>arg(V_Z) + shift, a = <usize><u32>arg(V_A) + shift;
   if (kind == KIND_ACTIVATE) activate(arg(V_ACT), getf(VF_SLOPE), h, n, z, a);
   else backprop_activation(arg(V_ACT), getf(VF_SLOPE), h, n, z, a, <usize><u32>arg(V_D) + shift);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dropout masks' application: element ranges (each value is multiplied by its own factor; the masks
+// themselves are drawn serially on the calling thread before, dropout.ts).
+
+const M_N = 0, M_X = 1, M_MASK = 2, M_TILE = 3;
+
+/** x ← x · factor over n values (dropout.ts apply_mask), on the pool when large enough (same bits). */
+export function split_apply_mask(n: i32, x: usize, mask: usize): void {
+  const length = splitLength(<i64>n, P_MIN_ELEMENTS, n, 1, ELEMENT_TILES_PER_THREAD);
+  if (length == 0) {
+    apply_mask(n, x, mask);
+    return;
+  }
+  setArg(M_N, n); setArg(M_X, <i32>x); setArg(M_MASK, <i32>mask); setArg(M_TILE, length);
+  runTask(KIND_MASK, tilesOf(n, length));
+}
+
+function maskTile(tile: i32): void {
+  const length = arg(M_TILE);
+  const from = tile * length;
+  const shift = <usize>from << 3;
+  apply_mask(min(length, arg(M_N) - from), <usize><u32>arg(M_X) + shift, <usize><u32>arg(M_MASK) + shift);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -512,7 +539,7 @@ export function pool_worker(block: usize, index: i32): void {
 if (P_FAILED >= P_ARGS) ERROR('pool.ts: the control slots overlap the i32 arguments');
 if ((P_ARGS + I32_ARGS) * 4 > PF_ARGS * 8) ERROR('pool.ts: the i32 arguments overlap the f64 arguments');
 // every task's arguments within their slots
-if (max(max(G_TILE, V_TILE), max(max(O_TILE, R_TILE), S_TILE)) >= I32_ARGS) ERROR('pool.ts: a task has more i32 arguments than I32_ARGS');
+if (max(max(max(G_TILE, V_TILE), M_TILE), max(max(O_TILE, R_TILE), S_TILE)) >= I32_ARGS) ERROR('pool.ts: a task has more i32 arguments than I32_ARGS');
 if (max(VF_SLOPE, OF_C2) >= PF_ARGS + F64_ARGS) ERROR('pool.ts: a task has more f64 arguments than F64_ARGS');
 // the f64 arguments end where the partials begin; a partial per tile fits in the block
 if (PF_ARGS + F64_ARGS > PF_PARTIAL) ERROR('pool.ts: the f64 arguments overlap the partials');

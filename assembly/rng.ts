@@ -24,6 +24,13 @@ export function next_u32(state: usize): u32 {
   return <i32>Math.floor(<f64>next_u32(state) * 2.3283064365386963e-10 * <f64>n);
 }
 
+/** Uniform in [0, 1) with 53 random bits (the host's nextUniform: hi 27 bits, then lo 26 bits, exact arithmetic). */
+@inline export function next_uniform(state: usize): f64 {
+  const hi = next_u32(state) >>> 5;
+  const lo = next_u32(state) >>> 6;
+  return (<f64>hi * 67108864.0 + <f64>lo) / 9007199254740992.0;
+}
+
 /**
  * A fresh uniformly random permutation of 0 … n − 1 at `perm` (Fisher–Yates, inside-out form). The
  * old contents are not read: each epoch's order depends on the generator state alone, so N calls of

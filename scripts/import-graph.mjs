@@ -27,6 +27,7 @@ export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const ASSEMBLY_LAYERS = [
   'assembly/abi.ts',
   'assembly/rng.ts',
+  'assembly/dropout.ts',
   'assembly/scan.ts',
   'assembly/gather.ts',
   'assembly/blas.ts',

@@ -1,7 +1,7 @@
 // Numbers the host and the kernels must agree on. assembly/abi.ts mirrors every constant here;
 // the loader refuses kernels whose ABI_VERSION differs.
 
-export const ABI_VERSION = 6;
+export const ABI_VERSION = 7;
 
 /** Activation ids, as stored in the layer table. */
 export const ACTIVATION_ID = {
@@ -58,6 +58,8 @@ export const H = {
   STEPS_DONE: 28, // updates made by the last call
   EPOCH_POS: 29, // state across calls: row where the current epoch resumes (0: a new epoch begins)
   EPOCH_STEP: 30, // state across calls: updates made so far in the current epoch
+  // dropout (written with the layer table)
+  DROPOUT: 66, // 1: a layer has dropout; train_epochs then draws masks (the other entry points never read it)
 } as const;
 /** Header: f64 slots at byte `plan.header + 8 * slot`. */
 export const HF = {
@@ -82,9 +84,9 @@ export const OPTIMIZER_ID = { sgd: 0, momentum: 1, adam: 2 } as const;
 /** Optimizer scalars after the state regions: f64 slots. */
 export const OPT_SCALARS = { T: 0, BETA1_POWER: 1, BETA2_POWER: 2 } as const;
 export const OPT_SCALAR_BYTES = 32;
-export const HEADER_BYTES = 256;
+export const HEADER_BYTES = 512;
 
-/** Layer table: one record of LAYER_RECORD_BYTES per layer; i32 slots, then the slope as f64. */
+/** Layer table: one record of LAYER_RECORD_BYTES per layer; i32 slots, then the slope and the dropout rate as f64. */
 export const L = {
   INPUTS: 0,
   UNITS: 1,
@@ -97,7 +99,9 @@ export const L = {
   Z: 8,
   A: 9,
   DELTA: 10,
+  MASK: 11, // the dropout mask region (batch capacity × units f64: 0 or 1/(1 − p)); 0 when the layer has no dropout
   SLOPE_F64: 6, // f64 slot (byte 48 of the record)
+  DROPOUT_F64: 7, // f64 slot (byte 56): the dropout rate p (0: none)
 } as const;
 export const LAYER_RECORD_BYTES = 64;
 

@@ -33,6 +33,7 @@ export function writeDescriptors(plan: Plan, views: ArenaViews): void {
   i32[h + H.LOSS_LOG] = plan.lossLog;
   i32[h + H.RNG] = plan.rng;
   i32[h + H.OPT_STATE] = plan.optState;
+  i32[h + H.DROPOUT] = plan.layers.some((layer) => layer.dropout > 0) ? 1 : 0;
   plan.layers.forEach((layer, l) => {
     const r = (plan.table + l * LAYER_RECORD_BYTES) >>> 2;
     i32[r + L.INPUTS] = layer.inputs;
@@ -46,7 +47,9 @@ export function writeDescriptors(plan: Plan, views: ArenaViews): void {
     i32[r + L.Z] = layer.z;
     i32[r + L.A] = layer.a;
     i32[r + L.DELTA] = layer.delta;
+    i32[r + L.MASK] = layer.mask;
     f64[((plan.table + l * LAYER_RECORD_BYTES) >>> 3) + L.SLOPE_F64] = layer.slope;
+    f64[((plan.table + l * LAYER_RECORD_BYTES) >>> 3) + L.DROPOUT_F64] = layer.dropout;
   });
 }
 

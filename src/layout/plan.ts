@@ -10,7 +10,7 @@
  *     pool          POOL_BYTES     the thread pool's block (assembly/pool.ts): its workers hold this
  *                                   address for their whole life, so it sits in the part that never moves
  *     layer table   L × 64 bytes   per layer: inputs, units, activation id, offsets of W, b, gW, gb,
- *                                   z, a, delta; slope (f64)
+ *                                   z, a, delta, mask; slope and dropout rate (f64)
  *     params        P f64          layer 0 W [units][inputs] row by row, layer 0 b [units], layer 1 W,
  *                                   layer 1 b, …: the reference files' `grads_flat` order
  *     grads         P f64          dL/dθ, same order as params
@@ -20,7 +20,8 @@
  *                   4 f64          Adam's step count t, β1^t, β2^t (OPT_SCALARS)
  *   batch part (depends on the batch capacity B and the data capacity N; may grow)
  *     per layer l   z_l, a_l, delta_l: B × units_l f64 each, row-major (one sample per row);
- *                   delta_l = dL/dz_l
+ *                   delta_l = dL/dz_l; then, for a layer with dropout only, mask_l: B × units_l f64,
+ *                   the current batch's mask times the scale (0 or 1/(1 − p); assembly/dropout.ts)
  *     data X        N × inputs f64 (one sample per row); a forward pass reads its rows in place
  *     data Y        N × outputs f64
  *     perm          N u32          the row order of the current epoch (shuffled in place)
@@ -50,7 +51,8 @@
  *   Both paths compute each element of every product as one sequential sum in the same order, and
  *   the same activation formulas, so the choice changes speed only, never a bit of the results.
  *   A step of `rows` rows trains a layer on the fused path when rows × inputs × units ≤ FUSED_VOLUME
- *   (rows ≤ the layer's fusedRows) and its activation is not softmax (its Jacobian needs a whole row).
+ *   (rows ≤ the layer's fusedRows), its activation is not softmax (its Jacobian needs a whole row)
+ *   and it has no dropout (its masks are drawn and applied on the general path only).
  *   A step of one row on a network whose every layer is fused for one row, with plain sgd (every
  *   parameter trains) and a loss the fused output loop handles, is one pass forward and one pass
  *   back that updates each parameter as it reads it (no gradient region, no separate update pass):
@@ -60,9 +62,9 @@
  * Threads (threadSplit below: the one place that decides; the kernels read it from the pool block)
  *   With spec.threads > 1 the WebAssembly engine runs on a shared memory, and its workers take tiles
  *   of the general path's large passes: products of at least PARALLEL_VOLUME multiply-adds (blocks of
- *   C), activations, optimizer updates and the gathering of shuffled batches over at least
- *   PARALLEL_ELEMENTS values (row or element ranges). Everything smaller, the fused path, the loss and the bias sums stay on the calling
- *   thread. Each output element is still computed by one thread in the same order, so the choice
+ *   C), activations, dropout masks' application, optimizer updates and the gathering of shuffled
+ *   batches over at least PARALLEL_ELEMENTS values (row or element ranges). Everything smaller, the
+ *   fused path, the loss, the bias sums and the drawing of dropout masks stay on the calling thread. Each output element is still computed by one thread in the same order, so the choice
  *   changes speed only, never a bit of the results (assembly/pool.ts). Workers start at the first
  *   plan that has such a pass (wantsThreads).
  */
@@ -83,6 +85,8 @@ export interface LayerPlan extends LayerShape {
   readonly paramIndex: number;
   /** Steps of at most this many rows train the layer on the fused path (fusedRows). */
   readonly fusedRows: number;
+  /** Byte offset of the dropout mask region (batch capacity × units f64); 0 when the layer has no dropout. */
+  readonly mask: number;
 }
 
 /**
@@ -99,8 +103,8 @@ export const FUSED_VOLUME = 4096;
 export const layerPathOverride: { force: 'fused' | 'general' | null } = { force: null };
 
 /** THE path choice: the largest batch (rows) for which the layer trains on the fused path; 0: never. */
-export function fusedRows(shape: LayerShape): number {
-  if (shape.activation === 'softmax') return 0;
+export function fusedRows(shape: Pick<LayerShape, 'inputs' | 'units' | 'activation'> & { readonly dropout?: number }): number {
+  if (shape.activation === 'softmax' || (shape.dropout ?? 0) > 0) return 0;
   if (layerPathOverride.force === 'general') return 0;
   if (layerPathOverride.force === 'fused') return 0x7fffffff;
   return Math.floor(FUSED_VOLUME / (shape.inputs * shape.units));
@@ -231,7 +235,9 @@ export function computePlan(spec: ValidSpec, capacity: Capacity, base = 0): Plan
     const gW = grads + paramIndex * 8;
     const gb = gW + shape.units * shape.inputs * 8;
     const rowBytes = B * shape.units * 8;
-    layers.push({ ...shape, W, b, gW, gb, z: take(rowBytes), a: take(rowBytes), delta: take(rowBytes), paramIndex, fusedRows: fusedRows(shape) });
+    const z = take(rowBytes), a = take(rowBytes), delta = take(rowBytes);
+    const mask = shape.dropout > 0 ? take(rowBytes) : 0;
+    layers.push({ ...shape, W, b, gW, gb, z, a, delta, paramIndex, fusedRows: fusedRows(shape), mask });
     paramIndex += shape.units * shape.inputs + shape.units;
     maxWidth = Math.max(maxWidth, shape.units);
   }

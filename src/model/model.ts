@@ -345,6 +345,7 @@ export class Model {
    * Loss and gradients on (X, Y), by backpropagation; with `{ traces: true }` (nested arrays) or
    * `{ traces: 'flat' }` (Float64Arrays) also every layer's z, a and delta = dL/dz and the output,
    * for every row. Without traces the cost in memory is the parameters', whatever the row count.
+   * Computes the deterministic network: no dropout (a layer's dropout applies while training only).
    */
   gradients(X: MatrixInput, Y: Targets, options?: { traces?: false }): GradientsResult;
   gradients(X: MatrixInput, Y: Targets, options: { traces: true }): GradientsWithTraces;

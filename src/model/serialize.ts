@@ -24,7 +24,7 @@
 import { FormatError, OptionsError, WasmlpError, describe } from '../errors.js';
 import { Scaler, type ScalerJSON } from '../data/normalize.js';
 import { rejectUnknownKeys, oneOfNames } from '../spec/names.js';
-import { ENGINES, type CheckedSpec, type EngineKind, type LayerSpec, type ModelSpec, type Threads } from '../spec/types.js';
+import { ENGINES, type CheckedSpec, type EngineKind, type LayerShape, type LayerSpec, type ModelSpec, type Threads } from '../spec/types.js';
 import { validateThreads } from '../spec/threads.js';
 import { NO_NAMES, validateNames, type Label, type ModelNames } from '../spec/labels.js';
 import type { ScheduleState } from '../train/schedule.js';
@@ -230,11 +230,19 @@ export function validateSaveOptions(options: unknown): boolean {
 // ---------------------------------------------------------------------------------------------------
 // writing
 
+/** A layer as a saved model stores it: the slope of leaky_relu only, the dropout rate only when above 0 (so a model without dropout saves as before it existed). */
+function savedLayer(l: LayerShape): LayerSpec {
+  const layer: LayerSpec = { units: l.units, activation: l.activation };
+  if (l.activation === 'leaky_relu') layer.slope = l.slope;
+  if (l.dropout > 0) layer.dropout = l.dropout;
+  return layer;
+}
+
 /** The spec as a saved model stores it (no engine, no explicit params; every default filled in). */
 export function savedSpec(spec: CheckedSpec): ModelJSON['spec'] {
   return {
     inputs: spec.inputs,
-    layers: spec.layers.map((l): LayerSpec => (l.activation === 'leaky_relu' ? { units: l.units, activation: l.activation, slope: l.slope } : { units: l.units, activation: l.activation })),
+    layers: spec.layers.map(savedLayer),
     loss: spec.loss,
     plainLoss: spec.plainLoss,
     seed: spec.seed,

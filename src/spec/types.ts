@@ -18,6 +18,12 @@ export interface LayerSpec {
   activation: Activation;
   /** Negative-side slope of `leaky_relu` (default 0.01). */
   slope?: number;
+  /**
+   * Dropout rate p in [0, 1) of a hidden layer (default 0: none). While training, each output of the
+   * layer is kept with probability 1 − p and scaled by 1/(1 − p), or set to 0; predictions, losses and
+   * gradients use the whole network. The masks come from the model's seeded generator.
+   */
+  dropout?: number;
 }
 
 /** Parameters of one layer: `W[j][i]` weighs input i into unit j (z = W a + b). */
@@ -71,6 +77,8 @@ export interface LayerShape {
   readonly units: number;
   readonly activation: Activation;
   readonly slope: number;
+  /** Dropout rate p in [0, 1); 0: none. */
+  readonly dropout: number;
 }
 
 /**

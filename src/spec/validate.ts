@@ -39,6 +39,27 @@ function positiveInteger(value: unknown, path: string, code: string): number {
   });
 }
 
+/** A layer's dropout rate: undefined is 0; a number in [0, 1), above 0 on hidden layers only. */
+function dropoutRate(value: unknown, at: string, output: boolean): number {
+  if (value === undefined) return 0;
+  const path = `${at}.dropout`;
+  if (typeof value !== 'number' || !(value >= 0 && value < 1)) {
+    throw new SpecError('BAD_DROPOUT', `${path}: expected a dropout rate in [0, 1) (the probability of dropping a unit), got ${describe(value)}`, {
+      path,
+      expected: 'a number in [0, 1)',
+      received: describe(value),
+    });
+  }
+  if (output && value > 0) {
+    throw new SpecError(
+      'DROPOUT_ON_OUTPUT',
+      `${path}: dropout applies to hidden layers only; dropping the output layer's units would drop the model's predictions themselves (put it on the layers before)`,
+      { path, expected: 'no dropout on the output layer', received: describe(value) },
+    );
+  }
+  return value;
+}
+
 export function validateSpec(spec: ModelSpec): CheckedSpec {
   if (spec === null || typeof spec !== 'object') {
     throw new SpecError('BAD_SPEC', `spec: expected an object { inputs, layers, loss }, got ${describe(spec)}`, {
@@ -99,7 +120,8 @@ export function validateSpec(spec: ModelSpec): CheckedSpec {
       }
       slope = layer.slope;
     }
-    layers.push({ index, inputs: fanIn, units, activation, slope });
+    const dropout = dropoutRate(layer.dropout, at, index === spec.layers.length - 1);
+    layers.push({ index, inputs: fanIn, units, activation, slope, dropout });
     paramCount += units * fanIn + units;
     fanIn = units;
   }

@@ -4,7 +4,7 @@
 // identical too; everything after that is the library's.
 import { mulberry32 } from '../helpers/mulberry32.mjs';
 
-/** Every activation appears; shuffling is on; Adam, momentum and SGD; full, mini and single-row batches; scalers. */
+/** Every activation appears; shuffling is on; Adam, momentum and SGD; full, mini and single-row batches; scalers; dropout. */
 export const SCENARIOS = [
   {
     name: '2-8-8-1 tanh/relu, sigmoid+bce, adam, batch 16, minmax inputs',
@@ -35,6 +35,12 @@ export const SCENARIOS = [
     spec: { inputs: 64, layers: [{ units: 70, activation: 'relu' }, { units: 10, activation: 'softmax' }], loss: 'cce', seed: 99 },
     rows: 256, targets: 'classes10',
     fit: { epochs: 8, batchSize: 32, optimizer: 'adam', learningRate: 0.003 },
+  },
+  {
+    name: '4-12-10-2 tanh/relu with dropout 0.2/0.1, identity+mse, momentum, batch 12, standardized',
+    spec: { inputs: 4, layers: [{ units: 12, activation: 'tanh', dropout: 0.2 }, { units: 10, activation: 'relu', dropout: 0.1 }, { units: 2, activation: 'identity' }], loss: 'mse', seed: 31 },
+    rows: 96, targets: 'regression2',
+    fit: { epochs: 40, batchSize: 12, optimizer: 'momentum', learningRate: 0.02, normalize: { inputs: 'standardize', targets: 'standardize' } },
   },
 ];
 

@@ -3,13 +3,15 @@
 // table's L.FUSED_ROWS. Every value is the same bits as this engine's general path (network.ts): the same
 // formulas as activations.ts and losses.ts, and the same summation orders as blas.ts (the forward
 // product one sequential sum; gW and the previous layer's delta two terms at a time, as gemm_tn and
-// gemm_nn add them). Element offsets into `m`.
+// gemm_nn add them). A layer with dropout is never fused: its masks are drawn and applied on the
+// general path (dropout.ts). Element offsets into `m`.
 import { ACTIVATION_ID, H, L, LAYER_RECORD_BYTES, LOSS_ID } from '../../layout/abi.js';
 import { backprop_activation } from './activations.js';
 import { gemm_nn } from './blas.js';
 import { dense_backward, dense_forward } from './dense.js';
 import { loss_output_gradient, loss_scale, loss_sum } from './losses.js';
 import { sgd_update } from './optimizers.js';
+import { apply_mask, dropout_mask } from './dropout.js';
 
 const { identity: IDENTITY, sigmoid: SIGMOID, tanh: TANH, relu: RELU, leaky_relu: LEAKY_RELU, softplus: SOFTPLUS } = ACTIVATION_ID;
 
@@ -174,14 +176,19 @@ const rec = (table: number, l: number): number => (table + l * LAYER_RECORD_BYTE
 const slopeOf = (m: Float64Array, table: number, l: number): number => m[((table + l * LAYER_RECORD_BYTES) >>> 3) + L.SLOPE_F64];
 const fused = (i32: Int32Array, r: number, rows: number): boolean => rows <= i32[r + L.FUSED_ROWS];
 
+const dropoutOf = (m: Float64Array, table: number, l: number): number => m[((table + l * LAYER_RECORD_BYTES) >>> 3) + L.DROPOUT_F64];
+
 /**
  * network_gradients_chunk (network.ts) over all `rows` in one chunk, for train_epochs, each layer on the path the layer table names:
- * forward, loss and backward over `rows` rows; returns the raw loss sum.
+ * forward, loss and backward over `rows` rows; returns the raw loss sum. A layer with dropout draws
+ * its masks after its activation and drops its outputs, and its dL/da is multiplied by the same
+ * factors before f'(z) (assembly/fused.ts).
  */
 export function train_gradients(m: Float64Array, i32: Int32Array, header: number, rows: number, input: number, target: number): number {
   const h = header >>> 2;
   const layers = i32[h + H.LAYERS], table = i32[h + H.TABLE];
   const loss = i32[h + H.LOSS], fromLogits = i32[h + H.FROM_LOGITS];
+  const rng = i32[h + H.DROPOUT] !== 0 ? new Uint32Array(i32.buffer, i32[h + H.RNG] >>> 0, 4) : null;
 
   let x = input >>> 3;
   for (let l = 0; l < layers; l++) {
@@ -189,7 +196,14 @@ export function train_gradients(m: Float64Array, i32: Int32Array, header: number
     const inputs = i32[r + L.INPUTS], units = i32[r + L.UNITS], act = i32[r + L.ACTIVATION];
     const W = i32[r + L.W] >>> 3, b = i32[r + L.B] >>> 3, z = i32[r + L.Z] >>> 3, a = i32[r + L.A] >>> 3;
     if (fused(i32, r, rows)) forward_layer(m, rows, inputs, units, act, slopeOf(m, table, l), x, W, b, z, a, i32[r + L.DELTA] >>> 3);
-    else dense_forward(m, rows, inputs, units, act, slopeOf(m, table, l), x, W, b, z, a);
+    else {
+      dense_forward(m, rows, inputs, units, act, slopeOf(m, table, l), x, W, b, z, a);
+      if (rng !== null && i32[r + L.MASK] !== 0) {
+        const mask = i32[r + L.MASK] >>> 3;
+        dropout_mask(m, rng, rows * units, dropoutOf(m, table, l), mask);
+        apply_mask(m, rows * units, a, mask);
+      }
+    }
     x = a;
   }
 
@@ -222,6 +236,7 @@ export function train_gradients(m: Float64Array, i32: Int32Array, header: number
       dense_backward(m, rows, inputs, n, xin, W, delta, i32[r + L.GW] >>> 3, i32[r + L.GB] >>> 3, generalDelta ? i32[prev + L.DELTA] >>> 3 : -1);
     }
     if (generalDelta) {
+      if (rng !== null && i32[prev + L.MASK] !== 0) apply_mask(m, rows * i32[prev + L.UNITS], i32[prev + L.DELTA] >>> 3, i32[prev + L.MASK] >>> 3);
       backprop_activation(m, i32[prev + L.ACTIVATION], slopeOf(m, table, l - 1), rows, i32[prev + L.UNITS], i32[prev + L.Z] >>> 3, i32[prev + L.A] >>> 3, i32[prev + L.DELTA] >>> 3);
     } else if (l > 0) {
       input_delta(m, rows, inputs, n, i32[prev + L.ACTIVATION], slopeOf(m, table, l - 1), delta, W, i32[prev + L.Z] >>> 3, i32[prev + L.DELTA] >>> 3);
@@ -238,9 +253,10 @@ export function train_gradients(m: Float64Array, i32: Int32Array, header: number
 // (sgd_update, as sgd_all). The same bits as train_gradients followed by sgd_all; the gradient buffer
 // is not written.
 
-/** Whether steps of one row may take row_forward_loss and row_backward_sgd (the optimizer aside). */
+/** Whether steps of one row may take row_forward_loss and row_backward_sgd (the optimizer aside; never with dropout). */
 export function row_step_ready(i32: Int32Array, header: number): boolean {
   const h = header >>> 2;
+  if (i32[h + H.DROPOUT] !== 0) return false;
   const layers = i32[h + H.LAYERS], table = i32[h + H.TABLE];
   for (let l = 0; l < layers; l++) if (!fused(i32, rec(table, l), 1)) return false;
   return handled_output(i32[h + H.LOSS], i32[h + H.FROM_LOGITS], i32[rec(table, layers - 1) + L.ACTIVATION]);
