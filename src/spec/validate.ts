@@ -60,72 +60,75 @@ function dropoutRate(value: unknown, at: string, output: boolean): number {
   return value;
 }
 
-export function validateSpec(spec: ModelSpec): CheckedSpec {
-  if (spec === null || typeof spec !== 'object') {
-    throw new SpecError('BAD_SPEC', `spec: expected an object { inputs, layers, loss }, got ${describe(spec)}`, {
-      path: 'spec',
-      expected: 'an object { inputs, layers, loss }',
-      received: describe(spec),
+/** A layer's slope: leaky_relu's only, a finite number; the default otherwise. */
+function slopeOf(layer: { slope?: unknown }, activation: Activation, at: string): number {
+  if (layer.slope === undefined) return DEFAULT_LEAKY_SLOPE;
+  if (activation !== 'leaky_relu') {
+    throw new SpecError('SLOPE_WITHOUT_LEAKY', `${at}.slope: only leaky_relu takes a slope, this layer is ${activation}`, {
+      path: `${at}.slope`,
+      expected: 'no slope for this activation',
+      received: describe(layer.slope),
     });
   }
-  rejectUnknownKeys(spec, SPEC_KEYS, '', SpecError);
-  const inputs = positiveInteger(spec.inputs, 'inputs', 'BAD_INPUTS');
-  if (!Array.isArray(spec.layers) || spec.layers.length === 0) {
-    throw new SpecError('NO_LAYERS', `layers: expected a non-empty array of { units, activation }, got ${describe(spec.layers)}`, {
+  if (typeof layer.slope !== 'number' || !Number.isFinite(layer.slope)) {
+    throw new SpecError('BAD_SLOPE', `${at}.slope: expected a finite number, got ${describe(layer.slope)}`, {
+      path: `${at}.slope`,
+      expected: 'a finite number',
+      received: describe(layer.slope),
+    });
+  }
+  return layer.slope;
+}
+
+/** Layer `index` of `count`, taking `fanIn` inputs. */
+function layerShape(layer: unknown, index: number, count: number, fanIn: number): LayerShape {
+  const at = `layers[${index}]`;
+  if (layer === null || typeof layer !== 'object') {
+    throw new SpecError('BAD_LAYER', `${at}: expected { units, activation }, got ${describe(layer)}`, {
+      path: at,
+      expected: '{ units, activation }',
+      received: describe(layer),
+    });
+  }
+  rejectUnknownKeys(layer, LAYER_KEYS, at, SpecError);
+  const l = layer as { units?: unknown; activation?: unknown; slope?: unknown; dropout?: unknown };
+  const units = positiveInteger(l.units, `${at}.units`, 'BAD_UNITS');
+  const activation: Activation = oneOf(l.activation, ACTIVATIONS, `${at}.activation`, 'activation');
+  if (activation === 'softmax' && index !== count - 1) {
+    throw new SpecError(
+      'SOFTMAX_NOT_OUTPUT',
+      `${at}.activation: softmax is allowed on the output layer only (layer ${count - 1}), not on hidden layer ${index}`,
+      { path: `${at}.activation`, expected: `softmax only on layers[${count - 1}]`, received: '"softmax"' },
+    );
+  }
+  const slope = slopeOf(l, activation, at);
+  const dropout = dropoutRate(l.dropout, at, index === count - 1);
+  return { index, inputs: fanIn, units, activation, slope, dropout };
+}
+
+/** The layers, each taking the previous one's units. */
+function layerShapes(layers: unknown, inputs: number): LayerShape[] {
+  if (!Array.isArray(layers) || layers.length === 0) {
+    throw new SpecError('NO_LAYERS', `layers: expected a non-empty array of { units, activation }, got ${describe(layers)}`, {
       path: 'layers',
       expected: 'a non-empty array of { units, activation }',
-      received: describe(spec.layers),
+      received: describe(layers),
     });
   }
-  const layers: LayerShape[] = [];
+  const shapes: LayerShape[] = [];
   let fanIn = inputs;
-  let paramCount = 0;
   // An indexed loop, not forEach: forEach skips the holes of a sparse array (`[, layer]`, `new Array(2)`),
   // which must be reported as missing layers, not dropped.
-  for (let index = 0; index < spec.layers.length; index++) {
-    const layer = spec.layers[index];
-    const at = `layers[${index}]`;
-    if (layer === null || typeof layer !== 'object') {
-      throw new SpecError('BAD_LAYER', `${at}: expected { units, activation }, got ${describe(layer)}`, {
-        path: at,
-        expected: '{ units, activation }',
-        received: describe(layer),
-      });
-    }
-    rejectUnknownKeys(layer, LAYER_KEYS, at, SpecError);
-    const units = positiveInteger(layer.units, `${at}.units`, 'BAD_UNITS');
-    const activation: Activation = oneOf(layer.activation, ACTIVATIONS, `${at}.activation`, 'activation');
-    if (activation === 'softmax' && index !== spec.layers.length - 1) {
-      throw new SpecError(
-        'SOFTMAX_NOT_OUTPUT',
-        `${at}.activation: softmax is allowed on the output layer only (layer ${spec.layers.length - 1}), not on hidden layer ${index}`,
-        { path: `${at}.activation`, expected: `softmax only on layers[${spec.layers.length - 1}]`, received: '"softmax"' },
-      );
-    }
-    let slope = DEFAULT_LEAKY_SLOPE;
-    if (layer.slope !== undefined) {
-      if (activation !== 'leaky_relu') {
-        throw new SpecError('SLOPE_WITHOUT_LEAKY', `${at}.slope: only leaky_relu takes a slope, this layer is ${activation}`, {
-          path: `${at}.slope`,
-          expected: 'no slope for this activation',
-          received: describe(layer.slope),
-        });
-      }
-      if (typeof layer.slope !== 'number' || !Number.isFinite(layer.slope)) {
-        throw new SpecError('BAD_SLOPE', `${at}.slope: expected a finite number, got ${describe(layer.slope)}`, {
-          path: `${at}.slope`,
-          expected: 'a finite number',
-          received: describe(layer.slope),
-        });
-      }
-      slope = layer.slope;
-    }
-    const dropout = dropoutRate(layer.dropout, at, index === spec.layers.length - 1);
-    layers.push({ index, inputs: fanIn, units, activation, slope, dropout });
-    paramCount += units * fanIn + units;
-    fanIn = units;
+  for (let index = 0; index < layers.length; index++) {
+    const shape = layerShape(layers[index], index, layers.length, fanIn);
+    shapes.push(shape);
+    fanIn = shape.units;
   }
+  return shapes;
+}
 
+/** The loss and how it meets the output layer: bce wants sigmoid and cce softmax (from the logit) unless plainLoss. */
+function lossOf(spec: ModelSpec, output: LayerShape): { loss: CheckedSpec['loss']; plainLoss: boolean; fromLogits: boolean } {
   const loss = oneOf(spec.loss, LOSSES, 'loss', 'loss');
   const plainLoss = optional<unknown>(spec.plainLoss, false);
   if (typeof plainLoss !== 'boolean') {
@@ -135,7 +138,6 @@ export function validateSpec(spec: ModelSpec): CheckedSpec {
       received: describe(plainLoss),
     });
   }
-  const output = layers[layers.length - 1];
   const pairing: Partial<Record<string, Activation>> = { bce: 'sigmoid', cce: 'softmax' };
   const needed = pairing[loss];
   if (needed !== undefined && output.activation !== needed && !plainLoss) {
@@ -154,8 +156,11 @@ export function validateSpec(spec: ModelSpec): CheckedSpec {
     });
   }
   const fromLogits = (loss === 'bce' && output.activation === 'sigmoid') || (loss === 'cce' && output.activation === 'softmax');
+  return { loss, plainLoss, fromLogits };
+}
 
-  const seed = optional<unknown>(spec.seed, DEFAULT_SEED);
+function seedOf(value: unknown): number {
+  const seed = optional<unknown>(value, DEFAULT_SEED);
   if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
     throw new SpecError('BAD_SEED', `seed: expected an integer in [0, 4294967295], got ${describe(seed)}`, {
       path: 'seed',
@@ -163,6 +168,24 @@ export function validateSpec(spec: ModelSpec): CheckedSpec {
       received: describe(seed),
     });
   }
+  return seed;
+}
+
+export function validateSpec(spec: ModelSpec): CheckedSpec {
+  if (spec === null || typeof spec !== 'object') {
+    throw new SpecError('BAD_SPEC', `spec: expected an object { inputs, layers, loss }, got ${describe(spec)}`, {
+      path: 'spec',
+      expected: 'an object { inputs, layers, loss }',
+      received: describe(spec),
+    });
+  }
+  rejectUnknownKeys(spec, SPEC_KEYS, '', SpecError);
+  const inputs = positiveInteger(spec.inputs, 'inputs', 'BAD_INPUTS');
+  const layers = layerShapes(spec.layers, inputs);
+  const paramCount = layers.reduce((sum, l) => sum + l.units * l.inputs + l.units, 0);
+  const output = layers[layers.length - 1];
+  const { loss, plainLoss, fromLogits } = lossOf(spec, output);
+  const seed = seedOf(spec.seed);
   const init = oneOf(optional<unknown>(spec.init, DEFAULT_INIT), INITS, 'init', 'init');
   const engine = oneOf(optional<unknown>(spec.engine, DEFAULT_ENGINE), ENGINES, 'engine', 'engine');
   const threads = validateThreads(optional<unknown>(spec.threads, 'auto'), 'threads');
