@@ -1,6 +1,8 @@
 // Parsers for option values: commander calls them while parsing, and an InvalidArgumentError becomes
 // `error: option '--lr <rate>' argument 'x' is invalid. expected …` with exit code 1.
 import { InvalidArgumentError } from 'commander';
+import { OptionsError } from '../errors.js';
+import { validateSchedule, type ScheduleSpec } from '../train/schedule.js';
 import { parseDelimiter, parseNumber } from './csv.js';
 import { CliError } from './errors.js';
 
@@ -74,3 +76,40 @@ export function delimiter(value: string): string {
 
 /** How the default delimiter is described in --help. */
 export const DELIMITER_DEFAULT = 'a tab for .tsv files, otherwise detected from the header: comma, tab, semicolon or pipe';
+
+/** A --schedule value: its text as given (saved in the training record) and the library's `schedule` option. */
+export interface ParsedSchedule {
+  text: string;
+  spec: ScheduleSpec;
+}
+
+const SCHEDULE_FORMS = 'step:EVERY[:GAMMA], exponential:GAMMA, cosine:T[:MIN] or plateau[:FACTOR[:PATIENCE]] (e.g. step:10:0.5), or none';
+
+/**
+ * --schedule: `step:every[:gamma]`, `exponential:gamma`, `cosine:T[:min]`, `plateau[:factor[:patience]]`
+ * as the library's schedules (src/train/schedule.ts, whose checks and defaults apply), or `none`.
+ */
+export function scheduleArg(value: string): ParsedSchedule | null {
+  const text = value.trim();
+  if (text === 'none') return null;
+  const [name, ...rest] = text.split(':');
+  const fields: Record<string, readonly string[]> = { step: ['every', 'gamma'], exponential: ['gamma'], cosine: ['epochs', 'min'], plateau: ['factor', 'patience'] };
+  const keys = fields[name];
+  if (keys === undefined) throw new InvalidArgumentError(`expected ${SCHEDULE_FORMS}`);
+  const required = name === 'plateau' ? 0 : 1;
+  if (rest.length < required || rest.length > keys.length) throw new InvalidArgumentError(`${name} takes ${name === 'plateau' ? 'up to 2 values' : required === keys.length ? '1 value' : `1 or ${keys.length} values`}; expected ${SCHEDULE_FORMS}`);
+  const spec: Record<string, unknown> = { name };
+  rest.forEach((part, i) => {
+    const v = number(part);
+    if (!Number.isFinite(v)) throw new InvalidArgumentError(`${name}: ${keys[i]}: expected a number, got ${JSON.stringify(part)}`);
+    spec[keys[i]] = v;
+  });
+  try {
+    validateSchedule(spec);
+  } catch (error) {
+    // the library's message names options.schedule.<field>: here the field is a part of the value
+    if (error instanceof OptionsError) throw new InvalidArgumentError(`${name}: ${error.message.replace(/^options\.schedule\.?/, '')}`);
+    throw error;
+  }
+  return { text, spec: spec as unknown as ScheduleSpec };
+}

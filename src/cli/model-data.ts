@@ -2,71 +2,108 @@
 // ignored) and, when asked, its target columns: numbers for a regression, labels the model knows
 // for a classification (an unknown label is an error naming the line and column).
 //
-// A model saved by the library itself (`model.toJSON()`) has no column names: then the CSV's columns
-// are taken in order, the model's inputs first and then, where targets are read, one column per
-// output, and their count must match.
+// A model that does not name its inputs (saved by the library's `model.toJSON()` without names) has
+// its CSV columns taken in order: the model's inputs first and then, where targets are read, the
+// targets (one column per output; one column of labels for a classifier), and their count must
+// match. A model that names its inputs but not its targets takes, as targets, the columns that are
+// not inputs, when they are as many as it needs.
 import { readCsv, type LabelColumn, type NumberColumns } from './csv.js';
-import { findColumns, listColumns, oneHot } from './encode.js';
+import { findColumns, listColumns } from './encode.js';
 import { CliError } from './errors.js';
-import { CLI_FORMAT_VERSION, type CliMeta } from './model-file.js';
+import type { Columns, Task } from './model-file.js';
+
+/** The columns of one CSV for a model: every name known. */
+export interface Resolved {
+  task: Task;
+  inputs: string[];
+  /** A regression's target columns (or the names its outputs are written under); a classification's column of labels. */
+  targets: string[];
+  labels: string[] | null;
+}
 
 export interface ModelData {
   rows: number;
-  /** Inputs, rows × meta.inputs.length, in the model's input order. */
+  /** Inputs, rows × inputs, in the model's input order. */
   X: Float64Array;
-  /** Targets as the model's outputs: numbers, or one-hot rows for a classification. */
+  /** Targets as the model's outputs: numbers, or for a classification one-hot rows (one output: the class index, 0 or 1). */
   Y: Float64Array | null;
   /** Classification: the true class index of each row. */
   codes: Int32Array | null;
   readMs: number;
   bytes: number;
-  /** The model's metadata; for a model without column names, the one taken from the CSV's header. */
-  meta: CliMeta;
-  /** Said once for a model without column names: which columns were used as what. */
+  columns: Resolved;
+  /** Said once when columns were taken without names: which columns were used as what. */
   note: string | null;
 }
 
 const names = (list: readonly string[]) => listColumns(list);
 
-/** Column names for a model that has none, from the CSV header in order (see the file comment). */
-function metaFromHeader(file: string, header: string[], line: number, shape: { inputs: number; outputs: number }, targets: boolean): { meta: CliMeta; note: string } {
-  const { inputs: n, outputs: K } = shape;
-  const fits = targets ? header.length === n + K : header.length === n || header.length === n + K;
+/** The names of outputs that have none: `output` or `output_1`, …; a classification's `class`. */
+function outputNames(task: Task, K: number): string[] {
+  if (task === 'classification') return ['class'];
+  return Array.from({ length: K }, (_, k) => (K === 1 ? 'output' : `output_${k + 1}`));
+}
+
+/** Columns in order, for a model that does not name its inputs (see the file comment). */
+function byPosition(file: string, header: string[], line: number, columns: Columns, shape: { inputs: number; outputs: number }, targets: boolean): { resolved: Resolved; note: string } {
+  const n = shape.inputs;
+  const T = columns.task === 'classification' ? 1 : shape.outputs;
+  const fits = targets ? header.length === n + T : header.length === n || header.length === n + T;
   if (!fits) {
-    const columns = `${K} target column${K === 1 ? '' : 's'}`;
-    const expected = targets ? `${n + K} columns (the model's ${n} inputs, then ${columns})` : `${n} columns (the model's inputs), or ${n + K} (the inputs, then ${columns}, ignored)`;
+    const what = columns.task === 'classification' ? 'column of labels' : `target column${T === 1 ? '' : 's'}`;
+    const those = `${T} ${what}`;
+    const expected = targets ? `${n + T} columns (the model's ${n} inputs, then ${those})` : `${n} columns (the model's inputs), or ${n + T} (the inputs, then ${those}, ignored)`;
     throw new CliError('COLUMN_COUNT', `${file}: the model has no column names (saved by model.toJSON()), so the CSV's columns are taken in order: expected ${expected}; the header (line ${line}) has ${header.length}: ${names(header)}`, { file, line });
   }
-  const inputNames = header.slice(0, n);
-  const targetNames = header.length === n + K ? header.slice(n) : Array.from({ length: K }, (_, k) => (K === 1 ? 'output' : `output_${k + 1}`));
-  const meta: CliMeta = { version: CLI_FORMAT_VERSION, inputs: inputNames, targets: targetNames, task: 'regression', labels: null, training: null };
-  const note = `the model has no column names: inputs are the first ${n === 1 ? 'column' : `${n} columns`} (${names(inputNames)})${targets ? `, targets the next ${K === 1 ? 'one' : K} (${names(targetNames)})` : ''}`;
-  return { meta, note };
+  const inputs = header.slice(0, n);
+  const targetNames = header.length === n + T ? header.slice(n) : (columns.targets ?? outputNames(columns.task, shape.outputs));
+  const note = `the model has no column names: inputs are the first ${n === 1 ? 'column' : `${n} columns`} (${names(inputs)})${targets ? `, targets the next ${T === 1 ? 'one' : T} (${names(targetNames)})` : ''}`;
+  return { resolved: { task: columns.task, inputs, targets: targetNames, labels: columns.labels }, note };
+}
+
+/** The target columns of a model that names its inputs and not its targets: the other columns, if they are as many as it needs. */
+function remaining(file: string, header: string[], line: number, columns: Columns, inputs: number[], outputs: number): { targets: string[]; note: string } {
+  const T = columns.task === 'classification' ? 1 : outputs;
+  const taken = new Set(inputs);
+  const rest = header.filter((_, i) => !taken.has(i));
+  const what = columns.task === 'classification' ? 'its column of labels' : T === 1 ? 'its target column' : `its ${T} target columns`;
+  if (rest.length !== T) {
+    throw new CliError('NO_TARGET_NAMES', `${file}: the model names its inputs but not ${what}, so ${T === 1 ? 'it is' : 'they are'} the CSV's column${T === 1 ? '' : 's'} besides the inputs: expected ${T}, the header (line ${line}) has ${rest.length}${rest.length > 0 ? `: ${names(rest)}` : ''}`, { file, line });
+  }
+  return { targets: rest, note: `the model does not name ${what}: ${T === 1 ? 'it is' : 'they are'} ${names(rest)}, the column${T === 1 ? '' : 's'} besides the inputs` };
 }
 
 export async function readModelData(
   file: string,
-  known: CliMeta | null,
+  columns: Columns,
   shape: { inputs: number; outputs: number },
   options: { delimiter: string | undefined; targets: boolean; maxRows?: number; progress?: (read: number, total: number, rows: number) => void },
 ): Promise<ModelData> {
-  let meta = known;
+  let resolved: Resolved | null = null;
   let note: string | null = null;
   const table = await readCsv(file, {
     delimiter: options.delimiter,
     progress: options.progress,
     maxRows: options.maxRows,
     layout: (header, where) => {
-      if (meta === null) ({ meta, note } = metaFromHeader(file, header, where.line, shape, options.targets));
-      const m = meta;
-      const inputs = findColumns(file, header, m.inputs, 'an input of the model', where.line);
+      let inputs: number[];
+      if (columns.inputs === null) {
+        ({ resolved, note } = byPosition(file, header, where.line, columns, shape, options.targets));
+        inputs = resolved.inputs.map((_, i) => i);
+      } else {
+        inputs = findColumns(file, header, columns.inputs, 'an input of the model', where.line);
+        let targets = columns.targets;
+        if (targets === null && options.targets) ({ targets, note } = remaining(file, header, where.line, columns, inputs, shape.outputs));
+        resolved = { task: columns.task, inputs: columns.inputs, targets: targets ?? outputNames(columns.task, shape.outputs), labels: columns.labels };
+      }
       if (!options.targets) return [{ kind: 'number', columns: inputs }];
-      const targets = findColumns(file, header, m.targets, 'a target of the model', where.line);
-      if (m.task === 'classification') return [{ kind: 'number', columns: inputs }, { kind: 'label', column: targets[0], known: m.labels! }];
+      const r = resolved;
+      const targets = columns.inputs === null ? r.targets.map((_, k) => inputs.length + k) : findColumns(file, header, r.targets, 'a target of the model', where.line);
+      if (r.task === 'classification') return [{ kind: 'number', columns: inputs }, { kind: 'label', column: targets[0], known: r.labels! }];
       return [{ kind: 'number', columns: inputs }, { kind: 'number', columns: targets }];
     },
   });
-  const resolved = meta!;
+  const r = resolved!;
   const X = (table.blocks[0] as NumberColumns).data;
   let Y: Float64Array | null = null;
   let codes: Int32Array | null = null;
@@ -74,10 +111,18 @@ export async function readModelData(
     const target = table.blocks[1];
     if (target.kind === 'label') {
       codes = (target as LabelColumn).codes;
-      Y = oneHot(codes, resolved.labels!.length);
+      Y = targetRows(codes, shape.outputs);
     } else {
       Y = target.data;
     }
   }
-  return { rows: table.rows, X, Y, codes, readMs: table.ms, bytes: table.bytes, meta: resolved, note };
+  return { rows: table.rows, X, Y, codes, readMs: table.ms, bytes: table.bytes, columns: r, note };
+}
+
+/** Class indices as the network's targets: one-hot rows; for one output (a sigmoid choosing between two classes), the index itself. */
+export function targetRows(codes: Int32Array, outputs: number): Float64Array {
+  if (outputs === 1) return Float64Array.from(codes);
+  const out = new Float64Array(codes.length * outputs);
+  for (let r = 0; r < codes.length; r++) out[r * outputs + codes[r]] = 1;
+  return out;
 }

@@ -1,7 +1,7 @@
 // Integer class labels (issue 11, item 3): --classes, --loss cce|bce and --output-activation softmax
 // each mean a classification; a numeric target of few distinct integers trains the regression asked
 // for but says once how to get a classification; errors speak in CLI flags.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createModel, SpecError } from '../../src/index.js';
@@ -50,7 +50,12 @@ describe('integer class labels', () => {
   ])('%j makes a classification of the labels 0, 1, 2', async (flags, activation, loss) => {
     const run = await wasmlp([...TRAIN, ...flags], dir);
     expect(run.code, run.stderr).toBe(0);
-    expect(json(run)).toMatchObject({ task: 'classification', labels: ['0', '1', '2'], network: `2 → 16 relu → 3 ${activation}`, lossFunction: loss, hints: [] });
+    expect(json(run)).toMatchObject({ task: 'classification', labels: ['0', '1', '2'], network: `2 → 100 relu → 3 ${activation}`, lossFunction: loss, hints: [] });
+    // the labels travel with the model: a classifier's classes, as numbers (they are written as such);
+    // bce over a sigmoid per class is not a classifier to the library: its outputs are named by label
+    const saved = JSON.parse(readFileSync(join(dir, 'm.json'), 'utf8'));
+    expect(saved.names).toEqual(loss === 'cce' ? { inputs: ['a', 'b'], classes: [0, 1, 2] } : { inputs: ['a', 'b'], targets: ['0', '1', '2'] });
+    expect(saved.cli).toMatchObject({ version: 2, task: 'classification', target: 'digit' });
   });
 
   it('errors about the loss and the output speak in CLI flags', async () => {
@@ -63,10 +68,15 @@ describe('integer class labels', () => {
     expect(two.stderr).toContain('--loss cce makes a classification, which takes exactly one target column; --target gives 2');
   });
 
-  it('--patience without validation rows is a message in flags', async () => {
-    const run = await wasmlp(['train', 'digits.csv', '--target', 'digit', '--validation-split', '0', '--patience', '3', '--out', 'x.json'], dir);
-    expect(run.code).toBe(1);
-    expect(run.stderr).toContain('--patience 3: watches the validation loss, and there are no validation rows; add --validation-split');
+  it('--patience without validation rows watches the training loss, which must fall by more than --tol', async () => {
+    const run = await wasmlp(['train', 'digits.csv', '--target', 'digit', '--classes', '--validation-split', '0', '--patience', '3', '--tol', '0.5', '--no-plot', '--out', 'x.json', '--json'], dir);
+    expect(run.code, run.stderr).toBe(0);
+    const doc = json(run);
+    // the loss starts near ln 3 ≈ 1.1 and cannot fall by 0.5 per epoch: the first epoch sets the
+    // best loss, the 3 after it are epochs without an improvement
+    expect(doc).toMatchObject({ stopReason: 'patience', epochs: 4, bestEpoch: null, validationRows: 0, patience: 3, tol: 0.5 });
+    expect(JSON.parse(readFileSync(join(dir, 'x.json'), 'utf8')).cli.training).toMatchObject({ patience: 3, tol: 0.5, stopReason: 'patience' });
+    expect((await wasmlp(['info', 'x.json'], dir)).stdout).toMatch(/stopping\s+patience 3 on the training loss, tol 0\.5\n/);
   });
 
   it('the library says "an identity output", not "a identity"', async () => {

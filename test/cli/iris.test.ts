@@ -52,15 +52,18 @@ describe('wasmlp on iris', () => {
     expect(run.stdout).toMatch(/classification of "species" \(setosa, versicolor, virginica\)/);
     expect(run.stdout).toMatch(/model\s+iris\.model\.json/);
     expect(run.stdout).toMatch(/plot\s+iris\.model\.loss\.svg/);
-    expect(run.stdout).toMatch(/epochs\s+100 of 100/);
+    // by default a classification trains on every row until its loss stops falling (scikit-learn's rule)
+    expect(run.stdout).toMatch(/epochs\s+\d+ of 1000 \(stop: patience: the training loss fell by less than 0\.0001 for 10 epochs\)/);
     const saved = JSON.parse(readFileSync(join(dir, 'iris.model.json'), 'utf8'));
     expect(saved.format).toBe('wasmlp-model');
-    expect(saved.cli.labels).toEqual(SPECIES); // sorted
-    expect(saved.cli.inputs).toEqual(['sepal_length', 'sepal_width', 'petal_length', 'petal_width']);
+    // the names travel with the model: the classes sorted, the inputs in order
+    expect(saved.names).toEqual({ inputs: ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'], classes: SPECIES });
+    expect(saved.cli).toMatchObject({ version: 2, task: 'classification', target: 'species' });
     expect(saved.scalers.inputs.kind).toBe('standardize');
     const svg = readFileSync(join(dir, 'iris.model.loss.svg'), 'utf8');
     expect(svg.startsWith('<svg')).toBe(true);
-    expect(svg).toContain('validation loss');
+    expect(svg).toContain('cce loss');
+    expect(svg).not.toContain('validation loss'); // no rows held out
     // stderr is a pipe here: plain progress lines, not a bar
     expect(run.stderr).toMatch(/read 150 rows × 5 columns from iris\.csv/);
     expect(run.stderr).not.toContain('\r');

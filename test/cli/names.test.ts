@@ -1,6 +1,6 @@
 // The CLI and the API use the same names and say where their defaults differ (issue 11, item 10):
-// --normalize takes the library's spellings too; --help states the learning rate's default against
-// the library's and that the validation split is a random sample (the library's takes the last rows).
+// --normalize takes the library's spellings too; the learning rate's default is the library's; --help
+// says that the validation split is a random sample (the library's takes the last rows).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -36,18 +36,18 @@ describe('scaling names', () => {
   });
 });
 
-describe('defaults that differ from the library are said so', () => {
+describe('the defaults, said in --help', () => {
   it('--help: the learning rate, and the validation split being a random sample', async () => {
     const help = (await wasmlp(['train', '--help'], dir)).stdout.replace(/\s+/g, ' ');
-    expect(help).toContain("learning rate (default: 0.01 for every optimizer; the library's adam default is 0.001");
+    expect(help).toContain("learning rate (default: the library's and scikit-learn's: 0.001 for adam, 0.01 for sgd and momentum)");
     expect(help).toContain("a seeded random sample, as the CSV may be sorted (the library's validationSplit takes the last rows)");
   });
 
-  it('the learning rate used is 0.01 for adam, sgd and momentum, and reported', async () => {
-    for (const optimizer of ['adam', 'sgd', 'momentum']) {
+  it('the learning rate used is the library\'s, 0.001 for adam and 0.01 for sgd and momentum, and reported', async () => {
+    for (const [optimizer, rate] of [['adam', 0.001], ['sgd', 0.01], ['momentum', 0.01]] as const) {
       const doc = json(await wasmlp(['train', 'reg.csv', '--target', 'y', '--epochs', '1', '--optimizer', optimizer, '--no-plot', '--out', 'lr.json', '--json'], dir));
-      expect(doc.learningRate).toBe(0.01);
-      expect(JSON.parse(readFileSync(join(dir, 'lr.json'), 'utf8')).cli.training.learningRate).toBe(0.01);
+      expect(doc.learningRate).toBe(rate);
+      expect(JSON.parse(readFileSync(join(dir, 'lr.json'), 'utf8')).cli.training.learningRate).toBe(rate);
     }
   });
 });

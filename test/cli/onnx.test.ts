@@ -1,6 +1,8 @@
-// `wasmlp export --onnx` and `wasmlp import`: a trained iris model goes to ONNX (column names in its
-// metadata), runs in ONNX Runtime with the model's own outputs, and comes back as a model file whose
-// `predict` prints the same CSV. Inputs are never written over; a bad ONNX file is exit 1, no output.
+// `wasmlp export --onnx` and `wasmlp import`: a trained iris model goes to ONNX (the model's names, the
+// task and the column of labels in its metadata), runs in ONNX Runtime with the model's own outputs, and
+// comes back as a model file whose `predict` prints the same CSV. The metadata keys of earlier versions
+// (wasmlp.columns.*, wasmlp.labels) are still read. Inputs are never written over; a bad ONNX file is
+// exit 1, no output.
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +17,7 @@ const FIXTURES = fileURLToPath(new URL('../fixtures/onnx/', import.meta.url));
 beforeAll(async () => {
   dir = scratch();
   expect((await wasmlp(['example', 'iris', '--out', 'iris.csv'], dir)).code).toBe(0);
-  const run = await wasmlp(['train', 'iris.csv', '--target', 'species', '--epochs', '30', '--seed', '7', '--no-plot', '--out', 'iris.model.json'], dir);
+  const run = await wasmlp(['train', 'iris.csv', '--target', 'species', '--epochs', '30', '--layers', '16', '--seed', '7', '--no-plot', '--out', 'iris.model.json'], dir);
   expect(run.code, run.stderr).toBe(0);
 });
 afterAll(cleanup);
@@ -36,14 +38,20 @@ describe('wasmlp export and import', () => {
     const ort = await runOrt(bytes, X, rows.length, 4);
     expect(worstRelative(ort, model.predict(X))).toBeLessThanOrEqual(1e-12);
     const text = new TextDecoder().decode(bytes);
-    expect(text).toContain('wasmlp.columns.inputs');
-    expect(text).toContain('["sepal_length","sepal_width","petal_length","petal_width"]');
+    // the model's names, as the library writes them, and the task and column of labels the CLI adds
+    expect(text).toContain('wasmlp.names');
+    expect(text).toContain('{"inputs":["sepal_length","sepal_width","petal_length","petal_width"],"classes":["setosa","versicolor","virginica"]}');
+    expect(text).toContain('wasmlp.columns.targets');
+    expect(text).toContain('["species"]');
   });
 
   it('import brings the model and its names back: predict prints the same CSV', async () => {
     const run = await wasmlp(['import', 'iris.onnx', '--out', 'back.model.json'], dir);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/wrote back\.model\.json: 4 → 16 relu → 3 softmax, loss cce/);
+    const back = JSON.parse(readFileSync(join(dir, 'back.model.json'), 'utf8'));
+    expect(back.names).toEqual({ inputs: ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'], classes: ['setosa', 'versicolor', 'virginica'] });
+    expect(back.cli).toEqual({ version: 2, task: 'classification', target: 'species', training: null });
     expect(run.stdout).toMatch(/columns\s+sepal_length, sepal_width, petal_length, petal_width → species \(setosa, versicolor, virginica\)/);
     const before = await wasmlp(['predict', 'iris.model.json', 'iris.csv'], dir);
     const after = await wasmlp(['predict', 'back.model.json', 'iris.csv'], dir);
@@ -51,10 +59,26 @@ describe('wasmlp export and import', () => {
     expect(after.stdout).toBe(before.stdout);
   });
 
+  it('import reads the names of an earlier version\'s metadata keys', async () => {
+    // an earlier export: no wasmlp.names, the CLI's names as wasmlp.columns.*, wasmlp.task and wasmlp.labels
+    const model = await loadModel(readFileSync(join(dir, 'iris.model.json'), 'utf8'));
+    model.setNames({ inputs: null, classes: null });
+    const old = { 'wasmlp.columns.inputs': JSON.stringify(['sl', 'sw', 'pl', 'pw']), 'wasmlp.columns.targets': '["kind"]', 'wasmlp.task': 'classification', 'wasmlp.labels': '["a","b","c"]' };
+    writeFileSync(join(dir, 'old.onnx'), toONNX(model, { metadata: old }));
+    model.dispose();
+    expect(new TextDecoder().decode(readFileSync(join(dir, 'old.onnx')))).not.toContain('wasmlp.names');
+    const doc = json(await wasmlp(['import', 'old.onnx', '--out', 'old.model.json', '--json'], dir));
+    expect(doc.columns).toEqual({ inputs: ['sl', 'sw', 'pl', 'pw'], targets: ['kind'], task: 'classification', labels: ['a', 'b', 'c'] });
+    const saved = JSON.parse(readFileSync(join(dir, 'old.model.json'), 'utf8'));
+    expect(saved.names).toEqual({ inputs: ['sl', 'sw', 'pl', 'pw'], classes: ['a', 'b', 'c'] });
+    expect(saved.cli).toEqual({ version: 2, task: 'classification', target: 'kind', training: null });
+  });
+
   it('import drops names the model file could not hold (a column named twice) and says so', async () => {
     const model = await loadModel(readFileSync(join(dir, 'iris.model.json'), 'utf8'));
+    model.setNames({ inputs: null, classes: null });
     const inputs = JSON.stringify(['sepal_length', 'sepal_length', 'petal_length', 'petal_width']);
-    writeFileSync(join(dir, 'twice.onnx'), toONNX(model, { metadata: { 'wasmlp.columns.inputs': inputs } }));
+    writeFileSync(join(dir, 'twice.onnx'), toONNX(model, { metadata: { 'wasmlp.columns.inputs': inputs, 'wasmlp.columns.targets': '["species"]' } }));
     model.dispose();
     const run = await wasmlp(['import', 'twice.onnx', '--out', 'twice.model.json'], dir);
     expect(run.code, run.stderr).toBe(0);

@@ -38,7 +38,7 @@ describe('the loss curve', () => {
     afterAll(cleanup);
 
     it('has the marker at the epoch the model was restored to', async () => {
-      const doc = json(await wasmlp(['train', 'iris.csv', '--target', 'species', '--epochs', '2000', '--patience', '5', '--out', 'p.json', '--json'], dir));
+      const doc = json(await wasmlp(['train', 'iris.csv', '--target', 'species', '--epochs', '2000', '--validation-split', '0.2', '--patience', '5', '--out', 'p.json', '--json'], dir));
       expect(doc.stopReason).toBe('patience');
       const svg = readFileSync(join(dir, 'p.loss.svg'), 'utf8');
       expect(texts(svg)).toContain(`restored best epoch (${doc.bestEpoch + 1})`);

@@ -130,7 +130,7 @@ describe('the packed package', () => {
     await run(bin, ['train', 'iris.csv', '--target', 'species', '--seed', '7', '--out', 'iris.model.json'], { cwd: project });
     const svg = readFileSync(join(project, 'iris.model.loss.svg'), 'utf8');
     expect(svg).toMatch(/^<svg[^>]*>/);
-    expect(svg).toContain('validation loss');
+    expect(svg).toContain('cce loss');
     const { stdout } = await run(bin, ['evaluate', 'iris.model.json', 'iris.csv', '--json'], { cwd: project });
     const report = JSON.parse(stdout) as { ok: boolean; rows: number; accuracy: number };
     expect(report.ok).toBe(true);

@@ -1,14 +1,19 @@
-// `wasmlp evaluate model.json data.csv`: how well the model predicts the targets of a CSV file.
-// Always the model's loss. Classification: accuracy and the confusion matrix (rows: true label,
-// columns: predicted). Regression, in the targets' own units: MSE, MAE and R² per target and overall.
+// `wasmlp evaluate model.json data.csv`: how well the model predicts the targets of a CSV file, by the
+// library's own `model.evaluate` (scikit-learn's definitions, src/metrics): the model's loss; for a
+// classification the accuracy, the confusion matrix (rows: true label, columns: predicted), and per
+// class precision, recall, F1 and support with their macro and weighted averages; for a regression,
+// in the targets' own units, MSE, MAE and R² per target and their averages.
 import { Command, Option } from 'commander';
+import type { Model } from '../../index.js';
+import { classificationReport } from '../../metrics/classification.js';
+import type { ClassifierEvaluation, Evaluation, RegressorEvaluation } from '../../model/classify.js';
+import { classCount } from '../../spec/labels.js';
 import { DELIMITER_DEFAULT, delimiter } from '../args.js';
 import { argmaxRows } from '../encode.js';
 import { count, fields, num, percent, table } from '../format.js';
-import { readModelData } from '../model-data.js';
+import { readModelData, type ModelData } from '../model-data.js';
 import { readModelFile } from '../model-file.js';
 import { lossUnitsText } from '../units.js';
-import { squaredLoss } from '../../model/loss-units.js';
 import { job } from '../jobs.js';
 import { action, type Context, type Result } from '../run.js';
 
@@ -17,80 +22,80 @@ interface EvaluateOptions {
   engine?: 'wasm' | 'ts';
 }
 
-export interface TargetMetrics {
-  column: string;
-  mse: number;
-  mae: number;
-  /** 1 − SS_res / SS_tot; null when the target is constant (SS_tot = 0). */
-  r2: number | null;
+/**
+ * The scores of the model on the data: `model.evaluate` itself, with a classifier's labels as the
+ * model's classes. A classification the library does not call a classifier (bce over one sigmoid output
+ * per class) is scored by the same function (classificationReport), its predicted class the largest output.
+ */
+export function evaluation(model: Model, data: ModelData): Evaluation {
+  const X = { data: data.X, rows: data.rows };
+  if (data.codes === null) return model.evaluate(X, { data: data.Y!, rows: data.rows });
+  if (classCount(model.spec) > 0) {
+    const classes = model.classes!;
+    return model.evaluate(X, Array.from(data.codes, (k) => classes[k]));
+  }
+  const loss = model.loss(X, { data: data.Y!, rows: data.rows });
+  const predicted = argmaxRows(model.predict(X), data.rows, model.outputs);
+  return { task: 'classification', loss, classes: [...data.columns.labels!], ...classificationReport(data.codes, predicted, data.columns.labels!.length) };
 }
 
-/** Per-target MSE, MAE and R² of predictions against targets (both rows × K). */
-export function regressionMetrics(columns: string[], predicted: Float64Array, actual: Float64Array, rows: number): TargetMetrics[] {
-  const K = columns.length;
-  return columns.map((column, k) => {
-    let mean = 0;
-    for (let r = 0; r < rows; r++) mean += actual[r * K + k];
-    mean /= rows;
-    let se = 0, ae = 0, tot = 0;
-    for (let r = 0; r < rows; r++) {
-      const t = actual[r * K + k], d = predicted[r * K + k] - t;
-      se += d * d;
-      ae += Math.abs(d);
-      tot += (t - mean) * (t - mean);
-    }
-    return { column, mse: se / rows, mae: ae / rows, r2: tot === 0 ? null : 1 - se / tot };
-  });
+/** A score in a table: 4 decimals, as scikit-learn's classification_report (which shows 2). */
+const score = (value: number) => value.toFixed(4);
+
+function classificationText(e: ClassifierEvaluation, labels: string[]): string {
+  const matrix = table([
+    ['true \\ predicted', ...labels],
+    ...labels.map((label, i) => [label, ...e.confusion[i].map(String)]),
+  ]);
+  const perClass = table([
+    ['class', 'precision', 'recall', 'F1', 'support'],
+    ...labels.map((label, k) => [label, score(e.precision[k]), score(e.recall[k]), score(e.f1[k]), String(e.support[k])]),
+    ['macro avg', score(e.macro.precision), score(e.macro.recall), score(e.macro.f1), String(e.rows)],
+    ['weighted avg', score(e.weighted.precision), score(e.weighted.recall), score(e.weighted.f1), String(e.rows)],
+  ]);
+  return `${fields([['accuracy', `${percent(e.accuracy)} (${e.correct} of ${e.rows})`]])}\n\nconfusion matrix (rows: true label, columns: predicted)\n${matrix}\n\nper class (scikit-learn's definitions)\n${perClass}`;
+}
+
+function regressionText(e: RegressorEvaluation, columns: string[]): string {
+  const rows = [['target', 'R²', 'MSE', 'MAE'], ...columns.map((column, k) => [column, num(e.r2[k]), num(e.mse[k]), num(e.mae[k])])];
+  if (columns.length > 1) rows.push(['(mean)', num(e.average.r2), num(e.average.mse), num(e.average.mae)]);
+  return `per target, in the targets' own units:\n${table(rows)}`;
 }
 
 async function evaluate(ctx: Context, [modelFile, dataFile]: string[], o: EvaluateOptions): Promise<Result> {
   const loaded = await readModelFile(modelFile, o.engine);
-  const data = await readModelData(dataFile, loaded.meta, loaded.model, { delimiter: o.delimiter, targets: true });
-  const meta = data.meta;
-  if (data.note !== null) ctx.progress.note(data.note);
   const { model } = loaded;
-  const X = { data: data.X, rows: data.rows };
-  const Y = { data: data.Y!, rows: data.rows };
-  const loss = model.loss(X, Y);
   const scaled = model.getNormalization().targets;
-  // the loss in target units too, where it differs (a regression's target scaler)
-  const out = model.predict(X);
-  const K = model.outputs;
-  // the same sum as model.loss(X, Y, { units: 'target' }), on the predictions already made
-  const squared = model.spec.loss === 'ssr' || model.spec.loss === 'half_se' || model.spec.loss === 'mse' ? model.spec.loss : null;
-  const targetLoss = scaled && squared !== null ? squaredLoss(squared, out, data.Y!, data.rows, K) : null;
-  model.dispose();
+  let e: Evaluation;
+  let data: ModelData;
+  let targetLoss: number | null;
+  try {
+    data = await readModelData(dataFile, loaded.columns, model, { delimiter: o.delimiter, targets: true });
+    if (data.note !== null) ctx.progress.note(data.note);
+    e = evaluation(model, data);
+    // a regression's loss in target units too, where a target scaler makes it differ (squared losses only)
+    const squared = model.spec.loss === 'ssr' || model.spec.loss === 'half_se' || model.spec.loss === 'mse';
+    targetLoss = scaled && squared ? model.loss({ data: data.X, rows: data.rows }, { data: data.Y!, rows: data.rows }, { units: 'target' }) : null;
+  } finally {
+    model.dispose();
+  }
   const lossUnits = lossUnitsText(scaled?.kind);
-  const head = `${dataFile}: ${count(data.rows)} rows, ${model.spec.loss} loss ${num(loss)}${lossUnits === '' ? '' : ` (${lossUnits}${targetLoss === null ? '' : `; ${num(targetLoss)} in target units`})`}`;
-  const lossJson = { loss, lossFunction: model.spec.loss, lossUnits: scaled ? 'scaled targets' : 'target units', lossInTargetUnits: scaled ? targetLoss : loss };
+  const head = `${dataFile}: ${count(data.rows)} rows, ${model.spec.loss} loss ${num(e.loss)}${lossUnits === '' ? '' : ` (${lossUnits}${targetLoss === null ? '' : `; ${num(targetLoss)} in target units`})`}`;
+  const common = { model: modelFile, data: dataFile, task: e.task, rows: data.rows, loss: e.loss, lossFunction: model.spec.loss, lossUnits: scaled ? 'scaled targets' : 'target units', lossInTargetUnits: scaled ? targetLoss : e.loss };
 
-  if (meta.task === 'classification') {
-    const labels = meta.labels!;
-    const predicted = argmaxRows(out, data.rows, K);
-    const truth = data.codes!;
-    const confusion = labels.map(() => new Array<number>(labels.length).fill(0));
-    let correct = 0;
-    for (let r = 0; r < data.rows; r++) {
-      confusion[truth[r]][predicted[r]]++;
-      if (truth[r] === predicted[r]) correct++;
-    }
-    const accuracy = correct / data.rows;
-    const matrix = table([
-      ['true \\ predicted', ...labels],
-      ...labels.map((label, i) => [label, ...confusion[i].map(String)]),
-    ]);
+  if (e.task === 'classification') {
+    const labels = data.columns.labels!;
+    const { accuracy, correct, confusion, precision, recall, f1, support, macro, weighted } = e;
     return {
-      text: `${head}\n${fields([['accuracy', `${percent(accuracy)} (${correct} of ${data.rows})`]])}\n\nconfusion matrix (rows: true label, columns: predicted)\n${matrix}`,
-      json: { model: modelFile, data: dataFile, task: 'classification', rows: data.rows, ...lossJson, accuracy, correct, labels, confusion },
+      text: `${head}\n${classificationText(e, labels)}`,
+      json: { ...common, accuracy, correct, labels, confusion, precision, recall, f1, support, macro, weighted, evaluation: e },
     };
   }
-  const metrics = regressionMetrics(meta.targets, out, data.Y!, data.rows);
-  const overall = { mse: metrics.reduce((s, m) => s + m.mse, 0) / K, mae: metrics.reduce((s, m) => s + m.mae, 0) / K };
-  const rows = [['target', 'R²', 'MSE', 'MAE'], ...metrics.map((m) => [m.column, m.r2 === null ? '— (constant)' : num(m.r2), num(m.mse), num(m.mae)])];
-  if (K > 1) rows.push(['(all)', '', num(overall.mse), num(overall.mae)]);
+  const columns = data.columns.targets;
+  const targets = columns.map((column, k) => ({ column, mse: e.mse[k], mae: e.mae[k], r2: e.r2[k] }));
   return {
-    text: `${head}\n\nper target, in the targets' own units:\n${table(rows)}`,
-    json: { model: modelFile, data: dataFile, task: 'regression', rows: data.rows, ...lossJson, targets: metrics, mse: overall.mse, mae: overall.mae },
+    text: `${head}\n\n${regressionText(e, columns)}`,
+    json: { ...common, targets, mse: e.average.mse, mae: e.average.mae, r2: e.average.r2, evaluation: e },
   };
 }
 
@@ -99,12 +104,12 @@ const inWorker = job('evaluate', evaluate);
 
 export function evaluateCommand(): Command {
   return new Command('evaluate')
-    .description('score the model on a CSV file with the target columns: loss; accuracy and confusion matrix, or R², MSE and MAE')
-    .argument('<model>', 'model file written by `wasmlp train` (or by model.toJSON(): then the CSV\'s columns are taken in order)')
+    .description('score the model on a CSV file with the target columns, as model.evaluate does (scikit-learn\'s definitions): loss; accuracy, confusion matrix, precision, recall, F1; or R², MSE and MAE')
+    .argument('<model>', 'model file written by `wasmlp train` or by model.toJSON() (a model without column names takes the CSV\'s columns in order)')
     .argument('<data>', 'CSV file with the model\'s input and target columns')
     .option('--delimiter <char>', `field delimiter ("tab" for tabs; default: ${DELIMITER_DEFAULT})`, delimiter)
     .addOption(new Option('--engine <name>', 'compute engine').choices(['wasm', 'ts']))
-    .option('--json', 'print one JSON document on stdout')
+    .option('--json', 'print one JSON document on stdout (`evaluation` is what model.evaluate returns)')
     .addOption(new Option('--report-memory').hideHelp())
     .action(action('evaluate', inWorker));
 }

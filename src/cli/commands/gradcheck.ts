@@ -20,7 +20,7 @@ interface GradcheckOptions {
 
 async function gradcheck(ctx: Context, [modelFile, dataFile]: string[], o: GradcheckOptions): Promise<Result> {
   const loaded = await readModelFile(modelFile, o.engine);
-  const data = await readModelData(dataFile, loaded.meta, loaded.model, { delimiter: o.delimiter, targets: true, maxRows: o.rows });
+  const data = await readModelData(dataFile, loaded.columns, loaded.model, { delimiter: o.delimiter, targets: true, maxRows: o.rows });
   if (data.note !== null) ctx.progress.note(data.note);
   const { model } = loaded;
   const rows = Math.min(o.rows, data.rows);

@@ -1,14 +1,16 @@
 // `wasmlp import model.onnx --out model.json`: an ONNX model (from `wasmlp export`, PyTorch or another
-// tool; see src/onnx/import.ts for the graphs it reads) as a wasmlp model file. The column names,
-// task and labels that `wasmlp export` put in the metadata are kept, so `predict` and `evaluate`
-// work on CSV files again; a file without them gives a model for the library and `info`.
+// tool; see src/onnx/import.ts for the graphs it reads) as a wasmlp model file. The model's names
+// (`wasmlp.names`, read by loadONNX), the task and a classification's column of labels that `wasmlp
+// export` put in the metadata are kept, so `predict` and `evaluate` work on CSV files again; files of
+// earlier versions carried the names as `wasmlp.columns.inputs`, `wasmlp.columns.targets` and
+// `wasmlp.labels`, which are read too. A file without names gives a model for the library and `info`.
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Command, Option } from 'commander';
 import { FormatError, LOSSES, type Loss, type Model } from '../../index.js';
 import { loadONNXWithMetadata } from '../../onnx/import.js';
 import { CliError, fsReason } from '../errors.js';
-import { CLI_FORMAT_VERSION, checkMeta, modelFileText, type CliMeta } from '../model-file.js';
+import { CLI_FORMAT_VERSION, columnsOf, modelFileText, nameModel, type Columns } from '../model-file.js';
 import { checkOutputs, writeFilesAtomically } from '../output.js';
 import { job } from '../jobs.js';
 import { action, type Context, type Result } from '../run.js';
@@ -30,21 +32,31 @@ function strings(text: string | undefined): string[] | null {
   }
 }
 
-/** The CLI metadata carried by the file, when it is there and fits the model; otherwise null and why. */
-function metaFromONNX(meta: Record<string, string>, model: Model): { meta: CliMeta | null; note: string | null } {
+/**
+ * The columns the file names, when it names any and they fit the model; otherwise null and why.
+ * The model's own names come first; the keys of earlier versions fill in what they do not name.
+ */
+function columnsFromONNX(meta: Record<string, string>, model: Model): { columns: Columns | null; note: string | null } {
   const inputs = strings(meta['wasmlp.columns.inputs']);
   const targets = strings(meta['wasmlp.columns.targets']);
   const task = meta['wasmlp.task'];
   const labels = strings(meta['wasmlp.labels']);
-  if (inputs === null && targets === null) return { meta: null, note: null };
-  // the same checks as a model file's cli block (counts, task, labels, no name twice), so what is
-  // written here is a file that `predict` and `evaluate` read
-  const candidate = { version: CLI_FORMAT_VERSION, inputs, targets, task, labels: task === 'classification' ? labels : null, training: null };
+  const own = model.names;
+  const hasOwn = own.inputs !== null || own.targets !== null || own.classes !== null;
+  if (!hasOwn && inputs === null && targets === null) return { columns: null, note: null };
   try {
-    return { meta: checkMeta('the ONNX metadata', candidate, model), note: null };
+    // an earlier version's keys are a version 1 cli block, checked as one; otherwise the task and label column
+    const cli = inputs !== null && !hasOwn
+      ? { version: 1, inputs, targets, task, labels: task === 'classification' ? labels : null, training: null }
+      : task === 'classification' || task === 'regression'
+        ? { version: CLI_FORMAT_VERSION, task, target: task === 'classification' ? (targets?.[0] ?? null) : null, training: null }
+        : undefined;
+    const { columns } = columnsOf('the ONNX metadata', model, cli);
+    nameModel(model, columns);
+    return { columns, note: null };
   } catch (error) {
     if (!(error instanceof CliError)) throw error;
-    return { meta: null, note: 'the column names in the file do not fit the model: not kept' };
+    return { columns: null, note: 'the column names in the file do not fit the model: not kept' };
   }
 }
 
@@ -65,9 +77,9 @@ const convert = job('import', async (_ctx: Context, [onnxFile]: string[], o: Imp
     throw error;
   }
   try {
-    const { meta, note } = metaFromONNX(metadata, model);
-    const text = meta === null ? `${JSON.stringify(model.toJSON(), null, 2)}\n` : modelFileText(model, meta);
-    return { text, meta, note, metadata, network: describeNetwork(model), loss: model.spec.loss, scalers: model.getNormalization() };
+    const { columns, note } = columnsFromONNX(metadata, model);
+    const text = columns === null ? `${JSON.stringify(model.toJSON(), null, 2)}\n` : modelFileText(model, { version: CLI_FORMAT_VERSION, task: columns.task, target: columns.task === 'classification' ? (columns.targets?.[0] ?? null) : null, training: null });
+    return { text, columns, note, metadata, network: describeNetwork(model), loss: model.spec.loss, scalers: model.getNormalization() };
   } finally {
     model.dispose();
   }
@@ -76,10 +88,10 @@ const convert = job('import', async (_ctx: Context, [onnxFile]: string[], o: Imp
 async function importModel(ctx: Context, [onnxFile]: string[], o: ImportOptions): Promise<Result> {
   const out = o.out ?? join(dirname(onnxFile), `${basename(onnxFile).replace(/\.onnx$/i, '')}.model.json`);
   await checkOutputs([[out, '--out']], [{ path: onnxFile, what: 'the ONNX file' }]);
-  const { text, meta, note, metadata, network, loss, scalers } = await convert(ctx, [onnxFile], o);
+  const { text, columns: meta, note, metadata, network, loss, scalers } = await convert(ctx, [onnxFile], o);
   await writeFilesAtomically([{ path: out, content: text, option: '--out' }]);
   const lines = [`wrote ${out}: ${network}, loss ${loss}${scalers.inputs || scalers.targets ? ', scalers' : ''}`];
-  if (meta) lines.push(`  columns  ${meta.inputs.join(', ')} → ${meta.targets.join(', ')}${meta.labels ? ` (${meta.labels.join(', ')})` : ''}`);
+  if (meta) lines.push(`  columns  ${meta.inputs?.join(', ') ?? '(inputs not named)'} → ${meta.targets?.join(', ') ?? '(targets not named)'}${meta.labels ? ` (${meta.labels.join(', ')})` : ''}`);
   else lines.push(`  columns  ${note ?? 'none in the file'}: \`predict\` and \`evaluate\` take the CSV's columns in order (inputs first, then targets), checking their count`);
   return {
     text: lines.join('\n'),

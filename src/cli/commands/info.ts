@@ -3,7 +3,7 @@ import { Command, Option } from 'commander';
 import type { Model } from '../../index.js';
 import { count, duration, fields, labelList, num } from '../format.js';
 import { lossUnitsText } from '../units.js';
-import { readModelFile } from '../model-file.js';
+import { readModelFile, type TrainingRecord } from '../model-file.js';
 import { job } from '../jobs.js';
 import { action, type Context, type Result } from '../run.js';
 
@@ -18,10 +18,9 @@ function describeScaler(s: { kind: string; range?: number[] } | undefined): stri
 }
 
 async function info(ctx: Context, [file]: string[]): Promise<Result> {
-  const { model, meta, json } = await readModelFile(file);
+  const { model, columns, named, training: t, json } = await readModelFile(file);
   const scalers = model.getNormalization();
   const spec = model.spec;
-  const t = meta?.training ?? null;
   const training = { present: json.training !== undefined, optimizer: savedOptimizer(json.training?.optimizer) };
   const layers = spec.layers.map((l) => ({ units: l.units, activation: l.activation, inputs: l.inputs, ...(l.activation === 'leaky_relu' ? { slope: l.slope } : {}) }));
   model.dispose();
@@ -34,22 +33,25 @@ async function info(ctx: Context, [file]: string[]): Promise<Result> {
     ['scalers', `inputs: ${describeScaler(scalers.inputs)}; targets: ${describeScaler(scalers.targets)}`],
     ['training state', training.present ? `saved (${training.optimizer ?? 'no optimizer used yet'}; shuffler), so training can resume: wasmlp train DATA --resume ${file}` : 'not saved'],
   ];
-  if (meta) {
-    lines.push(['task', meta.task]);
-    lines.push(['inputs', meta.inputs.join(', ')]);
-    lines.push(['targets', meta.targets.join(', ')]);
-    if (meta.labels) lines.push(['labels', labelList(meta.labels)]);
+  if (named) {
+    lines.push(['task', columns.task]);
+    lines.push(['inputs', columns.inputs?.join(', ') ?? 'not named (the CSV\'s first columns, in order)']);
+    lines.push(['targets', columns.targets?.join(', ') ?? 'not named']);
+    if (columns.labels) lines.push(['labels', labelList(columns.labels)]);
   } else {
-    lines.push(['columns', 'none saved (not written by `wasmlp train`)']);
+    lines.push(['columns', 'none saved (a model saved by the library without names)']);
   }
   if (t) {
     lines.push(['engine', `${t.engine} (used for training; any engine can load the model)`]);
     lines.push(['trained', `${t.epochs} of ${t.epochsRequested} epochs on ${t.data} (${count(t.trainRows)} training rows, ${count(t.validationRows)} validation), stop: ${t.stopReason}`]);
-    lines.push(['optimizer', `${t.optimizer}, lr ${t.learningRate}, batch ${t.batchSize}`]);
+    lines.push(['optimizer', `${t.optimizer}, lr ${t.learningRate}, batch ${t.batchSize}${t.weightDecay ? `, weight decay ${t.weightDecay}` : ''}`]);
+    lines.push(['schedule', t.schedule ?? 'none (a constant learning rate)']);
+    lines.push(['stopping', stopping(t)]);
     const units = lossUnitsText(scalers.targets?.kind);
     const last = (values: (number | null)[]) => values[values.length - 1] ?? undefined;
     lines.push(['final loss', `${num(last(t.loss))}${t.valLoss ? `, val ${num(last(t.valLoss))}` : ''} (${spec.loss}${units === '' ? '' : ` ${units}`})`]);
-    lines.push(['time', `${duration(t.timeMs)}, ${count(t.samplesPerSecond)} samples/s`]);
+    // files of earlier versions recorded how long training took; files are now the same for the same run
+    if (t.timeMs !== undefined) lines.push(['time', `${duration(t.timeMs)}${t.samplesPerSecond !== undefined ? `, ${count(t.samplesPerSecond)} samples/s` : ''}`]);
   }
   return {
     text: `${file}\n${fields(lines)}`,
@@ -67,13 +69,22 @@ async function info(ctx: Context, [file]: string[]): Promise<Result> {
       scalers: { inputs: scalers.inputs ?? null, targets: scalers.targets ?? null },
       trainingState: training.present,
       engine: t?.engine ?? null,
-      task: meta?.task ?? null,
-      inputColumns: meta?.inputs ?? null,
-      targetColumns: meta?.targets ?? null,
-      labels: meta?.labels ?? null,
+      task: named ? columns.task : null,
+      inputColumns: columns.inputs,
+      targetColumns: columns.targets,
+      labels: columns.labels,
+      // the names the file gives the model (an older file has none: its cli block holds them)
+      names: { inputs: json.names?.inputs ?? null, targets: json.names?.targets ?? null, classes: json.names?.classes ?? null },
       training: t,
     },
   };
+}
+
+/** How training was to stop early, as recorded. */
+function stopping(t: TrainingRecord): string {
+  if (t.patience === null) return `none: all ${t.epochsRequested} epochs`;
+  if (t.validationRows > 0) return `patience ${t.patience} on the validation loss (best epoch kept)`;
+  return `patience ${t.patience} on the training loss${t.tol !== undefined && t.tol !== null ? `, tol ${t.tol}` : ''}`;
 }
 
 /** The optimizer whose state a model file carries: its key is the validated optimizer settings as JSON. */
