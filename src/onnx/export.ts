@@ -165,6 +165,8 @@ export function namesOf(cli: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   if (strings(c.inputs)) out['wasmlp.columns.inputs'] = JSON.stringify(c.inputs);
   if (strings(c.targets)) out['wasmlp.columns.targets'] = JSON.stringify(c.targets);
+  // the command line's version 2 block names a classification's column of labels `target`
+  else if (typeof c.target === 'string') out['wasmlp.columns.targets'] = JSON.stringify([c.target]);
   if (c.task === 'classification' || c.task === 'regression') out['wasmlp.task'] = c.task;
   if (strings(c.labels)) out['wasmlp.labels'] = JSON.stringify(c.labels);
   return out;
