@@ -4,7 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createModel, loadModel } from '../../src/index.js';
+import { createModel, loadModel, readONNXMetadata, toONNX } from '../../src/index.js';
 import { cleanup, json, parseCsv, scratch, wasmlp } from './helpers.js';
 
 let dir: string;
@@ -98,6 +98,10 @@ describe('a model the command line trained, in code', () => {
     expect(model.predictClasses(inputs)).toEqual(predicted);
     const doc = json(await wasmlp(['evaluate', 'cli.json', 'data.csv', '--json'], dir));
     expect(model.evaluate(inputs, K)).toEqual(doc.evaluation);
+    // toONNX from code carries the names and the column of labels the cli block keeps
+    const meta = readONNXMetadata(toONNX(model));
+    expect(JSON.parse(meta['wasmlp.names'])).toEqual({ inputs: ['r', 'q', 'p'], classes: [0, 1, 2] });
+    expect(JSON.parse(meta['wasmlp.columns.targets'])).toEqual(['label']);
     model.dispose();
 
     const reg = await wasmlp(['train', 'data.csv', '--target', 't', '--ignore', 'id,label', '--epochs', '3', '--no-plot', '--out', 'reg-cli.json'], dir);
