@@ -7,9 +7,9 @@ import { readModelFile, type TrainingRecord } from '../model-file.js';
 import { job } from '../jobs.js';
 import { action, type Context, type Result } from '../run.js';
 
-/** `4 → 16 relu → 3 softmax`. */
+/** `4 → 16 relu → 3 softmax`, and a layer's dropout while training: `16 relu (dropout 0.2)`. */
 export function describeNetwork(model: Model): string {
-  return [String(model.spec.inputs), ...model.spec.layers.map((l) => `${l.units} ${l.activation}`)].join(' → ');
+  return [String(model.spec.inputs), ...model.spec.layers.map((l) => `${l.units} ${l.activation}${l.dropout > 0 ? ` (dropout ${l.dropout})` : ''}`)].join(' → ');
 }
 
 function describeScaler(s: { kind: string; range?: number[] } | undefined): string {

@@ -27,6 +27,8 @@ export interface TrainOptions {
   ignore?: string;
   classes?: boolean;
   layers?: number[];
+  /** Dropout rate of every hidden layer while training. */
+  dropout?: number;
   activation?: string;
   init?: Init;
   outputActivation?: string;
@@ -224,6 +226,7 @@ const FLAG_OF: [RegExp, string][] = [
   [/\bnormalize\.targets\b/g, '--normalize-targets'],
   [/\blayers\[\d+\]\.units\b/g, '--layers'],
   [/\blayers\[\d+\]\.activation\b/g, '--activation'],
+  [/\blayers\[\d+\]\.dropout\b/g, '--dropout'],
   [/^loss:/, '--loss:'],
   [/; set plainLoss: true to apply the plain .* output$/, ''],
 ];
@@ -309,7 +312,7 @@ async function prepareFresh(ctx: Context, data: string, o: TrainOptions, engine:
   const spec: ModelSpec = {
     inputs: inputNames.length,
     layers: [
-      ...(o.layers ?? DEFAULTS.layers).map((units) => ({ units, activation: (o.activation ?? DEFAULTS.activation) as Activation })),
+      ...(o.layers ?? DEFAULTS.layers).map((units) => ({ units, activation: (o.activation ?? DEFAULTS.activation) as Activation, ...(o.dropout ? { dropout: o.dropout } : {}) })),
       { units: enc.outputs, activation: activation as Activation },
     ],
     loss: loss as ModelSpec['loss'],
@@ -397,7 +400,7 @@ async function train(ctx: Context, [data]: string[], o: TrainOptions): Promise<R
   // --resume: the network, its columns and scalers come from the file; training settings default to the saved ones
   let loaded: LoadedModel | null = null;
   if (o.resume !== undefined) {
-    const fixed: [string, unknown][] = [['--ignore', o.ignore], ['--classes', o.classes], ['--layers', o.layers], ['--activation', o.activation], ['--init', o.init],
+    const fixed: [string, unknown][] = [['--ignore', o.ignore], ['--classes', o.classes], ['--layers', o.layers], ['--activation', o.activation], ['--dropout', o.dropout], ['--init', o.init],
       ['--output-activation', o.outputActivation], ['--loss', o.loss], ['--normalize', o.normalize], ['--normalize-targets', o.normalizeTargets]];
     for (const [flag, value] of fixed) {
       if (value !== undefined) throw new CliError('RESUME_CONFLICT', `${flag}: the network, its columns and its scalers come from --resume ${o.resume}; leave ${flag} out`);
@@ -662,6 +665,7 @@ export function trainCommand(): Command {
     .option('--epochs <n>', 'at most this many passes over the training rows (with --resume, this many more); early stopping (--patience) usually ends training well before', nonNegativeInt, DEFAULTS.epochs)
     .option('--batch-size <n>', 'rows per update, capped at the number of training rows (default: 32)', positiveInt)
     .option('--weight-decay <lambda>', 'L2 weight decay (default: 0)', nonNegativeNumber)
+    .option('--dropout <rate>', 'inverted dropout on every hidden layer while training: each unit dropped with this probability, the others scaled by 1/(1 − rate); predict, evaluate and export use the whole network (default: 0, none)', fraction)
     .addOption(new Option('--normalize <kind>', 'input scaling, fitted on the training rows and saved with the model (default: "standard", as a StandardScaler before scikit-learn\'s MLP; standardize and minMax, the library\'s names, are the same)').choices(SCALINGS))
     .addOption(new Option('--normalize-targets <kind>', 'target scaling for a regression (default: as --normalize), so targets of any size train at the same rate; losses are then on scaled targets, evaluate reports target units').choices(SCALINGS))
     .option('--validation-split <fraction>', `hold out this fraction of the rows, a seeded random sample, as the CSV may be sorted (the library's validationSplit takes the last rows), and stop on their loss (default: ${DEFAULTS.validationSplit.regression} for a regression, whose training loss keeps falling while it overfits; ${DEFAULTS.validationSplit.classification} for a classification, trained on every row, as rows held out cost a small data set accuracy; 0 with fewer than 10 rows)`, fraction)
