@@ -21,7 +21,7 @@ import {
   type ModelSpec,
 } from '../src/index.js';
 import type { Engine } from '../src/engine/engine.js';
-import { H, L, LAYER_RECORD_BYTES, POOL_BYTES } from '../src/layout/abi.js';
+import { H, HEADER_BYTES, L, LAYER_RECORD_BYTES, POOL_BYTES } from '../src/layout/abi.js';
 import { ENGINE_MEMORY_LIMIT, setEngineMemoryLimit } from '../src/layout/budget.js';
 import { writeDescriptors } from '../src/layout/pack.js';
 import { computePlan } from '../src/layout/plan.js';
@@ -135,7 +135,7 @@ describe('plans past 2 GiB: unsigned offsets up to 4 GiB (arithmetic, nothing al
     expect(plan.end).toBeLessThanOrEqual(2 ** 32);
     // each region [start, start + size) in layout order; sizes computed here from the layout document
     const regions: [string, number, number][] = [
-      ['header', plan.header, 256],
+      ['header', plan.header, HEADER_BYTES],
       ['pool', plan.pool, POOL_BYTES],
       ['table', plan.table, plan.layers.length * LAYER_RECORD_BYTES],
       ['params', plan.params, spec.paramCount * 8],

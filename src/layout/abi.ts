@@ -1,7 +1,7 @@
 // Numbers the host and the kernels must agree on. assembly/abi.ts mirrors every constant here;
 // the loader refuses kernels whose ABI_VERSION differs.
 
-export const ABI_VERSION = 6;
+export const ABI_VERSION = 7;
 
 /** Activation ids, as stored in the layer table. */
 export const ACTIVATION_ID = {
@@ -58,6 +58,9 @@ export const H = {
   STEPS_DONE: 28, // updates made by the last call
   EPOCH_POS: 29, // state across calls: row where the current epoch resumes (0: a new epoch begins)
   EPOCH_STEP: 30, // state across calls: updates made so far in the current epoch
+  // row weights (sampleWeight, classWeight), written by the host before train_epochs
+  WEIGHTS: 64, // byte offset of the N per-row weights of the training rows (0: no weights)
+  BATCH_WEIGHTS: 65, // byte offset of the gathered weights of a shuffled batch (0 without weights)
 } as const;
 /** Header: f64 slots at byte `plan.header + 8 * slot`. */
 export const HF = {
@@ -72,6 +75,7 @@ export const HF = {
   LOSS_SCALE: 24, // factor turning an epoch's loss sum into its loss (1/(N K) for mse, …)
   LAST_STEP: 25, // out: largest |Δθ| of the last update
   EPOCH_SUM: 26, // state across calls: loss sum of the current epoch so far
+  L1: 27, // l1 penalty: g ← ∇L + l1·sign(θ) + λθ (0: off)
 } as const;
 /** What train_epochs reports in H.STATUS. */
 export const TRAIN_STATUS = { OK: 0, NON_FINITE_LOSS: 1, STEP_BELOW: 2, LOSS_BELOW: 3, NON_FINITE_STEP: 4 } as const;
@@ -82,7 +86,7 @@ export const OPTIMIZER_ID = { sgd: 0, momentum: 1, adam: 2 } as const;
 /** Optimizer scalars after the state regions: f64 slots. */
 export const OPT_SCALARS = { T: 0, BETA1_POWER: 1, BETA2_POWER: 2 } as const;
 export const OPT_SCALAR_BYTES = 32;
-export const HEADER_BYTES = 256;
+export const HEADER_BYTES = 512;
 
 /** Layer table: one record of LAYER_RECORD_BYTES per layer; i32 slots, then the slope as f64. */
 export const L = {
