@@ -56,6 +56,8 @@ export const H_ROWS_SEEN: i32 = 27;
 export const H_STEPS_DONE: i32 = 28;
 export const H_EPOCH_POS: i32 = 29;
 export const H_EPOCH_STEP: i32 = 30;
+export const H_WEIGHTS: i32 = 64;
+export const H_BATCH_WEIGHTS: i32 = 65;
 export const H_DROPOUT: i32 = 66; // 1: a layer has dropout (train_epochs draws masks; nothing else reads it)
 // Header f64 slots (src/layout/abi.ts HF), at byte 8 * slot.
 export const HF_LEARNING_RATE: i32 = 16;
@@ -69,6 +71,7 @@ export const HF_LOSS_BELOW: i32 = 23;
 export const HF_LOSS_SCALE: i32 = 24;
 export const HF_LAST_STEP: i32 = 25;
 export const HF_EPOCH_SUM: i32 = 26;
+export const HF_L1: i32 = 27;
 // Optimizer ids (src/layout/abi.ts OPTIMIZER_ID) and scalars after the state regions (OPT_SCALARS).
 export const OPT_SGD: i32 = 0;
 export const OPT_MOMENTUM: i32 = 1;

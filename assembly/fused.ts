@@ -14,6 +14,8 @@
 // The formulas are those of activations.ts and losses.ts, term by term, so every value is the same
 // bits as on the general path: the path changes speed only. A layer with dropout is never fused
 // (fusedRows is 0): train_gradients draws and applies its masks on the general path (dropout.ts).
+// With row weights (train_epochs passes their address, 0 for none) the output loop multiplies row
+// r's loss terms by w_r and its δ's scale becomes scale·w_r, as losses.ts's weighted_ functions.
 //
 // Activations are type parameters: each marker class below gives the kernels its inlined forward
 // and gradient, and each instantiation is a loop of its own, chosen once per layer by the one switch
@@ -25,11 +27,11 @@ import {
   L_A, L_ACTIVATION, L_B, L_DELTA, L_DROPOUT_BYTE, L_GB, L_GW, L_FUSED_ROWS, L_INPUTS, L_MASK, L_SLOPE_BYTE, L_UNITS, L_W, L_Z, slot,
 } from './abi';
 import { exp_lut } from 'util/math';
-import { sgd_update } from './optimizers';
+import { NoL1, WithL1, sgd_update } from './optimizers';
 import { gemm_nn, split_apply_mask, split_backprop_activation } from './pool';
 import { dropout_mask } from './dropout';
 import { dense_backward, dense_forward } from './dense';
-import { loss_output_gradient, loss_scale, loss_sum } from './losses';
+import { loss_output_gradient, loss_scale, loss_sum, weighted_loss_sum, weighted_output_gradient } from './losses';
 
 // ---------------------------------------------------------------------------------------------
 // Activation markers. forward(z, slope, a, d) stores f(z) at a and, where the backward pass needs
@@ -136,6 +138,23 @@ function output_squared_error<A>(count: i32, slope: f64, z: usize, a: usize, t: 
   return sum;
 }
 
+/** output_squared_error with row weights at w (`units` per row): Σ w_r (a − t)², d ← f'-scaled 2·(scale·w_r)·(a − t). */
+function output_squared_error_weighted<A>(rows: i32, units: i32, slope: f64, z: usize, a: usize, t: usize, d: usize, scale: f64, w: usize): f64 {
+  const act = changetype<A>(0);
+  const rowBytes = <usize>units << 3;
+  let sum = 0.0;
+  let k: usize = 0;
+  for (let r = 0; r < rows; r++) {
+    const wr = load<f64>(w + (<usize>r << 3)), s2 = 2.0 * (scale * wr);
+    for (const end = k + rowBytes; k < end; k += 8) {
+      const e = load<f64>(a + k) - load<f64>(t + k);
+      sum += wr * (e * e);
+      store<f64>(d + k, act.grad(s2 * e, z + k, d + k, slope));
+    }
+  }
+  return sum;
+}
+
 /** Sigmoid + bce from the logits: Σ t·softplus(−z) + (1 − t)·softplus(z) returned, d ← scale·(a − t). */
 function output_logistic(count: i32, z: usize, a: usize, t: usize, d: usize, scale: f64): f64 {
   const bytes = <usize>count << 3;
@@ -145,6 +164,23 @@ function output_logistic(count: i32, z: usize, a: usize, t: usize, d: usize, sca
     const l = Math.log1p(Math.exp(-Math.abs(x)));
     sum += y * (Math.max(-x, 0.0) + l) + (1.0 - y) * (Math.max(x, 0.0) + l);
     store<f64>(d + k, scale * (load<f64>(a + k) - y));
+  }
+  return sum;
+}
+
+/** output_logistic with row weights at w (`units` per row): each term times w_r, d ← (scale·w_r)·(a − t). */
+function output_logistic_weighted(rows: i32, units: i32, z: usize, a: usize, t: usize, d: usize, scale: f64, w: usize): f64 {
+  const rowBytes = <usize>units << 3;
+  let sum = 0.0;
+  let k: usize = 0;
+  for (let r = 0; r < rows; r++) {
+    const wr = load<f64>(w + (<usize>r << 3)), sw = scale * wr;
+    for (const end = k + rowBytes; k < end; k += 8) {
+      const x = load<f64>(z + k), y = load<f64>(t + k);
+      const l = Math.log1p(Math.exp(-Math.abs(x)));
+      sum += wr * (y * (Math.max(-x, 0.0) + l) + (1.0 - y) * (Math.max(x, 0.0) + l));
+      store<f64>(d + k, sw * (load<f64>(a + k) - y));
+    }
   }
   return sum;
 }
@@ -263,6 +299,15 @@ class SquaredError {
   }
 }
 
+/** output_squared_error_weighted of the output `layer`, targets at x, p = scale, and (in `above`'s place) the row weights. */
+class WeightedSquaredError {
+  @inline run<A>(layer: usize, above: usize, rows: i32, x: usize, p: f64, q: f64): f64 {
+    return output_squared_error_weighted<A>(
+      rows, slot(layer, L_UNITS), slope_of(layer), at(layer, L_Z), at(layer, L_A), x, at(layer, L_DELTA), p, above,
+    );
+  }
+}
+
 /** input_delta: `layer`'s δ over `rows` rows from the δ and W of the layer `above` it. */
 class InputDelta {
   @inline run<A>(layer: usize, above: usize, rows: i32, x: usize, p: f64, q: f64): f64 {
@@ -274,12 +319,15 @@ class InputDelta {
   }
 }
 
-/** row_update of the layer `above` `layer` (p = lr, q = decay), `layer`'s δ on the way: returns the largest |Δθ|. */
-class RowUpdate {
+/**
+ * row_update of the layer `above` `layer` (p = lr, q = decay, x = the header, S: NoL1 or WithL1, which
+ * reads its l1 there), `layer`'s δ on the way: returns the largest |Δθ|.
+ */
+class RowUpdate<S> {
   @inline run<A>(layer: usize, above: usize, rows: i32, x: usize, p: f64, q: f64): f64 {
-    return row_update<A>(
+    return row_update<A, S>(
       slot(above, L_INPUTS), slot(above, L_UNITS), slope_of(layer), at(layer, L_A), at(above, L_W), at(above, L_B),
-      at(above, L_DELTA), at(layer, L_Z), at(layer, L_DELTA), p, q,
+      at(above, L_DELTA), at(layer, L_Z), at(layer, L_DELTA), p, q, changetype<S>(0).l1_of(x),
     );
   }
 }
@@ -297,8 +345,15 @@ function fused_forward(r: usize, rows: i32, x: usize): void {
   return loss == LOSS_SSR || loss == LOSS_HALF_SE || loss == LOSS_MSE;
 }
 
-/** The fused output loop where handled_output allows it (squared error, else sigmoid + bce from the logits): returns the loss sum. */
-function fused_output(r: usize, loss: i32, rows: i32, target: usize, scale: f64): f64 {
+/**
+ * The fused output loop where handled_output allows it (squared error, else sigmoid + bce from the
+ * logits), with the row weights at `weights` (0: none): returns the loss sum.
+ */
+function fused_output(r: usize, loss: i32, rows: i32, target: usize, scale: f64, weights: usize): f64 {
+  if (weights != 0) {
+    if (is_squared_error(loss)) return by_activation<WeightedSquaredError>(r, weights, rows, target, scale, 0.0);
+    return output_logistic_weighted(rows, slot(r, L_UNITS), at(r, L_Z), at(r, L_A), target, at(r, L_DELTA), scale, weights);
+  }
   if (is_squared_error(loss)) return by_activation<SquaredError>(r, 0, rows, target, scale, 0.0);
   return output_logistic(rows * slot(r, L_UNITS), at(r, L_Z), at(r, L_A), target, at(r, L_DELTA), scale);
 }
@@ -312,9 +367,9 @@ function fused_input_delta(prev: usize, r: usize, rows: i32): void {
  * forward, loss and backward over `rows` rows; returns the raw loss sum Σ terms. The same bits as
  * network_gradients_chunk whatever the paths, when no layer has dropout. A layer with dropout
  * (general path) draws its masks after its activation and drops its outputs (dropout.ts), and its
- * dL/da is multiplied by the same factors before f'(z).
+ * dL/da is multiplied by the same factors before f'(z). `weights`: the rows' weights (0: none).
  */
-export function train_gradients(header: usize, rows: i32, input: usize, target: usize): f64 {
+export function train_gradients(header: usize, rows: i32, input: usize, target: usize, weights: usize): f64 {
   const layers = slot(header, H_LAYERS);
   const loss = slot(header, H_LOSS), fromLogits = slot(header, H_FROM_LOGITS);
   const scratch = <usize>slot(header, H_SCRATCH);
@@ -342,10 +397,13 @@ export function train_gradients(header: usize, rows: i32, input: usize, target: 
   const scale = loss_scale(loss, rows, units);
   let sum: f64;
   if (is_fused(out, rows) && handled_output(loss, fromLogits, slot(out, L_ACTIVATION))) {
-    sum = fused_output(out, loss, rows, target, scale);
+    sum = fused_output(out, loss, rows, target, scale, weights);
   } else {
-    sum = loss_sum(loss, fromLogits, rows, units, at(out, L_Z), at(out, L_A), target);
-    const done = loss_output_gradient(loss, fromLogits, rows, units, at(out, L_A), target, at(out, L_DELTA), scale);
+    const z = at(out, L_Z), a = at(out, L_A), d = at(out, L_DELTA);
+    sum = weights == 0 ? loss_sum(loss, fromLogits, rows, units, z, a, target) : weighted_loss_sum(loss, fromLogits, rows, units, z, a, target, weights);
+    const done = weights == 0
+      ? loss_output_gradient(loss, fromLogits, rows, units, a, target, d, scale)
+      : weighted_output_gradient(loss, fromLogits, rows, units, a, target, d, scale, weights);
     if (!done) {
       split_backprop_activation(slot(out, L_ACTIVATION), load<f64>(out + L_SLOPE_BYTE), rows, units, at(out, L_Z), at(out, L_A), at(out, L_DELTA));
     }
@@ -389,6 +447,7 @@ export function train_gradients(header: usize, rows: i32, input: usize, target: 
 // reading them again in a separate update pass:
 //   g  = 0.0 + δ_u · x_i          weight_gradients' one-row sum (0.0 + p: the same bits, −0 included)
 //   Δ  = lr · (g + λ·θ);  θ ← θ − Δ;  largest = max(largest, |Δ|)          sgd_update, as sgd_all
+// (with l1 ≠ 0, g + l1·sign(θ) in the place of g: the WithL1 instantiation, as sgd_all's)
 // Every value is the same bits as train_gradients followed by sgd_all. The gradient buffer is not
 // written (nothing reads it after an update: every caller of the gradients rewrites it first).
 
@@ -400,8 +459,8 @@ export function row_step_ready(header: usize): bool {
   return handled_output(slot(header, H_LOSS), slot(header, H_FROM_LOGITS), slot(record(header, layers - 1), L_ACTIVATION));
 }
 
-/** Forward pass and loss of one row (`scale`: loss_scale for one row): returns the raw loss sum, leaves the output δ. */
-export function row_forward_loss(header: usize, input: usize, target: usize, scale: f64): f64 {
+/** Forward pass and loss of one row (`scale`: loss_scale for one row; `weight`: its weight's address, 0: none): returns the raw loss sum, leaves the output δ. */
+export function row_forward_loss(header: usize, input: usize, target: usize, scale: f64, weight: usize): f64 {
   const layers = slot(header, H_LAYERS);
   let x = input;
   for (let l = 0; l < layers; l++) {
@@ -409,19 +468,24 @@ export function row_forward_loss(header: usize, input: usize, target: usize, sca
     by_activation<RowForward>(r, 0, 1, x, 0.0, 0.0);
     x = at(r, L_A);
   }
-  return fused_output(record(header, layers - 1), slot(header, H_LOSS), 1, target, scale);
+  return fused_output(record(header, layers - 1), slot(header, H_LOSS), 1, target, scale, weight);
 }
 
-/** Layer 0's update: W ← W − lr·(δᵀx + λW), b likewise; returns the largest |Δθ|. */
-@inline function row_update_first(inputs: i32, units: i32, x: usize, W: usize, b: usize, delta: usize, lr: f64, decay: f64): f64 {
+/** Layer 0's update: W ← W − lr·(δᵀx + λW), b likewise (S: with or without l1); returns the largest |Δθ|. */
+@inline function row_update_first<S>(inputs: i32, units: i32, x: usize, W: usize, b: usize, delta: usize, lr: f64, decay: f64, l1: f64): f64 {
+  const l1s = changetype<S>(0);
   const inBytes = <usize>inputs << 3, outBytes = <usize>units << 3;
   let top = 0.0;
   let w = W;
   for (let u: usize = 0; u < outBytes; u += 8) {
     const du = load<f64>(delta + u);
-    for (let i: usize = 0; i < inBytes; i += 8) top = sgd_update(top, w + i, load<f64>(w + i), 0.0 + du * load<f64>(x + i), lr, decay);
+    for (let i: usize = 0; i < inBytes; i += 8) {
+      const theta = load<f64>(w + i);
+      top = sgd_update(top, w + i, theta, l1s.grad(0.0 + du * load<f64>(x + i), theta, l1), lr, decay);
+    }
     w += inBytes;
-    top = sgd_update(top, b + u, load<f64>(b + u), 0.0 + du, lr, decay);
+    const beta = load<f64>(b + u);
+    top = sgd_update(top, b + u, beta, l1s.grad(0.0 + du, beta, l1), lr, decay);
   }
   return top;
 }
@@ -431,8 +495,8 @@ export function row_forward_loss(header: usize, input: usize, target: usize, sca
  * by input, each weight W[u][i] is read, added to the i-th sum (units in increasing order, as
  * input_delta), then updated. Returns the largest |Δθ|.
  */
-@inline function row_update<A>(inputs: i32, units: i32, slope: f64, x: usize, W: usize, b: usize, delta: usize, zPrev: usize, dPrev: usize, lr: f64, decay: f64): f64 {
-  const act = changetype<A>(0);
+@inline function row_update<A, S>(inputs: i32, units: i32, slope: f64, x: usize, W: usize, b: usize, delta: usize, zPrev: usize, dPrev: usize, lr: f64, decay: f64, l1: f64): f64 {
+  const act = changetype<A>(0), l1s = changetype<S>(0);
   const inBytes = <usize>inputs << 3, outBytes = <usize>units << 3;
   let top = 0.0;
   for (let i: usize = 0; i < inBytes; i += 8) {
@@ -442,22 +506,34 @@ export function row_forward_loss(header: usize, input: usize, target: usize, sca
     for (let u: usize = 0; u < outBytes; u += 8) {
       const du = load<f64>(delta + u), theta = load<f64>(w);
       s += du * theta;
-      top = sgd_update(top, w, theta, 0.0 + du * xi, lr, decay);
+      top = sgd_update(top, w, theta, l1s.grad(0.0 + du * xi, theta, l1), lr, decay);
       w += inBytes;
     }
     store<f64>(dPrev + i, act.grad(s, zPrev + i, dPrev + i, slope));
   }
-  for (let u: usize = 0; u < outBytes; u += 8) top = sgd_update(top, b + u, load<f64>(b + u), 0.0 + load<f64>(delta + u), lr, decay);
+  for (let u: usize = 0; u < outBytes; u += 8) {
+    const beta = load<f64>(b + u);
+    top = sgd_update(top, b + u, beta, l1s.grad(0.0 + load<f64>(delta + u), beta, l1), lr, decay);
+  }
   return top;
 }
 
 /** Backward pass and plain sgd update of one row after row_forward_loss; returns the largest |Δθ| (sgd_all's). */
 export function row_backward_sgd(header: usize, input: usize, lr: f64, decay: f64): f64 {
+  return row_backward<NoL1>(header, input, lr, decay, 0.0);
+}
+
+/** row_backward_sgd with l1 ≠ 0 (the header's). A function apart, so that row_backward_sgd keeps its code. */
+export function row_backward_sgd_l1(header: usize, input: usize, lr: f64, decay: f64, l1: f64): f64 {
+  return row_backward<WithL1>(header, input, lr, decay, l1);
+}
+
+@inline function row_backward<S>(header: usize, input: usize, lr: f64, decay: f64, l1: f64): f64 {
   let top = 0.0;
   for (let l = slot(header, H_LAYERS) - 1; l > 0; l--) {
-    top = Math.max(top, by_activation<RowUpdate>(record(header, l - 1), record(header, l), 1, 0, lr, decay));
+    top = Math.max(top, by_activation<RowUpdate<S>>(record(header, l - 1), record(header, l), 1, header, lr, decay));
   }
   const first = record(header, 0);
-  const t = row_update_first(slot(first, L_INPUTS), slot(first, L_UNITS), input, at(first, L_W), at(first, L_B), at(first, L_DELTA), lr, decay);
+  const t = row_update_first<S>(slot(first, L_INPUTS), slot(first, L_UNITS), input, at(first, L_W), at(first, L_B), at(first, L_DELTA), lr, decay, l1);
   return Math.max(top, t);
 }

@@ -104,13 +104,13 @@ const P_WORKERS_ONLY: i32 = 14; // 1: the coordinator takes no tile and waits fo
 const P_FAILED: i32 = 15; // 1: a worker failed (its JavaScript caught an exception); the pool is not used again
 const P_ARGS: i32 = 16; // i32 arguments: slots 16..31 (bytes 64..127)
 const I32_ARGS: i32 = 16;
-const PF_ARGS: i32 = 16; // f64 arguments: f64 slots 16..23 (bytes 128..191)
-const F64_ARGS: i32 = 8;
-const PF_PARTIAL: i32 = 24; // f64 per tile: f64 slots 24.. (bytes 192..; the optimizer's largest |Δθ| of the tile)
+const PF_ARGS: i32 = 16; // f64 arguments: f64 slots 16..24 (bytes 128..199)
+const F64_ARGS: i32 = 9;
+const PF_PARTIAL: i32 = 25; // f64 per tile: f64 slots 25.. (bytes 200..; the optimizer's largest |Δθ| of the tile)
 /** Bytes of the pool block (src/layout/abi.ts POOL_BYTES). */
 export const POOL_BYTES: i32 = 512;
 /** Most tiles of one task (PF_PARTIAL's room). */
-const MAX_TILES: i32 = 40;
+const MAX_TILES: i32 = 39;
 // CLAIM = (generation & TAG_MASK) << TILE_BITS | next tile; CLOSED while a task is being written
 const TILE_BITS: i32 = 8;
 const TILE_MASK: i32 = 0xff;
@@ -408,22 +408,22 @@ function maskTile(tile: i32): void {
 
 const O_ID = 0, O_N = 1, O_PARAMS = 2, O_GRADS = 3, O_MASK = 4, O_M = 5, O_V = 6, O_NESTEROV = 7, O_TILE = 8;
 const OF_LR = PF_ARGS, OF_DECAY = PF_ARGS + 1, OF_MU = PF_ARGS + 2, OF_BETA1 = PF_ARGS + 3, OF_BETA2 = PF_ARGS + 4;
-const OF_EPSILON = PF_ARGS + 5, OF_C1 = PF_ARGS + 6, OF_C2 = PF_ARGS + 7;
+const OF_EPSILON = PF_ARGS + 5, OF_C1 = PF_ARGS + 6, OF_C2 = PF_ARGS + 7, OF_L1 = PF_ARGS + 8;
 /**
  * One pass of optimizer `id` (optimizers.ts optimizer_pass: OPT_* or OPT_SGD_ALL) over n parameters,
  * on the pool when large enough; returns the largest |Δθ|.
  */
 export function split_optimizer(
   id: i32, n: i32, params: usize, grads: usize, mask: usize, m: usize, v: usize, nesterov: i32,
-  lr: f64, decay: f64, mu: f64, beta1: f64, beta2: f64, epsilon: f64, c1: f64, c2: f64,
+  lr: f64, decay: f64, mu: f64, beta1: f64, beta2: f64, epsilon: f64, c1: f64, c2: f64, l1: f64,
 ): f64 {
   const length = splitLength(<i64>n, P_MIN_ELEMENTS, n, 2, ELEMENT_TILES_PER_THREAD);
-  if (length == 0) return optimizer_pass(id, n, params, grads, mask, m, v, nesterov, lr, decay, mu, beta1, beta2, epsilon, c1, c2);
+  if (length == 0) return optimizer_pass(id, n, params, grads, mask, m, v, nesterov, lr, decay, mu, beta1, beta2, epsilon, c1, c2, l1);
   const tiles = tilesOf(n, length);
   setArg(O_ID, id); setArg(O_N, n); setArg(O_PARAMS, <i32>params); setArg(O_GRADS, <i32>grads);
   setArg(O_MASK, <i32>mask); setArg(O_M, <i32>m); setArg(O_V, <i32>v); setArg(O_NESTEROV, nesterov); setArg(O_TILE, length);
   setf(OF_LR, lr); setf(OF_DECAY, decay); setf(OF_MU, mu); setf(OF_BETA1, beta1); setf(OF_BETA2, beta2);
-  setf(OF_EPSILON, epsilon); setf(OF_C1, c1); setf(OF_C2, c2);
+  setf(OF_EPSILON, epsilon); setf(OF_C1, c1); setf(OF_C2, c2); setf(OF_L1, l1);
   runTask(KIND_OPTIMIZER, tiles);
   let top = 0.0;
   for (let t = 0; t < tiles; t++) top = Math.max(top, getf(PF_PARTIAL + t));
@@ -438,7 +438,7 @@ function optimizerTile(tile: i32): void {
     arg(O_ID), min(length, n - from),
     <usize><u32>arg(O_PARAMS) + shift, <usize><u32>arg(O_GRADS) + shift, <usize><u32>arg(O_MASK) + shift,
     <usize><u32>arg(O_M) + shift, <usize><u32>arg(O_V) + shift, arg(O_NESTEROV),
-    getf(OF_LR), getf(OF_DECAY), getf(OF_MU), getf(OF_BETA1), getf(OF_BETA2), getf(OF_EPSILON), getf(OF_C1), getf(OF_C2),
+    getf(OF_LR), getf(OF_DECAY), getf(OF_MU), getf(OF_BETA1), getf(OF_BETA2), getf(OF_EPSILON), getf(OF_C1), getf(OF_C2), getf(OF_L1),
   ));
 }
 
@@ -540,7 +540,7 @@ if (P_FAILED >= P_ARGS) ERROR('pool.ts: the control slots overlap the i32 argume
 if ((P_ARGS + I32_ARGS) * 4 > PF_ARGS * 8) ERROR('pool.ts: the i32 arguments overlap the f64 arguments');
 // every task's arguments within their slots
 if (max(max(max(G_TILE, V_TILE), M_TILE), max(max(O_TILE, R_TILE), S_TILE)) >= I32_ARGS) ERROR('pool.ts: a task has more i32 arguments than I32_ARGS');
-if (max(VF_SLOPE, OF_C2) >= PF_ARGS + F64_ARGS) ERROR('pool.ts: a task has more f64 arguments than F64_ARGS');
+if (max(VF_SLOPE, OF_L1) >= PF_ARGS + F64_ARGS) ERROR('pool.ts: a task has more f64 arguments than F64_ARGS');
 // the f64 arguments end where the partials begin; a partial per tile fits in the block
 if (PF_ARGS + F64_ARGS > PF_PARTIAL) ERROR('pool.ts: the f64 arguments overlap the partials');
 if ((PF_PARTIAL + MAX_TILES) * 8 > POOL_BYTES) ERROR('pool.ts: MAX_TILES partials do not fit in POOL_BYTES');

@@ -58,6 +58,9 @@ export const H = {
   STEPS_DONE: 28, // updates made by the last call
   EPOCH_POS: 29, // state across calls: row where the current epoch resumes (0: a new epoch begins)
   EPOCH_STEP: 30, // state across calls: updates made so far in the current epoch
+  // row weights (sampleWeight, classWeight), written by the host before train_epochs
+  WEIGHTS: 64, // byte offset of the N per-row weights of the training rows (0: no weights)
+  BATCH_WEIGHTS: 65, // byte offset of the gathered weights of a shuffled batch (0 without weights)
   // dropout (written with the layer table)
   DROPOUT: 66, // 1: a layer has dropout; train_epochs then draws masks (the other entry points never read it)
 } as const;
@@ -74,6 +77,7 @@ export const HF = {
   LOSS_SCALE: 24, // factor turning an epoch's loss sum into its loss (1/(N K) for mse, …)
   LAST_STEP: 25, // out: largest |Δθ| of the last update
   EPOCH_SUM: 26, // state across calls: loss sum of the current epoch so far
+  L1: 27, // l1 penalty: g ← ∇L + l1·sign(θ) + λθ (0: off)
 } as const;
 /** What train_epochs reports in H.STATUS. */
 export const TRAIN_STATUS = { OK: 0, NON_FINITE_LOSS: 1, STEP_BELOW: 2, LOSS_BELOW: 3, NON_FINITE_STEP: 4 } as const;

@@ -47,7 +47,8 @@ const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' 
 const fits = (plan: Plan): boolean => plan.end <= limit;
 
 const covers = (plan: Plan, want: Capacity): boolean =>
-  plan.batchCapacity >= want.batch && plan.rowCapacity >= want.rows && plan.validationCapacity >= (want.validation ?? 0);
+  plan.batchCapacity >= want.batch && plan.rowCapacity >= want.rows && plan.validationCapacity >= (want.validation ?? 0) &&
+  (plan.weighted || !want.weights);
 
 /**
  * Where the spec check places the arena: above the WebAssembly kernels' static data (their heap base,
@@ -105,6 +106,7 @@ export function reservePlan(spec: ValidSpec, base: number, current: Plan | null,
       batch: Math.max(want.batch, current.batchCapacity),
       rows: Math.max(want.rows, current.rowCapacity),
       validation: Math.max(want.validation ?? 0, current.validationCapacity),
+      weights: (want.weights ?? false) || current.weighted,
     }, base);
     if (fits(grown)) return grown;
   }
@@ -134,7 +136,7 @@ export function chunkRows(spec: ValidSpec, base: number, current: Plan, want: nu
   const wanted = (c: number): Capacity => ({ batch: c, rows: c });
   const ok = (c: number): boolean => {
     if (covers(current, wanted(c))) return true;
-    const grown = computePlan(spec, { batch: Math.max(c, current.batchCapacity), rows: Math.max(c, current.rowCapacity), validation: current.validationCapacity }, base);
+    const grown = computePlan(spec, { batch: Math.max(c, current.batchCapacity), rows: Math.max(c, current.rowCapacity), validation: current.validationCapacity, weights: current.weighted }, base);
     return fits(grown) || fits(computePlan(spec, wanted(c), base));
   };
   const c = largest(want, ok);

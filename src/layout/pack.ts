@@ -72,6 +72,10 @@ export interface TrainingSetup {
   learningRate: number;
   optimizer: { id: number; momentum: number; nesterov: boolean; beta1: number; beta2: number; epsilon: number };
   weightDecay: number;
+  /** The l1 penalty (0: off). */
+  l1: number;
+  /** Whether the plan's weights region holds this fit's row weights (written by the caller). */
+  weighted: boolean;
   mask: Float64Array;
   stepBelow: number;
   lossBelow: number;
@@ -93,6 +97,9 @@ export function writeTraining(plan: Plan, views: ArenaViews, setup: TrainingSetu
   f64[f + HF.BETA2] = setup.optimizer.beta2;
   f64[f + HF.EPSILON] = setup.optimizer.epsilon;
   f64[f + HF.WEIGHT_DECAY] = setup.weightDecay;
+  f64[f + HF.L1] = setup.l1;
+  i32[h + H.WEIGHTS] = setup.weighted ? plan.weights : 0;
+  i32[h + H.BATCH_WEIGHTS] = setup.weighted ? plan.batchWeights : 0;
   f64[f + HF.STEP_BELOW] = setup.stepBelow;
   f64[f + HF.LOSS_BELOW] = setup.lossBelow;
   f64[f + HF.LOSS_SCALE] = setup.lossScale;

@@ -25,8 +25,11 @@
  *     data X        N × inputs f64 (one sample per row); a forward pass reads its rows in place
  *     data Y        N × outputs f64
  *     perm          N u32          the row order of the current epoch (shuffled in place)
+ *     weights       N f64          the rows' weights (sampleWeight × classWeight); only in a plan for
+ *                                   weighted fits (Capacity.weights), else empty
  *     batch X, Y    B × inputs, B × outputs f64: a shuffled batch's rows gathered contiguously
  *                   (unshuffled training reads X and Y in place instead)
+ *     batch weights B f64: a shuffled batch's weights, gathered with its rows (weighted plans only)
  *     loss log      LOSS_LOG_CAPACITY f64: the loss sum of each epoch of one train_epochs call
  *     validation    V × inputs, V × outputs f64: held-out rows, evaluated between epochs
  *     scratch       GEMM packing space for the largest product of the plan (gemmScratchBytes),
@@ -180,6 +183,10 @@ export interface Plan {
   readonly perm: number;
   readonly batchX: number;
   readonly batchY: number;
+  /** Whether the plan holds row weights (`weights`, N f64; `batchWeights`, B f64); both regions are empty otherwise. */
+  readonly weighted: boolean;
+  readonly weights: number;
+  readonly batchWeights: number;
   readonly lossLog: number;
   readonly validationCapacity: number;
   readonly validationX: number;
@@ -199,6 +206,8 @@ export interface Capacity {
   rows: number;
   /** Rows the validation regions hold (default 0). */
   validation?: number;
+  /** Room for a weight per data row and per batch row (default false). */
+  weights?: boolean;
 }
 
 /** Epochs one train_epochs call may run: the loss log holds one sum per epoch. */
@@ -244,8 +253,11 @@ export function computePlan(spec: ValidSpec, capacity: Capacity, base = 0): Plan
   const x = take(N * spec.inputs * 8);
   const y = take(N * spec.outputs * 8);
   const perm = take(N * 4);
+  const weighted = capacity.weights ?? false;
+  const weights = take(weighted ? N * 8 : 0);
   const batchX = take(B * spec.inputs * 8);
   const batchY = take(B * spec.outputs * 8);
+  const batchWeights = take(weighted ? B * 8 : 0);
   const lossLog = take(LOSS_LOG_CAPACITY * 8);
   const V = capacity.validation ?? 0;
   const validationX = take(V * spec.inputs * 8);
@@ -275,6 +287,9 @@ export function computePlan(spec: ValidSpec, capacity: Capacity, base = 0): Plan
     perm,
     batchX,
     batchY,
+    weighted,
+    weights,
+    batchWeights,
     lossLog,
     validationCapacity: V,
     validationX,

@@ -3,11 +3,12 @@
 // `model.evaluate` with scikit-learn's definitions (src/metrics).
 import { checkLabels, classIndices, encodeLabels, isLabelArray, listClasses } from '../data/labels.js';
 import { toMatrix, type MatrixInput } from '../data/dataset.js';
-import { DataError, OptionsError } from '../errors.js';
+import { DataError, OptionsError, describe } from '../errors.js';
 import { argmax, classificationReport, type ClassificationReport } from '../metrics/classification.js';
 import { regressionReport, type RegressionReport } from '../metrics/regression.js';
 import { classCount, sortedUnique, type Label, type ModelNames } from '../spec/labels.js';
 import type { ValidSpec } from '../spec/types.js';
+import type { RowClasses } from '../train/options.js';
 
 /** Targets as labels (a 1-D array, one per row) or as the network's target rows. */
 export type Targets = MatrixInput | readonly Label[];
@@ -122,10 +123,59 @@ export function predictClasses(view: ClassifierView, X: MatrixInput): Label[] {
 /** The true class index of each row: labels looked up, or one-hot rows' largest entry (one output: t > 0.5). */
 function trueIndices(view: ClassifierView, Y: Targets, classes: readonly Label[]): Int32Array {
   if (isLabelArray(Y)) return classIndices(checkLabels(Y, 'Y'), classes, 'Y');
-  const y = toMatrix(Y as MatrixInput, view.spec.outputs, 'Y');
+  return rowIndices(view.spec, Y as MatrixInput);
+}
+
+/** The class index of each target row: its largest entry (one output: t > 0.5). */
+function rowIndices(spec: ValidSpec, Y: MatrixInput): Int32Array {
+  const y = toMatrix(Y, spec.outputs, 'Y');
   const out = new Int32Array(y.rows);
   for (let r = 0; r < y.rows; r++) out[r] = y.cols === 1 ? (y.data[r] > 0.5 ? 1 : 0) : argmax(y.data, r * y.cols, y.cols);
   return out;
+}
+
+/**
+ * fit's classWeight for the trainer: the class of each row of the targets `y` (labels already encoded
+ * by targetRows) and each class's weight, from a map by label (every class, no other key) or null for
+ * 'balanced' (the trainer counts the training rows).
+ */
+export function rowClasses(spec: ValidSpec, names: ModelNames, y: MatrixInput, classWeight: unknown): RowClasses {
+  const path = 'options.classWeight';
+  const count = needsClassifier(spec, 'classWeight', path);
+  if (classWeight === 'balanced') return { of: rowIndices(spec, y), classes: count, weights: null };
+  if (classWeight === null || typeof classWeight !== 'object' || Array.isArray(classWeight)) {
+    throw new OptionsError('BAD_OPTION', `${path}: expected 'balanced' or an object { label: weight } with every class, got ${describe(classWeight)}`, {
+      path, expected: "'balanced' or an object { label: weight }", received: describe(classWeight),
+    });
+  }
+  const classes = names.classes;
+  if (classes === null) {
+    throw new OptionsError('NO_CLASSES', `${path}: weights by label need the model's classes: fit it with labels, give classes in the spec, or use 'balanced'`, {
+      path, expected: 'a model with classes', received: 'no classes',
+    });
+  }
+  const given = classWeight as Record<string, unknown>;
+  const keys = new Set(classes.map(String));
+  for (const key of Object.keys(given)) {
+    if (!keys.has(key)) {
+      throw new OptionsError('UNKNOWN_CLASS', `${path}: ${JSON.stringify(key)} is not one of the model's classes (${listClasses(classes)})`, {
+        path, expected: `one of ${listClasses(classes)}`, received: JSON.stringify(key),
+      });
+    }
+  }
+  const weights = Float64Array.from(classes, (c) => {
+    const key = String(c), value = given[key], at = `${path}[${JSON.stringify(key)}]`;
+    if (value === undefined) {
+      throw new OptionsError('MISSING_CLASS', `${at}: no weight for class ${JSON.stringify(c)}; give one for every class (${listClasses(classes)})`, {
+        path: at, expected: 'a weight for every class', received: 'undefined',
+      });
+    }
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+      throw new OptionsError('BAD_OPTION', `${at}: expected a finite number ≥ 0, got ${describe(value)}`, { path: at, expected: 'a finite number ≥ 0', received: describe(value) });
+    }
+    return value;
+  });
+  return { of: rowIndices(spec, y), classes: count, weights };
 }
 
 /** model.evaluate: the loss and the scores of a classifier or a regressor. */

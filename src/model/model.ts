@@ -24,7 +24,7 @@ import { flatToParams, paramName, paramsToFlat } from './params.js';
 import { NO_METADATA, encodeModel, validateSaveOptions, type ModelJSON, type ModelMetadata, type ModelState } from './serialize.js';
 import { saveTarget, writeModelText } from './storage.js';
 import { asyncOptions, checkOptions, gradCheckSteps, runToEnd, type GradCheckAsyncOptions, type GradCheckOptions, type GradCheckProbe, type GradCheckReport } from './gradcheck.js';
-import { classesFromLabels, evaluate, predictClasses, predictProba, targetRows, type Evaluation, type Targets } from './classify.js';
+import { classesFromLabels, evaluate, predictClasses, predictProba, rowClasses, targetRows, type Evaluation, type Targets } from './classify.js';
 import { allocateTraces, gradientsResult, traceMode, type GradientsOptions, type GradientsResult, type GradientsWithFlatTraces, type GradientsWithTraces, type LayerTrace } from './gradients.js';
 
 export type { FitHistory, StopReason } from '../train/trainer.js';
@@ -153,9 +153,9 @@ export class Model {
    * checked first (EngineError OUT_OF_MEMORY over the 4 GiB limit, src/layout/budget.ts), and the new
    * plan is adopted only once the engine is bound to it: a refused or failed growth changes nothing.
    */
-  private reserve(batch: number, rows: number, validation = 0): Plan {
+  private reserve(batch: number, rows: number, validation = 0, weights = false): Plan {
     this.assertAlive();
-    const plan = reservePlan(this.spec, this.engine.base, this.plan, { batch, rows, validation });
+    const plan = reservePlan(this.spec, this.engine.base, this.plan, { batch, rows, validation, weights });
     if (plan !== this.plan) {
       this.engine.bind(plan);
       this.plan = plan;
@@ -424,7 +424,8 @@ export class Model {
 
   /**
    * A fit's targets as rows: a classifier's labels encoded with its classes, which a first fit on
-   * labels takes from them (put back by `undo` when the fit fails, as everything a failed call changed).
+   * labels takes from them (put back by `undo` when the fit fails, as everything a failed call changed),
+   * and its classWeight resolved by those classes.
    */
   private fitTargets(method: string, Y: Targets, options: FitOptions): { y: MatrixInput; options: TrainerOptions; undo: () => void } {
     this.assertIdle(method);
@@ -436,10 +437,14 @@ export class Model {
     };
     try {
       const y = targetRows(this.spec, this.naming, Y, 'Y');
-      const v = options !== null && typeof options === 'object' ? options.validationData : undefined;
-      if (!Array.isArray(v) || !isLabelArray(v[1])) return { y, options: options as TrainerOptions, undo };
-      const validationY = targetRows(this.spec, this.naming, v[1], 'options.validationData[1]');
-      return { y, options: { ...options, validationData: [v[0], validationY] }, undo };
+      const given = options !== null && typeof options === 'object';
+      const v = given ? options.validationData : undefined;
+      const labels = Array.isArray(v) && isLabelArray(v[1]);
+      if (!labels && (!given || options.classWeight === undefined)) return { y, options: options as TrainerOptions, undo };
+      const resolved = { ...options } as TrainerOptions;
+      if (labels) resolved.validationData = [v[0], targetRows(this.spec, this.naming, v[1], 'options.validationData[1]')];
+      if (options.classWeight !== undefined) resolved.classWeight = rowClasses(this.spec, this.naming, y, options.classWeight);
+      return { y, options: resolved, undo };
     } catch (error) {
       undo();
       throw error;
@@ -460,7 +465,7 @@ export class Model {
       end: () => {
         model.busy = null;
       },
-      reserve: (batch, rows, validation) => model.reserve(batch, rows, validation),
+      reserve: (batch, rows, validation, weights) => model.reserve(batch, rows, validation, weights),
       state: () => ({ scalers: model.scalers, optimizerKey: model.optimizerKey, schedule: model.schedule }),
       setState: ({ scalers, optimizerKey, schedule }) => {
         model.scalers = scalers;

@@ -19,8 +19,21 @@ export type OptimizerSpec =
   | { name: 'momentum'; momentum?: number; nesterov?: boolean }
   | { name: 'adam'; beta1?: number; beta2?: number; epsilon?: number };
 
-/** fit's options as the trainer gets them: a classifier's validation labels already encoded (src/model/classify.ts). */
-export type TrainerOptions = Omit<FitOptions, 'validationData'> & { validationData?: [MatrixInput, MatrixInput] };
+/**
+ * fit's options as the trainer gets them: a classifier's validation labels already encoded and its
+ * classWeight resolved against its classes (src/model/classify.ts).
+ */
+export type TrainerOptions = Omit<FitOptions, 'validationData' | 'classWeight'> & { validationData?: [MatrixInput, MatrixInput]; classWeight?: RowClasses };
+
+/** classWeight as the model hands it to the trainer: the class of each row given, and each class's weight (null: 'balanced'). */
+export interface RowClasses {
+  /** The class index of each row given (validationSplit's rows included). */
+  of: Int32Array;
+  /** How many classes the model has. */
+  classes: number;
+  /** The weight of each class, or null for 'balanced': n / (classes · count_k), counted on the training rows. */
+  weights: Float64Array | null;
+}
 
 export interface FitOptions {
   /** Passes over the data. Default 1. */
@@ -35,6 +48,22 @@ export interface FitOptions {
   optimizer?: OptimizerSpec;
   /** L2 weight decay λ: the update uses ∇L + λθ. Default 0. */
   weightDecay?: number;
+  /**
+   * L1 penalty: the update uses ∇L + l1·sign(θ) + λθ (sign(0) = 0) on the trainable parameters, as
+   * adding l1·Σ|θ| to the loss. The reported loss stays the data loss. Default 0.
+   */
+  l1?: number;
+  /**
+   * A weight (finite, ≥ 0) per row given, validationSplit's rows included: row r's loss terms and
+   * gradient count w_r times (the loss keeps its scale, 1/(N K) for mse, …). The history reports the
+   * weighted loss; validation losses are unweighted. Default: every row 1.
+   */
+  sampleWeight?: readonly number[] | Float64Array;
+  /**
+   * A classifier's class weights, multiplying sampleWeight: 'balanced' (w_k = n / (classes · count_k)
+   * on the training rows, as scikit-learn) or `{ label: weight }` for every class.
+   */
+  classWeight?: 'balanced' | Readonly<Record<string, number>>;
   /** Parameters to train, as `"<layer>.W"` or `"<layer>.b"` (e.g. `["1.b"]`); the others stay bit-identical. Default all. */
   trainable?: string[];
   /** Stop after the first update whose largest |Δθ| is below this (that update is applied). */
@@ -106,6 +135,9 @@ export interface ValidFitOptions {
   shuffle: boolean;
   optimizer: ValidOptimizer;
   weightDecay: number;
+  l1: number;
+  /** One weight per row given (validationSplit's rows included), or null. */
+  sampleWeight: Float64Array | null;
   /** 1 where a parameter trains, 0 where it is frozen (flat layout). */
   mask: Float64Array;
   stepBelow: number;
@@ -120,9 +152,9 @@ export interface ValidFitOptions {
 }
 
 const KNOWN = [
-  'epochs', 'batchSize', 'learningRate', 'shuffle', 'optimizer', 'weightDecay', 'trainable', 'stepBelow', 'lossBelow',
+  'epochs', 'batchSize', 'learningRate', 'shuffle', 'optimizer', 'weightDecay', 'l1', 'trainable', 'stepBelow', 'lossBelow',
   'validationSplit', 'validationData', 'patience', 'restoreBest', 'timeout', 'signal', 'onEpochEnd', 'onProgress',
-  'progressEvery', 'onDiverge', 'normalize', 'schedule',
+  'progressEvery', 'onDiverge', 'normalize', 'schedule', 'sampleWeight', 'classWeight',
 ];
 
 function fail(key: string, expected: string, value: unknown): never {
@@ -236,8 +268,20 @@ function trainableMask(spec: ValidSpec, trainable: unknown): Float64Array {
   return mask;
 }
 
-/** Checks every option; `rows` is the number of training rows (after a validation split). */
-export function validateFitOptions(options: FitOptions, allRows: number, spec: ValidSpec): ValidFitOptions {
+/** sampleWeight: an array or Float64Array of one finite weight ≥ 0 per row given; the error names the row. */
+function sampleWeights(value: unknown, allRows: number): Float64Array | null {
+  if (value === undefined) return null;
+  const expected = `an array or Float64Array of ${allRows} weights (one per row given)`;
+  if (!Array.isArray(value) && !(value instanceof Float64Array)) fail('sampleWeight', expected, value);
+  const list = value as ArrayLike<unknown>;
+  if (list.length !== allRows) fail('sampleWeight', expected, value);
+  const weights = new Float64Array(allRows);
+  for (let r = 0; r < allRows; r++) weights[r] = inRange(list[r], `sampleWeight[${r}]`, 'a finite number ≥ 0', (v) => v >= 0);
+  return weights;
+}
+
+/** Checks every option; `allRows` is the number of rows given (before a validation split). */
+export function validateFitOptions(options: TrainerOptions, allRows: number, spec: ValidSpec): ValidFitOptions {
   if (options === null || typeof options !== 'object') fail('', 'an object of options', options);
   unknownKeys(options, KNOWN, 'options');
   const validationSplit = options.validationSplit === undefined ? 0 : inRange(options.validationSplit, 'validationSplit', 'a number strictly between 0 and 1', (v) => v > 0 && v < 1);
@@ -268,6 +312,8 @@ export function validateFitOptions(options: FitOptions, allRows: number, spec: V
   const shuffle = boolean('shuffle', options.shuffle, true);
   const restoreBest = boolean('restoreBest', options.restoreBest, true);
   const weightDecay = inRange(given(options.weightDecay, 0), 'weightDecay', 'a non-negative finite number', (v) => v >= 0);
+  const l1 = inRange(given(options.l1, 0), 'l1', 'a non-negative finite number', (v) => v >= 0);
+  const sampleWeight = sampleWeights(options.sampleWeight, allRows);
   const stepBelow = options.stepBelow === undefined ? 0 : inRange(options.stepBelow, 'stepBelow', 'a positive finite number', (v) => v > 0);
   const lossBelow = options.lossBelow === undefined ? -Infinity : inRange(options.lossBelow, 'lossBelow', 'a finite number', () => true);
   const patience = options.patience === undefined ? 0 : inRange(options.patience, 'patience', 'a positive integer', (v) => Number.isInteger(v) && v > 0);
@@ -286,7 +332,7 @@ export function validateFitOptions(options: FitOptions, allRows: number, spec: V
   if (options.normalize !== undefined) parseNormalizationSpec(options.normalize, 'options.normalize', OptionsError);
   const schedule = options.schedule === undefined ? null : validateSchedule(options.schedule);
   return {
-    epochs, batchSize, learningRate, shuffle, optimizer, weightDecay, mask: trainableMask(spec, options.trainable),
+    epochs, batchSize, learningRate, shuffle, optimizer, weightDecay, l1, sampleWeight, mask: trainableMask(spec, options.trainable),
     stepBelow, lossBelow, validationSplit, patience, restoreBest, timeout, progressEvery, onDiverge, schedule,
   };
 }

@@ -3,7 +3,7 @@
 import { loss_scale } from '../layout/loss-scale.js';
 import { LOSS_ID, OPTIMIZER_ID } from '../layout/abi.js';
 import { resetOptimizerState, writeIdentityOrder, writeRows, writeTraining } from '../layout/pack.js';
-import { validateFitOptions } from './options.js';
+import { validateFitOptions, type RowClasses } from './options.js';
 import { checkReach, startState, type ScheduleState } from './schedule.js';
 import { rollbackRegions, snapshot } from './rollback.js';
 import type { Call, CheckedCall, Run } from './run.js';
@@ -12,6 +12,25 @@ import { OptionsError } from '../errors.js';
 
 /** Largest count the engine takes (an i32): a larger steps-per-chunk is clamped to it. */
 const ENGINE_MAX_COUNT = 0x7fffffff;
+
+/**
+ * The training rows' weights: sampleWeight (given for every row, the first `rows` train) times the
+ * weight of each row's class; null when neither option is given (the unweighted path).
+ */
+function rowWeights(sample: Float64Array | null, byClass: RowClasses | undefined, rows: number): Float64Array | null {
+  if (sample === null && byClass === undefined) return null;
+  const weights = sample === null ? new Float64Array(rows).fill(1) : sample.slice(0, rows);
+  if (byClass === undefined) return weights;
+  let perClass = byClass.weights;
+  if (perClass === null) {
+    // 'balanced', as scikit-learn's compute_class_weight: n / (classes · count_k) over the training rows
+    const counts = new Float64Array(byClass.classes);
+    for (let r = 0; r < rows; r++) counts[byClass.of[r]]++;
+    perClass = counts.map((count) => rows / (byClass.classes * count));
+  }
+  for (let r = 0; r < rows; r++) weights[r] *= perClass[byClass.of[r]];
+  return weights;
+}
 
 /** Checks the data and options; everything is checked before anything changes. */
 export function check(call: Call, X: MatrixInput, Y: MatrixInput): CheckedCall {
@@ -46,7 +65,7 @@ export function check(call: Call, X: MatrixInput, Y: MatrixInput): CheckedCall {
     checkReach(o.schedule, scheduleStart, o.epochs);
     call.history.learningRate = [];
   }
-  return { ...call, o, all, rows, validation, scheduleStart };
+  return { ...call, o, all, rows, validation, scheduleStart, weights: rowWeights(o.sampleWeight, options.classWeight, rows) };
 }
 
 /** Fits the scalers (options.normalize), grows the arena, and takes the snapshot a failed call restores. */
@@ -58,7 +77,7 @@ export function reserve(call: CheckedCall): Run {
     const head = (m: Matrix): Matrix => ({ data: m.data.subarray(0, rows * m.cols), rows, cols: m.cols, nested: false });
     host.fitScalers(head(all.x), options.normalize.targets === undefined ? null : head(all.y), options.normalize);
   }
-  const plan = host.reserve(o.batchSize, rows, validation?.x.rows ?? 0);
+  const plan = host.reserve(o.batchSize, rows, validation?.x.rows ?? 0, call.weights !== null);
   const engine = host.engine;
   const optimizerKey = JSON.stringify(o.optimizer);
   // the moments are copied for a rollback only when this call can reset or update them
@@ -82,7 +101,7 @@ export function reserve(call: CheckedCall): Run {
 
 /** Writes the optimizer state (afresh for new optimizer options), the rows and the settings. */
 export function load(run: Run): void {
-  const { host, engine, plan, o, all, rows, validation } = run;
+  const { host, engine, plan, o, all, rows, validation, weights } = run;
   if (run.optimizerKey !== host.state().optimizerKey) {
     resetOptimizerState(plan, engine);
     host.setState({ ...host.state(), optimizerKey: run.optimizerKey });
@@ -95,6 +114,7 @@ export function load(run: Run): void {
     writeRows(f64, plan.validationX, validation.x.data, 0, validation.x.rows, validation.x.cols, inputs);
     writeRows(f64, plan.validationY, validation.y.data, 0, validation.y.rows, validation.y.cols, targets);
   }
+  if (weights !== null) f64.set(weights, plan.weights >>> 3);
   writeIdentityOrder(plan, engine, rows);
-  writeTraining(plan, engine, { ...o, rows, lossScale: loss_scale(LOSS_ID[host.spec.loss], rows, host.spec.outputs) });
+  writeTraining(plan, engine, { ...o, rows, weighted: weights !== null, lossScale: loss_scale(LOSS_ID[host.spec.loss], rows, host.spec.outputs) });
 }

@@ -55,8 +55,8 @@ export interface TrainingHost {
   begin(method: 'fit' | 'fitAsync', progress: { epochs: number; steps: number }): void;
   /** The training call has ended. */
   end(): void;
-  /** Grows the arena so that the batch, the training rows and the validation rows fit. */
-  reserve(batch: number, rows: number, validation: number): Plan;
+  /** Grows the arena so that the batch, the training rows and the validation rows (and, `weights`, the rows' weights) fit. */
+  reserve(batch: number, rows: number, validation: number, weights: boolean): Plan;
   /** The scalers and optimizer key the model holds now. */
   state(): HostState;
   /** Replaces them: a new optimizer key, or both put back after a failed call. */
@@ -89,6 +89,8 @@ export interface CheckedCall extends Call {
   readonly validation: { x: Matrix; y: Matrix } | null;
   /** With a schedule: where it stands before this call's first epoch (continued from the model, or fresh). */
   readonly scheduleStart: ScheduleState | null;
+  /** The training rows' weights (sampleWeight × classWeight), or null: unweighted. */
+  readonly weights: Float64Array | null;
 }
 
 /** The call once the arena holds it: what the chunk loop, the epoch log, rollback and replay share. */

@@ -4,13 +4,15 @@
 // formulas as activations.ts and losses.ts, and the same summation orders as blas.ts (the forward
 // product one sequential sum; gW and the previous layer's delta two terms at a time, as gemm_tn and
 // gemm_nn add them). A layer with dropout is never fused: its masks are drawn and applied on the
-// general path (dropout.ts). Element offsets into `m`.
+// general path (dropout.ts). With row weights (w: their element offset, 0 for none) the output loop
+// multiplies row r's loss terms by w_r and its δ's scale becomes scale·w_r, as losses.ts's weighted_
+// functions. Element offsets into `m`.
 import { ACTIVATION_ID, H, L, LAYER_RECORD_BYTES, LOSS_ID } from '../../layout/abi.js';
 import { backprop_activation } from './activations.js';
 import { gemm_nn } from './blas.js';
 import { dense_backward, dense_forward } from './dense.js';
-import { loss_output_gradient, loss_scale, loss_sum } from './losses.js';
-import { sgd_update } from './optimizers.js';
+import { loss_output_gradient, loss_scale, loss_sum, weighted_loss_sum, weighted_output_gradient } from './losses.js';
+import { sgd_step } from './optimizers.js';
 import { apply_mask, dropout_mask } from './dropout.js';
 
 const { identity: IDENTITY, sigmoid: SIGMOID, tanh: TANH, relu: RELU, leaky_relu: LEAKY_RELU, softplus: SOFTPLUS } = ACTIVATION_ID;
@@ -151,8 +153,13 @@ function is_squared_error(loss: number): boolean {
   return loss === LOSS_ID.ssr || loss === LOSS_ID.half_se || loss === LOSS_ID.mse;
 }
 
-/** The fused output loop where handled_output allows it (squared error, else sigmoid + bce from the logits): returns the loss sum. */
-function fused_output(m: Float64Array, loss: number, act: number, slope: number, count: number, z: number, a: number, t: number, d: number, scale: number): number {
+/**
+ * The fused output loop where handled_output allows it (squared error, else sigmoid + bce from the
+ * logits) over rows × units values, with the row weights at w (0: none): returns the loss sum.
+ */
+function fused_output(m: Float64Array, loss: number, act: number, slope: number, rows: number, units: number, z: number, a: number, t: number, d: number, scale: number, w: number): number {
+  if (w !== 0) return fused_output_weighted(m, loss, act, slope, rows, units, z, a, t, d, scale, w);
+  const count = rows * units;
   let sum = 0;
   if (is_squared_error(loss)) {
     const s2 = 2 * scale;
@@ -172,6 +179,28 @@ function fused_output(m: Float64Array, loss: number, act: number, slope: number,
   return sum;
 }
 
+/** fused_output with row weights: row r's terms times w_r, its δ with scale·w_r (2·(scale·w_r) for squared error). */
+function fused_output_weighted(m: Float64Array, loss: number, act: number, slope: number, rows: number, units: number, z: number, a: number, t: number, d: number, scale: number, w: number): number {
+  const squared = is_squared_error(loss);
+  let sum = 0;
+  for (let r = 0, k = 0; r < rows; r++) {
+    const wr = m[w + r], sw = scale * wr, s2 = 2 * sw;
+    for (const end = k + units; k < end; k++) {
+      if (squared) {
+        const e = m[a + k] - m[t + k];
+        sum += wr * (e * e);
+        m[d + k] = grad(act, s2 * e, m[z + k], m[d + k], slope);
+      } else {
+        const x = m[z + k], y = m[t + k];
+        const l = Math.log1p(Math.exp(-Math.abs(x)));
+        sum += wr * (y * (Math.max(-x, 0) + l) + (1 - y) * (Math.max(x, 0) + l));
+        m[d + k] = sw * (m[a + k] - y);
+      }
+    }
+  }
+  return sum;
+}
+
 const rec = (table: number, l: number): number => (table + l * LAYER_RECORD_BYTES) >>> 2;
 const slopeOf = (m: Float64Array, table: number, l: number): number => m[((table + l * LAYER_RECORD_BYTES) >>> 3) + L.SLOPE_F64];
 const fused = (i32: Int32Array, r: number, rows: number): boolean => rows <= i32[r + L.FUSED_ROWS];
@@ -184,7 +213,7 @@ const dropoutOf = (m: Float64Array, table: number, l: number): number => m[((tab
  * its masks after its activation and drops its outputs, and its dL/da is multiplied by the same
  * factors before f'(z) (assembly/fused.ts).
  */
-export function train_gradients(m: Float64Array, i32: Int32Array, header: number, rows: number, input: number, target: number): number {
+export function train_gradients(m: Float64Array, i32: Int32Array, header: number, rows: number, input: number, target: number, w: number): number {
   const h = header >>> 2;
   const layers = i32[h + H.LAYERS], table = i32[h + H.TABLE];
   const loss = i32[h + H.LOSS], fromLogits = i32[h + H.FROM_LOGITS];
@@ -213,10 +242,13 @@ export function train_gradients(m: Float64Array, i32: Int32Array, header: number
   const scale = loss_scale(loss, rows, units);
   let sum: number;
   if (fused(i32, out, rows) && handled_output(loss, fromLogits, outAct)) {
-    sum = fused_output(m, loss, outAct, slopeOf(m, table, layers - 1), rows * units, z, a, t, d, scale);
+    sum = fused_output(m, loss, outAct, slopeOf(m, table, layers - 1), rows, units, z, a, t, d, scale, w);
   } else {
-    sum = loss_sum(m, loss, fromLogits, rows, units, z, a, t);
-    if (!loss_output_gradient(m, loss, fromLogits, rows, units, a, t, d, scale)) {
+    sum = w === 0 ? loss_sum(m, loss, fromLogits, rows, units, z, a, t) : weighted_loss_sum(m, loss, fromLogits, rows, units, z, a, t, w);
+    const done = w === 0
+      ? loss_output_gradient(m, loss, fromLogits, rows, units, a, t, d, scale)
+      : weighted_output_gradient(m, loss, fromLogits, rows, units, a, t, d, scale, w);
+    if (!done) {
       backprop_activation(m, outAct, slopeOf(m, table, layers - 1), rows, units, z, a, d);
     }
   }
@@ -250,8 +282,8 @@ export function train_gradients(m: Float64Array, i32: Int32Array, header: number
 // train_gradients' forward pass and output loop; row_backward_sgd walks the layers back once and, for
 // each weight, adds its term to the previous layer's δ from the old W (input_delta's pairs of units),
 // then applies its gradient at once: g = 0 + δ_u·x_i (weight_gradients' one-row sum), Δ = lr·(g + λθ)
-// (sgd_update, as sgd_all). The same bits as train_gradients followed by sgd_all; the gradient buffer
-// is not written.
+// (sgd_update, as sgd_all; with l1 ≠ 0 the step of sgd_step(l1), as sgd_all's). The same bits as
+// train_gradients followed by sgd_all; the gradient buffer is not written.
 
 /** Whether steps of one row may take row_forward_loss and row_backward_sgd (the optimizer aside; never with dropout). */
 export function row_step_ready(i32: Int32Array, header: number): boolean {
@@ -262,8 +294,8 @@ export function row_step_ready(i32: Int32Array, header: number): boolean {
   return handled_output(i32[h + H.LOSS], i32[h + H.FROM_LOGITS], i32[rec(table, layers - 1) + L.ACTIVATION]);
 }
 
-/** Forward pass and loss of one row (`scale`: loss_scale for one row): returns the raw loss sum, leaves the output δ. */
-export function row_forward_loss(m: Float64Array, i32: Int32Array, header: number, input: number, target: number, scale: number): number {
+/** Forward pass and loss of one row (`scale`: loss_scale for one row; w: its weight's element offset, 0: none): returns the raw loss sum, leaves the output δ. */
+export function row_forward_loss(m: Float64Array, i32: Int32Array, header: number, input: number, target: number, scale: number, w: number): number {
   const h = header >>> 2;
   const layers = i32[h + H.LAYERS], table = i32[h + H.TABLE];
   let x = input >>> 3;
@@ -275,11 +307,12 @@ export function row_forward_loss(m: Float64Array, i32: Int32Array, header: numbe
   }
   const out = rec(table, layers - 1);
   const units = i32[out + L.UNITS];
-  return fused_output(m, i32[h + H.LOSS], i32[out + L.ACTIVATION], slopeOf(m, table, layers - 1), units, i32[out + L.Z] >>> 3, i32[out + L.A] >>> 3, target >>> 3, i32[out + L.DELTA] >>> 3, scale);
+  return fused_output(m, i32[h + H.LOSS], i32[out + L.ACTIVATION], slopeOf(m, table, layers - 1), 1, units, i32[out + L.Z] >>> 3, i32[out + L.A] >>> 3, target >>> 3, i32[out + L.DELTA] >>> 3, scale, w);
 }
 
-/** Backward pass and plain sgd update of one row after row_forward_loss; returns the largest |Δθ| (sgd_all's). */
-export function row_backward_sgd(m: Float64Array, i32: Int32Array, header: number, input: number, lr: number, decay: number): number {
+/** Backward pass and plain sgd update of one row after row_forward_loss (l1: the header's); returns the largest |Δθ| (sgd_all's). */
+export function row_backward_sgd(m: Float64Array, i32: Int32Array, header: number, input: number, lr: number, decay: number, l1: number): number {
+  const step = sgd_step(l1);
   const h = header >>> 2;
   const layers = i32[h + H.LAYERS], table = i32[h + H.TABLE];
   let top = 0;
@@ -297,14 +330,14 @@ export function row_backward_sgd(m: Float64Array, i32: Int32Array, header: numbe
         for (; u + 1 < units; u += 2) {
           const a0 = m[delta + u], a1 = m[delta + u + 1], t0 = m[w], t1 = m[w + inputs];
           s += a0 * t0 + a1 * t1;
-          top = sgd_update(m, top, w, t0, 0 + a0 * xi, lr, decay);
-          top = sgd_update(m, top, w + inputs, t1, 0 + a1 * xi, lr, decay);
+          top = step(m, top, w, t0, 0 + a0 * xi, lr, decay, l1);
+          top = step(m, top, w + inputs, t1, 0 + a1 * xi, lr, decay, l1);
           w += 2 * inputs;
         }
         if (u < units) {
           const a0 = m[delta + u], t0 = m[w];
           s += a0 * t0;
-          top = sgd_update(m, top, w, t0, 0 + a0 * xi, lr, decay);
+          top = step(m, top, w, t0, 0 + a0 * xi, lr, decay, l1);
         }
         m[dPrev + i] = grad(act, s, m[zPrev + i], m[dPrev + i], slope);
       }
@@ -312,10 +345,10 @@ export function row_backward_sgd(m: Float64Array, i32: Int32Array, header: numbe
       const x = input >>> 3;
       for (let u = 0; u < units; u++) {
         const du = m[delta + u], w = W + u * inputs;
-        for (let i = 0; i < inputs; i++) top = sgd_update(m, top, w + i, m[w + i], 0 + du * m[x + i], lr, decay);
+        for (let i = 0; i < inputs; i++) top = step(m, top, w + i, m[w + i], 0 + du * m[x + i], lr, decay, l1);
       }
     }
-    for (let u = 0; u < units; u++) top = sgd_update(m, top, b + u, m[b + u], 0 + m[delta + u], lr, decay);
+    for (let u = 0; u < units; u++) top = step(m, top, b + u, m[b + u], 0 + m[delta + u], lr, decay, l1);
   }
   return top;
 }

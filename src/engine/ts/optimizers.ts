@@ -1,11 +1,13 @@
 // Parameter updates: one pass over the flat parameter buffer (mirrors assembly/optimizers.ts).
-// With g = ∇L + λθ (L2 weight decay λ, as PyTorch's weight_decay) and only where mask ≠ 0:
+// With g = ∇L + l1·sign(θ) + λθ (the l1 penalty's gradient, sign(0) = 0, then L2 weight decay λ, as
+// PyTorch's weight_decay) and only where mask ≠ 0:
 //   sgd:       θ ← θ − lr·g
 //   momentum:  m ← μm + g;  θ ← θ − lr·m            Nesterov: θ ← θ − lr·(g + μm)   (PyTorch's form)
 //   adam:      t ← t + 1;  m ← β1 m + (1 − β1) g;  v ← β2 v + (1 − β2) g²
 //              θ ← θ − lr · (m / (1 − β1^t)) / (√(v / (1 − β2^t)) + ε)
 // β^t are running products kept beside the state. Each returns the largest |Δθ| it applied.
-// Element offsets into `m` (the arena).
+// l1 = 0 uses ∇L as it is (not a + 0 term: −0 + 0 is +0): each pass picks its step or gradient
+// function once, before its loop (assembly/optimizers.ts: a type argument). Element offsets into `m` (the arena).
 import { H, HF, OPTIMIZER_ID, OPT_SCALARS } from '../../layout/abi.js';
 
 /**
@@ -19,31 +21,50 @@ export function sgd_update(a: Float64Array, top: number, p: number, theta: numbe
   return Math.max(top, Math.abs(d));
 }
 
-export function sgd(a: Float64Array, n: number, params: number, grads: number, mask: number, lr: number, decay: number): number {
+/** ∇L + l1·sign(θ), sign(0) = 0 (and NaN's): l1, −l1 or +0 added. The gradient when l1 ≠ 0. */
+export function with_l1(g: number, theta: number, l1: number): number {
+  return g + (theta > 0 ? l1 : theta < 0 ? -l1 : 0);
+}
+
+/** ∇L as it is: the gradient when l1 = 0. */
+const without_l1 = (g: number): number => g;
+
+/** sgd_update with the gradient with_l1 gives. */
+function sgd_update_l1(a: Float64Array, top: number, p: number, theta: number, g: number, lr: number, decay: number, l1: number): number {
+  return sgd_update(a, top, p, theta, with_l1(g, theta, l1), lr, decay);
+}
+
+/** The sgd step for this l1 (taking l1 last): sgd_update itself when l1 = 0. */
+export const sgd_step = (l1: number): typeof sgd_update_l1 => (l1 === 0 ? sgd_update : sgd_update_l1);
+
+export function sgd(a: Float64Array, n: number, params: number, grads: number, mask: number, lr: number, decay: number, l1: number): number {
+  const step = sgd_step(l1);
   let top = 0;
   for (let i = 0; i < n; i++) {
     if (a[mask + i] === 0) continue;
-    top = sgd_update(a, top, params + i, a[params + i], a[grads + i], lr, decay);
+    top = step(a, top, params + i, a[params + i], a[grads + i], lr, decay, l1);
   }
   return top;
 }
 
 /** sgd when every parameter trains (no mask entry is 0): the same operations as sgd, without the mask test. */
-export function sgd_all(a: Float64Array, n: number, params: number, grads: number, lr: number, decay: number): number {
+export function sgd_all(a: Float64Array, n: number, params: number, grads: number, lr: number, decay: number, l1: number): number {
+  const step = sgd_step(l1);
   let top = 0;
-  for (let i = 0; i < n; i++) top = sgd_update(a, top, params + i, a[params + i], a[grads + i], lr, decay);
+  for (let i = 0; i < n; i++) top = step(a, top, params + i, a[params + i], a[grads + i], lr, decay, l1);
   return top;
 }
 
 export function momentum(
   a: Float64Array, n: number, params: number, grads: number, mask: number, m: number,
-  lr: number, decay: number, mu: number, nesterov: number,
+  lr: number, decay: number, mu: number, nesterov: number, l1: number,
 ): number {
+  const gradient: typeof with_l1 = l1 === 0 ? without_l1 : with_l1;
   let top = 0;
   for (let i = 0; i < n; i++) {
     if (a[mask + i] === 0) continue;
     const theta = a[params + i];
-    const g = a[grads + i] + decay * theta;
+    const g = gradient(a[grads + i], theta, l1) + decay * theta;
     const mNew = mu * a[m + i] + g;
     const d = nesterov ? lr * (g + mu * mNew) : lr * mNew;
     a[m + i] = mNew;
@@ -55,13 +76,14 @@ export function momentum(
 
 export function adam(
   a: Float64Array, n: number, params: number, grads: number, mask: number, m: number, v: number,
-  lr: number, decay: number, beta1: number, beta2: number, epsilon: number, correction1: number, correction2: number,
+  lr: number, decay: number, beta1: number, beta2: number, epsilon: number, correction1: number, correction2: number, l1: number,
 ): number {
+  const gradient: typeof with_l1 = l1 === 0 ? without_l1 : with_l1;
   let top = 0;
   for (let i = 0; i < n; i++) {
     if (a[mask + i] === 0) continue;
     const theta = a[params + i];
-    const g = a[grads + i] + decay * theta;
+    const g = gradient(a[grads + i], theta, l1) + decay * theta;
     const mNew = beta1 * a[m + i] + (1 - beta1) * g;
     const vNew = beta2 * a[v + i] + (1 - beta2) * (g * g);
     const d = lr * (mNew / correction1 / (Math.sqrt(vNew / correction2) + epsilon));
@@ -78,18 +100,18 @@ export function optimizer_step(a: Float64Array, i32: Int32Array, header: number)
   const h = header >>> 2, f = header >>> 3;
   const P = i32[h + H.PARAM_COUNT], params = i32[h + H.PARAMS] >>> 3, grads = i32[h + H.GRADS] >>> 3;
   const mask = i32[h + H.OPT_STATE] >>> 3, m = mask + P, v = m + P, scalars = v + P;
-  const lr = a[f + HF.LEARNING_RATE], decay = a[f + HF.WEIGHT_DECAY];
+  const lr = a[f + HF.LEARNING_RATE], decay = a[f + HF.WEIGHT_DECAY], l1 = a[f + HF.L1];
   const id = i32[h + H.OPTIMIZER];
-  if (id === OPTIMIZER_ID.momentum) return momentum(a, P, params, grads, mask, m, lr, decay, a[f + HF.MOMENTUM], i32[h + H.NESTEROV]);
+  if (id === OPTIMIZER_ID.momentum) return momentum(a, P, params, grads, mask, m, lr, decay, a[f + HF.MOMENTUM], i32[h + H.NESTEROV], l1);
   if (id === OPTIMIZER_ID.adam) {
     const beta1 = a[f + HF.BETA1], beta2 = a[f + HF.BETA2];
     const p1 = a[scalars + OPT_SCALARS.BETA1_POWER] * beta1, p2 = a[scalars + OPT_SCALARS.BETA2_POWER] * beta2;
     a[scalars + OPT_SCALARS.T] += 1;
     a[scalars + OPT_SCALARS.BETA1_POWER] = p1;
     a[scalars + OPT_SCALARS.BETA2_POWER] = p2;
-    return adam(a, P, params, grads, mask, m, v, lr, decay, beta1, beta2, a[f + HF.EPSILON], 1 - p1, 1 - p2);
+    return adam(a, P, params, grads, mask, m, v, lr, decay, beta1, beta2, a[f + HF.EPSILON], 1 - p1, 1 - p2, l1);
   }
-  return sgd(a, P, params, grads, mask, lr, decay);
+  return sgd(a, P, params, grads, mask, lr, decay, l1);
 }
 
 /** True when the header's optimizer is sgd and no mask entry is 0: train_epochs may call sgd_all. */
@@ -104,5 +126,5 @@ export function plain_sgd(a: Float64Array, i32: Int32Array, header: number): boo
 /** optimizer_step for plain_sgd headers. */
 export function plain_sgd_step(a: Float64Array, i32: Int32Array, header: number): number {
   const h = header >>> 2, f = header >>> 3;
-  return sgd_all(a, i32[h + H.PARAM_COUNT], i32[h + H.PARAMS] >>> 3, i32[h + H.GRADS] >>> 3, a[f + HF.LEARNING_RATE], a[f + HF.WEIGHT_DECAY]);
+  return sgd_all(a, i32[h + H.PARAM_COUNT], i32[h + H.PARAMS] >>> 3, i32[h + H.GRADS] >>> 3, a[f + HF.LEARNING_RATE], a[f + HF.WEIGHT_DECAY], a[f + HF.L1]);
 }

@@ -1,7 +1,7 @@
 // Mini-batch training inside one call (mirrors assembly/train.ts, which documents the contract):
 // shuffle, gather, forward, loss, backward, optimizer update; stops after `epochs` complete epochs or
 // `maxSteps` updates (an unfinished epoch resumes at the next call), or early on a non-finite loss or
-// update, stepBelow or lossBelow.
+// update, stepBelow or lossBelow. Row weights (H.WEIGHTS ≠ 0) go with their rows; HF.L1 reaches the optimizers.
 import { H, HF, TRAIN_STATUS } from '../../layout/abi.js';
 import { row_backward_sgd, row_forward_loss, row_step_ready, train_gradients } from './fused.js';
 import { loss_scale } from './losses.js';
@@ -47,6 +47,7 @@ export function train_epochs(m: Float64Array, i32: Int32Array, u32: Uint32Array,
   const inputs = i32[h + H.INPUTS], outputs = i32[h + H.OUTPUTS];
   const x = i32[h + H.X] >>> 0, y = i32[h + H.Y] >>> 0, perm = i32[h + H.PERM] >>> 2, rng = i32[h + H.RNG] >>> 2;
   const batchX = i32[h + H.BATCH_X] >>> 0, batchY = i32[h + H.BATCH_Y] >>> 0, log = i32[h + H.LOSS_LOG] >>> 3;
+  const weights = i32[h + H.WEIGHTS] >>> 3, batchWeights = i32[h + H.BATCH_WEIGHTS] >>> 3;
   const stepBelow = m[f + HF.STEP_BELOW], lossBelow = m[f + HF.LOSS_BELOW], lossScale = m[f + HF.LOSS_SCALE];
   let pos = i32[h + H.EPOCH_POS], step = i32[h + H.EPOCH_STEP], sum = m[f + HF.EPOCH_SUM];
   let e = 0, steps = 0;
@@ -55,7 +56,7 @@ export function train_epochs(m: Float64Array, i32: Int32Array, u32: Uint32Array,
   // steps of one row on a network fused for one row, with plain sgd: one pass forward, one pass back
   // that updates each parameter as it goes (fused.ts row_backward_sgd; the same bits)
   const rowStep = plain && row_step_ready(i32, header);
-  const lr = m[f + HF.LEARNING_RATE], decay = m[f + HF.WEIGHT_DECAY];
+  const lr = m[f + HF.LEARNING_RATE], decay = m[f + HF.WEIGHT_DECAY], l1 = m[f + HF.L1];
   const rowScale = loss_scale(i32[h + H.LOSS], 1, outputs);
   while (e < epochs && steps < maxSteps) {
     if (pos === 0) {
@@ -65,28 +66,34 @@ export function train_epochs(m: Float64Array, i32: Int32Array, u32: Uint32Array,
     }
     const rows = Math.min(batchSize, N - pos);
     const oneRow = rowStep && rows === 1;
-    let input: number, target: number;
+    let input: number, target: number, w = 0; // w: the batch's row weights (element offset; 0: none)
     if (shuffle && oneRow) {
       // one row is read where it lies (the same values as its gathered copy)
       const row = u32[perm + pos];
       input = x + row * inputs * 8;
       target = y + row * outputs * 8;
+      if (weights !== 0) w = weights + row;
     } else if (shuffle) {
       gather_rows(m, u32, x >>> 3, batchX >>> 3, perm, pos, rows, inputs);
       gather_rows(m, u32, y >>> 3, batchY >>> 3, perm, pos, rows, outputs);
       input = batchX;
       target = batchY;
+      if (weights !== 0) {
+        gather_rows(m, u32, weights, batchWeights, perm, pos, rows, 1);
+        w = batchWeights;
+      }
     } else {
       input = x + pos * inputs * 8;
       target = y + pos * outputs * 8;
+      if (weights !== 0) w = weights + pos;
     }
-    const batchSum = oneRow ? row_forward_loss(m, i32, header, input, target, rowScale) : train_gradients(m, i32, header, rows, input, target);
+    const batchSum = oneRow ? row_forward_loss(m, i32, header, input, target, rowScale, w) : train_gradients(m, i32, header, rows, input, target, w);
     if (!Number.isFinite(batchSum)) {
       i32[h + H.FAILED_STEP] = step;
       return finish(m, i32, header, TRAIN_STATUS.NON_FINITE_LOSS, e, steps, pos, step, sum);
     }
     sum += batchSum;
-    const largest = oneRow ? row_backward_sgd(m, i32, header, input, lr, decay) : plain ? plain_sgd_step(m, i32, header) : optimizer_step(m, i32, header);
+    const largest = oneRow ? row_backward_sgd(m, i32, header, input, lr, decay, l1) : plain ? plain_sgd_step(m, i32, header) : optimizer_step(m, i32, header);
     m[f + HF.LAST_STEP] = largest;
     if (!Number.isFinite(largest)) {
       i32[h + H.FAILED_STEP] = step;
