@@ -1,9 +1,11 @@
 // The playground's whole configuration: the form's raw text, its validation (messages name the field),
 // and the URL hash that shares a run (same hash, same seed → the same points, weights and losses).
-import type { Activation, Loss } from 'wasmlp';
+import type { Activation, FitOptions, Loss } from 'wasmlp';
 
 export type DatasetKind = 'circle' | 'xor' | 'spiral' | 'gauss' | 'csv';
 export type OptimizerName = 'sgd' | 'momentum' | 'adam';
+export type ScheduleName = 'none' | 'step' | 'exponential' | 'cosine' | 'plateau';
+export type ScheduleSpec = NonNullable<FitOptions['schedule']>;
 
 export const DATASETS: { kind: DatasetKind; label: string }[] = [
   { kind: 'circle', label: 'Circle' },
@@ -16,6 +18,14 @@ export const HIDDEN_ACTIVATIONS: Activation[] = ['tanh', 'relu', 'leaky_relu', '
 export const OUTPUT_ACTIVATIONS: Activation[] = ['sigmoid', 'softmax', 'identity', 'tanh'];
 export const LOSS_NAMES: Loss[] = ['bce', 'cce', 'mse', 'half_se', 'ssr'];
 export const OPTIMIZERS: OptimizerName[] = ['sgd', 'momentum', 'adam'];
+/** The learning-rate schedules offered, as presets (see scheduleFor). */
+export const SCHEDULES: { name: ScheduleName; label: string }[] = [
+  { name: 'none', label: 'None (a constant rate)' },
+  { name: 'step', label: 'Step: ×0.5 every 100 epochs' },
+  { name: 'exponential', label: 'Exponential: ×0.99 per epoch' },
+  { name: 'cosine', label: 'Cosine: down to lr/100 over 500 epochs' },
+  { name: 'plateau', label: 'Plateau: ×0.5 after 20 epochs without a lower val. loss, down to lr/1000' },
+];
 export const MAX_UNITS = 256;
 export const MAX_HIDDEN = 6;
 export const MAX_SEED = 4294967295;
@@ -41,6 +51,10 @@ export interface Config {
   optimizer: OptimizerName;
   learningRate: number;
   batchSize: number;
+  /** A preset learning-rate schedule (a training option: changing it keeps the model). */
+  schedule: ScheduleName;
+  /** Dropout rate of every hidden layer while training, 0 ≤ p < 1 (part of the model: changing it rebuilds). */
+  dropout: number;
   seed: number;
 }
 
@@ -60,6 +74,8 @@ export const DEFAULTS: Config = {
   optimizer: 'adam',
   learningRate: 0.03,
   batchSize: 10,
+  schedule: 'none',
+  dropout: 0,
   seed: 42,
 };
 
@@ -77,6 +93,8 @@ export interface RawForm {
   optimizer: string;
   learningRate: string;
   batchSize: string;
+  schedule: string;
+  dropout: string;
   seed: string;
 }
 
@@ -94,6 +112,8 @@ export function toRaw(config: Config): RawForm {
     optimizer: config.optimizer,
     learningRate: String(config.learningRate),
     batchSize: String(config.batchSize),
+    schedule: config.schedule,
+    dropout: String(config.dropout),
     seed: String(config.seed),
   };
 }
@@ -159,16 +179,43 @@ export function validateForm(raw: RawForm): { config: Config | null; errors: Fie
   }
   const batchSize = wholeNumber(raw.batchSize);
   if (batchSize === null || batchSize < 1) errors.set('batch', `The batch size must be a whole number of at least 1 (${quoted(raw.batchSize)}).`);
+  const schedule = oneOf(raw.schedule, SCHEDULES.map((s) => s.name));
+  if (schedule === null) errors.set('schedule', `Choose a learning-rate schedule (${quoted(raw.schedule)}).`);
+  const dropout = number(raw.dropout);
+  if (dropout === null || dropout < 0 || dropout >= 1) {
+    errors.set('dropout', `Dropout must be a number from 0 up to, not including, 1, like 0.1 (${quoted(raw.dropout)}).`);
+  }
   const seed = wholeNumber(raw.seed);
   if (seed === null || seed < 0 || seed > MAX_SEED) errors.set('seed', `The seed must be a whole number from 0 to ${MAX_SEED} (${quoted(raw.seed)}).`);
   if (errors.size > 0) return { config: null, errors };
   return {
     config: {
       dataset: dataset!, noise: noise!, points: points!, clusters: clusters!, validation: validation!, csv: raw.csv, hidden,
-      output: output!, loss: loss!, optimizer: optimizer!, learningRate: learningRate!, batchSize: batchSize!, seed: seed!,
+      output: output!, loss: loss!, optimizer: optimizer!, learningRate: learningRate!, batchSize: batchSize!, schedule: schedule!,
+      dropout: dropout!, seed: seed!,
     },
     errors,
   };
+}
+
+/**
+ * The library's schedule for a preset, relative to the learning rate (cosine ends at lr/100, plateau
+ * stops at lr/1000); undefined for none. Stepped once per epoch; the plateau watches the validation
+ * loss (the training loss when nothing is held out).
+ */
+export function scheduleFor(name: ScheduleName, learningRate: number): ScheduleSpec | undefined {
+  switch (name) {
+    case 'none':
+      return undefined;
+    case 'step':
+      return { name: 'step', every: 100, gamma: 0.5 };
+    case 'exponential':
+      return { name: 'exponential', gamma: 0.99 };
+    case 'cosine':
+      return { name: 'cosine', epochs: 500, min: learningRate / 100 };
+    case 'plateau':
+      return { name: 'plateau', factor: 0.5, patience: 20, min: learningRate / 1000 };
+  }
 }
 
 /** Outputs of the network: one for two classes (unless softmax) and for regression, else one per class. */
@@ -191,7 +238,11 @@ export function lossFor(output: Activation, task: 'classification' | 'regression
   return 'mse';
 }
 
-/** The link's hash: short keys, readable values (`#d=circle&h=6-tanh.4-tanh&lr=0.03&s=42`). CSV only when short enough. */
+/**
+ * The link's hash: short keys, readable values (`#d=circle&h=6-tanh.4-tanh&lr=0.03&sch=step&dr=0.1&s=42`).
+ * CSV only when short enough. Keys added later (sch, dr) are missing from older links, which keep
+ * their defaults (no schedule, no dropout) and so replay as before.
+ */
 export const MAX_CSV_IN_LINK = 6000;
 
 export function toHash(config: Config): string {
@@ -211,6 +262,8 @@ export function toHash(config: Config): string {
   p.set('opt', config.optimizer);
   p.set('lr', String(config.learningRate));
   p.set('b', String(config.batchSize));
+  p.set('sch', config.schedule);
+  p.set('dr', String(config.dropout));
   p.set('s', String(config.seed));
   return `#${p.toString()}`;
 }
@@ -234,6 +287,8 @@ export function fromHash(hash: string, base: RawForm = toRaw(DEFAULTS)): RawForm
   text('opt', 'optimizer');
   text('lr', 'learningRate');
   text('b', 'batchSize');
+  text('sch', 'schedule');
+  text('dr', 'dropout');
   text('s', 'seed');
   const h = p.get('h');
   if (h !== null) {
@@ -273,12 +328,12 @@ export function shortData(config: Config, rows: number): { field: string; messag
   };
 }
 
-/** True when changing from `a` to `b` needs a new model (anything but the training options). */
+/** True when changing from `a` to `b` needs a new model (anything but the training options; dropout is the model's). */
 export function needsRebuild(a: Config, b: Config): boolean {
   // only what shapes the data and the model counts (the CSV text while another data set is chosen does not)
   const strip = (c: Config) => ({
     ...c,
-    optimizer: '', learningRate: 0, batchSize: 0,
+    optimizer: '', learningRate: 0, batchSize: 0, schedule: '',
     csv: c.dataset === 'csv' ? c.csv : '',
     noise: c.dataset === 'csv' ? 0 : c.noise,
     points: c.dataset === 'csv' ? 0 : c.points,
@@ -289,9 +344,11 @@ export function needsRebuild(a: Config, b: Config): boolean {
 
 /**
  * The form field a library error belongs to, from its `path`: `layers[1].units` → `units-1` (or the
- * output layer's field), `options.learningRate` → `lr`, `X[3][1]` → the data.
+ * output layer's field), `layers[0].dropout` → `dropout` (one field for every layer),
+ * `options.learningRate` → `lr`, `options.schedule.every` → `schedule`, `X[3][1]` → the data.
  */
 export function fieldOfPath(path: string, hiddenLayers: number): string {
+  if (/^layers\[\d+\]\.dropout\b/.test(path)) return 'dropout';
   let m = /^layers\[(\d+)\]\.(units|activation)/.exec(path);
   if (m) {
     const layer = Number(m[1]);
@@ -299,7 +356,7 @@ export function fieldOfPath(path: string, hiddenLayers: number): string {
     return m[2] === 'units' ? `units-${layer}` : `activation-${layer}`;
   }
   m = /^options\.(\w+)/.exec(path);
-  if (m) return ({ learningRate: 'lr', batchSize: 'batch', optimizer: 'optimizer', validationData: 'validation' } as Record<string, string>)[m[1]] ?? 'general';
+  if (m) return ({ learningRate: 'lr', batchSize: 'batch', optimizer: 'optimizer', validationData: 'validation', schedule: 'schedule' } as Record<string, string>)[m[1]] ?? 'general';
   if (/^[XY]\b/.test(path)) return 'data';
   if (path === 'loss') return 'loss';
   if (path === 'seed') return 'seed';

@@ -2,7 +2,8 @@
 // that does not pass leaves the running model alone: its message appears next to the field and the
 // last valid model keeps training and showing. The URL hash always describes the model shown.
 import {
-  DEFAULTS, MAX_CSV_IN_LINK, fieldOfPath, fromHash, lossFor, needsRebuild, outputsFor, pairingFor, shortData, splitRows, toHash, toRaw, validateForm,
+  DEFAULTS, MAX_CSV_IN_LINK, fieldOfPath, fromHash, lossFor, needsRebuild, outputsFor, pairingFor, scheduleFor, shortData, splitRows, toHash, toRaw,
+  validateForm,
   type Config, type FieldErrors,
 } from './config.js';
 import { CsvError, extent, generate, parseCsv, type Dataset } from './datasets.js';
@@ -81,7 +82,10 @@ function signature(data: Dataset): string {
 }
 
 function trainOptions(config: Config): TrainOptions {
-  return { optimizer: config.optimizer, learningRate: config.learningRate, batchSize: config.batchSize };
+  const options: TrainOptions = { optimizer: config.optimizer, learningRate: config.learningRate, batchSize: config.batchSize };
+  const schedule = scheduleFor(config.schedule, config.learningRate);
+  if (schedule) options.schedule = schedule;
+  return options;
 }
 
 function setStatus(text: string, tone: 'info' | 'warn' = 'info'): void {
@@ -166,7 +170,8 @@ function onChange(kind: ChangeKind): void {
     requestId,
     model: {
       inputs: data.inputs,
-      layers: [...config.hidden, { units: outputs, activation: config.output }],
+      // the one dropout rate goes on every hidden layer (the library refuses it on the output layer)
+      layers: [...config.hidden.map((layer) => (config.dropout > 0 ? { ...layer, dropout: config.dropout } : layer)), { units: outputs, activation: config.output }],
       loss: config.loss,
       seed: config.seed,
     },
@@ -241,6 +246,11 @@ function formatRate(value: number): string {
   return value.toFixed(0);
 }
 
+/** A learning rate in three significant digits, without trailing zeros (0.03, 0.015, 0.000234, 3e-7). */
+function formatLearningRate(value: number): string {
+  return Number.isFinite(value) && value > 0 ? String(Number(value.toPrecision(3))) : '–';
+}
+
 function showState(state: TrainState): void {
   if (state.runId !== shownRun) {
     shownRun = state.runId;
@@ -252,6 +262,7 @@ function showState(state: TrainState): void {
   setText('val-loss', formatLoss(state.valLoss), state.valLoss);
   setText('accuracy', state.accuracy === null ? '–' : `${(state.accuracy * 100).toFixed(1)}%`, state.accuracy);
   setText('val-accuracy', state.valAccuracy === null ? '' : `val ${(state.valAccuracy * 100).toFixed(1)}%`, state.valAccuracy);
+  setText('rate', formatLearningRate(state.learningRate), state.learningRate);
   setText('samples', formatRate(state.samplesPerSecond), state.samplesPerSecond);
   setText('threads', String(state.threads), state.threads);
   if (state.grid !== null) heatmap.setGrid(state.grid, state.outputs);

@@ -5,7 +5,8 @@ import type { Activation, FitOptions, Loss, OptimizerSpec } from 'wasmlp';
 /** What the worker needs to build a model. */
 export interface ModelRequest {
   inputs: number;
-  layers: { units: number; activation: Activation }[];
+  /** Hidden layers carry the form's dropout rate (when above 0). */
+  layers: { units: number; activation: Activation; dropout?: number }[];
   loss: Loss;
   seed: number;
 }
@@ -15,6 +16,8 @@ export interface TrainOptions {
   optimizer: OptimizerSpec;
   learningRate: number;
   batchSize: number;
+  /** Absent: a constant rate. The schedule's state lives in the model, so one-epoch fits follow it as one long fit. */
+  schedule?: NonNullable<FitOptions['schedule']>;
 }
 
 /** The data, already split: the first `trainRows` rows train, the rest validate. */
@@ -62,6 +65,11 @@ export interface TrainState {
   /** Fraction of rows classified right; null for regression. */
   accuracy: number | null;
   valAccuracy: number | null;
+  /**
+   * The learning rate of the last epoch (history.learningRate); the base rate without a schedule, and
+   * before the first epoch of a schedule (a new run, or a new schedule or base rate, which start it afresh).
+   */
+  learningRate: number;
   /** Training rows per second of computing (0 before the first epochs). */
   samplesPerSecond: number;
   /** Threads the model computes with (model.threads: 1 unless the page is cross-origin isolated). */

@@ -38,6 +38,8 @@ interface Run {
   newLoss: number[];
   newValLoss: number[];
   samplesPerSecond: number;
+  /** The rate shown (TrainState.learningRate). */
+  learningRate: number;
   /** When the heat-map grid was last computed (performance.now()). */
   gridAt: number;
 }
@@ -91,6 +93,7 @@ function fitOptions(r: Run, epochs: number): FitOptions {
     learningRate: r.options.learningRate,
     optimizer: r.options.optimizer,
   };
+  if (r.options.schedule) options.schedule = r.options.schedule;
   if (r.xVal && r.yVal) options.validationData = [r.xVal, r.yVal];
   return options;
 }
@@ -110,7 +113,7 @@ async function build(request: ModelRequest, data: DataRequest, options: TrainOpt
     model.setNormalization(xTrain, yTrain, data.task === 'regression' ? { inputs: 'standardize', targets: 'standardize' } : { inputs: 'standardize' });
     const r: Run = {
       model, request, data, options, grid, gridX: grid ? gridInputs(grid) : null, xTrain, yTrain, xVal, yVal, outputs,
-      epoch: 0, loss: 0, valLoss: null, newLoss: [], newValLoss: [], samplesPerSecond: 0, gridAt: -Infinity,
+      epoch: 0, loss: 0, valLoss: null, newLoss: [], newValLoss: [], samplesPerSecond: 0, learningRate: options.learningRate, gridAt: -Infinity,
     };
     // zero epochs: checks the training options against these data (OptionsError) without training
     model.fit(xTrain, yTrain, fitOptions(r, 0));
@@ -159,6 +162,7 @@ function postState(r: Run, force = false): void {
     valLoss: r.valLoss,
     accuracy: accuracy(r, r.xTrain, 0, r.data.trainRows),
     valAccuracy: accuracy(r, r.xVal, r.data.trainRows, held),
+    learningRate: r.learningRate,
     samplesPerSecond: r.samplesPerSecond,
     threads: r.model.threads,
     params,
@@ -182,6 +186,7 @@ function trainChunk(r: Run, budgetMs: number, maxEpochs: number): void {
     epochs++;
     r.loss = history.loss[0];
     r.valLoss = history.valLoss ? history.valLoss[0] : null;
+    r.learningRate = history.learningRate ? history.learningRate[0] : r.options.learningRate;
     r.newLoss.push(r.loss);
     if (r.valLoss !== null) r.newValLoss.push(r.valLoss);
   } while (epochs < maxEpochs && performance.now() - started < budgetMs);
@@ -303,8 +308,16 @@ async function handle(message: ToWorker): Promise<void> {
         reportError(message.requestId, error);
         return;
       }
+      // another schedule or base rate starts the schedule afresh (the library's rule): its first
+      // epoch runs at the base rate, shown at once (when paused; a playing run posts its next chunk)
+      const restarts = JSON.stringify([run.options.schedule, run.options.learningRate]) !==
+        JSON.stringify([message.options.schedule, message.options.learningRate]);
       run.options = message.options;
       post({ type: 'options-applied', requestId: message.requestId });
+      if (restarts) {
+        run.learningRate = message.options.learningRate;
+        if (!running) postState(run);
+      }
       return;
     }
     case 'play':

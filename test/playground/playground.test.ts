@@ -303,6 +303,73 @@ describe.skipIf(!chromiumAvailable())('playground in Chromium', () => {
     await other.page.close();
   }, 240_000);
 
+  test('a link with a step schedule and dropout: the rate halves after epoch 100, and the link replays the same losses', async () => {
+    // step: ×0.5 every 100 epochs, so epochs 1–100 train at 0.03 and epoch 101 at 0.015
+    const hash = '#d=circle&n=0.1&p=200&v=0.2&h=6-tanh.4-tanh&o=sigmoid&l=bce&opt=adam&lr=0.03&b=20&sch=step&dr=0.1&s=11';
+    /** Steps to `epoch` with the step button (clicked in the page: a hundred messages to the worker, in order). */
+    const stepTo = async (page: Page, epoch: number): Promise<void> => {
+      const from = Number(await stat(page, 'epoch'));
+      await page.evaluate((n) => {
+        for (let i = 0; i < n; i++) document.querySelector<HTMLButtonElement>('[data-testid="step"]')!.click();
+      }, epoch - from);
+      await waitForEpoch(page, epoch);
+    };
+    /** The losses and the shown rate at epochs 1, 100 and 101. */
+    const replay = async (page: Page): Promise<{ losses: string[]; rates: string[] }> => {
+      const losses: string[] = [];
+      const rates: string[] = [await page.textContent('#rate') ?? ''];
+      for (const epoch of [1, 100, 101]) {
+        await stepTo(page, epoch);
+        losses.push(await stat(page, 'loss'), await stat(page, 'val-loss'));
+        rates.push(await page.textContent('#rate') ?? '');
+      }
+      return { losses, rates };
+    };
+    const { page, errors } = await open(hash);
+    expect(await page.inputValue('[data-testid="schedule"]')).toBe('step');
+    expect(await page.inputValue('[data-testid="dropout"]')).toBe('0.1');
+    const run = await runId(page);
+    const first = await replay(page);
+    // the base rate before and through epoch 100, half of it for epoch 101
+    expect(first.rates).toEqual(['0.03', '0.03', '0.03', '0.015']);
+    expect(Number(await stat(page, 'rate'))).toBe(0.015);
+    expect(first.losses.every((loss) => Number(loss) > 0)).toBe(true);
+    expect(await runId(page)).toBe(run);
+
+    // the shared link replays the run: the same losses and rates to the last digit
+    await page.click('[data-testid="share"]');
+    const link = page.url();
+    expect(link).toContain('sch=step');
+    expect(link).toContain('dr=0.1');
+    const other = await open(link.slice(link.indexOf('#')));
+    expect(await replay(other.page)).toEqual(first);
+
+    // the dropout is in the model: without it, the first epoch's loss is another
+    const plain = await open(hash.replace('dr=0.1', 'dr=0'));
+    await stepTo(plain.page, 1);
+    expect(await stat(plain.page, 'loss')).not.toBe(first.losses[0]);
+
+    // another schedule keeps the model (and starts afresh at the base rate); another dropout rate
+    // makes a new one; a rate of 1 is refused on its field, and the model shown stays
+    await page.selectOption('[data-testid="schedule"]', 'none');
+    await expect.poll(() => page.textContent('#rate')).toBe('0.03');
+    await expect.poll(() => page.url()).toContain('sch=none');
+    expect(await runId(page)).toBe(run);
+    expect(await stat(page, 'epoch')).toBe('101');
+    await page.fill('[data-testid="dropout"]', '1');
+    const dropoutError = page.locator('[data-testid="error-dropout"]');
+    await expect.poll(() => dropoutError.textContent()).toMatch(/Dropout must be a number from 0 up to, not including, 1.*“1”/);
+    expect(await page.getAttribute('[data-testid="dropout"]', 'aria-invalid')).toBe('true');
+    expect(await runId(page)).toBe(run);
+    await page.fill('[data-testid="dropout"]', '0.2');
+    await page.waitForFunction((old) => document.body.dataset.run !== old, run);
+    await waitForEpoch(page, 0);
+    expect(await dropoutError.textContent()).toBe('');
+    expect(page.url()).toContain('dr=0.2');
+    for (const watched of [errors, other.errors, plain.errors]) expect(watched).toEqual([]);
+    for (const opened of [page, other.page, plain.page]) await opened.close();
+  }, 240_000);
+
   test('a pasted CSV with fewer training rows than the batch size: the message is on the data, not on the batch size', async () => {
     const { page, errors } = await open();
     const run = await runId(page);

@@ -1,7 +1,7 @@
 // The form: reads and writes its fields as text (RawForm), builds the data-set tiles and the hidden
 // layer rows, and shows a message next to the field it is about (role="alert", aria-invalid).
 import {
-  DATASETS, HIDDEN_ACTIVATIONS, LOSS_NAMES, MAX_HIDDEN, MAX_SEED, MAX_UNITS, OPTIMIZERS, OUTPUT_ACTIVATIONS,
+  DATASETS, HIDDEN_ACTIVATIONS, LOSS_NAMES, MAX_HIDDEN, MAX_SEED, MAX_UNITS, OPTIMIZERS, OUTPUT_ACTIVATIONS, SCHEDULES,
   type FieldErrors, type RawForm,
 } from '../config.js';
 import { generate, sampleCsv, type Generated } from '../datasets.js';
@@ -51,6 +51,7 @@ export class Controls {
     fillSelect($<HTMLSelectElement>('output'), OUTPUT_ACTIVATIONS, ACTIVATION_LABELS);
     fillSelect($<HTMLSelectElement>('loss-select'), LOSS_NAMES, LOSS_LABELS);
     fillSelect($<HTMLSelectElement>('optimizer'), OPTIMIZERS, OPTIMIZER_LABELS);
+    fillSelect($<HTMLSelectElement>('schedule'), SCHEDULES.map((s) => s.name), Object.fromEntries(SCHEDULES.map((s) => [s.name, s.label])));
     this.buildTiles();
     this.bind();
   }
@@ -96,7 +97,7 @@ export class Controls {
       input.addEventListener('input', () => this.updateOutputs());
       input.addEventListener('change', now);
     }
-    for (const id of ['seed', 'lr', 'batch']) {
+    for (const id of ['seed', 'lr', 'batch', 'dropout']) {
       const input = $<HTMLInputElement>(id);
       input.addEventListener('input', typed);
       input.addEventListener('change', () => {
@@ -107,6 +108,7 @@ export class Controls {
     $<HTMLSelectElement>('output').addEventListener('change', () => this.events.change('output'));
     $<HTMLSelectElement>('loss-select').addEventListener('change', now);
     $<HTMLSelectElement>('optimizer').addEventListener('change', now);
+    $<HTMLSelectElement>('schedule').addEventListener('change', now);
     this.csv.addEventListener('input', typed);
     $<HTMLButtonElement>('csv-example').addEventListener('click', () => this.setCsv(sampleCsv()));
     $<HTMLButtonElement>('seed-random').addEventListener('click', () => {
@@ -242,6 +244,8 @@ export class Controls {
       optimizer: value('optimizer'),
       learningRate: value('lr'),
       batchSize: value('batch'),
+      schedule: value('schedule'),
+      dropout: value('dropout'),
       seed: value('seed'),
     };
   }
@@ -262,6 +266,8 @@ export class Controls {
     set('optimizer', raw.optimizer);
     set('lr', raw.learningRate);
     set('batch', raw.batchSize);
+    set('schedule', raw.schedule);
+    set('dropout', raw.dropout);
     set('seed', raw.seed);
     this.hidden = raw.hidden.map((layer) => ({ ...layer }));
     this.renderLayers();
