@@ -28,6 +28,8 @@ export interface TrainingRecord {
   batchSize: number;
   /** L2 weight decay (absent in files written before it was recorded: 0). */
   weightDecay?: number;
+  /** L1 penalty (absent: 0). */
+  l1?: number;
   epochsRequested: number;
   validationSplit: number;
   /** Epochs without improvement of the monitored loss before stopping; null: never stops early. */
@@ -141,6 +143,7 @@ const TRAINING_FIELDS: Record<keyof TrainingRecord, [Check, string, 'optional'?]
   schedule: [(v) => v === null || typeof v === 'string', 'null or a schedule (as --schedule takes it)', 'optional'],
   batchSize: [(v) => isCount(v) && (v as number) >= 1, 'a positive integer'],
   weightDecay: [(v) => isNumber(v) && (v as number) >= 0, 'a non-negative number', 'optional'],
+  l1: [(v) => isNumber(v) && (v as number) > 0, 'a positive number (absent for none)', 'optional'],
   epochsRequested: [isCount, 'a non-negative integer'],
   validationSplit: [(v) => isNumber(v) && (v as number) >= 0 && (v as number) < 1, 'a number from 0 up to, not including, 1'],
   patience: [(v) => v === null || (isCount(v) && (v as number) >= 1), 'null or a positive integer'],

@@ -44,7 +44,7 @@ async function info(ctx: Context, [file]: string[]): Promise<Result> {
   if (t) {
     lines.push(['engine', `${t.engine} (used for training; any engine can load the model)`]);
     lines.push(['trained', `${t.epochs} of ${t.epochsRequested} epochs on ${t.data} (${count(t.trainRows)} training rows, ${count(t.validationRows)} validation), stop: ${t.stopReason}`]);
-    lines.push(['optimizer', `${t.optimizer}, lr ${t.learningRate}, batch ${t.batchSize}${t.weightDecay ? `, weight decay ${t.weightDecay}` : ''}`]);
+    lines.push(['optimizer', `${t.optimizer}, lr ${t.learningRate}, batch ${t.batchSize}${t.weightDecay ? `, weight decay ${t.weightDecay}` : ''}${t.l1 ? `, l1 ${t.l1}` : ''}`]);
     lines.push(['schedule', t.schedule ?? 'none (a constant learning rate)']);
     lines.push(['stopping', stopping(t)]);
     const units = lossUnitsText(scalers.targets?.kind);

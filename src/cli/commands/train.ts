@@ -38,6 +38,7 @@ export interface TrainOptions {
   epochs: number;
   batchSize?: number;
   weightDecay?: number;
+  l1?: number;
   normalize?: Scaling;
   normalizeTargets?: Scaling;
   validationSplit?: number;
@@ -77,7 +78,7 @@ export interface TrainOptions {
  *     300–550 epochs, wine ~150, digits ~70, diabetes ~25, friedman1 ~180).
  */
 const DEFAULTS = {
-  layers: [100], activation: 'relu', init: 'glorot', optimizer: 'adam', batchSize: 32, weightDecay: 0, normalize: 'standard', seed: 42, engine: 'wasm',
+  layers: [100], activation: 'relu', init: 'glorot', optimizer: 'adam', batchSize: 32, weightDecay: 0, l1: 0, normalize: 'standard', seed: 42, engine: 'wasm',
   epochs: 1000, patience: 10, tol: 1e-4, validationSplit: { regression: 0.2, classification: 0 },
 } as const;
 
@@ -218,6 +219,7 @@ const FLAG_OF: [RegExp, string][] = [
   [/\b(?:options\.)?learningRate\b/g, '--lr'],
   [/\b(?:options\.)?batchSize\b/g, '--batch-size'],
   [/\b(?:options\.)?weightDecay\b/g, '--weight-decay'],
+  [/\boptions\.l1\b/g, '--l1'],
   [/\b(?:options\.)?validationSplit\b/g, '--validation-split'],
   [/\b(?:options\.)?patience\b/g, '--patience'],
   [/\b(?:options\.)?epochs\b/g, '--epochs'],
@@ -417,6 +419,7 @@ async function train(ctx: Context, [data]: string[], o: TrainOptions): Promise<R
   const optimizer = o.optimizer ?? (previous?.optimizer as TrainOptions['optimizer']) ?? DEFAULTS.optimizer;
   const lr = o.lr ?? (previous && previous.optimizer === optimizer ? previous.learningRate : defaultLearningRate(optimizer!));
   const weightDecay = o.weightDecay ?? previous?.weightDecay ?? DEFAULTS.weightDecay;
+  const l1 = o.l1 ?? previous?.l1 ?? DEFAULTS.l1;
   // --patience 0: no early stopping; a resumed model keeps its own setting (null in older files: none)
   const patience: number | null = o.patience !== undefined ? (o.patience === 0 ? null : o.patience) : previous ? previous.patience : DEFAULTS.patience;
   const tol = o.tol ?? previous?.tol ?? DEFAULTS.tol;
@@ -475,6 +478,7 @@ async function train(ctx: Context, [data]: string[], o: TrainOptions): Promise<R
       learningRate: lr,
       optimizer,
       weightDecay,
+      ...(l1 > 0 ? { l1 } : {}),
       ...(validationSplit > 0 ? { validationSplit } : {}),
       ...(patience !== null && validationSplit > 0 ? { patience } : {}),
       ...(schedule !== null ? { schedule: schedule.spec } : {}),
@@ -537,6 +541,7 @@ async function train(ctx: Context, [data]: string[], o: TrainOptions): Promise<R
     schedule: schedule?.text ?? null,
     batchSize,
     weightDecay,
+    ...(l1 > 0 ? { l1 } : {}),
     epochsRequested: (previous?.epochs ?? 0) + o.epochs,
     validationSplit,
     patience,
@@ -665,6 +670,7 @@ export function trainCommand(): Command {
     .option('--epochs <n>', 'at most this many passes over the training rows (with --resume, this many more); early stopping (--patience) usually ends training well before', nonNegativeInt, DEFAULTS.epochs)
     .option('--batch-size <n>', 'rows per update, capped at the number of training rows (default: 32)', positiveInt)
     .option('--weight-decay <lambda>', 'L2 weight decay (default: 0)', nonNegativeNumber)
+    .option('--l1 <lambda>', 'L1 penalty: the update adds lambda·sign(θ) to the gradient, as lambda·Σ|θ| added to the loss (the losses shown stay the data loss) (default: 0)', nonNegativeNumber)
     .option('--dropout <rate>', 'inverted dropout on every hidden layer while training: each unit dropped with this probability, the others scaled by 1/(1 − rate); predict, evaluate and export use the whole network (default: 0, none)', fraction)
     .addOption(new Option('--normalize <kind>', 'input scaling, fitted on the training rows and saved with the model (default: "standard", as a StandardScaler before scikit-learn\'s MLP; standardize and minMax, the library\'s names, are the same)').choices(SCALINGS))
     .addOption(new Option('--normalize-targets <kind>', 'target scaling for a regression (default: as --normalize), so targets of any size train at the same rate; losses are then on scaled targets, evaluate reports target units').choices(SCALINGS))
