@@ -2,7 +2,7 @@
 // makes and the package ships, in a child process with its own stdout, stderr and exit code, in a
 // scratch directory.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +28,15 @@ export function wasmlp(args: string[], cwd: string): Promise<Run> {
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr, ms: performance.now() - started }));
   });
+}
+
+/** A scratch directory holding reg.csv: 60 rows of a, b and y = 2 sin(i) − cos(2i), a small regression. */
+export function scratchWithRegression(): string {
+  const dir = scratch();
+  const rows = ['a,b,y'];
+  for (let i = 0; i < 60; i++) rows.push(`${Math.sin(i)},${Math.cos(2 * i)},${2 * Math.sin(i) - Math.cos(2 * i)}`);
+  writeFileSync(join(dir, 'reg.csv'), `${rows.join('\n')}\n`);
+  return dir;
 }
 
 /** A fresh scratch directory; `cleanup()` removes every one made. */

@@ -1,10 +1,10 @@
 // `wasmlp train --l1` and `--dropout`: the library's L1 penalty and dropout from the command line,
 // recorded in the model file, shown by `info` and the summary, continued by --resume; a zero is the
 // run without the flag, bit for bit; bad values exit 1 saying what was expected.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanup, scratch, wasmlp } from './helpers.js';
+import { cleanup, scratchWithRegression, wasmlp } from './helpers.js';
 
 let dir: string;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -13,10 +13,7 @@ const bytes = (file: string): string => readFileSync(join(dir, file), 'utf8');
 const TRAIN = ['train', 'reg.csv', '--target', 'y', '--layers', '8', '--lr', '0.01', '--patience', '0', '--epochs', '4', '--no-plot'];
 
 beforeAll(() => {
-  dir = scratch();
-  const rows = ['a,b,y'];
-  for (let i = 0; i < 60; i++) rows.push(`${Math.sin(i)},${Math.cos(2 * i)},${2 * Math.sin(i) - Math.cos(2 * i)}`);
-  writeFileSync(join(dir, 'reg.csv'), `${rows.join('\n')}\n`);
+  dir = scratchWithRegression();
 });
 afterAll(cleanup);
 

@@ -4,7 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanup, json, scratch, wasmlp } from './helpers.js';
+import { cleanup, json, scratchWithRegression, wasmlp } from './helpers.js';
 
 let dir: string;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -12,10 +12,7 @@ const read = (file: string): any => JSON.parse(readFileSync(join(dir, file), 'ut
 const TRAIN = ['train', 'reg.csv', '--target', 'y', '--lr', '0.01', '--patience', '0', '--no-plot'];
 
 beforeAll(() => {
-  dir = scratch();
-  const rows = ['a,b,y'];
-  for (let i = 0; i < 60; i++) rows.push(`${Math.sin(i)},${Math.cos(2 * i)},${2 * Math.sin(i) - Math.cos(2 * i)}`);
-  writeFileSync(join(dir, 'reg.csv'), `${rows.join('\n')}\n`);
+  dir = scratchWithRegression();
 });
 afterAll(cleanup);
 
