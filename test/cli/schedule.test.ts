@@ -1,7 +1,7 @@
 // `wasmlp train --schedule` (issue 12, item 5): the library's learning-rate schedules from the command
 // line, recorded in the training record, shown by `info`, continued by --resume (the model saves
 // where its schedule stands); a bad value exits 1 with a message saying what was expected.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanup, json, scratchWithRegression, wasmlp } from './helpers.js';
