@@ -389,7 +389,15 @@ async function prepareResumed(ctx: Context, data: string, o: TrainOptions, loade
   };
 }
 
-async function train(ctx: Context, [data]: string[], o: TrainOptions): Promise<Result> {
+/** Where the model and the loss curve go; checked before any work (writable, not over an input). */
+interface Outputs {
+  out: string;
+  plot: string | null;
+  /** --out is a FIFO or a device: no default plot beside it. */
+  streamed: boolean;
+}
+
+async function outputsOf(data: string, o: TrainOptions): Promise<Outputs> {
   const out = o.out ?? defaultModelPath(data);
   // the default plot goes beside the model file: a model sent into a FIFO or a device has none
   const streamed = typeof o.plot !== 'string' && o.plot !== false && outputTarget(out, '--out').kind === 'stream';
@@ -398,101 +406,138 @@ async function train(ctx: Context, [data]: string[], o: TrainOptions): Promise<R
   const inputs: Input[] = [{ path: data, what: 'the training data' }];
   if (o.resume !== undefined) inputs.push({ path: o.resume, what: 'the model given to --resume' });
   await checkOutputs([[out, '--out'], [plot, '--plot']], inputs);
+  return { out, plot, streamed };
+}
 
-  // --resume: the network, its columns and scalers come from the file; training settings default to the saved ones
-  let loaded: LoadedModel | null = null;
-  if (o.resume !== undefined) {
-    const fixed: [string, unknown][] = [['--ignore', o.ignore], ['--classes', o.classes], ['--layers', o.layers], ['--activation', o.activation], ['--dropout', o.dropout], ['--init', o.init],
-      ['--output-activation', o.outputActivation], ['--loss', o.loss], ['--normalize', o.normalize], ['--normalize-targets', o.normalizeTargets]];
-    for (const [flag, value] of fixed) {
-      if (value !== undefined) throw new CliError('RESUME_CONFLICT', `${flag}: the network, its columns and its scalers come from --resume ${o.resume}; leave ${flag} out`);
-    }
-    loaded = await readModelFile(o.resume, o.engine, o.threads);
-    if (o.seed !== undefined && o.seed !== loaded.model.spec.seed) {
-      loaded.model.dispose();
-      throw new CliError('RESUME_CONFLICT', `--seed ${o.seed}: the model of --resume ${o.resume} has seed ${loaded.model.spec.seed} (its shuffling and validation rows follow it); leave --seed out`);
-    }
+/** --resume's model: the network, its columns and scalers come from the file, so flags that set them are refused. */
+async function resumeFrom(o: TrainOptions): Promise<LoadedModel | null> {
+  if (o.resume === undefined) return null;
+  const fixed: [string, unknown][] = [['--ignore', o.ignore], ['--classes', o.classes], ['--layers', o.layers], ['--activation', o.activation], ['--dropout', o.dropout], ['--init', o.init],
+    ['--output-activation', o.outputActivation], ['--loss', o.loss], ['--normalize', o.normalize], ['--normalize-targets', o.normalizeTargets]];
+  for (const [flag, value] of fixed) {
+    if (value !== undefined) throw new CliError('RESUME_CONFLICT', `${flag}: the network, its columns and its scalers come from --resume ${o.resume}; leave ${flag} out`);
   }
+  const loaded = await readModelFile(o.resume, o.engine, o.threads);
+  if (o.seed !== undefined && o.seed !== loaded.model.spec.seed) {
+    loaded.model.dispose();
+    throw new CliError('RESUME_CONFLICT', `--seed ${o.seed}: the model of --resume ${o.resume} has seed ${loaded.model.spec.seed} (its shuffling and validation rows follow it); leave --seed out`);
+  }
+  return loaded;
+}
+
+/** The training settings: the flags, else a resumed model's own, else the defaults. */
+interface Settings {
+  previous: TrainingRecord | null;
+  seed: number;
+  engine: EngineKind;
+  optimizer: NonNullable<TrainOptions['optimizer']>;
+  lr: number;
+  weightDecay: number;
+  l1: number;
+  /** null: no early stopping. */
+  patience: number | null;
+  tol: number;
+  schedule: ParsedSchedule | null;
+}
+
+function settingsOf(o: TrainOptions, loaded: LoadedModel | null): Settings {
   const previous = loaded?.training ?? null;
-  const seedValue = loaded ? loaded.model.spec.seed : (o.seed ?? DEFAULTS.seed);
-  const engine: EngineKind = o.engine ?? previous?.engine ?? DEFAULTS.engine;
   const optimizer = o.optimizer ?? (previous?.optimizer as TrainOptions['optimizer']) ?? DEFAULTS.optimizer;
-  const lr = o.lr ?? (previous && previous.optimizer === optimizer ? previous.learningRate : defaultLearningRate(optimizer!));
-  const weightDecay = o.weightDecay ?? previous?.weightDecay ?? DEFAULTS.weightDecay;
-  const l1 = o.l1 ?? previous?.l1 ?? DEFAULTS.l1;
-  // --patience 0: no early stopping; a resumed model keeps its own setting (null in older files: none)
-  const patience: number | null = o.patience !== undefined ? (o.patience === 0 ? null : o.patience) : previous ? previous.patience : DEFAULTS.patience;
-  const tol = o.tol ?? previous?.tol ?? DEFAULTS.tol;
-  // --schedule none: a constant rate; not given: the resumed model's, which then continues where it stood
-  const schedule: ParsedSchedule | null = o.schedule !== undefined ? o.schedule : previous?.schedule ? scheduleArg(previous.schedule) : null;
+  return {
+    previous,
+    seed: loaded ? loaded.model.spec.seed : (o.seed ?? DEFAULTS.seed),
+    engine: o.engine ?? previous?.engine ?? DEFAULTS.engine,
+    optimizer: optimizer!,
+    lr: o.lr ?? (previous && previous.optimizer === optimizer ? previous.learningRate : defaultLearningRate(optimizer!)),
+    weightDecay: o.weightDecay ?? previous?.weightDecay ?? DEFAULTS.weightDecay,
+    l1: o.l1 ?? previous?.l1 ?? DEFAULTS.l1,
+    // --patience 0: no early stopping; a resumed model keeps its own setting (null in older files: none)
+    patience: o.patience !== undefined ? (o.patience === 0 ? null : o.patience) : previous ? previous.patience : DEFAULTS.patience,
+    tol: o.tol ?? previous?.tol ?? DEFAULTS.tol,
+    // --schedule none: a constant rate; not given: the resumed model's, which then continues where it stood
+    schedule: o.schedule !== undefined ? o.schedule : previous?.schedule ? scheduleArg(previous.schedule) : null,
+  };
+}
 
-  const p = loaded ? await prepareResumed(ctx, data, o, loaded).catch((error) => {
-    loaded!.model.dispose();
-    throw error;
-  }) : await prepareFresh(ctx, data, o, engine, seedValue);
-  for (const hint of p.hints) ctx.progress.note(`note: ${hint}`);
-  const { model, rows } = p;
-  const spec = model.spec;
-  const lossUnits = lossUnitsText(p.normalize.targets);
-  if (lossUnits !== '') ctx.progress.note(`losses below are ${spec.loss} ${lossUnits} (evaluate reports target units too)`);
+/** How the rows divide into training and validation rows, and into batches. */
+interface Split {
+  validationSplit: number;
+  validationRows: number;
+  trainRows: number;
+  batchSize: number;
+  stepsPerEpoch: number;
+  totalSteps: number;
+  /** Early stopping on the training loss (no validation rows): the CLI's own rule, through onEpochEnd. */
+  watchTraining: boolean;
+}
 
-  const validationSplit = o.validationSplit ?? previous?.validationSplit ?? (rows >= 10 ? DEFAULTS.validationSplit[p.task] : 0);
+function splitOf(p: Prepared, o: TrainOptions, s: Settings): Split {
+  const rows = p.rows;
+  const validationSplit = o.validationSplit ?? s.previous?.validationSplit ?? (rows >= 10 ? DEFAULTS.validationSplit[p.task] : 0);
   const validationRows = Math.round(rows * validationSplit);
   if (validationSplit > 0 && (validationRows < 1 || validationRows >= rows)) {
-    model.dispose();
     throw new CliError('BAD_OPTION', `--validation-split ${validationSplit}: holds out ${validationRows} of ${rows} rows; it must leave at least one row for validation and one for training`);
   }
+  // the validation rows are the last ones: shuffle first (seeded), as CSV files are often sorted by class
+  if (validationSplit > 0) shuffleRows(s.seed, rows, [{ data: p.X, width: p.inputNames.length }, { data: p.Y, width: p.outputs }]);
+  const trainRows = rows - validationRows;
+  const batchSize = Math.min(o.batchSize ?? s.previous?.batchSize ?? DEFAULTS.batchSize, trainRows);
+  const stepsPerEpoch = Math.ceil(trainRows / batchSize);
   // early stopping watches the validation loss (the library's patience: the best epoch is kept), or
   // without validation rows the training loss, which must fall by more than tol (scikit-learn's rule)
-  const watchTraining = patience !== null && validationRows === 0;
-  // the validation rows are the last ones: shuffle first (seeded), as CSV files are often sorted by class
-  if (validationSplit > 0) shuffleRows(seedValue, rows, [{ data: p.X, width: p.inputNames.length }, { data: p.Y, width: p.outputs }]);
-  const trainRows = rows - validationRows;
+  const watchTraining = s.patience !== null && validationRows === 0;
+  return { validationSplit, validationRows, trainRows, batchSize, stepsPerEpoch, totalSteps: stepsPerEpoch * o.epochs, watchTraining };
+}
 
-  const batchSize = Math.min(o.batchSize ?? previous?.batchSize ?? DEFAULTS.batchSize, trainRows);
-  const stepsPerEpoch = Math.ceil(trainRows / batchSize);
-  const totalSteps = stepsPerEpoch * o.epochs;
-  let best = Infinity;
-  let stalled = 0;
-  const state: TrainingState = { epoch: 0, epochs: o.epochs, steps: 0, totalSteps, loss: undefined, valLoss: undefined, samplesPerSecond: undefined, etaMs: undefined, lossName: `${spec.loss} loss` };
+/** The fit's result, as the summary and the record report it. */
+interface Fitted {
+  history: FitHistory;
+  /** 'patience' when the CLI's training-loss rule stopped it. */
+  stopReason: string;
+  samplesPerSecond: number;
+}
+
+/** The fit, with the progress display; Ctrl-C once stops after the current chunk, twice quits (see quit). */
+async function runFit(ctx: Context, p: Prepared, o: TrainOptions, s: Settings, split: Split): Promise<Fitted> {
+  const { model } = p;
+  const { batchSize, totalSteps, watchTraining } = split;
+  const state: TrainingState = { epoch: 0, epochs: o.epochs, steps: 0, totalSteps, loss: undefined, valLoss: undefined, samplesPerSecond: undefined, etaMs: undefined, lossName: `${model.spec.loss} loss` };
   // the rate is measured from the first progress report on: the time before it includes one-off
   // work (fitting the scalers, copying the data into the engine) that would skew the ETA
   let origin: { steps: number; ms: number } | null = null;
-
-  // Ctrl-C once: stop after the current chunk and save what was learned; twice: quit at once,
-  // removing temporary files and saying what was written (see quit)
+  let best = Infinity;
+  let stalled = 0;
   const stop = new AbortController();
-  const onSigint = () => {
+  onInterrupt(() => {
     if (stop.signal.aborted) quit('train');
     stop.abort();
     ctx.progress.abort();
     ctx.progress.note('stopping after the current chunk of updates (Ctrl-C again to quit without saving)');
-  };
-  onInterrupt(onSigint);
+  });
   let history: FitHistory;
   ctx.progress.trainStart(state);
   try {
     history = await model.fitAsync(p.X, p.Y, {
       epochs: o.epochs,
       batchSize,
-      learningRate: lr,
-      optimizer,
-      weightDecay,
-      ...(l1 > 0 ? { l1 } : {}),
-      ...(validationSplit > 0 ? { validationSplit } : {}),
-      ...(patience !== null && validationSplit > 0 ? { patience } : {}),
-      ...(schedule !== null ? { schedule: schedule.spec } : {}),
+      learningRate: s.lr,
+      optimizer: s.optimizer,
+      weightDecay: s.weightDecay,
+      ...(s.l1 > 0 ? { l1: s.l1 } : {}),
+      ...(split.validationSplit > 0 ? { validationSplit: split.validationSplit } : {}),
+      ...(s.patience !== null && split.validationSplit > 0 ? { patience: s.patience } : {}),
+      ...(s.schedule !== null ? { schedule: s.schedule.spec } : {}),
       ...(p.fitNormalize !== null ? { normalize: p.fitNormalize } : {}),
-      progressEvery: chunkSteps(model, batchSize, stepsPerEpoch, totalSteps),
+      progressEvery: chunkSteps(model, batchSize, split.stepsPerEpoch, totalSteps),
       signal: stop.signal,
       onEpochEnd: (epoch, logs) => {
         state.loss = logs.loss;
         state.valLoss = logs.valLoss;
         state.lossEpoch = epoch + 1;
         if (!watchTraining) return true;
-        stalled = logs.loss > best - tol ? stalled + 1 : 0;
+        stalled = logs.loss > best - s.tol ? stalled + 1 : 0;
         best = Math.min(best, logs.loss);
-        return stalled < patience!;
+        return stalled < s.patience!;
       },
       onProgress: (pr) => {
         let rate: number | undefined;
@@ -517,60 +562,66 @@ async function train(ctx: Context, [data]: string[], o: TrainOptions): Promise<R
   // the training loss's stall is the CLI's own rule, stopping the fit through onEpochEnd
   const stopReason = watchTraining && history.stopReason === 'callback' ? 'patience' : history.stopReason;
   // rows of whole epochs, plus full batches of an epoch cut short (Ctrl-C, timeout)
-  const samples = history.epochs * trainRows + (history.steps - history.epochs * stepsPerEpoch) * batchSize;
+  const samples = history.epochs * split.trainRows + (history.steps - history.epochs * split.stepsPerEpoch) * batchSize;
   const samplesPerSecond = (samples * 1000) / Math.max(history.timeMs, 1e-3);
-  // the bar's last frame keeps the training rate; the summary below gives the overall one
+  // the bar's last frame keeps the training rate; the summary gives the overall one
   Object.assign(state, { epoch: history.epochs, steps: history.steps, samplesPerSecond: state.samplesPerSecond ?? samplesPerSecond, etaMs: 0 });
   ctx.progress.trainEnd(state);
+  return { history, stopReason, samplesPerSecond };
+}
 
-  // the loss of the parameters that are saved: the best epoch's when patience put them back
-  const at = history.bestEpoch ?? history.loss.length - 1;
-  const finalLoss = history.loss[at];
-  const finalValLoss = history.valLoss?.[at];
-  // after --resume the record covers every run: histories joined, epochs counted from the first run
+/**
+ * What the model file records of how it was trained. After --resume it covers every run: histories
+ * joined, epochs counted from the first run. The same run writes the same file: no time, rate or date
+ * in it (they are on the console and in --json).
+ */
+function trainingRecord(data: string, o: TrainOptions, p: Prepared, s: Settings, split: Split, fit: Fitted): TrainingRecord {
+  const { history } = fit;
+  const previous = s.previous;
   const before = previous?.loss.length ?? 0;
   const joined = (old: (number | null)[] | null | undefined, now: number[] | undefined): (number | null)[] | null => {
     if (!old && !now) return null;
     return [...(old ?? new Array<null>(before).fill(null)), ...(now ?? new Array<null>(history.loss.length).fill(null))];
   };
-  // the same run writes the same file: no time, rate or date in it (they are on the console and in --json)
-  const record: TrainingRecord = {
-    engine,
-    optimizer,
-    learningRate: lr,
-    schedule: schedule?.text ?? null,
-    batchSize,
-    weightDecay,
-    ...(l1 > 0 ? { l1 } : {}),
+  return {
+    engine: s.engine,
+    optimizer: s.optimizer,
+    learningRate: s.lr,
+    schedule: s.schedule?.text ?? null,
+    batchSize: split.batchSize,
+    weightDecay: s.weightDecay,
+    ...(s.l1 > 0 ? { l1: s.l1 } : {}),
     epochsRequested: (previous?.epochs ?? 0) + o.epochs,
-    validationSplit,
-    patience,
-    tol: patience !== null ? tol : null,
+    validationSplit: split.validationSplit,
+    patience: s.patience,
+    tol: s.patience !== null ? s.tol : null,
     normalize: p.normalize,
-    rows,
-    trainRows,
-    validationRows,
+    rows: p.rows,
+    trainRows: split.trainRows,
+    validationRows: split.validationRows,
     data: basename(data),
     epochs: (previous?.epochs ?? 0) + history.epochs,
-    stopReason,
+    stopReason: fit.stopReason,
     bestEpoch: history.bestEpoch !== undefined ? before + history.bestEpoch : null,
     loss: [...(previous?.loss ?? []), ...history.loss] as number[],
     valLoss: previous ? (joined(previous.valLoss, history.valLoss) as number[] | null) : (history.valLoss ?? null),
     ...(previous ? { runs: (previous.runs ?? 1) + 1 } : {}),
   };
-  // a resumed model gets the names it was read by (an older file's, from its cli block)
-  if (loaded) nameModel(model, { task: p.task, inputs: p.inputNames, targets: p.targets, labels: p.labels });
+}
+
+/** Writes the model file and its loss curve (a chart that cannot be drawn is not worth the model); disposes the model. */
+async function writeModel(ctx: Context, p: Prepared, data: string, outputs: Outputs, record: TrainingRecord, lossUnits: string): Promise<{ plotted: string | null; plotError: string | null }> {
+  const { model } = p;
   const meta: CliMeta = { version: CLI_FORMAT_VERSION, task: p.task, target: p.task === 'classification' ? p.targets[0] : null, training: record };
-  const files: { path: string; content: string; option: string }[] = [{ path: out, content: modelFileText(model, meta), option: '--out' }];
+  const files: { path: string; content: string; option: string }[] = [{ path: outputs.out, content: modelFileText(model, meta), option: '--out' }];
   let plotted: string | null = null;
   let plotError: string | null = null;
-  if (plot !== null && record.loss.length > 0) {
+  if (outputs.plot !== null && record.loss.length > 0) {
     try {
       const curve = { loss: record.loss, valLoss: record.valLoss ?? undefined, bestEpoch: record.bestEpoch ?? undefined };
-      files.push({ option: '--plot', path: plot, content: await lossCurveSvg(curve, spec.loss, `${basename(data)}: ${describeNetwork(model)}`, lossUnits) });
-      plotted = plot;
+      files.push({ option: '--plot', path: outputs.plot, content: await lossCurveSvg(curve, model.spec.loss, `${basename(data)}: ${describeNetwork(model)}`, lossUnits) });
+      plotted = outputs.plot;
     } catch (error) {
-      // a chart is not worth losing the trained model over: the model is still written
       plotError = error instanceof Error ? error.message : String(error);
       ctx.progress.note(`warning: the loss curve could not be drawn (${plotError}); writing the model only`);
     }
@@ -580,76 +631,131 @@ async function train(ctx: Context, [data]: string[], o: TrainOptions): Promise<R
   } finally {
     model.dispose();
   }
-  const network = describeNetwork(model);
+  return { plotted, plotError };
+}
 
+/** Everything the summary and --json say of a run. */
+interface Report {
+  data: string;
+  o: TrainOptions;
+  p: Prepared;
+  s: Settings;
+  split: Split;
+  fit: Fitted;
+  record: TrainingRecord;
+  outputs: Outputs;
+  written: { plotted: string | null; plotError: string | null };
+  lossUnits: string;
+}
+
+/** The summary's lines (`epochs`, `loss`, … `plot`). */
+function summaryLines(ctx: Context, r: Report): [string, string][] {
+  const { o, p, s, split, fit, record, outputs, written, lossUnits } = r;
+  const { history } = fit;
+  const spec = p.model.spec;
+  const at = history.bestEpoch ?? history.loss.length - 1;
   const unitsNote = lossUnits === '' ? '' : ` ${lossUnits}`;
-  const why = stopReason !== 'patience' ? '' : watchTraining ? `: the training loss fell by less than ${tol} for ${patience} epochs` : ' on the validation loss';
+  const why = fit.stopReason !== 'patience' ? '' : split.watchTraining ? `: the training loss fell by less than ${s.tol} for ${s.patience} epochs` : ' on the validation loss';
   const restored = history.bestEpoch !== undefined ? `, restored best epoch ${record.bestEpoch! + 1}` : '';
-  const epochsText = previous
-    ? `${history.epochs} of ${o.epochs} more, ${record.epochs} in all (stop: ${stopReason}${why}${restored})`
-    : `${history.epochs} of ${o.epochs} (stop: ${stopReason}${why}${restored})`;
+  const epochsText = s.previous
+    ? `${history.epochs} of ${o.epochs} more, ${record.epochs} in all (stop: ${fit.stopReason}${why}${restored})`
+    : `${history.epochs} of ${o.epochs} (stop: ${fit.stopReason}${why}${restored})`;
   const rates = history.learningRate;
-  const lastRate = rates !== undefined && rates.length > 0 ? rates[rates.length - 1] : lr;
+  const lastRate = rates !== undefined && rates.length > 0 ? rates[rates.length - 1] : s.lr;
+  const threads = p.model.threads;
   const lines: [string, string][] = [
     ['epochs', epochsText],
-    ['loss', `${num(finalLoss)} (${spec.loss}${unitsNote}${history.bestEpoch !== undefined ? ', best epoch' : ''})`],
-    ['val loss', validationRows > 0 ? `${num(finalValLoss)}${unitsNote === '' ? '' : ` (${spec.loss}${unitsNote})`}` : '— (no validation split)'],
-    ['updates', `${optimizer}, lr ${lr}${schedule !== null ? ` with --schedule ${schedule.text} (${num(lastRate)} in the last epoch)` : ''}, batches of ${batchSize}`],
-    ['time', `${duration(history.timeMs)}, ${count(samplesPerSecond)} samples/s (${engine}, ${model.threads} thread${model.threads === 1 ? '' : 's'})`],
-    ['rows', `${count(rows)} (${count(trainRows)} training, ${count(validationRows)} validation)`],
-    ['model', out],
-    ['plot', plotted ?? (plot === null ? (streamed ? '— (--out is not a file; give --plot)' : '— (--no-plot)') : plotError !== null ? '— (could not be drawn)' : '— (no epoch completed)')],
+    ['loss', `${num(history.loss[at])} (${spec.loss}${unitsNote}${history.bestEpoch !== undefined ? ', best epoch' : ''})`],
+    ['val loss', split.validationRows > 0 ? `${num(history.valLoss?.[at])}${unitsNote === '' ? '' : ` (${spec.loss}${unitsNote})`}` : '— (no validation split)'],
+    ['updates', `${s.optimizer}, lr ${s.lr}${s.schedule !== null ? ` with --schedule ${s.schedule.text} (${num(lastRate)} in the last epoch)` : ''}, batches of ${split.batchSize}`],
+    ['time', `${duration(history.timeMs)}, ${count(fit.samplesPerSecond)} samples/s (${s.engine}, ${threads} thread${threads === 1 ? '' : 's'})`],
+    ['rows', `${count(p.rows)} (${count(split.trainRows)} training, ${count(split.validationRows)} validation)`],
+    ['model', outputs.out],
+    ['plot', written.plotted ?? (outputs.plot === null ? (outputs.streamed ? '— (--out is not a file; give --plot)' : '— (--no-plot)') : written.plotError !== null ? '— (could not be drawn)' : '— (no epoch completed)')],
   ];
   if (ctx.reportMemory) lines.push(['peak RSS', `${(peakRss() / 2 ** 20).toFixed(1)} MiB (${peakRss()} bytes)`]);
-  const what = p.task === 'classification' ? `classification of ${JSON.stringify(p.targets[0])} (${labelList(p.labels!)})` : `regression of ${p.targets.map((t) => JSON.stringify(t)).join(', ')}`;
-  const resumed = o.resume !== undefined ? ` (resumed from ${o.resume} after ${previous?.epochs ?? 0} epochs)` : '';
-  const text = `trained ${network}${resumed}, ${spec.paramCount} parameters, ${what}\n${fields(lines)}`;
+  return lines;
+}
 
+/** The --json document of a run. */
+function summaryJson(r: Report): Record<string, unknown> {
+  const { o, p, s, split, fit, outputs, written, lossUnits } = r;
+  const { history } = fit;
+  const spec = p.model.spec;
+  const at = history.bestEpoch ?? history.loss.length - 1;
   return {
-    text,
-    json: {
-      model: out,
-      plot: plotted,
-      plotError,
-      resumedFrom: o.resume ?? null,
-      task: p.task,
-      inputs: p.inputNames,
-      targets: p.targets,
-      labels: p.labels,
-      network,
-      parameters: spec.paramCount,
-      lossFunction: spec.loss,
-      lossUnits: lossUnits === '' ? 'target units' : 'scaled targets',
-      hints: p.hints,
-      delimiter: p.delimiter?.delimiter ?? null,
-      optimizer,
-      learningRate: lr,
-      schedule: schedule?.text ?? null,
-      learningRateHistory: rates ?? null,
-      batchSize,
-      patience,
-      tol: patience !== null ? tol : null,
-      validationSplit,
-      rows,
-      trainRows,
-      validationRows,
-      epochs: history.epochs,
-      epochsRequested: o.epochs,
-      steps: history.steps,
-      stopReason,
-      bestEpoch: history.bestEpoch ?? null,
-      loss: finalLoss ?? null,
-      valLoss: finalValLoss ?? null,
-      lossHistory: history.loss,
-      valLossHistory: history.valLoss ?? null,
-      timeMs: history.timeMs,
-      readMs: p.readMs,
-      samplesPerSecond,
-      trainedAt: new Date().toISOString(),
-      engine,
-      threads: model.threads,
-    },
+    model: outputs.out,
+    plot: written.plotted,
+    plotError: written.plotError,
+    resumedFrom: o.resume ?? null,
+    task: p.task,
+    inputs: p.inputNames,
+    targets: p.targets,
+    labels: p.labels,
+    network: describeNetwork(p.model),
+    parameters: spec.paramCount,
+    lossFunction: spec.loss,
+    lossUnits: lossUnits === '' ? 'target units' : 'scaled targets',
+    hints: p.hints,
+    delimiter: p.delimiter?.delimiter ?? null,
+    optimizer: s.optimizer,
+    learningRate: s.lr,
+    schedule: s.schedule?.text ?? null,
+    learningRateHistory: history.learningRate ?? null,
+    batchSize: split.batchSize,
+    patience: s.patience,
+    tol: s.patience !== null ? s.tol : null,
+    validationSplit: split.validationSplit,
+    rows: p.rows,
+    trainRows: split.trainRows,
+    validationRows: split.validationRows,
+    epochs: history.epochs,
+    epochsRequested: o.epochs,
+    steps: history.steps,
+    stopReason: fit.stopReason,
+    bestEpoch: history.bestEpoch ?? null,
+    loss: history.loss[at] ?? null,
+    valLoss: history.valLoss?.[at] ?? null,
+    lossHistory: history.loss,
+    valLossHistory: history.valLoss ?? null,
+    timeMs: history.timeMs,
+    readMs: p.readMs,
+    samplesPerSecond: fit.samplesPerSecond,
+    trainedAt: new Date().toISOString(),
+    engine: s.engine,
+    threads: p.model.threads,
   };
+}
+
+/** `wasmlp train`: read, build or resume, fit, write, report. */
+async function train(ctx: Context, [data]: string[], o: TrainOptions): Promise<Result> {
+  const outputs = await outputsOf(data, o);
+  const loaded = await resumeFrom(o);
+  const s = settingsOf(o, loaded);
+  const p = loaded ? await prepareResumed(ctx, data, o, loaded).catch((error) => {
+    loaded.model.dispose();
+    throw error;
+  }) : await prepareFresh(ctx, data, o, s.engine, s.seed);
+  for (const hint of p.hints) ctx.progress.note(`note: ${hint}`);
+  const lossUnits = lossUnitsText(p.normalize.targets);
+  if (lossUnits !== '') ctx.progress.note(`losses below are ${p.model.spec.loss} ${lossUnits} (evaluate reports target units too)`);
+  let split: Split;
+  try {
+    split = splitOf(p, o, s);
+  } catch (error) {
+    p.model.dispose();
+    throw error;
+  }
+  const fit = await runFit(ctx, p, o, s, split);
+  const record = trainingRecord(data, o, p, s, split, fit);
+  // a resumed model gets the names it was read by (an older file's, from its cli block)
+  if (loaded) nameModel(p.model, { task: p.task, inputs: p.inputNames, targets: p.targets, labels: p.labels });
+  const written = await writeModel(ctx, p, data, outputs, record, lossUnits);
+  const report: Report = { data, o, p, s, split, fit, record, outputs, written, lossUnits };
+  const what = p.task === 'classification' ? `classification of ${JSON.stringify(p.targets[0])} (${labelList(p.labels!)})` : `regression of ${p.targets.map((t) => JSON.stringify(t)).join(', ')}`;
+  const resumed = o.resume !== undefined ? ` (resumed from ${o.resume} after ${s.previous?.epochs ?? 0} epochs)` : '';
+  const text = `trained ${describeNetwork(p.model)}${resumed}, ${p.model.spec.paramCount} parameters, ${what}\n${fields(summaryLines(ctx, report))}`;
+  return { text, json: summaryJson(report) };
 }
 
 export function trainCommand(): Command {
