@@ -83,41 +83,45 @@ export function targetRows(spec: ValidSpec, names: ModelNames, Y: Targets, name:
   return { data: m.data, rows: m.rows };
 }
 
-/** The probability of each class for each row (rows × classes, row-major), and whether X was nested. */
-function probabilities(view: ClassifierView, X: MatrixInput): { data: Float64Array; rows: number; classes: number; nested: boolean } {
-  const classes = knownClasses(view, 'predictProba').length;
-  const nested = Array.isArray(X);
+/** The model's outputs for X, rows × outputs, row-major (predict gives nested rows for nested X). */
+function flatOutputs(view: ClassifierView, X: MatrixInput): Float64Array {
   const out = view.predict(X);
-  const flat = out instanceof Float64Array ? out : Float64Array.from((out as number[][]).flat());
+  return out instanceof Float64Array ? out : Float64Array.from((out as number[][]).flat());
+}
+
+/** The probability of each of `classes` classes for each row (rows × classes, row-major). */
+function probabilities(view: ClassifierView, X: MatrixInput, classes: number): { data: Float64Array; rows: number } {
+  const flat = flatOutputs(view, X);
   const rows = flat.length / view.spec.outputs;
-  if (view.spec.outputs !== 1) return { data: flat, rows, classes, nested };
+  if (view.spec.outputs !== 1) return { data: flat, rows };
   // one sigmoid output: the probability of the second class; the first is its complement
-  const both = new Float64Array(rows * 2);
+  const both = new Float64Array(rows * classes);
   for (let r = 0; r < rows; r++) {
     both[2 * r] = 1 - flat[r];
     both[2 * r + 1] = flat[r];
   }
-  return { data: both, rows, classes, nested };
+  return { data: both, rows };
 }
 
 /** predictProba: nested rows for nested X, a flat Float64Array (rows × classes) otherwise. */
 export function predictProba(view: ClassifierView, X: MatrixInput): number[][] | Float64Array {
-  const p = probabilities(view, X);
-  if (!p.nested) return p.data;
-  return Array.from({ length: p.rows }, (_, r) => Array.from(p.data.subarray(r * p.classes, (r + 1) * p.classes)));
+  const classes = knownClasses(view, 'predictProba').length;
+  const p = probabilities(view, X, classes);
+  if (!Array.isArray(X)) return p.data;
+  return Array.from({ length: p.rows }, (_, r) => Array.from(p.data.subarray(r * classes, (r + 1) * classes)));
 }
 
 /** The predicted class index of each row: the most probable (the first on a tie); one sigmoid output: p > 0.5. */
-function predictedIndices(view: ClassifierView, X: MatrixInput): Int32Array {
-  const p = probabilities(view, X);
+function predictedIndices(view: ClassifierView, X: MatrixInput, classes: number): Int32Array {
+  const p = probabilities(view, X, classes);
   const out = new Int32Array(p.rows);
-  for (let r = 0; r < p.rows; r++) out[r] = view.spec.outputs === 1 ? (p.data[2 * r + 1] > 0.5 ? 1 : 0) : argmax(p.data, r * p.classes, p.classes);
+  for (let r = 0; r < p.rows; r++) out[r] = view.spec.outputs === 1 ? (p.data[2 * r + 1] > 0.5 ? 1 : 0) : argmax(p.data, r * classes, classes);
   return out;
 }
 
 export function predictClasses(view: ClassifierView, X: MatrixInput): Label[] {
   const classes = knownClasses(view, 'predictClasses');
-  return Array.from(predictedIndices(view, X), (k) => classes[k]);
+  return Array.from(predictedIndices(view, X, classes.length), (k) => classes[k]);
 }
 
 /** The true class index of each row: labels looked up, or one-hot rows' largest entry (one output: t > 0.5). */
@@ -183,12 +187,11 @@ export function evaluate(view: ClassifierView, X: MatrixInput, Y: Targets): Eval
   const loss = view.loss(X, targetRows(view.spec, view.names, Y, 'Y'));
   if (classCount(view.spec) > 0) {
     const classes = knownClasses(view, 'evaluate');
-    const report = classificationReport(trueIndices(view, Y, classes), predictedIndices(view, X), classes.length);
+    const report = classificationReport(trueIndices(view, Y, classes), predictedIndices(view, X, classes.length), classes.length);
     return { task: 'classification', loss, classes: [...classes], ...report };
   }
   const y = toMatrix(Y as MatrixInput, view.spec.outputs, 'Y');
-  const out = view.predict(X);
-  const p = out instanceof Float64Array ? out : Float64Array.from((out as number[][]).flat());
+  const p = flatOutputs(view, X);
   const targets = view.names.targets === null ? null : [...view.names.targets];
   return { task: 'regression', loss, targets, ...regressionReport(y.data, p, y.rows, y.cols) };
 }

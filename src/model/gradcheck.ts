@@ -110,11 +110,6 @@ export function runToEnd<R>(steps: Generator<unknown, R>): R {
   }
 }
 
-/** Checks gradCheck's options. */
-export function checkOptions(options: unknown): ValidGradCheckOptions {
-  return validateGradCheckOptions(options);
-}
-
 /** Splits gradCheckAsync's own options from gradCheck's, and checks them all. */
 export function asyncOptions(options: unknown): { check: ValidGradCheckOptions; signal?: AbortSignal; onProgress?: (checked: number, total: number) => void } {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) return { check: validateGradCheckOptions(options) };

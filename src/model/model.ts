@@ -8,7 +8,7 @@ import type { Plan } from '../layout/plan.js';
 import { chunkRows, reservePlan } from '../layout/budget.js';
 import { readRegion, readRng, resetOptimizerState, writeRng, writeRows } from '../layout/pack.js';
 import { seedState } from '../layout/rng.js';
-import type { FitOptions, TrainerOptions } from '../train/options.js';
+import { validateGradCheckOptions, type FitOptions, type TrainerOptions } from '../train/options.js';
 import type { ScheduleState } from '../train/schedule.js';
 import { yieldToEventLoop } from '../train/yield.js';
 import { fitAsync, fitSync, type FitHistory, type TrainingHost } from '../train/trainer.js';
@@ -23,7 +23,7 @@ import { lossInTargetUnits, lossUnits, type LossOptions } from './loss-units.js'
 import { flatToParams, paramName, paramsToFlat } from './params.js';
 import { NO_METADATA, encodeModel, validateSaveOptions, type ModelJSON, type ModelMetadata, type ModelState } from './serialize.js';
 import { saveTarget, writeModelText } from './storage.js';
-import { asyncOptions, checkOptions, gradCheckSteps, runToEnd, type GradCheckAsyncOptions, type GradCheckOptions, type GradCheckProbe, type GradCheckReport } from './gradcheck.js';
+import { asyncOptions, gradCheckSteps, runToEnd, type GradCheckAsyncOptions, type GradCheckOptions, type GradCheckProbe, type GradCheckReport } from './gradcheck.js';
 import { classesFromLabels, evaluate, predictClasses, predictProba, rowClasses, targetRows, type Evaluation, type Targets } from './classify.js';
 import { allocateTraces, gradientsResult, traceMode, type GradientsOptions, type GradientsResult, type GradientsWithFlatTraces, type GradientsWithTraces, type LayerTrace } from './gradients.js';
 
@@ -502,7 +502,7 @@ export class Model {
    */
   gradCheck(X: MatrixInput, Y: Targets, options: GradCheckOptions = {}): GradCheckReport {
     this.assertIdle('gradCheck');
-    const valid = checkOptions(options);
+    const valid = validateGradCheckOptions(options);
     return runToEnd(gradCheckSteps(this.probe(X, Y), valid));
   }
 
