@@ -59,22 +59,6 @@ export function reportOf(error: unknown): ErrorReport {
   return { exitCode: EXIT.internal, code: 'INTERNAL', message: `internal error: ${e.message}`, location: {}, stack: e.stack };
 }
 
-/** `file: line 3, column "x": message` — the prefix every data error starts with. */
-export function at(location: ErrorLocation): string {
-  const parts: string[] = [];
-  if (location.line !== undefined) parts.push(`line ${location.line}`);
-  if (location.column !== undefined) parts.push(`column ${JSON.stringify(location.column)}`);
-  const where = parts.join(', ');
-  if (location.file === undefined) return where;
-  return where === '' ? location.file : `${location.file}: ${where}`;
-}
-
-/** A CliError located in a file: the message reads `file: line L, column "C": what`. */
-export function dataError(code: string, location: ErrorLocation, what: string): CliError {
-  const prefix = at(location);
-  return new CliError(code, prefix === '' ? what : `${prefix}: ${what}`, location);
-}
-
 const FS_REASONS: Record<string, string> = {
   ENOENT: 'no such file',
   EACCES: 'permission denied',
