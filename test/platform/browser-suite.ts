@@ -19,6 +19,8 @@ import { expectStorage } from './storage-expect.js';
 import type { LoadHalf, SaveHalf } from './storage-page.mjs';
 import { noSharedMemoryNote, notIsolatedNote } from './notes.js';
 import { SCENARIOS, seededRuns, type SeededRun } from './seeded-runs.mjs';
+import { splitRunsSource, type SplitRuns } from './split-runs.js';
+import { expectTrained, type XorResult } from '../consumers/xor.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -28,40 +30,13 @@ export interface BrowserExpectations {
   sharedMemory: boolean;
 }
 
-interface PageRuns {
-  isolated: boolean;
-  sharedArrayBuffer: boolean;
-  runs: Record<string, SeededRun[]>;
-  leftWorkers: number;
-}
-
 /**
  * The scenarios on each thread count in a page of `server`: every pass split that can be, and every
  * tile run by a worker (the page's thread only coordinates), as test/platform/threads.test.ts does.
  */
-async function pageRuns(tab: Tab, server: StaticServer, counts: number[]): Promise<PageRuns> {
+async function pageRuns(tab: Tab, server: StaticServer, counts: number[]): Promise<SplitRuns> {
   await tab.goto(`${server.url}test/platform/index.html`);
-  return tab.evaluate<PageRuns>(`(async () => {
-    const lib = await import('${server.url}dist/index.js');
-    const plan = await import('${server.url}dist/layout/plan.js');
-    const pool = await import('${server.url}dist/engine/wasm/pool.js');
-    const { seededRuns } = await import('${server.url}test/platform/seeded-runs.mjs');
-    plan.threadSplitOverride.minVolume = 1;
-    plan.threadSplitOverride.minElements = 1;
-    plan.threadSplitOverride.workersOnly = true;
-    const runs = {};
-    for (const threads of ${JSON.stringify(counts)}) runs[threads] = await seededRuns(lib, 'wasm', threads);
-    return { isolated: crossOriginIsolated, sharedArrayBuffer: typeof SharedArrayBuffer === 'function', runs, leftWorkers: pool.liveWorkers() };
-  })()`);
-}
-
-interface XorResult {
-  engine: string;
-  stopReason: string;
-  firstLoss: number;
-  finalLoss: number;
-  classes: number[];
-  reloadedSame: boolean;
+  return tab.evaluate<SplitRuns>(splitRunsSource(server.url, counts));
 }
 
 /** Waits for a consumer page's #status to say it is done; returns what it says and what the page fetched. */
@@ -76,15 +51,6 @@ async function consumerPage(tab: Tab, url: string): Promise<{ done: string; text
     };
     check();
   })`);
-}
-
-function expectTrained(result: XorResult): void {
-  expect(result.engine).toBe('wasm');
-  expect(result.stopReason).toBe('lossBelow');
-  expect(result.finalLoss).toBeLessThan(0.02);
-  expect(result.firstLoss).toBeGreaterThan(0.5);
-  expect(result.classes).toEqual([0, 1, 1, 0]);
-  expect(result.reloadedSame).toBe(true);
 }
 
 function expectSameBytes(a: SeededRun, b: SeededRun, where: string): void {
@@ -104,8 +70,8 @@ export function browserSuite(name: BrowserName, expectations: BrowserExpectation
     let plainServer: StaticServer;
     let isolatedServer: StaticServer;
     let node: SeededRun[];
-    let plain: PageRuns;
-    let isolated: PageRuns;
+    let plain: SplitRuns;
+    let isolated: SplitRuns;
     let pageErrors: string[];
 
     beforeAll(async () => {

@@ -9,16 +9,14 @@ import type { Browser } from 'playwright-core';
 import { chromiumAvailable, launchChromium, serveStatic, watchConsole, type StaticServer } from '../helpers/chromium.js';
 import { notIsolatedNote } from './notes.js';
 import { SCENARIOS, seededRuns, type SeededRun } from './seeded-runs.mjs';
+import { splitRunsSource, type SplitRuns } from './split-runs.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
 
-interface PageRuns {
-  isolated: boolean;
+interface PageRuns extends SplitRuns {
   auto: number;
   autoNote: string | null;
-  runs: Record<string, SeededRun[]>;
-  leftWorkers: number;
 }
 
 /** Runs the scenarios in a page served by `server` on each thread count, every pass split, workers only. */
@@ -26,22 +24,12 @@ async function pageRuns(browser: Browser, server: StaticServer, counts: number[]
   const tab = await browser.newPage();
   errors.push(watchConsole(tab));
   await tab.goto(`${server.url}test/platform/index.html`);
-  const result = await tab.evaluate<PageRuns>(`(async () => {
-    const lib = await import('${server.url}dist/index.js');
-    const plan = await import('${server.url}dist/layout/plan.js');
-    const pool = await import('${server.url}dist/engine/wasm/pool.js');
-    const { seededRuns } = await import('${server.url}test/platform/seeded-runs.mjs');
-    plan.threadSplitOverride.minVolume = 1;
-    plan.threadSplitOverride.minElements = 1;
-    plan.threadSplitOverride.workersOnly = true;
-    const runs = {};
-    for (const threads of ${JSON.stringify(counts)}) runs[threads] = await seededRuns(lib, 'wasm', threads);
-    const auto = await lib.createModel({ inputs: 2, layers: [{ units: 1, activation: 'sigmoid' }], loss: 'mse' });
-    const threads = auto.threads;
-    const autoNote = auto.threadsNote;
-    auto.dispose();
-    return { isolated: crossOriginIsolated, auto: threads, autoNote, runs, leftWorkers: pool.liveWorkers() };
-  })()`);
+  const result = await tab.evaluate<PageRuns>(splitRunsSource(server.url, counts, {
+    statements: `const auto = await lib.createModel({ inputs: 2, layers: [{ units: 1, activation: 'sigmoid' }], loss: 'mse' });
+    const autoThreads = auto.threads, autoNote = auto.threadsNote;
+    auto.dispose();`,
+    fields: 'auto: autoThreads, autoNote',
+  }));
   await tab.close();
   return result;
 }
