@@ -10,4 +10,4 @@ export { gemm_nt, gemm_nn, gemm_tn } from './pool';
 export { col_sums } from './blas';
 export { network_forward, network_forward_loss_sum, network_gradients_chunk } from './network';
 export { train_epochs } from './train';
-export { first_non_finite, pool_attach, pool_worker } from './pool';
+export { first_non_finite, pool_attach, pool_serve } from './pool';

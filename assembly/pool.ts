@@ -90,8 +90,8 @@ const P_GEN: i32 = 0;
 const P_CLAIM: i32 = 1;
 const P_TILES: i32 = 2;
 const P_DONE: i32 = 3;
-const P_STOP: i32 = 4;
-const P_WORKERS: i32 = 5; // workers inside pool_worker
+const P_STOP: i32 = 4; // 1: every worker leaves pool_serve (the block's model is gone)
+const P_WORKERS: i32 = 5; // workers inside pool_serve on this block
 const P_SLEEPING: i32 = 6;
 const P_KIND: i32 = 7;
 const P_THREADS: i32 = 8; // scratch slots: threads the host configured (coordinator = index 0)
@@ -100,17 +100,24 @@ const P_SCRATCH_STRIDE: i32 = 10;
 const P_MIN_VOLUME: i32 = 11; // products of fewer multiply-adds stay on one thread
 const P_MIN_ELEMENTS: i32 = 12; // element-wise passes over fewer values stay on one thread
 const P_WORKER_TILES: i32 = 13; // tiles the workers have run (a count the host reads)
-const P_WORKERS_ONLY: i32 = 14; // 1: the coordinator takes no tile and waits for the workers (a testing mode)
+const P_WORKERS_ONLY: i32 = 14; // 1: the coordinator takes no tile while workers are there (a testing mode)
 const P_FAILED: i32 = 15; // 1: a worker failed (its JavaScript caught an exception); the pool is not used again
-const P_ARGS: i32 = 16; // i32 arguments: slots 16..31 (bytes 64..127)
+const P_RELEASE: i32 = 16; // 1: workers leave pool_serve after their tile (the shared pool serves another model)
+const P_WAITING: i32 = 17; // 1: the coordinator sleeps on DONE (the worker finishing the last tile wakes it)
+const P_CAN_BLOCK: i32 = 18; // 1: the coordinator's thread may block (Atomics.wait); 0 on a browser's main thread
+const P_PRODUCT_TILES: i32 = 19; // tiles per thread of a product
+const P_ELEMENT_TILES: i32 = 20; // tiles per thread of an element-wise pass
+const P_COORDINATOR_SPINS: i32 = 21; // spins of the coordinator on DONE before it sleeps (when it may)
+const P_WORKER_SPINS: i32 = 22; // spins of an idle worker on GEN before it sleeps
+const P_ARGS: i32 = 32; // i32 arguments: slots 32..47 (bytes 128..191)
 const I32_ARGS: i32 = 16;
-const PF_ARGS: i32 = 16; // f64 arguments: f64 slots 16..24 (bytes 128..199)
+const PF_ARGS: i32 = 24; // f64 arguments: f64 slots 24..32 (bytes 192..263)
 const F64_ARGS: i32 = 9;
-const PF_PARTIAL: i32 = 25; // f64 per tile: f64 slots 25.. (bytes 200..; the optimizer's largest |Δθ| of the tile)
+const PF_PARTIAL: i32 = 33; // f64 per tile: f64 slots 33.. (bytes 264..; the optimizer's largest |Δθ| of the tile)
 /** Bytes of the pool block (src/layout/abi.ts POOL_BYTES). */
-export const POOL_BYTES: i32 = 512;
+export const POOL_BYTES: i32 = 1024;
 /** Most tiles of one task (PF_PARTIAL's room). */
-const MAX_TILES: i32 = 39;
+const MAX_TILES: i32 = 64;
 // CLAIM = (generation & TAG_MASK) << TILE_BITS | next tile; CLOSED while a task is being written
 const TILE_BITS: i32 = 8;
 const TILE_MASK: i32 = 0xff;
@@ -124,17 +131,6 @@ const KIND_OPTIMIZER: i32 = 4;
 const KIND_GATHER: i32 = 5;
 const KIND_SCAN: i32 = 6;
 const KIND_MASK: i32 = 7;
-
-/** Spins of an idle worker before it sleeps on GEN (about 1 ms: a step's serial parts are shorter). */
-const SPINS: i32 = 1 << 18;
-/**
- * Tiles per thread. One: each product tile repacks the other operand, and every tile costs claims on
- * shared cache lines. Two product tiles and four element tiles per thread (so that a descheduled
- * thread holds up a smaller part) measured no better on an idle 2-core machine (W4 1.61–1.73× on 2
- * threads against 1.73–1.79×), so the simplest split stays.
- */
-const PRODUCT_TILES_PER_THREAD: i32 = 1;
-const ELEMENT_TILES_PER_THREAD: i32 = 1;
 
 /** The pool block of this instance's model; 0: no pool (everything runs on the calling thread). */
 let pool: usize = 0;
@@ -191,12 +187,12 @@ function available(): i32 {
  * `volume` is below `minimum`, or fewer than two tiles would result (the caller then runs its
  * serial kernel).
  */
-function splitLength(volume: i64, minimum: i32, extent: i32, unit: i32, perThread: i32): i32 {
+function splitLength(volume: i64, minimum: i32, extent: i32, unit: i32, perThreadSlot: i32): i32 {
   if (ASC_FEATURE_THREADS) {
     if (pool == 0 || inTile || volume < <i64>geti(minimum)) return 0;
     const threads = available();
     if (threads < 2) return 0;
-    const parts = min(threads * perThread, MAX_TILES);
+    const parts = min(threads * max(1, geti(perThreadSlot)), MAX_TILES);
     const per = (extent + parts - 1) / parts;
     const length = ((per + unit - 1) / unit) * unit;
     return length < extent ? length : 0;
@@ -229,11 +225,39 @@ function runTask(kind: i32, tiles: i32): void {
     atomic.store<i32>(islot(P_GEN), gen);
     if (atomic.load<i32>(islot(P_SLEEPING)) > 0) atomic.notify(islot(P_GEN), 0x7fffffff);
     if (geti(P_WORKERS_ONLY) == 0) work(gen, 0);
-    while (atomic.load<i32>(islot(P_DONE)) < tiles) {
-      // the last tiles are running on workers; a short wait. A worker that failed will never finish
-      // its tile: the call traps, and the host turns that into an EngineError and puts the model back.
+    awaitTiles(gen, tiles);
+  }
+}
+
+/**
+ * Waits until DONE reaches `tiles`: the last tiles are running on workers. It spins a while (a
+ * worker's tile usually ends within microseconds), then, where its thread may block, sleeps on DONE
+ * so that it does not take the core from the very worker it waits for (on a machine busy with other
+ * processes that worker may be descheduled); the worker that finishes the last tile wakes it. Tiles
+ * nobody holds are never waited for: with no worker left on the block (they were released, or the
+ * WORKERS_ONLY test mode found none) the coordinator claims them itself. A worker that failed will
+ * never finish its tile: the call traps, and the host turns that into an EngineError and puts the
+ * model back.
+ */
+function awaitTiles(gen: i32, tiles: i32): void {
+  if (ASC_FEATURE_THREADS) {
+    const patience = geti(P_COORDINATOR_SPINS);
+    const canBlock = geti(P_CAN_BLOCK) != 0;
+    let spins = 0;
+    while (true) {
+      const done = atomic.load<i32>(islot(P_DONE));
+      if (done >= tiles) break;
       if (atomic.load<i32>(islot(P_FAILED)) != 0) unreachable();
+      if (atomic.load<i32>(islot(P_WORKERS)) == 0) work(gen, 0);
+      if (canBlock && ++spins > patience) {
+        // DONE is compared again inside the wait (and WAITING is set before it is loaded): a tile
+        // finished after the load above ends the wait at once, one finished later sees WAITING and wakes it
+        atomic.store<i32>(islot(P_WAITING), 1);
+        if (atomic.load<i32>(islot(P_DONE)) == done) atomic.wait<i32>(islot(P_DONE), done, 1_000_000);
+        spins = 0;
+      }
     }
+    if (canBlock) atomic.store<i32>(islot(P_WAITING), 0);
   }
 }
 
@@ -245,13 +269,19 @@ function work(gen: i32, index: i32): void {
       const ticket = atomic.load<i32>(islot(P_CLAIM));
       if ((ticket & ~TILE_MASK) != tag) return;
       const tile = ticket & TILE_MASK;
-      if (tile >= atomic.load<i32>(islot(P_TILES))) return; // CLOSED (255) is above every tile count
+      const tiles = atomic.load<i32>(islot(P_TILES));
+      if (tile >= tiles) return; // CLOSED (255) is above every tile count
       if (atomic.cmpxchg<i32>(islot(P_CLAIM), ticket, ticket + 1) != ticket) continue;
       inTile = true;
       runTile(geti(P_KIND), tile, index);
       inTile = false;
-      if (index > 0) atomic.add<i32>(islot(P_WORKER_TILES), 1);
-      atomic.add<i32>(islot(P_DONE), 1);
+      if (index > 0) {
+        atomic.add<i32>(islot(P_WORKER_TILES), 1);
+        // the last tile wakes a coordinator that sleeps on DONE (WAITING is read after the add)
+        if (atomic.add<i32>(islot(P_DONE), 1) + 1 == tiles && atomic.load<i32>(islot(P_WAITING)) != 0) atomic.notify(islot(P_DONE), 1);
+      } else {
+        atomic.add<i32>(islot(P_DONE), 1);
+      }
     }
   }
 }
@@ -285,7 +315,7 @@ function split_gemm(
   const byColumns = n >= m;
   const extent = byColumns ? n : m;
   if (extent < 8) return false;
-  const length = splitLength(<i64>m * <i64>n * <i64>k, P_MIN_VOLUME, extent, 4, PRODUCT_TILES_PER_THREAD);
+  const length = splitLength(<i64>m * <i64>n * <i64>k, P_MIN_VOLUME, extent, 4, P_PRODUCT_TILES);
   if (length == 0) return false;
   setArg(G_M, m); setArg(G_N, n); setArg(G_K, k);
   setArg(G_A, <i32>a); setArg(G_AROW, <i32>aRowStep); setArg(G_ACOL, <i32>aColStep);
@@ -349,7 +379,7 @@ const V_ACT = 0, V_ROWS = 1, V_N = 2, V_Z = 3, V_A = 4, V_D = 5, V_TILE = 6;
 const VF_SLOPE = PF_ARGS;
 
 function splitRows(kind: i32, act: i32, slope: f64, rows: i32, n: i32, z: usize, a: usize, d: usize): bool {
-  const length = splitLength(<i64>rows * <i64>n, P_MIN_ELEMENTS, rows, 1, ELEMENT_TILES_PER_THREAD);
+  const length = splitLength(<i64>rows * <i64>n, P_MIN_ELEMENTS, rows, 1, P_ELEMENT_TILES);
   if (length == 0) return false;
   setArg(V_ACT, act); setArg(V_ROWS, rows); setArg(V_N, n);
   setArg(V_Z, <i32>z); setArg(V_A, <i32>a); setArg(V_D, <i32>d); setArg(V_TILE, length);
@@ -386,7 +416,7 @@ const M_N = 0, M_X = 1, M_MASK = 2, M_TILE = 3;
 
 /** x ← x · factor over n values (dropout.ts apply_mask), on the pool when large enough (same bits). */
 export function split_apply_mask(n: i32, x: usize, mask: usize): void {
-  const length = splitLength(<i64>n, P_MIN_ELEMENTS, n, 1, ELEMENT_TILES_PER_THREAD);
+  const length = splitLength(<i64>n, P_MIN_ELEMENTS, n, 1, P_ELEMENT_TILES);
   if (length == 0) {
     apply_mask(n, x, mask);
     return;
@@ -417,7 +447,7 @@ export function split_optimizer(
   id: i32, n: i32, params: usize, grads: usize, mask: usize, m: usize, v: usize, nesterov: i32,
   lr: f64, decay: f64, mu: f64, beta1: f64, beta2: f64, epsilon: f64, c1: f64, c2: f64, l1: f64,
 ): f64 {
-  const length = splitLength(<i64>n, P_MIN_ELEMENTS, n, 2, ELEMENT_TILES_PER_THREAD);
+  const length = splitLength(<i64>n, P_MIN_ELEMENTS, n, 2, P_ELEMENT_TILES);
   if (length == 0) return optimizer_pass(id, n, params, grads, mask, m, v, nesterov, lr, decay, mu, beta1, beta2, epsilon, c1, c2, l1);
   const tiles = tilesOf(n, length);
   setArg(O_ID, id); setArg(O_N, n); setArg(O_PARAMS, <i32>params); setArg(O_GRADS, <i32>grads);
@@ -449,7 +479,7 @@ const R_SRC = 0, R_DST = 1, R_PERM = 2, R_FROM = 3, R_ROWS = 4, R_WIDTH = 5, R_T
 
 /** Copies rows perm[from…from+rows) of width `width` from src to dst, on the pool when large enough. */
 export function split_gather(src: usize, dst: usize, perm: usize, from: i32, rows: i32, width: i32): void {
-  const length = splitLength(<i64>rows * <i64>width, P_MIN_ELEMENTS, rows, 1, ELEMENT_TILES_PER_THREAD);
+  const length = splitLength(<i64>rows * <i64>width, P_MIN_ELEMENTS, rows, 1, P_ELEMENT_TILES);
   if (length == 0) {
     gather_rows(src, dst, perm, from, rows, width);
     return;
@@ -475,7 +505,7 @@ const S_AT = 0, S_N = 1, S_TILE = 2;
 
 /** Index of the first of the n f64 at `at` that is not finite, or -1 (on the pool when large enough). */
 export function first_non_finite(at: usize, n: i32): i32 {
-  const length = splitLength(<i64>n, P_MIN_ELEMENTS, n, 2, ELEMENT_TILES_PER_THREAD);
+  const length = splitLength(<i64>n, P_MIN_ELEMENTS, n, 2, P_ELEMENT_TILES);
   if (length == 0) return first_non_finite_serial(at, n);
   const tiles = tilesOf(n, length);
   setArg(S_AT, <i32>at); setArg(S_N, n); setArg(S_TILE, length);
@@ -499,31 +529,34 @@ function scanTile(tile: i32): void {
 // A worker.
 
 /**
- * A worker's whole life (src/engine/wasm/pool.ts's worker program calls it once, after adding the
- * worker to P_WORKERS): takes tiles of every task the coordinator publishes until the host sets
- * STOP, then leaves P_WORKERS. `index` (1 … threads − 1) picks its scratch slot.
+ * A worker serves this block (src/engine/wasm/pool.ts's worker program calls it whenever the block's
+ * model is the one the shared pool serves): it takes tiles of every task the coordinator publishes,
+ * spinning WORKER_SPINS between tasks and then sleeping on GEN, until the host sets STOP (the model
+ * is gone) or RELEASE (the pool serves another model, or the worker has mail). `index` (1 … threads
+ * − 1) picks its scratch slot; a worker whose index has no slot on this block returns at once.
  */
-export function pool_worker(block: usize, index: i32): void {
+export function pool_serve(block: usize, index: i32): void {
   if (ASC_FEATURE_THREADS) {
     pool = block;
-    // The worker's JavaScript has already counted it in P_WORKERS (before it reported that it
-    // started), so a task may have been published for it already: it first looks at the current
-    // generation as if new (a finished task has no tile left to claim).
+    if (index >= geti(P_THREADS)) return;
+    atomic.add<i32>(islot(P_WORKERS), 1);
+    // a task may have been published before the worker was counted: it first looks at the current
+    // generation as if new (a finished task has no tile left to claim)
     let seen = atomic.load<i32>(islot(P_GEN)) - 1;
+    const patience = geti(P_WORKER_SPINS);
     while (true) {
       let gen = atomic.load<i32>(islot(P_GEN));
       let spins = 0;
-      while (gen == seen) {
-        if (atomic.load<i32>(islot(P_STOP)) != 0) break;
-        if (++spins > SPINS) {
+      while (gen == seen && !leaving()) {
+        if (++spins > patience) {
           atomic.add<i32>(islot(P_SLEEPING), 1);
-          atomic.wait<i32>(islot(P_GEN), seen, -1);
+          if (!leaving()) atomic.wait<i32>(islot(P_GEN), seen, -1);
           atomic.sub<i32>(islot(P_SLEEPING), 1);
           spins = 0;
         }
         gen = atomic.load<i32>(islot(P_GEN));
       }
-      if (atomic.load<i32>(islot(P_STOP)) != 0) break;
+      if (leaving()) break;
       seen = gen;
       work(gen, index);
     }
@@ -531,12 +564,17 @@ export function pool_worker(block: usize, index: i32): void {
   }
 }
 
+/** STOP or RELEASE: the host wants the workers off this block (it wakes the sleeping ones after setting it). */
+@inline function leaving(): bool {
+  return (atomic.load<i32>(islot(P_STOP)) | atomic.load<i32>(islot(P_RELEASE))) != 0;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The block's layout, checked at compile time: each condition folds to a constant, and ERROR (an
 // AssemblyScript builtin) fails the build when a taken branch contains it; nothing is emitted.
 
 // control slots below the arguments; the i32 arguments end where the f64 arguments begin
-if (P_FAILED >= P_ARGS) ERROR('pool.ts: the control slots overlap the i32 arguments');
+if (P_WORKER_SPINS >= P_ARGS) ERROR('pool.ts: the control slots overlap the i32 arguments');
 if ((P_ARGS + I32_ARGS) * 4 > PF_ARGS * 8) ERROR('pool.ts: the i32 arguments overlap the f64 arguments');
 // every task's arguments within their slots
 if (max(max(max(G_TILE, V_TILE), M_TILE), max(max(O_TILE, R_TILE), S_TILE)) >= I32_ARGS) ERROR('pool.ts: a task has more i32 arguments than I32_ARGS');

@@ -161,8 +161,10 @@ describe('workers end', () => {
   it('dispose during training ends the workers', async () => {
     await expect.poll(() => liveWorkers()).toBe(0); // the workers of earlier tests have exited
     const model = await createModel({ ...big, threads: 3 });
-    expect(stats(model).workers).toBe(2);
-    expect(liveWorkers()).toBe(2);
+    // the process's one pool: threads − 1 workers, at most cores − 1
+    const workers = Math.min(2, availableCores() - 1);
+    expect(stats(model).workers).toBe(workers);
+    expect(liveWorkers()).toBe(workers);
     const { X, Y } = data();
     const history = await model.fitAsync(X, Y, { epochs: 50, batchSize: 16, onEpochEnd: (epoch) => { if (epoch === 2) model.dispose(); } });
     expect(history.stopReason).toBe('disposed');
@@ -222,3 +224,45 @@ describe('workers end', () => {
     await expect.poll(() => liveWorkers()).toBe(0);
   }, 60_000);
 });
+
+describe('one pool per process', () => {
+  const spec = (seed: number, threads: number) => ({
+    inputs: 300, layers: [{ units: 200 + seed, activation: 'tanh' as const }, { units: 3, activation: 'identity' as const }], loss: 'mse' as const, seed, threads,
+  });
+  const data = (seed: number): { X: Float64Array; Y: Float64Array } => {
+    const rand = mulberry32(seed);
+    return { X: Float64Array.from({ length: 64 * 300 }, () => rand() - 0.5), Y: Float64Array.from({ length: 64 * 3 }, () => rand()) };
+  };
+  const fit = { epochs: 1, batchSize: 16, optimizer: 'adam' as const, shuffle: true };
+
+  it('many threaded models share at most cores − 1 workers, take turns on them, and train the bits they train alone', async () => {
+    await expect.poll(() => liveWorkers()).toBe(0);
+    // every split tile on a worker: each model must really have been served by the shared workers
+    threadSplitOverride.workersOnly = true;
+    const counts = [2, 3, 2, 4, 2, 3];
+    const models = await Promise.all(counts.map((threads, i) => createModel(spec(i, threads))));
+    const pool = Math.min(Math.max(...counts) - 1, availableCores() - 1);
+    expect(liveWorkers(), 'one pool for all').toBe(pool);
+    // rounds of one epoch each, model after model: the pool turns from one to the next every call
+    for (let round = 0; round < 3; round++) {
+      for (const [i, model] of models.entries()) model.fit(data(i).X, data(i).Y, fit);
+      expect(liveWorkers()).toBe(pool);
+    }
+    // a model that leaves releases its share; the others go on
+    models[1].dispose();
+    models[4].dispose();
+    for (const i of [0, 2, 3, 5]) models[i].fit(data(i).X, data(i).Y, fit);
+    expect(liveWorkers()).toBe(pool);
+    for (const [i, model] of models.entries()) {
+      if (i === 1 || i === 4) continue;
+      const alone = await createModel(spec(i, 1));
+      for (let round = 0; round < 4; round++) alone.fit(data(i).X, data(i).Y, fit);
+      expect(bytes(model.getParamsFlat()), `model ${i} (${counts[i]} threads)`).toBe(bytes(alone.getParamsFlat()));
+      if (pool > 0) expect(stats(model).workerTiles, `model ${i}: the shared workers ran its tiles`).toBeGreaterThan(0);
+      alone.dispose();
+    }
+    for (const i of [0, 2, 3, 5]) models[i].dispose();
+    await expect.poll(() => liveWorkers(), 'the last model out ends the pool').toBe(0);
+  }, 120_000);
+});
+

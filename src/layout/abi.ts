@@ -1,7 +1,7 @@
 // Numbers the host and the kernels must agree on. assembly/abi.ts mirrors every constant here;
 // the loader refuses kernels whose ABI_VERSION differs.
 
-export const ABI_VERSION = 7;
+export const ABI_VERSION = 8;
 
 /** Activation ids, as stored in the layer table. */
 export const ACTIVATION_ID = {
@@ -114,17 +114,24 @@ export const LAYER_RECORD_BYTES = 64;
  * slots at byte `plan.pool + 4 * slot`. These are the slots the host writes or reads; the others
  * (the task and its arguments) belong to the kernels.
  */
-export const POOL_BYTES = 512;
+export const POOL_BYTES = 1024;
 export const P = {
   GEN: 0, // task generation: workers sleep on it
-  STOP: 4, // 1: workers leave pool_worker
-  WORKERS: 5, // workers inside pool_worker
+  DONE: 3, // tiles of the current task done: the calling thread sleeps on it (a failing worker wakes it)
+  STOP: 4, // 1: workers leave pool_serve for good (the model is gone)
+  WORKERS: 5, // workers inside pool_serve on this block
   THREADS: 8, // threads configured (scratch slots; the coordinator is 0)
   SCRATCH: 9, // byte offset of scratch slot 0 (plan.scratch)
   SCRATCH_STRIDE: 10, // bytes per scratch slot (plan.scratchBytes)
   MIN_VOLUME: 11, // products of fewer multiply-adds stay on one thread (src/layout/plan.ts)
   MIN_ELEMENTS: 12, // element-wise passes over fewer values stay on one thread
   WORKER_TILES: 13, // tiles the workers have run, ever (wraps at 2^32)
-  WORKERS_ONLY: 14, // 1: the calling thread takes no tile, the workers run them all (threadSplitOverride.workersOnly)
+  WORKERS_ONLY: 14, // 1: the calling thread takes no tile while workers serve the block (threadSplitOverride.workersOnly)
   FAILED: 15, // 1: a worker failed; the kernels stop splitting, and a task it held traps the call
+  RELEASE: 16, // 1: workers leave pool_serve (the shared pool turns to another model, or has mail for them)
+  CAN_BLOCK: 18, // 1: the calling thread may sleep (Atomics.wait) while workers finish their tiles
+  PRODUCT_TILES: 19, // tiles per thread of a product
+  ELEMENT_TILES: 20, // tiles per thread of an element-wise pass
+  COORDINATOR_SPINS: 21, // spins of the calling thread on the last tiles before it sleeps (where it may)
+  WORKER_SPINS: 22, // spins of an idle worker between tasks before it sleeps
 } as const;

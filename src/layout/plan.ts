@@ -124,21 +124,49 @@ export const PARALLEL_VOLUME = 80_000;
 export const PARALLEL_ELEMENTS = 1 << 12;
 
 /**
+ * Tiles per thread. More tiles than threads, claimed dynamically: whoever is running takes the next
+ * one, so a worker the operating system deschedules holds up a small part, and the calling thread
+ * takes every tile no worker has started (assembly/pool.ts). A product tile repacks the other operand,
+ * so products are cut less finely than element-wise passes.
+ */
+export const PRODUCT_TILES_PER_THREAD = 4;
+export const ELEMENT_TILES_PER_THREAD = 4;
+/**
+ * Spins of the calling thread on the last tiles before it sleeps (where it may: not on a browser's
+ * main thread), about the time a wake-up costs; and of an idle worker between tasks before it sleeps
+ * (a step's serial parts are usually shorter). Spinning longer only takes a core that a worker, or
+ * another process, needs.
+ */
+export const COORDINATOR_SPINS = 1 << 12;
+export const WORKER_SPINS = 1 << 16;
+
+/**
  * Lowers the split thresholds (null: the constants above), and with `workersOnly` leaves every tile
  * to the workers. A testing hook: splitting changes no bit, and tests prove it on small layers by
  * splitting everything, with the workers (not the calling thread) computing every tile. Plans bound
- * afterwards follow it.
+ * afterwards follow it. The tiles and spins can be set too (benchmarks tune them with it).
  */
-export const threadSplitOverride: { minVolume: number | null; minElements: number | null; workersOnly: boolean } = {
+export const threadSplitOverride: {
+  minVolume: number | null; minElements: number | null; workersOnly: boolean;
+  productTiles?: number; elementTiles?: number; coordinatorSpins?: number; workerSpins?: number;
+} = {
   minVolume: null, minElements: null, workersOnly: false,
 };
 
-/** THE thread choice: the smallest product and the smallest element-wise pass that run on the pool. */
-export function threadSplit(): { minVolume: number; minElements: number; workersOnly: boolean } {
+/** THE thread choice: the smallest product and the smallest element-wise pass that run on the pool, and how they are cut. */
+export function threadSplit(): {
+  minVolume: number; minElements: number; workersOnly: boolean;
+  productTiles: number; elementTiles: number; coordinatorSpins: number; workerSpins: number;
+} {
+  const o = threadSplitOverride;
   return {
-    minVolume: threadSplitOverride.minVolume ?? PARALLEL_VOLUME,
-    minElements: threadSplitOverride.minElements ?? PARALLEL_ELEMENTS,
-    workersOnly: threadSplitOverride.workersOnly,
+    minVolume: o.minVolume ?? PARALLEL_VOLUME,
+    minElements: o.minElements ?? PARALLEL_ELEMENTS,
+    workersOnly: o.workersOnly,
+    productTiles: o.productTiles ?? PRODUCT_TILES_PER_THREAD,
+    elementTiles: o.elementTiles ?? ELEMENT_TILES_PER_THREAD,
+    coordinatorSpins: o.coordinatorSpins ?? COORDINATOR_SPINS,
+    workerSpins: o.workerSpins ?? WORKER_SPINS,
   };
 }
 

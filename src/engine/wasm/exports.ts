@@ -20,9 +20,9 @@ export interface KernelExports {
   train_epochs(header: number, epochs: number, maxSteps: number): number;
 
   // pool.ts (no-ops in the single-threaded build): the calling thread's pool block (0: none), and a
-  // worker's whole life.
+  // worker serving a block until it is stopped or released.
   pool_attach(block: number): void;
   // pool.ts / scan.ts: the index of the first of n f64 at `at` that is not finite, or -1.
   first_non_finite(at: number, n: number): number;
-  pool_worker(block: number, index: number): void;
+  pool_serve(block: number, index: number): void;
 }

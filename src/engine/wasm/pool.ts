@@ -1,159 +1,387 @@
-// The host's side of the thread pool (the kernels' side, with the protocol: assembly/pool.ts).
-// A pool is threads − 1 workers (worker_threads in Node, Web Workers in browsers), each with its own
-// instance of the threaded kernels on the model's shared memory. A worker spends its whole life in
-// the kernel pool_worker: it takes tiles of the tasks the calling thread publishes, spinning a
-// while and then sleeping on the pool block between them, until stop() sets STOP. The calling
-// thread never blocks on workers (it only spins on the last tiles), and a worker that has not
-// started yet, or has died, simply takes no tiles: the results are the same bits either way.
+// The host's side of the thread pool (the kernels' side, with the task protocol: assembly/pool.ts).
 //
-// Workers keep a Node process alive only until they have started (unref after), stop with dispose(),
-// and stop when their model is garbage-collected without a dispose (FinalizationRegistry in
-// wasm-engine.ts).
+// One pool per process (or page): at most cores − 1 workers (worker_threads in Node, Web Workers in
+// browsers), shared by every threaded model. Each model keeps its own shared memory and its own pool
+// block in it; a worker holds one instance of the threaded kernels per model it serves (made when
+// the model joins: `attach`) and serves one model at a time, the ACTIVE one: the model whose engine
+// called a kernel last. Inside the kernel pool_serve it takes tiles of that model's tasks, spinning
+// a while and then sleeping on the model's block between them, until the host releases it (RELEASE
+// in the block: another model became active, or the worker has mail) or stops it (STOP).
+//
+// The control words (a small SharedArrayBuffer of the pool, not in any model's memory):
+//   STOP    1: every worker ends
+//   ACTIVE  the id of the model the workers serve (0: none)
+//   BELL    bumped, with a notify, after every change of the words above or of a worker's MAIL; a
+//           worker with nothing to serve sleeps on it (read before it looks, so no change is missed)
+//   MAIL+i  messages posted to worker i: a worker that has not read them all returns to its event
+//           loop, where they are delivered (browsers have no synchronous receive), then serves again
+// The calling thread never waits for a worker that is not there: it claims every tile no worker
+// has started (assembly/pool.ts), so results are the same bits whoever joins, and a worker that
+// is late, busy with mail or dead costs speed only.
+//
+// Lifetime: workers start with the first threaded model that needs them (or when a later one needs
+// more), keep a Node process alive only until they have attached the models that wait for them (unref
+// after), and end when the last model leaves the pool (dispose, or garbage collection of an engine
+// never disposed: the FinalizationRegistry in wasm-engine.ts).
 import { P } from '../../layout/abi.js';
-import { nodeBuiltins } from '../threads.js';
+import { availableCores, nodeBuiltins } from '../threads.js';
 
-/** What a worker receives, once. */
-interface WorkerStart {
-  module: WebAssembly.Module;
-  memory: WebAssembly.Memory;
-  block: number;
-  index: number;
-}
+/** Control words of the pool (see above). */
+const C = { STOP: 0, ACTIVE: 1, BELL: 2, MAIL: 3 } as const;
+/** Most workers a pool can have (the control block's MAIL room). */
+const MAX_WORKERS = 63;
 
-// The worker's program: instantiate the threaded kernels on the shared memory, report, and run
-// pool_worker until STOP. Kept in plain JavaScript so that it runs as an eval'd worker in Node and
-// as a blob: worker in browsers, with nothing to fetch.
+// The worker's program, in plain JavaScript so that it runs as an eval'd worker in Node and as a
+// blob: worker in browsers, with nothing to fetch. `reply` posts to the host.
 const WORKER_BODY = `
-function start(data, report) {
-  const i32 = new Int32Array(data.memory.buffer);
-  const at = data.block >>> 2;
-  let instance;
-  try {
-    instance = new WebAssembly.Instance(data.module, { env: { memory: data.memory, abort() { throw new Error('wasmlp: a kernel aborted in a worker'); } } });
-  } catch (error) {
-    report({ failed: String(error) });
-    return;
+const models = new Map();
+let control = null, index = 0, read = 0;
+function receive(message, reply) {
+  if (message.start !== undefined) {
+    control = new Int32Array(message.start.control);
+    index = message.start.index;
+    reply({ started: index });
+    return serve(reply);
   }
-  // counted before the report: once the host hears it, the worker takes tiles
-  Atomics.add(i32, at + ${P.WORKERS}, 1);
-  report({ started: data.index });
-  try {
-    instance.exports.pool_worker(data.block, data.index);
-  } catch (error) {
-    // a tile it held will never be done: FAILED makes the waiting call trap instead of waiting forever
-    Atomics.store(i32, at + ${P.FAILED}, 1);
-    Atomics.sub(i32, at + ${P.WORKERS}, 1);
-    report({ failed: String(error) });
+  if (message.attach !== undefined) {
+    const { id, module, memory, block, threads } = message.attach;
+    try {
+      const instance = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error('wasmlp: a kernel aborted in a worker'); } } });
+      models.set(id, { serve: instance.exports.pool_serve, memory, block, threads });
+      reply({ attached: id });
+    } catch (error) {
+      reply({ attached: id, failed: String(error) });
+    }
+  } else if (message.detach !== undefined) {
+    models.delete(message.detach);
+  }
+  read++;
+  serve(reply);
+}
+function serve(reply) {
+  for (;;) {
+    const bell = Atomics.load(control, ${C.BELL});
+    if (Atomics.load(control, ${C.STOP}) !== 0) return;
+    if (Atomics.load(control, ${C.MAIL} + index) !== read) return; // its messages come first
+    const id = Atomics.load(control, ${C.ACTIVE});
+    const model = models.get(id);
+    if (model !== undefined && index < model.threads) {
+      try {
+        model.serve(model.block, index);
+      } catch (error) {
+        // a tile it held will never be done: FAILED makes the waiting call trap instead of waiting
+        const i32 = new Int32Array(model.memory.buffer), at = model.block >>> 2;
+        Atomics.store(i32, at + ${P.FAILED}, 1);
+        Atomics.sub(i32, at + ${P.WORKERS}, 1);
+        Atomics.notify(i32, at + ${P.DONE});
+        models.delete(id);
+        reply({ failed: String(error), id });
+      }
+    }
+    Atomics.wait(control, ${C.BELL}, bell);
   }
 }`;
 
 const NODE_WORKER = `${WORKER_BODY}
-const { workerData, parentPort } = require('node:worker_threads');
-start(workerData, (message) => parentPort.postMessage(message));`;
+const { parentPort } = require('node:worker_threads');
+const reply = (message) => parentPort.postMessage(message);
+parentPort.on('message', (message) => receive(message, reply));`;
 
 const BROWSER_WORKER = `${WORKER_BODY}
-self.onmessage = (event) => { start(event.data, (message) => self.postMessage(message)); self.close(); };`;
+const reply = (message) => self.postMessage(message);
+self.onmessage = (event) => receive(event.data, reply);`;
+
+/** What a worker says. */
+interface Reply {
+  started?: number;
+  attached?: number;
+  failed?: string;
+  id?: number;
+}
 
 /** A started worker, whatever the platform. */
 interface Handle {
+  post(message: unknown): void;
+  /** Keeps the process alive (Node) while the host waits for the worker's answers. */
+  hold(on: boolean): void;
   terminate(): void;
 }
 
 let live = 0;
-/** Workers started and not yet ended, across all pools of this process or page (for tests). */
+/** Workers started and not yet ended, in this process or page (for tests). */
 export function liveWorkers(): number {
   return live;
 }
 
 let browserWorkerUrl: string | null = null;
 
-export class ThreadPool {
-  private readonly handles: Handle[] = [];
-  private stopped = false;
-  /** Resolves when every worker has started or failed to start. */
-  readonly ready: Promise<void>;
+/** One worker of the pool, as the host sees it. */
+class PoolWorker {
+  readonly handle: Handle;
+  ended = false;
+  /** Attachments posted and not answered yet: the worker holds the process until they are. */
+  private waiting = new Map<number, () => void>();
 
-  constructor(module: WebAssembly.Module, private readonly memory: WebAssembly.Memory, private readonly block: number, threads: number) {
-    const settled: Promise<void>[] = [];
-    for (let index = 1; index < threads; index++) {
-      settled.push(new Promise<void>((resolve) => {
-        try {
-          this.handles.push(this.spawn({ module, memory, block, index }, resolve));
-        } catch {
-          resolve(); // no worker: the others and the calling thread do its share
-        }
-      }));
-    }
-    this.ready = Promise.all(settled).then(() => undefined);
+  constructor(readonly index: number, control: SharedArrayBuffer, private readonly onEnd: (worker: PoolWorker) => void) {
+    this.handle = spawn((reply) => this.hear(reply), () => this.end());
+    this.hold();
+    this.handle.post({ start: { control, index } });
   }
 
-  private spawn(start: WorkerStart, settle: () => void): Handle {
-    const node = nodeBuiltins();
-    let ended = false;
-    const end = (): void => {
-      if (!ended) {
-        ended = true;
-        live--;
-      }
-      settle();
-    };
-    if (node !== null) {
-      const worker = new node.worker_threads.Worker(NODE_WORKER, { eval: true, workerData: start });
-      live++;
-      // Held (ref'd) until it reports, so that an `await createModel(…)` keeps the process alive
-      // until then; afterwards it never keeps a process alive. (unref() comes after the 'message'
-      // listener is gone: a 'message' listener refs the worker's port again.)
-      worker.once('message', () => {
-        worker.unref();
-        settle();
-      });
-      worker.on('error', end);
-      worker.on('exit', end);
-      return { terminate: () => void worker.terminate() };
-    }
-    if (browserWorkerUrl === null) browserWorkerUrl = URL.createObjectURL(new Blob([BROWSER_WORKER], { type: 'text/javascript' }));
-    const worker = new Worker(browserWorkerUrl);
+  private hold(): void {
+    this.handle.hold(this.waiting.size > 0 || !this.started);
+  }
+
+  private started = false;
+
+  private hear(reply: Reply): void {
+    if (reply.started !== undefined) this.started = true;
+    if (reply.attached !== undefined) this.answered(reply.attached);
+    this.hold();
+  }
+
+  private answered(id: number): void {
+    this.waiting.get(id)?.();
+    this.waiting.delete(id);
+  }
+
+  /** Resolves once the worker has an instance for model `id` (or could not make one, or ended). */
+  attach(id: number, message: unknown): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.ended) return resolve();
+      this.waiting.set(id, resolve);
+      this.hold();
+      this.handle.post(message);
+    });
+  }
+
+  private end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    live--;
+    for (const resolve of this.waiting.values()) resolve();
+    this.waiting.clear();
+    this.onEnd(this);
+  }
+}
+
+function spawn(hear: (reply: Reply) => void, end: () => void): Handle {
+  const node = nodeBuiltins();
+  if (node !== null) {
+    const worker = new node.worker_threads.Worker(NODE_WORKER, { eval: true });
     live++;
-    worker.onmessage = settle;
-    worker.onerror = end;
-    worker.postMessage(start);
+    worker.on('message', hear);
+    worker.on('error', end);
+    worker.on('exit', end);
     return {
-      terminate: () => {
-        worker.terminate();
-        end();
+      post: (message) => worker.postMessage(message),
+      hold: (on) => (on ? worker.ref() : worker.unref()),
+      terminate: () => void worker.terminate(),
+    };
+  }
+  if (browserWorkerUrl === null) browserWorkerUrl = URL.createObjectURL(new Blob([BROWSER_WORKER], { type: 'text/javascript' }));
+  const worker = new Worker(browserWorkerUrl);
+  live++;
+  worker.onmessage = (event: MessageEvent<Reply>) => hear(event.data);
+  worker.onerror = end;
+  return {
+    post: (message) => worker.postMessage(message),
+    hold: () => undefined,
+    terminate: () => {
+      worker.terminate();
+      end();
+    },
+  };
+}
+
+/** A model's share of the pool (what its engine holds). */
+export interface PoolMember {
+  /** Resolves when every worker the model can use has its instance (or failed to make one). */
+  readonly ready: Promise<void>;
+  /**
+   * Makes this model the one the workers serve; cheap when it already is. `awaitWorkers` (the
+   * WORKERS_ONLY test mode) then waits until they serve it.
+   */
+  activate(awaitWorkers: boolean): void;
+  /** Workers of the pool that serve this model (alive, attached, and with a scratch slot on it). */
+  readonly workers: number;
+  /** Tiles the workers have run for this model. */
+  readonly workerTiles: number;
+  /** True once a worker has failed on this model (FAILED): it should leave the pool. */
+  readonly failed: boolean;
+  /** Leaves the pool (idempotent): the workers drop the model's instance; the last member ends them. */
+  leave(): void;
+  /** The pool's workers (for tests that end one). */
+  readonly handles: readonly { terminate(): void }[];
+}
+
+interface Member {
+  readonly id: number;
+  readonly memory: WebAssembly.Memory;
+  readonly block: number;
+  readonly threads: number;
+  attached: Set<PoolWorker>;
+}
+
+/** The pool of this process or page. */
+class SharedPool {
+  private readonly control = new Int32Array(new SharedArrayBuffer(4 * (C.MAIL + MAX_WORKERS)));
+  private readonly workers: PoolWorker[] = [];
+  private readonly members = new Map<number, Member>();
+  private active: Member | null = null;
+  /** RELEASE was set on the active model's block (to deliver mail): the next activate clears it. */
+  private released = false;
+  private nextId = 1;
+
+  constructor(private readonly module: WebAssembly.Module) {}
+
+  get empty(): boolean {
+    return this.members.size === 0;
+  }
+
+  join(memory: WebAssembly.Memory, block: number, threads: number): PoolMember {
+    const member: Member = { id: this.nextId++, memory, block, threads, attached: new Set() };
+    this.members.set(member.id, member);
+    this.grow(Math.min(threads - 1, availableCores() - 1, MAX_WORKERS));
+    const ready = Promise.all(this.workers.filter((w) => w.index < threads).map((worker) => this.attach(member, worker))).then(() => undefined);
+    this.activate(member);
+    return this.memberView(member, ready);
+  }
+
+  private memberView(member: Member, ready: Promise<void>): PoolMember {
+    const i32 = (): Int32Array => new Int32Array(member.memory.buffer);
+    const at = member.block >>> 2;
+    let left = false;
+    return {
+      ready,
+      activate: (awaitWorkers) => {
+        if (this.active !== member || this.released) this.activate(member);
+        if (awaitWorkers) this.awaitWorkers(member);
       },
+      get workers() {
+        return left ? 0 : [...member.attached].filter((w) => !w.ended).length;
+      },
+      get workerTiles() {
+        return Atomics.load(i32(), at + P.WORKER_TILES) >>> 0;
+      },
+      get failed() {
+        return !left && Atomics.load(i32(), at + P.FAILED) !== 0;
+      },
+      leave: () => {
+        if (left) return;
+        left = true;
+        this.leave(member);
+      },
+      handles: this.workers.map((w) => w.handle),
     };
   }
 
-  /** A view of the shared memory (a grown memory has a longer buffer: read it each time). */
-  private i32(): Int32Array {
-    return new Int32Array(this.memory.buffer);
+  /** Starts workers until there are `count` (the ones that ended are replaced). */
+  private grow(count: number): void {
+    for (let index = 1; index <= count; index++) {
+      const current = this.workers[index - 1];
+      if (current !== undefined && !current.ended) continue;
+      const worker = new PoolWorker(index, this.control.buffer as SharedArrayBuffer, (ended) => this.ended(ended));
+      this.workers[index - 1] = worker;
+      for (const member of this.members.values()) if (index < member.threads) void this.attach(member, worker);
+    }
   }
 
-  /** Workers inside pool_worker now (they take tiles). */
-  get started(): number {
-    return this.stopped ? 0 : Atomics.load(this.i32(), (this.block >>> 2) + P.WORKERS);
+  private attach(member: Member, worker: PoolWorker): Promise<void> {
+    const { id, memory, block, threads } = member;
+    const done = worker.attach(id, { attach: { id, module: this.module, memory, block, threads } });
+    this.mailed(worker);
+    return done.then(() => {
+      if (!worker.ended && this.members.has(id)) member.attached.add(worker);
+    });
   }
 
-  /** True once a worker has failed (FAILED): the kernels no longer split, and the pool should be stopped. */
-  get failed(): boolean {
-    return !this.stopped && Atomics.load(this.i32(), (this.block >>> 2) + P.FAILED) !== 0;
+  /** Counts a message posted to `worker`, and gets it off its model so that it reads it. */
+  private mailed(worker: PoolWorker): void {
+    Atomics.add(this.control, C.MAIL + worker.index, 1);
+    if (this.active !== null) this.release(this.active, false);
+    this.ring();
   }
 
-  /** Tiles the workers have run since the pool started. */
-  get workerTiles(): number {
-    return Atomics.load(this.i32(), (this.block >>> 2) + P.WORKER_TILES) >>> 0;
+  private ring(): void {
+    Atomics.add(this.control, C.BELL, 1);
+    Atomics.notify(this.control, C.BELL);
   }
 
-  /** Ends every worker: STOP, a wake-up for the sleeping ones, then terminate. Idempotent. */
-  stop(): void {
-    if (this.stopped) return;
-    this.stopped = true;
-    const i32 = this.i32();
-    const at = this.block >>> 2;
-    Atomics.store(i32, at + P.STOP, 1);
+  /**
+   * Sets RELEASE (or STOP, `stop`) on a model's block and wakes its sleeping workers. GEN moves too,
+   * so that a worker about to sleep on the block cannot miss it (assembly/pool.ts pool_serve).
+   */
+  private release(member: Member, stop: boolean): void {
+    const i32 = new Int32Array(member.memory.buffer);
+    const at = member.block >>> 2;
+    Atomics.store(i32, at + (stop ? P.STOP : P.RELEASE), 1);
     Atomics.add(i32, at + P.GEN, 1);
     Atomics.notify(i32, at + P.GEN);
-    for (const handle of this.handles) handle.terminate();
+    if (member === this.active) this.released = true;
   }
+
+  private activate(member: Member): void {
+    const previous = this.active;
+    if (previous !== null && previous !== member) this.release(previous, false);
+    this.active = member;
+    this.released = false;
+    Atomics.store(new Int32Array(member.memory.buffer), (member.block >>> 2) + P.RELEASE, 0);
+    Atomics.store(this.control, C.ACTIVE, member.id);
+    this.ring();
+  }
+
+  /**
+   * The WORKERS_ONLY test mode wants every split tile computed by a worker: before each call it waits
+   * (spinning: a browser's main thread may not block; 10 s at most) until the model's workers serve
+   * its block. Results never depend on it; only the tests' count of worker tiles does.
+   */
+  private awaitWorkers(member: Member): void {
+    const i32 = new Int32Array(member.memory.buffer);
+    const at = member.block >>> 2;
+    const deadline = Date.now() + 10_000;
+    const serving = (): number => [...member.attached].filter((w) => !w.ended).length;
+    while (Atomics.load(i32, at + P.WORKERS) < serving() && Date.now() < deadline);
+  }
+
+  private leave(member: Member): void {
+    this.members.delete(member.id);
+    this.release(member, true);
+    if (this.active === member) {
+      this.active = null;
+      Atomics.store(this.control, C.ACTIVE, 0);
+    }
+    for (const worker of member.attached) {
+      if (worker.ended) continue;
+      worker.handle.post({ detach: member.id });
+      this.mailed(worker);
+    }
+    member.attached.clear();
+    if (this.members.size === 0) this.stop();
+  }
+
+  private ended(worker: PoolWorker): void {
+    for (const member of this.members.values()) member.attached.delete(worker);
+  }
+
+  /** Ends every worker (the pool is then empty and is made anew by the next model). */
+  private stop(): void {
+    Atomics.store(this.control, C.STOP, 1);
+    this.ring();
+    for (const worker of this.workers) worker.handle.terminate();
+    this.workers.length = 0;
+    if (pool === this) pool = null;
+  }
+}
+
+let pool: SharedPool | null = null;
+
+/**
+ * Joins the model whose threaded kernels run on `memory`, with its pool block at `block` and
+ * scratch slots for `threads` threads, to the pool of this process (made on first use, with the
+ * threaded kernels' `module`).
+ */
+export function joinPool(module: WebAssembly.Module, memory: WebAssembly.Memory, block: number, threads: number): PoolMember {
+  if (pool === null) pool = new SharedPool(module);
+  return pool.join(memory, block, threads);
 }

@@ -2,7 +2,7 @@
 // at the kernels' heap base; the memory grows once per larger plan, and every view is re-created
 // after growth (growth detaches the old ones). One call per forward/backward of a whole batch.
 // With threads > 1 the instance is the threaded build on a shared memory (maximum 4 GiB, the
-// budget's limit), and a ThreadPool of threads − 1 workers joins its large passes (pool.ts).
+// budget's limit), and the process's pool of workers joins its large passes (pool.ts).
 // Offsets up to 4 GiB cross into the kernels' i32 parameters with the same bits (ToInt32 wraps
 // modulo 2^32) and are used there as unsigned (usize) addresses.
 import type { Engine } from '../engine.js';
@@ -12,15 +12,21 @@ import { writeDescriptors } from '../../layout/pack.js';
 import { EngineError } from '../../errors.js';
 import { instantiateKernels } from './loader.js';
 import type { KernelExports } from './exports.js';
-import { ThreadPool } from './pool.js';
+import { joinPool, type PoolMember } from './pool.js';
 import { oneThreadNote } from '../threads.js';
 
 const PAGE_BYTES = 65536;
 /** A wasm32 memory's largest size (4 GiB): the declared maximum of a shared memory. */
 const MAX_PAGES = 65536;
 
-/** Ends the workers of an engine that was garbage-collected without dispose(). */
-const orphans = new FinalizationRegistry<ThreadPool>((pool) => pool.stop());
+/** Takes an engine that was garbage-collected without dispose() out of the pool. */
+const orphans = new FinalizationRegistry<PoolMember>((member) => member.leave());
+
+/** May this thread sleep in Atomics.wait? Everywhere but on a browser's main thread. */
+function threadMayBlock(): boolean {
+  const g = globalThis as { process?: { versions?: { node?: string } }; WorkerGlobalScope?: unknown };
+  return g.process?.versions?.node !== undefined || typeof g.WorkerGlobalScope === 'function';
+}
 
 export class WasmEngine implements Engine {
   readonly kind = 'wasm' as const;
@@ -29,7 +35,9 @@ export class WasmEngine implements Engine {
   i32: Int32Array;
   private kernels: KernelExports | null;
   private header = 0;
-  private pool: ThreadPool | null = null;
+  private pool: PoolMember | null = null;
+  /** threadSplitOverride.workersOnly when the plan was bound (a test mode: every split tile on a worker). */
+  private workersOnly = false;
 
   private threadCount: number;
   /** Why the engine runs on fewer threads than its model asked for (given, or set when a worker fails), or null. */
@@ -95,19 +103,25 @@ export class WasmEngine implements Engine {
     if (this.threadCount > 1) this.bindPool(plan);
   }
 
-  /** Tells the kernels where the pool block and the scratch slots are; starts the workers when the plan has work for them. */
+  /** Tells the kernels where the pool block and the scratch slots are; joins the pool when the plan has work for it. */
   private bindPool(plan: Plan): void {
     const at = plan.pool >>> 2;
-    const { minVolume, minElements, workersOnly } = threadSplit();
+    const split = threadSplit();
     this.i32[at + P.THREADS] = this.threadCount;
     this.i32[at + P.SCRATCH] = plan.scratch;
     this.i32[at + P.SCRATCH_STRIDE] = plan.scratchBytes;
-    this.i32[at + P.MIN_VOLUME] = Math.min(minVolume, 0x7fffffff);
-    this.i32[at + P.MIN_ELEMENTS] = Math.min(minElements, 0x7fffffff);
-    this.i32[at + P.WORKERS_ONLY] = workersOnly ? 1 : 0;
+    this.i32[at + P.MIN_VOLUME] = Math.min(split.minVolume, 0x7fffffff);
+    this.i32[at + P.MIN_ELEMENTS] = Math.min(split.minElements, 0x7fffffff);
+    this.i32[at + P.WORKERS_ONLY] = split.workersOnly ? 1 : 0;
+    this.workersOnly = split.workersOnly;
+    this.i32[at + P.CAN_BLOCK] = threadMayBlock() ? 1 : 0;
+    this.i32[at + P.PRODUCT_TILES] = split.productTiles;
+    this.i32[at + P.ELEMENT_TILES] = split.elementTiles;
+    this.i32[at + P.COORDINATOR_SPINS] = split.coordinatorSpins;
+    this.i32[at + P.WORKER_SPINS] = split.workerSpins;
     this.k.pool_attach(plan.pool);
     if (this.pool === null && wantsThreads(plan)) {
-      this.pool = new ThreadPool(this.module, this.k.memory, plan.pool, this.threadCount);
+      this.pool = joinPool(this.module, this.k.memory, plan.pool, this.threadCount);
       orphans.register(this, this.pool, this);
     }
   }
@@ -117,14 +131,15 @@ export class WasmEngine implements Engine {
     return this.pool === null ? Promise.resolve() : this.pool.ready;
   }
 
-  /** Workers running now, and the tiles they have run so far (tests and diagnostics). */
+  /** Workers serving this model, and the tiles they have run so far (tests and diagnostics). */
   poolStats(): { workers: number; workerTiles: number } {
     if (this.pool === null || this.kernels === null) return { workers: 0, workerTiles: 0 };
-    return { workers: this.pool.started, workerTiles: this.pool.workerTiles };
+    return { workers: this.pool.workers, workerTiles: this.pool.workerTiles };
   }
 
   /** Runs a kernel; a trap becomes an EngineError naming it (the caller's state is restored by the caller). */
   private run<T>(kernel: string, call: () => T): T {
+    this.pool?.activate(this.workersOnly);
     try {
       return call();
     } catch (cause) {
@@ -170,7 +185,7 @@ export class WasmEngine implements Engine {
 
   private endPool(): void {
     if (this.pool === null) return;
-    this.pool.stop();
+    this.pool.leave();
     orphans.unregister(this);
     this.pool = null;
   }
