@@ -17,17 +17,29 @@
 // largest |Δθ|, a max, which is exact and independent of order. So results are the same bits for any
 // number of threads, and equal to the single-threaded build's.
 //
-// Protocol, in the pool block (POOL_BYTES at the address the host gives pool_attach/pool_worker):
+// Protocol, in the pool block (POOL_BYTES at the address the host gives pool_attach/pool_serve):
 //  - the calling thread (the coordinator) writes the task's arguments, closes CLAIM, writes the kind
 //    and the tile count, resets DONE, opens CLAIM = tag << 8 | 0 (tag: the generation's low 24 bits)
 //    and then publishes GEN = generation, and wakes sleeping workers;
 //  - every thread, the coordinator included, claims tiles by compare-and-swap on CLAIM (the tag in
 //    its high bits, and the closing, make a stale claim fail) and adds 1 to DONE per finished tile;
-//  - the coordinator returns once DONE reaches the tile count. It only spins, never blocks (browsers
-//    refuse Atomics.wait on the main thread); workers spin a while, then sleep on GEN.
-// Tiles are claimed, not assigned: a worker that is late (descheduled, or not started yet) simply
-// takes none, and the coordinator does its share. Whoever computes a tile, its bits are the same.
+//  - the coordinator returns once DONE reaches the tile count. It spins a while on the last tiles,
+//    then sleeps on DONE where its thread may block (not on a browser's main thread, which may only
+//    spin), so that it does not take the core of the very worker it waits for; the worker that
+//    finishes the last tile wakes it (awaitTiles). Workers spin a while between tasks, then sleep on GEN.
+// Tiles are claimed, not assigned, and there are more of them than threads (PRODUCT_TILES and
+// ELEMENT_TILES per thread): whoever runs takes the next one, a worker that is late (descheduled by
+// a busy machine, or not serving this model yet) takes none and holds up little, and the
+// coordinator claims every tile no worker has started. Whoever computes a tile, its bits are the
+// same. Where the workers run almost none of the tiles, the pool rests for a while (judge): the
+// tasks run serially, with the same bits.
 //
+// One pool serves every model of a process (src/engine/wasm/pool.ts): a worker holds an instance
+// per model and serves one block at a time, the active model's, inside pool_serve, which it leaves
+// when the host sets RELEASE (another model became active, or the worker has mail) or STOP (the
+// model is gone). WORKERS counts the workers inside pool_serve on this block; the tiles of a task
+// are cut for them (available), and it may change at any time without harm: a worker that leaves
+// finishes its tile first, one that arrives claims what is left.
 // Memory ordering. WebAssembly's atomics are sequentially consistent: all of them, on every thread,
 // fall in one total order that each thread's program order respects, and an atomic load that reads
 // an atomic store synchronizes with it (release/acquire), as does an RMW reading an earlier RMW in
@@ -48,25 +60,36 @@
 //    tile's reads come before its atomic add to DONE: no tile still reads them. PARTIAL (the tiles'
 //    results) is written plainly before that add and read by the coordinator after it saw DONE.
 //  - SCRATCH and SCRATCH_STRIDE are written (plainly) by the host on the coordinator's thread before
-//    the call, so before the open store; THREADS, MIN_VOLUME, MIN_ELEMENTS and WORKERS_ONLY are
-//    read by the coordinator only. GEN, CLAIM, TILES, DONE, STOP, WORKERS, SLEEPING, WORKER_TILES
-//    and FAILED are only accessed atomically, by the host too.
+//    the call, so before the open store; MIN_VOLUME, MIN_ELEMENTS, WORKERS_ONLY, CAN_BLOCK, the
+//    tiles per thread and COORDINATOR_SPINS are read by the coordinator only; THREADS and
+//    WORKER_SPINS are written before the block's model joins the pool (the worker reads them after
+//    its instance was made, which the host's message orders). GEN, CLAIM, TILES, DONE, STOP,
+//    RELEASE, WORKERS, SLEEPING, WAITING, WORKER_TILES and FAILED are only accessed atomically, by
+//    the host too.
+//  - WAITING: the coordinator stores 1, loads DONE, and sleeps while DONE equals what it loaded (the
+//    comparison and the sleep are one step against notify); a worker adds to DONE, then loads
+//    WAITING and notifies when it finished the last tile. Either the add comes before the
+//    coordinator's load (it sees the count and does not sleep), or after it, and then after the
+//    store of WAITING, which the worker therefore sees. The sleep also ends after 1 ms, as a guard.
 //
 // No deadlock. The coordinator never waits for a tile nobody holds: it claims every tile left
-// itself (but in the WORKERS_ONLY test mode), so it waits only for tiles that running workers hold,
+// itself (in the WORKERS_ONLY test mode: as soon as no worker is on the block), so it waits only for
+// tiles that running workers hold,
 // and a tile never waits for anything (a tile never starts a task: see inTile; a nested split runs
-// serially). A worker that fails sets FAILED (its JavaScript catches the exception), and the waiting
-// coordinator traps instead of waiting. A worker never misses a task by sleeping through it:
+// serially). A worker that fails sets FAILED (its JavaScript catches the exception) and wakes DONE's
+// sleeper, and the waiting coordinator traps instead of waiting. A worker never misses a task by sleeping through it:
 //  - the coordinator stores GEN, then loads SLEEPING, and notifies if it is above 0; a worker adds 1
 //    to SLEEPING, then waits on GEN while GEN == seen (Atomics.wait compares and sleeps as one step
 //    against notify). In the total order either the worker's add comes before the coordinator's
 //    load (the coordinator notifies after its GEN store: the worker's wait either reads the new GEN
 //    and returns at once, or already sleeps and is woken), or after it (then the GEN store came
 //    before the worker's wait, which reads the new GEN and returns at once).
-//  - stop (src/engine/wasm/pool.ts stop()): the host stores STOP, adds 1 to GEN, and notifies every
-//    waiter unconditionally. By the same argument a sleeper wakes or never sleeps; seeing GEN moved,
-//    it sees STOP (stored before) and leaves. A spinning worker checks STOP on every spin. The host
-//    stops a pool only between calls, on the coordinator's thread, so no task is running then.
+//  - release and stop (src/engine/wasm/pool.ts release()): the host stores RELEASE or STOP, adds 1
+//    to GEN, and notifies every waiter unconditionally. A worker adds to SLEEPING, checks RELEASE and
+//    STOP, and only then waits on GEN: by the same argument a sleeper wakes or never sleeps, and
+//    seeing GEN moved it sees the flag (stored before) and leaves (the moved GEN opens no task: CLAIM
+//    still holds the last task's tag). A spinning worker checks them on every spin. The host releases
+//    or stops only between calls, on the coordinator's thread, so no task is running then.
 //  - GEN is a whole i32 and a worker compares it for equality only, so its wrap (2^32 tasks) is
 //    harmless. CLAIM holds GEN's low 24 bits: tasks 2^24 apart share a tag. A worker compares a ticket
 //    against its task's tag and either claims with it at once or reloads it; a ticket taken in one
@@ -144,10 +167,50 @@ let pool: usize = 0;
  */
 let inTile = false;
 
+// Whether the pool pays, judged without a clock: over each WINDOW tasks, the share of the tiles the
+// workers ran. Where they ran under 1/(4·threads) of them (they were descheduled, or busy elsewhere:
+// the calling thread did nearly all the work and paid for the publishing and the waiting), the next
+// `rest` tasks run serially (the same bits), and `rest` doubles, up to MAX_REST, until a window
+// shows the workers working again. Coordinator-side state: globals of the calling thread's instance.
+const WINDOW: i32 = 32;
+const FIRST_REST: i32 = 64;
+const MAX_REST: i32 = 4096;
+let windowTasks = 0;
+let windowTiles = 0;
+let windowWorkerTiles = 0;
+let windowThreads = 0;
+let rest = FIRST_REST;
+/** Tasks left to run serially (the pool rests). */
+let restUntil = 0;
+
+/** Counts a finished task: `tiles` in all, `mine` run by the calling thread. */
+function judge(tiles: i32, mine: i32, threads: i32): void {
+  windowTasks++;
+  windowTiles += tiles;
+  windowWorkerTiles += tiles - mine;
+  windowThreads = max(windowThreads, threads);
+  if (windowTasks < WINDOW) return;
+  if (<i64>windowWorkerTiles * 4 * <i64>windowThreads < <i64>windowTiles) {
+    restUntil = rest;
+    rest = min(rest * 2, MAX_REST);
+  } else {
+    rest = FIRST_REST;
+  }
+  windowTasks = 0;
+  windowTiles = 0;
+  windowWorkerTiles = 0;
+  windowThreads = 0;
+}
+
 /** The host attaches the pool block after laying out a plan (0 detaches). */
 export function pool_attach(block: usize): void {
   pool = block;
-  if (ASC_FEATURE_THREADS) inTile = false;
+  if (ASC_FEATURE_THREADS) {
+    inTile = false;
+    restUntil = 0;
+    rest = FIRST_REST;
+    windowTasks = windowTiles = windowWorkerTiles = windowThreads = 0;
+  }
 }
 
 @inline function islot(i: i32): usize {
@@ -190,6 +253,10 @@ function available(): i32 {
 function splitLength(volume: i64, minimum: i32, extent: i32, unit: i32, perThreadSlot: i32): i32 {
   if (ASC_FEATURE_THREADS) {
     if (pool == 0 || inTile || volume < <i64>geti(minimum)) return 0;
+    if (restUntil > 0) {
+      restUntil--;
+      return 0;
+    }
     const threads = available();
     if (threads < 2) return 0;
     const parts = min(threads * max(1, geti(perThreadSlot)), MAX_TILES);
@@ -224,8 +291,9 @@ function runTask(kind: i32, tiles: i32): void {
     atomic.store<i32>(islot(P_CLAIM), tag);
     atomic.store<i32>(islot(P_GEN), gen);
     if (atomic.load<i32>(islot(P_SLEEPING)) > 0) atomic.notify(islot(P_GEN), 0x7fffffff);
-    if (geti(P_WORKERS_ONLY) == 0) work(gen, 0);
-    awaitTiles(gen, tiles);
+    let mine = geti(P_WORKERS_ONLY) == 0 ? work(gen, 0) : 0;
+    mine += awaitTiles(gen, tiles);
+    judge(tiles, mine, available());
   }
 }
 
@@ -239,7 +307,8 @@ function runTask(kind: i32, tiles: i32): void {
  * never finish its tile: the call traps, and the host turns that into an EngineError and puts the
  * model back.
  */
-function awaitTiles(gen: i32, tiles: i32): void {
+function awaitTiles(gen: i32, tiles: i32): i32 {
+  let mine = 0;
   if (ASC_FEATURE_THREADS) {
     const patience = geti(P_COORDINATOR_SPINS);
     const canBlock = geti(P_CAN_BLOCK) != 0;
@@ -248,7 +317,7 @@ function awaitTiles(gen: i32, tiles: i32): void {
       const done = atomic.load<i32>(islot(P_DONE));
       if (done >= tiles) break;
       if (atomic.load<i32>(islot(P_FAILED)) != 0) unreachable();
-      if (atomic.load<i32>(islot(P_WORKERS)) == 0) work(gen, 0);
+      if (atomic.load<i32>(islot(P_WORKERS)) == 0) mine += work(gen, 0);
       if (canBlock && ++spins > patience) {
         // DONE is compared again inside the wait (and WAITING is set before it is loaded): a tile
         // finished after the load above ends the wait at once, one finished later sees WAITING and wakes it
@@ -259,22 +328,25 @@ function awaitTiles(gen: i32, tiles: i32): void {
     }
     if (canBlock) atomic.store<i32>(islot(P_WAITING), 0);
   }
+  return mine;
 }
 
-/** Claims and runs tiles of generation `gen` until none is left; `index` picks the scratch slot. */
-function work(gen: i32, index: i32): void {
+/** Claims and runs tiles of generation `gen` until none is left; `index` picks the scratch slot. Returns how many it ran. */
+function work(gen: i32, index: i32): i32 {
+  let ran = 0;
   if (ASC_FEATURE_THREADS) {
     const tag = (gen & TAG_MASK) << TILE_BITS;
     while (true) {
       const ticket = atomic.load<i32>(islot(P_CLAIM));
-      if ((ticket & ~TILE_MASK) != tag) return;
+      if ((ticket & ~TILE_MASK) != tag) break;
       const tile = ticket & TILE_MASK;
       const tiles = atomic.load<i32>(islot(P_TILES));
-      if (tile >= tiles) return; // CLOSED (255) is above every tile count
+      if (tile >= tiles) break; // CLOSED (255) is above every tile count
       if (atomic.cmpxchg<i32>(islot(P_CLAIM), ticket, ticket + 1) != ticket) continue;
       inTile = true;
       runTile(geti(P_KIND), tile, index);
       inTile = false;
+      ran++;
       if (index > 0) {
         atomic.add<i32>(islot(P_WORKER_TILES), 1);
         // the last tile wakes a coordinator that sleeps on DONE (WAITING is read after the add)
@@ -284,6 +356,7 @@ function work(gen: i32, index: i32): void {
       }
     }
   }
+  return ran;
 }
 
 function runTile(kind: i32, tile: i32, index: i32): void {

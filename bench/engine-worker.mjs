@@ -30,7 +30,10 @@ const inputs = workload.spec.inputs, outputs = data.Y.length / data.rows;
 
 const [kind, threadCount] = engine.split(':');
 const threads = kind === 'wasm' ? Number(threadCount ?? 1) : 1;
+const created = performance.now();
 const model = await createModel({ ...workload.spec, engine: kind === 'js' ? 'ts' : kind, ...(kind === 'wasm' ? { threads } : {}) });
+// the first model of a process: with threads, its workers start here (createModel waits for them)
+const createMs = performance.now() - created;
 const start = model.getParamsFlat();
 
 let runTask;
@@ -101,4 +104,4 @@ if (mode === 'cold') {
 const rowsPerRun = task === 'predict' ? Math.min(PREDICT_ROWS, data.rows) : task === 'predict-batch' ? PREDICT_BATCH_ROWS : data.rows * fit.epochs;
 const usedThreads = model.threads;
 model.dispose();
-parentPort.postMessage({ ...reply, rowsPerRun, threads: usedThreads });
+parentPort.postMessage({ ...reply, rowsPerRun, threads: usedThreads, createMs });

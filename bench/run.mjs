@@ -17,8 +17,10 @@
 // `--quick`: smaller workloads, fewer rounds; `--rounds=N`; `--only=W1,W3` (ids, or `predict`);
 // `--only=threads` (the threads table alone; `--only=threads,W4,W5`: on those workloads, and
 // `predict` for the 10,000-row predict); `--no-js`, `--no-cold`; `--threads=1,2,4` (default 1, 2 and
-// the machine's cores).
+// the machine's cores); `--loaded` (the threads table also with one busy process beside the
+// benchmark, which starts and ends it), `--loaded-only` (that table alone).
 import { Worker } from 'node:worker_threads';
+import { spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { createModel } from '../dist/index.js';
 // the workloads' one definition, shared with `wasmlp bench` (built by `npm run bench`'s prebench)
@@ -29,6 +31,9 @@ const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
 const withJs = !process.argv.includes('--no-js');
 const withCold = !process.argv.includes('--no-cold');
+// `--loaded`: the threads table again with one busy process beside it; `--loaded-only`: that table alone
+const loaded = process.argv.includes('--loaded');
+const loadedOnly = process.argv.includes('--loaded-only');
 const roundsArg = process.argv.find((a) => a.startsWith('--rounds='));
 const ROUNDS = roundsArg ? Number(roundsArg.slice(9)) : quick ? 2 : 5;
 /** Workloads whose first fit is timed apart (the small ones: a user's first network). */
@@ -57,6 +62,7 @@ function measureOnce(id, engine, task, mode) {
 /** ROUNDS rounds, each one fresh worker per trainer in rotating order; per trainer the samples. */
 async function measure(id, engines, task, mode) {
   const samples = Object.fromEntries(engines.map((e) => [e, []]));
+  const creates = Object.fromEntries(engines.map((e) => [e, []]));
   let rowsPerRun = 0;
   const lastLoss = {};
   for (let round = 0; round < ROUNDS; round++) {
@@ -64,11 +70,12 @@ async function measure(id, engines, task, mode) {
     for (const engine of order) {
       const reply = await measureOnce(id, engine, task, mode);
       samples[engine].push(reply.ms);
+      creates[engine].push(reply.createMs);
       lastLoss[engine] = reply.loss;
       rowsPerRun = reply.rowsPerRun;
     }
   }
-  return { samples, rowsPerRun, lastLoss };
+  return { samples, rowsPerRun, lastLoss, creates };
 }
 
 const ratioRange = (a, b) => {
@@ -155,13 +162,16 @@ const macsPerRow = (spec, training) => {
   });
   return macs;
 };
-if (!only || only.includes('threads')) {
+/** The threads table: every selected workload's fit and the 10,000-row predict on 1, 2, … threads. */
+async function threadsTable(title) {
   const variants = THREADS.map((t) => `wasm:${t}`);
   const rows = [];
+  const firsts = [];
   const predictBatch = ids.length === 0 || only.includes('predict') ? [{ w: WORKLOADS.find((w) => w.id === 'W4'), task: 'predict-batch' }] : [];
   const tasks = [...selected.map((w) => ({ w, task: 'fit' })), ...predictBatch];
   for (const { w, task } of tasks) {
     const { samples, rowsPerRun } = await measure(w.id, variants, task, 'steady');
+    if (task === 'fit') firsts.push(await firstFit(w, variants));
     const ms = Object.fromEntries(variants.map((v) => [v, median(samples[v])]));
     const flops = 2 * macsPerRow(w.spec, task === 'fit') * rowsPerRun;
     const row = { id: task === 'fit' ? w.id : 'predict 10k', network: w.network, batch: task === 'fit' ? w.fit(quick).batchSize : 10000 };
@@ -173,8 +183,41 @@ if (!only || only.includes('threads')) {
     }
     rows.push(row);
   }
-  console.log(`Threads: the WebAssembly engine on ${THREADS.join(', ')} threads (${availableParallelism()} cores), median of ${ROUNDS} rounds, speed-up (range over rounds)`);
+  console.log(`Threads${title}: the WebAssembly engine on ${THREADS.join(', ')} threads (${availableParallelism()} cores), median of ${ROUNDS} rounds, speed-up (range over rounds)`);
   console.table(rows);
+  console.log(`The pool's cost in a first fit${title}: a fresh worker's createModel (its pool's workers start there) and first fit, median of ${ROUNDS} rounds`);
+  console.table(firsts);
+}
+
+/** createModel and the first fit of a fresh worker, on each thread count. */
+async function firstFit(w, variants) {
+  const { samples, creates } = await measure(w.id, variants, 'fit', 'cold');
+  const row = { id: w.id, network: w.network };
+  for (const v of variants) {
+    const t = v.slice(5);
+    row[`${t}T createModel ms`] = median(creates[v]).toFixed(1);
+    row[`${t}T first fit ms`] = median(samples[v]).toFixed(1);
+  }
+  return row;
+}
+
+/**
+ * One busy process beside the benchmark (a loop that never sleeps, as `yes > /dev/null` or a
+ * browser tab would be), started before the table and ended after it.
+ */
+async function underLoad(run) {
+  const busy = spawn(process.execPath, ['-e', 'for (;;);'], { stdio: 'ignore' });
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  try {
+    await run();
+  } finally {
+    busy.kill('SIGKILL');
+  }
+}
+
+if (!only || only.includes('threads')) {
+  if (!loadedOnly) await threadsTable('');
+  if (loaded || loadedOnly) await underLoad(() => threadsTable(', with one busy process beside the benchmark'));
 }
 
 if (!only) {

@@ -75,7 +75,7 @@ describe('workers and the process', () => {
         return liveWorkers();
       }
       const started = await train();
-      for (let round = 0; round < 200 && (collected < 4 || liveWorkers() > 0); round++) {
+      for (let round = 0; round < 600 && (collected < 4 || liveWorkers() > 0); round++) {
         globalThis.gc();
         await new Promise((resolve) => setTimeout(resolve, 20));
       }

@@ -9,7 +9,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createModel, loadModel, type Model } from '../src/index.js';
 import { threadSplitOverride, PARALLEL_VOLUME } from '../src/layout/plan.js';
-import { liveWorkers } from '../src/engine/wasm/pool.js';
+import { liveWorkers, POOL_LINGER_MS } from '../src/engine/wasm/pool.js';
 import { AUTO_THREADS_CAP, availableCores } from '../src/engine/threads.js';
 import { DataError, EngineError, OptionsError, SpecError } from '../src/errors.js';
 import { P } from '../src/layout/abi.js';
@@ -23,6 +23,9 @@ const stats = (model: Model): { workers: number; workerTiles: number } =>
 const planOf = (model: Model): Plan => (model as unknown as { plan: Plan }).plan;
 
 const bytes = (a: Float64Array | number[]): string => Buffer.from(Float64Array.from(a).buffer).toString('base64');
+
+/** Waits until no worker is left: a pool no model uses ends after POOL_LINGER_MS. */
+const allEnded = (): Promise<void> => expect.poll(() => liveWorkers(), { timeout: POOL_LINGER_MS + 15_000, interval: 100 }).toBe(0);
 
 afterEach(() => {
   threadSplitOverride.minVolume = null;
@@ -158,8 +161,8 @@ describe('workers end', () => {
     return { X: Float64Array.from({ length: 64 * 300 }, () => rand() - 0.5), Y: Float64Array.from({ length: 64 * 2 }, () => rand()) };
   };
 
-  it('dispose during training ends the workers', async () => {
-    await expect.poll(() => liveWorkers()).toBe(0); // the workers of earlier tests have exited
+  it('dispose during training ends the workers (the idle pool after POOL_LINGER_MS)', async () => {
+    await allEnded(); // the workers of earlier tests have exited
     const model = await createModel({ ...big, threads: 3 });
     // the process's one pool: threads − 1 workers, at most cores − 1
     const workers = Math.min(2, availableCores() - 1);
@@ -168,7 +171,7 @@ describe('workers end', () => {
     const { X, Y } = data();
     const history = await model.fitAsync(X, Y, { epochs: 50, batchSize: 16, onEpochEnd: (epoch) => { if (epoch === 2) model.dispose(); } });
     expect(history.stopReason).toBe('disposed');
-    await expect.poll(() => liveWorkers()).toBe(0);
+    await allEnded();
   });
 
   it('a worker that ends while idle costs nothing but speed: the model trains on, with the same bits', async () => {
@@ -213,7 +216,7 @@ describe('workers end', () => {
   });
 
   it('many create / train / dispose cycles leave no worker behind', async () => {
-    await expect.poll(() => liveWorkers()).toBe(0);
+    await allEnded();
     const { X, Y } = data();
     for (let i = 0; i < 12; i++) {
       const model = await createModel({ ...big, threads: 2, seed: i });
@@ -221,7 +224,7 @@ describe('workers end', () => {
       expect(stats(model).workers).toBe(1);
       model.dispose();
     }
-    await expect.poll(() => liveWorkers()).toBe(0);
+    await allEnded();
   }, 60_000);
 });
 
@@ -236,7 +239,7 @@ describe('one pool per process', () => {
   const fit = { epochs: 1, batchSize: 16, optimizer: 'adam' as const, shuffle: true };
 
   it('many threaded models share at most cores − 1 workers, take turns on them, and train the bits they train alone', async () => {
-    await expect.poll(() => liveWorkers()).toBe(0);
+    await allEnded();
     // every split tile on a worker: each model must really have been served by the shared workers
     threadSplitOverride.workersOnly = true;
     const counts = [2, 3, 2, 4, 2, 3];
@@ -262,7 +265,7 @@ describe('one pool per process', () => {
       alone.dispose();
     }
     for (const i of [0, 2, 3, 5]) models[i].dispose();
-    await expect.poll(() => liveWorkers(), 'the last model out ends the pool').toBe(0);
+    await allEnded(); // the last model out ends the pool (after POOL_LINGER_MS)
   }, 120_000);
 });
 

@@ -21,13 +21,18 @@
 //
 // Lifetime: workers start with the first threaded model that needs them (or when a later one needs
 // more), keep a Node process alive only until they have attached the models that wait for them (unref
-// after), and end when the last model leaves the pool (dispose, or garbage collection of an engine
-// never disposed: the FinalizationRegistry in wasm-engine.ts).
+// after), and end POOL_LINGER_MS after the last model left the pool (dispose, or garbage collection
+// of an engine never disposed: the FinalizationRegistry in wasm-engine.ts) unless another joins.
 import { P } from '../../layout/abi.js';
 import { availableCores, nodeBuiltins } from '../threads.js';
 
 /** Control words of the pool (see above). */
 const C = { STOP: 0, ACTIVE: 1, BELL: 2, MAIL: 3 } as const;
+/**
+ * How long the workers of a pool that no model uses any more live on, asleep, for the next model to
+ * reuse (a worker takes tens of milliseconds to start). They never keep a process alive.
+ */
+export const POOL_LINGER_MS = 2000;
 /** Most workers a pool can have (the control block's MAIL room). */
 const MAX_WORKERS = 63;
 
@@ -40,6 +45,7 @@ function receive(message, reply) {
   if (message.start !== undefined) {
     control = new Int32Array(message.start.control);
     index = message.start.index;
+    read = message.start.read;
     reply({ started: index });
     return serve(reply);
   }
@@ -125,7 +131,8 @@ class PoolWorker {
   constructor(readonly index: number, control: SharedArrayBuffer, private readonly onEnd: (worker: PoolWorker) => void) {
     this.handle = spawn((reply) => this.hear(reply), () => this.end());
     this.hold();
-    this.handle.post({ start: { control, index } });
+    // `read`: the mail count of this index so far (a worker that ended may have had one before)
+    this.handle.post({ start: { control, index, read: Atomics.load(new Int32Array(control), C.MAIL + index) } });
   }
 
   private hold(): void {
@@ -232,6 +239,8 @@ class SharedPool {
   /** RELEASE was set on the active model's block (to deliver mail): the next activate clears it. */
   private released = false;
   private nextId = 1;
+  /** The timer that ends the workers of a pool no model uses any more. */
+  private idle: ReturnType<typeof setTimeout> | null = null;
 
   constructor(private readonly module: WebAssembly.Module) {}
 
@@ -240,10 +249,12 @@ class SharedPool {
   }
 
   join(memory: WebAssembly.Memory, block: number, threads: number): PoolMember {
+    if (this.idle !== null) clearTimeout(this.idle);
+    this.idle = null;
     const member: Member = { id: this.nextId++, memory, block, threads, attached: new Set() };
-    this.members.set(member.id, member);
     this.grow(Math.min(threads - 1, availableCores() - 1, MAX_WORKERS));
-    const ready = Promise.all(this.workers.filter((w) => w.index < threads).map((worker) => this.attach(member, worker))).then(() => undefined);
+    this.members.set(member.id, member);
+    const ready = Promise.all(this.workers.filter((w) => w.index < threads && !w.ended).map((worker) => this.attach(member, worker))).then(() => undefined);
     this.activate(member);
     return this.memberView(member, ready);
   }
@@ -357,7 +368,8 @@ class SharedPool {
       this.mailed(worker);
     }
     member.attached.clear();
-    if (this.members.size === 0) this.stop();
+    if (this.members.size === 0) this.idle = setTimeout(() => this.stop(), POOL_LINGER_MS);
+    (this.idle as { unref?: () => void } | null)?.unref?.();
   }
 
   private ended(worker: PoolWorker): void {
