@@ -21,7 +21,11 @@ const NODE_ENTRY = './entry.js';
 
 export function spawn(): Channel {
   const node = nodeBuiltins();
-  if (node !== null) return nodeChannel(new node.worker_threads.Worker(new URL(NODE_ENTRY, import.meta.url)));
+  if (node !== null) {
+    // the process's flags, but not --input-type, which a file refuses (a script run with `node --input-type=module -e`)
+    const execArgv = process.execArgv.filter((flag) => !flag.startsWith('--input-type'));
+    return nodeChannel(new node.worker_threads.Worker(new URL(NODE_ENTRY, import.meta.url), { execArgv }));
+  }
   if (typeof Worker !== 'function') {
     throw new EngineError('UNAVAILABLE', 'a worker model needs a Worker constructor, and this environment has none', { expected: 'Web Workers or Node.js worker_threads', received: 'neither' });
   }
