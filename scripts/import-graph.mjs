@@ -293,6 +293,7 @@ export const SRC_LAYERS = [
   'src/onnx/', // a file format on top of the model
   'src/plot/',
   'src/csv/', // reading CSV files into the model's arrays (Node; the 'wasmlp/csv' entry, and the command line's reader)
+  'src/worker/', // a model in a dedicated worker (the 'wasmlp/worker' entry)
   'src/index.ts', // the front door: re-exports only
   'src/cli/', // the command line
   'src/demo/', // `npm start` (writes its charts with the command line's atomic writer)

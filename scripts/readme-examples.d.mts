@@ -1,4 +1,4 @@
-// Types for scripts/readme-examples.mjs (used by test/readme.test.ts).
+// Types for scripts/readme-examples.mjs (used by test/readme.test.ts and test/platform/readme-browser.test.ts).
 export declare const REPO: string;
 export declare const README: string;
 export declare const CLI: string;
@@ -27,6 +27,7 @@ export declare function normalizeLine(line: string): string;
 export declare function fencedBlocks(lines: string[]): { info: string; start: number; end: number }[];
 export declare function sessionOf(lines: string[], required?: boolean): { block: { info: string; start: number; end: number } | null; steps: Step[] };
 export declare function scriptsOf(lines: string[]): Script[];
+export declare function pageScriptsOf(lines: string[]): Script[];
 export declare function matches(expected: string[], actual: string[]): boolean;
 export declare function elide(actual: string[]): string[];
 export declare function updatedOutput(expected: string[], actual: string[]): string[];

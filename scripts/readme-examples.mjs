@@ -28,6 +28,8 @@
 //   line must print exactly `value` (whitespace aside); text after two spaces is a remark (kept,
 //   not compared). `// ≈ value` means: each number printed, rounded to as many decimals as the
 //   corresponding number of `value` shows, equals it (so `≈ [[0], [1], [0]]` accepts 9.7e-13).
+//   A ```js block whose first line is a `// In a page` comment is not run here: it needs a browser
+//   (IndexedDB), and test/platform/readme-browser.test.ts runs it in Chromium by the same rules.
 //
 // The update keeps what is already right: a line whose only differences are durations and rates
 // stays as it is, so running it twice changes nothing the second time. It then runs the examples
@@ -95,8 +97,20 @@ export function sessionOf(lines, required = true) {
   return { block, steps };
 }
 
-/** The ```js blocks, each with its console.log lines that carry a `// value` comment. */
+/** A ```js block whose first line is this comment runs in a browser page (test/platform/readme-browser.test.ts), not here. */
+const IN_A_PAGE = /^\/\/\s*In a page\b/;
+
+/** The ```js blocks run in Node, each with its console.log lines that carry a `// value` comment. */
 export function scriptsOf(lines) {
+  return jsBlocks(lines).filter((script) => !IN_A_PAGE.test(script.code[0] ?? ''));
+}
+
+/** The ```js blocks that run in a browser page (first line `// In a page…`), as scriptsOf gives them. */
+export function pageScriptsOf(lines) {
+  return jsBlocks(lines).filter((script) => IN_A_PAGE.test(script.code[0] ?? ''));
+}
+
+function jsBlocks(lines) {
   return fencedBlocks(lines)
     .filter((b) => b.info === 'js' || b.info === 'javascript')
     .map((b) => {

@@ -4,7 +4,7 @@ import { loss_scale } from '../layout/loss-scale.js';
 import { H, HF, LOSS_ID, TRAIN_STATUS } from '../layout/abi.js';
 import { readLossLog, readSlot } from '../layout/pack.js';
 import type { EpochLogs } from './options.js';
-import { noticeDisposal, type Run } from './run.js';
+import { isPromise, noticeDisposal, type Run } from './run.js';
 import { nextState } from './schedule.js';
 
 /**
@@ -69,7 +69,9 @@ function epochEnd(run: Run, epoch: number, logs: EpochLogs): void {
       history.stopReason = 'patience';
     }
   }
-  if (run.options.onEpochEnd?.(epoch, logs) === false) history.stopReason = 'callback';
+  const answer = run.options.onEpochEnd?.(epoch, logs);
+  if (answer === false) history.stopReason = 'callback';
+  else if (run.yielding && isPromise(answer)) run.answers.push(answer);
 }
 
 /** The loss on the validation rows held in the plan, in chunks of the batch capacity. */

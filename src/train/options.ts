@@ -82,10 +82,14 @@ export interface FitOptions {
   timeout?: number;
   /** Stop when this signal aborts (checked before the first update and between chunks of updates). */
   signal?: AbortSignal;
-  /** Called after every epoch with its index (from 0); returning false stops training. */
-  onEpochEnd?: (epoch: number, logs: EpochLogs) => boolean | void;
-  /** Called after every chunk of `progressEvery` updates and after the last chunk; returning false stops training. */
-  onProgress?: (progress: Progress) => boolean | void;
+  /**
+   * Called after every epoch with its index (from 0); returning false stops training. In fitAsync
+   * (and on a worker model) it may return a promise: the fit waits for it, and a promise of false
+   * stops it as false does (a rejected one fails the call). fit does not wait.
+   */
+  onEpochEnd?: (epoch: number, logs: EpochLogs) => boolean | void | Promise<boolean | void>;
+  /** Called after every chunk of `progressEvery` updates and after the last chunk; returning false stops training. A promise: as onEpochEnd's. */
+  onProgress?: (progress: Progress) => boolean | void | Promise<boolean | void>;
   /** Updates per chunk: how often onProgress fires, timeout and signal are checked, and fitAsync yields. Default: one epoch's updates. */
   progressEvery?: number;
   /**

@@ -96,6 +96,7 @@ export function reserve(call: CheckedCall): Run {
     before: snapshot({ engine, regions }, true),
     best: { loss: Infinity, epoch: -1, params: null },
     schedule: call.scheduleStart === null ? null : [call.scheduleStart],
+    answers: [],
   };
 }
 

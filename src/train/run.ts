@@ -117,6 +117,16 @@ export interface Run extends CheckedCall {
   readonly best: { loss: number; epoch: number; params: Float64Array | null };
   /** With a schedule: its state before each epoch of this call (index: epochs completed in the call). */
   readonly schedule: ScheduleState[] | null;
+  /** fitAsync: the promises onEpochEnd returned in the last chunk, awaited before the next one (trainer.ts). */
+  readonly answers: Promise<boolean | void>[];
+}
+
+/** What the trainer's generator yields: a promise a callback returned (fitAsync awaits it and sends back its value), or a pause. */
+export type Pause = Promise<boolean | void> | undefined;
+
+/** A callback's answer that fitAsync awaits: a promise (fit does not wait: only false stops it). */
+export function isPromise(answer: unknown): answer is Promise<boolean | void> {
+  return typeof (answer as { then?: unknown } | null)?.then === 'function';
 }
 
 /** True once the model was disposed; the call then stops with stopReason 'disposed', touching no memory. */

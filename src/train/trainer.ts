@@ -17,7 +17,7 @@ import { recordChunk } from './epoch-log.js';
 import { check, load, reserve } from './prepare.js';
 import { chunkStart, diverge, type ChunkStart } from './replay.js';
 import { restore } from './rollback.js';
-import { noticeDisposal, type Call, type FitHistory, type Run, type StopReason, type TrainingHost } from './run.js';
+import { isPromise, noticeDisposal, type Call, type FitHistory, type Pause, type Run, type StopReason, type TrainingHost } from './run.js';
 import { yieldToEventLoop } from './yield.js';
 import type { MatrixInput } from '../data/dataset.js';
 import type { TrainingError } from '../errors.js';
@@ -34,14 +34,28 @@ export function fitSync(host: TrainingHost, X: MatrixInput, Y: MatrixInput, opti
 export async function fitAsync(host: TrainingHost, X: MatrixInput, Y: MatrixInput, options: TrainerOptions): Promise<FitHistory> {
   const run = training(host, X, Y, options, true);
   let step = run.next();
-  while (!step.done) {
-    await yieldToEventLoop();
-    step = run.next();
-  }
+  while (!step.done) step = await resume(run, step.value);
   return step.value;
 }
 
-function* training(host: TrainingHost, X: MatrixInput, Y: MatrixInput, options: TrainerOptions, yielding: boolean): Generator<void, FitHistory> {
+type Training<T> = Generator<Pause, T, boolean | void>;
+
+/**
+ * Awaits what the training yielded (a promise a callback returned, or a pause that gives the event
+ * loop a turn) and resumes it with the promise's value; a rejection is thrown into it, so the call
+ * rolls back and fails with that error.
+ */
+async function resume(run: Training<FitHistory>, pause: Pause): Promise<IteratorResult<Pause, FitHistory>> {
+  let answer: boolean | void;
+  try {
+    answer = pause === undefined ? await yieldToEventLoop() : await pause;
+  } catch (error) {
+    return run.throw(error);
+  }
+  return run.next(answer);
+}
+
+function* training(host: TrainingHost, X: MatrixInput, Y: MatrixInput, options: TrainerOptions, yielding: boolean): Training<FitHistory> {
   const started = performance.now();
   const history: FitHistory = { loss: [], epochs: 0, steps: 0, stopReason: 'epochs', lastStep: NaN, timeMs: 0 };
   host.begin(yielding ? 'fitAsync' : 'fit', history);
@@ -53,7 +67,7 @@ function* training(host: TrainingHost, X: MatrixInput, Y: MatrixInput, options: 
 }
 
 /** A fit: check → reserve → load → the chunk loop → finish; or, when anything throws, roll back. */
-function* train(call: Call, X: MatrixInput, Y: MatrixInput): Generator<void, FitHistory> {
+function* train(call: Call, X: MatrixInput, Y: MatrixInput): Training<FitHistory> {
   const { host, history } = call;
   const kept = host.state();
   const checked = check(call, X, Y);
@@ -80,7 +94,7 @@ function* train(call: Call, X: MatrixInput, Y: MatrixInput): Generator<void, Fit
 }
 
 /** Runs the engine, a chunk per call, until a stop rule ends the fit; returns the divergence, if any. */
-function* chunks(run: Run): Generator<void, TrainingError | null> {
+function* chunks(run: Run): Training<TrainingError | null> {
   const { engine, history, o } = run;
   let previous: ChunkStart | null = null;
   while (history.epochs < o.epochs && history.stopReason === 'epochs') {
@@ -91,11 +105,20 @@ function* chunks(run: Run): Generator<void, TrainingError | null> {
       return diverge(run, status, current, previous);
     }
     recordChunk(run, status, true);
+    yield* epochAnswers(run);
     if ((history.stopReason as StopReason) === 'disposed') break;
     previous = current;
     if (!(yield* betweenChunks(run, status))) break;
   }
   return null;
+}
+
+/** fitAsync: waits for the promises onEpochEnd returned in the chunk; one that gives false stops the fit, as false itself does. */
+function* epochAnswers(run: Run): Training<void> {
+  while (run.answers.length > 0) {
+    if ((yield run.answers.shift()) === false) run.history.stopReason = 'callback';
+    if (noticeDisposal(run)) return;
+  }
 }
 
 /** With a schedule, at an epoch's start: its rate into the header (the engine reads it at every update). */
@@ -105,7 +128,7 @@ function setEpochRate({ engine, header, history, o, schedule }: Run): void {
 }
 
 /** The stop rules after a chunk (the engine's, onProgress, signal, timeout), then fitAsync's pause; false: stop. */
-function* betweenChunks(run: Run, status: number): Generator<void, boolean> {
+function* betweenChunks(run: Run, status: number): Training<boolean> {
   const { history, o, options } = run;
   if (history.stopReason === 'epochs') {
     if (status === TRAIN_STATUS.STEP_BELOW) history.stopReason = 'stepBelow';
@@ -114,7 +137,8 @@ function* betweenChunks(run: Run, status: number): Generator<void, boolean> {
   const more = history.stopReason === 'epochs' && history.epochs < o.epochs;
   const elapsedMs = performance.now() - run.started;
   if (options.onProgress !== undefined) {
-    const answer = options.onProgress(progress(run, elapsedMs));
+    let answer = options.onProgress(progress(run, elapsedMs));
+    if (run.yielding && isPromise(answer)) answer = yield answer;
     if (noticeDisposal(run)) return false;
     if (answer === false && more) {
       history.stopReason = 'callback';

@@ -10,6 +10,8 @@ export interface XorResult {
   finalLoss: number;
   classes: number[];
   reloadedSame: boolean;
+  /** The same training in a worker model ('wasmlp/worker') gave the same losses and predictions, bit for bit. */
+  workerSame: boolean;
 }
 
 export function expectTrained(result: XorResult): void {
@@ -19,4 +21,5 @@ export function expectTrained(result: XorResult): void {
   expect(result.firstLoss).toBeGreaterThan(0.5);
   expect(result.classes).toEqual([0, 1, 1, 0]);
   expect(result.reloadedSame).toBe(true);
+  expect(result.workerSame).toBe(true);
 }
