@@ -122,7 +122,7 @@ export function browserSuite(name: BrowserName, expectations: BrowserExpectation
             else expect(run.workerTiles, `${run.name}, ${threads} threads`).toBeGreaterThan(0);
           }
         }
-        expect(isolated.leftWorkers, 'every model was disposed: no worker is left').toBe(0);
+        expect(isolated.leftWorkers, 'every model was disposed: the idle pool ended').toBe(0);
       });
     } else {
       it('the isolated page has no SharedArrayBuffer: threads: 2 runs on one thread, without an error, and the model says why', () => {

@@ -71,7 +71,7 @@ describe.skipIf(!chromiumAvailable())('threads in Chromium: the same bytes as No
     expect(isolated.auto).toBeGreaterThanOrEqual(1);
     expect(isolated.autoNote).toBeNull();
     for (const threads of [1, 2, 3]) expect(isolated.runs[threads].map((r) => r.threadsNote)).toEqual(SCENARIOS.map(() => null));
-    expect(isolated.leftWorkers, 'every model was disposed: no worker is left').toBe(0);
+    expect(isolated.leftWorkers, 'every model was disposed: the idle pool ended').toBe(0);
     expect(errors.flat()).toEqual([]);
   });
 
