@@ -106,15 +106,29 @@ function setEpochRate({ engine, header, history, o, schedule }: Run): void {
 
 /** The stop rules after a chunk (the engine's, onProgress, signal, timeout), then fitAsync's pause; false: stop. */
 function* betweenChunks(run: Run, status: number): Generator<void, boolean> {
-  const { history, o, options } = run;
+  const { history, o } = run;
   if (history.stopReason === 'epochs') {
     if (status === TRAIN_STATUS.STEP_BELOW) history.stopReason = 'stepBelow';
     else if (status === TRAIN_STATUS.LOSS_BELOW) history.stopReason = 'lossBelow';
   }
   const more = history.stopReason === 'epochs' && history.epochs < o.epochs;
+  if (!stopRules(run, more, (elapsedMs) => progress(run, elapsedMs))) return false;
+  if (run.chunked) {
+    yield;
+    if (noticeDisposal(run)) return false;
+  }
+  return true;
+}
+
+/**
+ * After a chunk of updates: onProgress (its answer false stops a call that has `more` to do), then
+ * the signal and the timeout. False: stop (stopReason says why, or the call is complete).
+ */
+export function stopRules(run: Pick<Run, 'history' | 'options' | 'o' | 'started' | 'host'>, more: boolean, report: (elapsedMs: number) => Progress): boolean {
+  const { history, o, options } = run;
   const elapsedMs = performance.now() - run.started;
   if (options.onProgress !== undefined) {
-    const answer = options.onProgress(progress(run, elapsedMs));
+    const answer = options.onProgress(report(elapsedMs));
     if (noticeDisposal(run)) return false;
     if (answer === false && more) {
       history.stopReason = 'callback';
@@ -124,11 +138,7 @@ function* betweenChunks(run: Run, status: number): Generator<void, boolean> {
   if (!more) return false;
   if (options.signal?.aborted) history.stopReason = 'aborted';
   else if (elapsedMs >= o.timeout) history.stopReason = 'timeout';
-  else if (run.chunked) {
-    yield;
-    if (noticeDisposal(run)) return false;
-  }
-  return true;
+  return history.stopReason === 'epochs';
 }
 
 function progress({ engine, header, history, o, totalSteps }: Run, elapsedMs: number): Progress {
