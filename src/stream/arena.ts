@@ -3,7 +3,9 @@
 // fewer when the engine memory cannot hold that many), the validation rows or region, the optimizer
 // state and the settings; then the shuffle buffer, fresh or as a stopped training left it.
 import { EngineError, StreamError } from '../errors.js';
+import { HF } from '../layout/abi.js';
 import { readRng, writeRng, writeTraining } from '../layout/pack.js';
+import { rateOf } from '../train/schedule.js';
 import type { Plan } from '../layout/plan.js';
 import { adoptOptimizer, writeValidation } from '../train/prepare.js';
 import { Block } from './block.js';
@@ -13,6 +15,11 @@ import type { Arena, StreamRun } from './run.js';
 
 /** Rows of a block by default: large enough that the time between blocks does not count. */
 export const DEFAULT_BLOCK_ROWS = 8192;
+
+/** With a schedule: the rate of the epoch under way into the header (the engine reads it at every update). */
+export function setEpochRate({ engine, fixed, o, schedule, history }: StreamRun): void {
+  if (o.schedule !== null && schedule !== null) engine.f64[(fixed.header >>> 3) + HF.LEARNING_RATE] = rateOf(o.schedule, schedule[history.epochs]);
+}
 
 /** At an epoch's start, with a shuffle buffer: its generator, drawn from the model's shuffler. */
 export function saveDrawnSeed(run: StreamRun): void {
@@ -38,6 +45,7 @@ export function openArena(run: StreamRun, weighted: boolean, index: number, resu
   const { plan, capacity } = reserveBlock(run, weighted);
   adoptOptimizer(host, plan, run.optimizerKey);
   writeTraining(plan, engine, { ...o, rows: 1, shuffle: false, weighted, lossBelow: -Infinity, lossScale: 1 });
+  setEpochRate(run);
   if (run.validation !== null) writeValidation(host, plan, run.validation);
   const { inputs, outputs } = host.spec;
   const buffer = v.buffer > 0 ? new ShuffleBuffer(v.buffer, inputs, outputs, weighted) : null;

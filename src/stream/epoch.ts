@@ -3,18 +3,17 @@
 // validation, schedule, patience and callbacks as fit has them (src/train/epoch-log.ts). Training stops
 // between blocks only, so where it stops is a place a later call can continue from (position.ts).
 import { loss_scale } from '../layout/loss-scale.js';
-import { HF, LOSS_ID, TRAIN_STATUS } from '../layout/abi.js';
+import { LOSS_ID, TRAIN_STATUS } from '../layout/abi.js';
 import { StreamError } from '../errors.js';
 import { epochEnd, stepSchedule, validationLoss } from '../train/epoch-log.js';
 import type { Progress } from '../train/options.js';
-import { rateOf } from '../train/schedule.js';
 import { stopRules } from '../train/trainer.js';
 import { noticeDisposal } from '../train/run.js';
 import { yieldToEventLoop } from '../train/yield.js';
 import { checkChunk, type Rows } from './chunk.js';
 import { GroupedLoss } from './loss.js';
 import { pass } from './source.js';
-import { openArena, saveDrawnSeed } from './arena.js';
+import { openArena, saveDrawnSeed, setEpochRate } from './arena.js';
 import { trainBlock } from './steps.js';
 import type { Arena, StreamRun } from './run.js';
 import type { StreamPosition } from './position.js';
@@ -45,10 +44,7 @@ export async function runEpoch(run: StreamRun): Promise<boolean> {
 
 /** An epoch's start: its learning rate; the place (a resumed one, or the start with the shuffle buffer's generator). */
 function beginEpoch(run: StreamRun, resume: StreamPosition | null): void {
-  const { engine, o, schedule, history } = run;
-  if (o.schedule !== null && schedule !== null) {
-    engine.f64[(run.fixed.header >>> 3) + HF.LEARNING_RATE] = rateOf(o.schedule, schedule[history.epochs]);
-  }
+  setEpochRate(run);
   if (resume !== null) {
     run.epoch = { read: resume.rows, trained: resume.rows - (resume.shuffle?.count ?? 0), point: { step: resume.step, sum: resume.sum } };
     return;
