@@ -413,7 +413,7 @@ export class Model {
   fit(X: MatrixInput, Y: Targets, options: FitOptions = {}): FitHistory {
     const run = this.fitTargets('fit', Y, options);
     try {
-      return fitSync(this.host(), X, run.y, run.options);
+      return this.endsStreamEpoch(fitSync(this.host(), X, run.y, run.options));
     } catch (error) {
       run.undo();
       throw error;
@@ -424,11 +424,17 @@ export class Model {
   async fitAsync(X: MatrixInput, Y: Targets, options: FitOptions = {}): Promise<FitHistory> {
     const run = this.fitTargets('fitAsync', Y, options);
     try {
-      return await fitAsync(this.host(), X, run.y, run.options);
+      return this.endsStreamEpoch(await fitAsync(this.host(), X, run.y, run.options));
     } catch (error) {
       run.undo();
       throw error;
     }
+  }
+
+  /** A fit that trained ends the epoch a stopped fitStream left (a later fitStream starts afresh). */
+  private endsStreamEpoch(history: FitHistory): FitHistory {
+    if (history.steps > 0) this.streamPlace = null;
+    return history;
   }
 
   /**

@@ -40,6 +40,19 @@ describe.each(ENGINES)('fitStream on the %s engine', (engine) => {
     expect(streamed.learningRate).toEqual(fitted.learningRate);
   });
 
+  it('a classifier on labels with classWeight: the bits of fit', async () => {
+    const labels = Array.from({ length: ROWS }, (_, r) => (X[r * 3] > 0.2 ? 'b' : 'a'));
+    const spec: ModelSpec = { ...SPEC, layers: [{ units: 6, activation: 'tanh' }, { units: 2, activation: 'softmax' }], loss: 'cce', classes: ['a', 'b'] };
+    const options = { epochs: 2, batchSize: 20, classWeight: { a: 1, b: 3 } };
+    const reference = await createModel({ ...spec, engine });
+    const fitted = reference.fit(X, labels, { ...options, shuffle: false });
+    const model = await createModel({ ...spec, engine });
+    const list = Array.from({ length: ROWS / 100 }, (_, i) => ({ x: X.slice(i * 300, (i + 1) * 300), y: labels.slice(i * 100, (i + 1) * 100) }));
+    const streamed = await model.fitStream(list, options);
+    expect(bytes(model.getParamsFlat())).toBe(bytes(reference.getParamsFlat()));
+    expect(bytes(streamed.loss)).toBe(bytes(fitted.loss));
+  });
+
   it('a validation source gives the validation loss of the same rows as arrays', async () => {
     const V = rowsOf(1500, 3, 2, 98);
     const options: FitStreamOptions = { epochs: 2, batchSize: 16 };

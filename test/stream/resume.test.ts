@@ -1,7 +1,7 @@
 // A stream training stopped inside an epoch (callback, signal, timeout) keeps its place: the next
 // fitStream, on the model or on a copy loaded from toJSON, continues it with the bits of one run.
 import { describe, expect, it } from 'vitest';
-import { createModel, loadModel, FormatError, OptionsError, type FitHistory, type FitStreamOptions, type Model, type ModelSpec } from '../../src/index.js';
+import { createModel, loadModel, FormatError, OptionsError, TrainingError, type FitHistory, type FitStreamOptions, type Model, type ModelSpec } from '../../src/index.js';
 import { ENGINES } from '../helpers/engines.js';
 import { bytes, rowsOf, source } from './helpers.js';
 
@@ -86,5 +86,28 @@ describe('the saved place', () => {
     const plain = await createModel(SPEC);
     expect(plain.toJSON().training!.stream).toBeUndefined();
     await expect(loadModel(model.toJSON({ training: false }))).resolves.toBeDefined();
+  });
+});
+
+describe('while a stream trains', () => {
+  it('the model is busy between blocks; dispose ends the call; a fit that trains ends the kept place', async () => {
+    const model = await createModel(SPEC);
+    let busy: unknown = null;
+    const history = await model.fitStream(chunks, {
+      ...OPTIONS,
+      onProgress: (p) => {
+        if (p.steps === 6) busy = (() => { try { model.predict(X.slice(0, 3)); } catch (e) { return e; } return null; })();
+        if (p.steps === 9) model.dispose();
+      },
+    });
+    expect(busy).toBeInstanceOf(TrainingError);
+    expect((busy as TrainingError).code).toBe('BUSY');
+    expect(history.stopReason).toBe('disposed');
+
+    const other = await createModel(SPEC);
+    await other.fitStream(chunks, { ...OPTIONS, ...stopAt(2) });
+    expect(other.toJSON().training!.stream).toBeDefined();
+    other.fit(X, Y, { epochs: 1 });
+    expect(other.toJSON().training!.stream).toBeUndefined();
   });
 });
