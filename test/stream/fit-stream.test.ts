@@ -123,7 +123,8 @@ describe('threads', () => {
         const streamed = await model.fitStream(source(D.X, D.Y, 300, 2, sizes), options);
         expect(bytes(model.getParamsFlat()), `${threads} threads, chunks ${sizes}`).toBe(bytes(reference.getParamsFlat()));
         expect(bytes(streamed.loss)).toBe(bytes(fitted.loss));
-        if (threads === 2) expect(model.threads).toBe(2);
+        // (a page that is not cross-origin isolated computes on one thread, and says why)
+        if (threads === 2 && model.threadsNote === null) expect(model.threads).toBe(2);
         model.dispose();
       }
     }

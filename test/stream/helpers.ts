@@ -2,7 +2,8 @@
 import type { Chunk } from '../../src/index.js';
 import { mulberry32 } from '../helpers/mulberry32.mjs';
 
-export const bytes = (a: ArrayLike<number>): string => Buffer.from(Float64Array.from(a).buffer).toString('base64');
+/** The exact bits of some numbers as text (hex words; no Buffer, so it runs in a page too). */
+export const bytes = (a: ArrayLike<number>): string => Array.from(new Uint32Array(Float64Array.from(a).buffer), (w) => w.toString(16)).join(' ');
 
 /** `rows` seeded rows: X rows × inputs, Y rows × outputs (flat), a smooth target of X. */
 export function rowsOf(rows: number, inputs: number, outputs: number, seed = 7): { X: Float64Array; Y: Float64Array } {
