@@ -15,7 +15,7 @@ import type { Plan } from '../layout/plan.js';
 import type { Engine } from '../engine/engine.js';
 import type { Scaler } from '../data/normalize.js';
 import type { Rows } from './chunk.js';
-import type { ShuffleBuffer } from './shuffle-buffer.js';
+import { copyValues, type ShuffleBuffer } from './shuffle-buffer.js';
 
 /** Largest count the engine takes (an i32). */
 const ENGINE_MAX_COUNT = 0x7fffffff;
@@ -66,12 +66,15 @@ export class Block {
     this.count += n;
   }
 
-  /** Copies the row in a slot of the shuffle buffer. */
+  /** Copies the row in a slot of the shuffle buffer (scaled on the way). */
   addBuffered(buffer: ShuffleBuffer, slot: number): void {
     const { inputs, outputs } = this.plan.spec;
     const f64 = this.engine.f64;
-    writeRows(f64, this.at(this.plan.x, inputs), buffer.x, slot, 1, inputs, this.scalers.inputs);
-    writeRows(f64, this.at(this.plan.y, outputs), buffer.y, slot, 1, outputs, this.scalers.targets);
+    const { inputs: sx, targets: sy } = this.scalers;
+    if (sx === undefined) copyValues(buffer.x, slot * inputs, f64, this.at(this.plan.x, inputs) >>> 3, inputs);
+    else writeRows(f64, this.at(this.plan.x, inputs), buffer.x, slot, 1, inputs, sx);
+    if (sy === undefined) copyValues(buffer.y, slot * outputs, f64, this.at(this.plan.y, outputs) >>> 3, outputs);
+    else writeRows(f64, this.at(this.plan.y, outputs), buffer.y, slot, 1, outputs, sy);
     if (this.weighted) f64[this.at(this.plan.weights, 1) >>> 3] = buffer.w![slot];
     this.count++;
   }

@@ -15,6 +15,11 @@
 import { nextBelow, nextU32, type RngState } from '../layout/rng.js';
 import type { Rows } from './chunk.js';
 
+/** `n` values of `source` from index `from` into `target` from index `to` (a plain loop: rows are short, and this runs per row). */
+export function copyValues(source: Float64Array, from: number, target: Float64Array, to: number, n: number): void {
+  for (let i = 0; i < n; i++) target[to + i] = source[from + i];
+}
+
 /** An epoch's buffer generator: 4 words of the model's shuffler `model` (advanced), never all zero. */
 export function drawSeed(model: RngState): RngState {
   const seed = new Uint32Array(4);
@@ -55,8 +60,8 @@ export class ShuffleBuffer {
 
   private store(slot: number, rows: Rows, r: number): void {
     const { inputs, outputs } = this;
-    this.x.set(rows.x.data.subarray(r * inputs, (r + 1) * inputs), slot * inputs);
-    this.y.set(rows.y!.data.subarray(r * outputs, (r + 1) * outputs), slot * outputs);
+    copyValues(rows.x.data, r * inputs, this.x, slot * inputs, inputs);
+    copyValues(rows.y!.data, r * outputs, this.y, slot * outputs, outputs);
     if (this.w !== null) this.w[slot] = rows.weights![r];
   }
 
