@@ -289,6 +289,7 @@ export const SRC_LAYERS = [
   'src/generated/', // the embedded kernels
   'src/engine/', // both engines, threads
   'src/train/', // the trainer
+  'src/stream/', // training, scalers and scores from sources read chunk by chunk (the model's *Stream methods)
   'src/model/', // the model, its saved form, the factory
   'src/onnx/', // a file format on top of the model
   'src/plot/',

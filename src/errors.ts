@@ -61,6 +61,26 @@ export class CsvError extends DataError {
   }
 }
 
+/**
+ * A source of chunks failed (its iterator threw) or gave a chunk that is wrong (a field of the wrong
+ * width, a value that is not finite, no rows at all). `chunk` is the 0-based index of the chunk within
+ * its pass over the source (-1 when the fault is the source itself); `path` names the cell
+ * (`chunks[3].x[4][1]`). From a training call, `history` is the training so far: the model holds its
+ * `steps` updates (those of the blocks trained before the fault) and `history.epochRows` says how many
+ * rows of the unfinished epoch were read.
+ */
+export class StreamError extends DataError {
+  readonly chunk: number;
+  /** The training so far, when the fault ended a training call (a FitHistory). */
+  history: unknown;
+
+  constructor(code: string, message: string, chunk: number, details: ErrorDetails = {}) {
+    super(code, message, details);
+    this.chunk = chunk;
+    this.history = undefined;
+  }
+}
+
 /** Explicit parameters are wrong: shape or non-finite values. */
 export class ParamsError extends WasmlpError {}
 

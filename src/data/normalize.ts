@@ -98,7 +98,15 @@ export class Scaler {
         if (!Number.isFinite(a[c]) || !Number.isFinite(b[c])) [a[c], b[c]] = scaledMoments(data, rows, cols, c, a[c]);
       }
     }
-    for (let c = 0; c < cols; c++) {
+    return Scaler.fromStatistics(kind, range, a, b, name);
+  }
+
+  /**
+   * The scaler of per-column statistics (min and max, or mean and std) computed as `fit` computes them
+   * (also over rows read a chunk at a time: src/stream/moments.ts). Each must be finite.
+   */
+  static fromStatistics(kind: ScalerKind, range: ScalerRange, a: Float64Array, b: Float64Array, name = 'X'): Scaler {
+    for (let c = 0; c < a.length; c++) {
       // never reached for finite data (see the top of this file); a scaler is finite or not made
       if (!Number.isFinite(a[c]) || !Number.isFinite(b[c])) {
         const path = `${name}[*][${c}]`, what = kind === 'minMax' ? 'minimum and maximum' : 'mean and standard deviation';
@@ -212,13 +220,12 @@ function scaledMoments(data: Float64Array, rows: number, cols: number, c: number
     if (v < lo) lo = v;
     if (v > hi) hi = v;
   }
-  const largest = Math.max(-lo, hi);
-  const s = largest > 0 ? powerOfTwo(Math.max(-1022, Math.min(1023, Math.ceil(Math.log2(largest))))) : 1;
+  const s = momentScale(lo, hi);
   let mean = plainMean;
   if (!Number.isFinite(mean)) {
     let sum = 0;
     for (let r = 0; r < rows; r++) sum += data[r * cols + c] / s;
-    mean = Math.min(Math.max((sum / rows) * s, lo), hi);
+    mean = scaledMean(sum, rows, s, lo, hi);
   }
   const m = mean / s;
   let squares = 0;
@@ -226,8 +233,23 @@ function scaledMoments(data: Float64Array, rows: number, cols: number, c: number
     const d = data[r * cols + c] / s - m;
     squares += d * d;
   }
-  const std = Math.min(Math.sqrt(squares / rows) * s, hi / 2 - lo / 2);
-  return [mean, std];
+  return [mean, scaledStd(squares, rows, s, lo, hi)];
+}
+
+/** The power of two s about max |x| (from a column's min and max) that the overflow-safe moments divide by. */
+export function momentScale(lo: number, hi: number): number {
+  const largest = Math.max(-lo, hi);
+  return largest > 0 ? powerOfTwo(Math.max(-1022, Math.min(1023, Math.ceil(Math.log2(largest))))) : 1;
+}
+
+/** The mean from Σ x/s, kept in [min, max]. */
+export function scaledMean(sum: number, rows: number, s: number, lo: number, hi: number): number {
+  return Math.min(Math.max((sum / rows) * s, lo), hi);
+}
+
+/** The population std from Σ (x/s − mean/s)², at most max/2 − min/2. */
+export function scaledStd(squares: number, rows: number, s: number, lo: number, hi: number): number {
+  return Math.min(Math.sqrt(squares / rows) * s, hi / 2 - lo / 2);
 }
 
 function bad(path: string, expected: string, received: unknown): DataError {

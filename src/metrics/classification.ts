@@ -46,11 +46,28 @@ const mean = (values: readonly number[]): number => values.reduce((s, v) => s + 
 
 /** Scores of predicted against true class indices (each an integer in [0, classes)). */
 export function classificationReport(truth: ArrayLike<number>, predicted: ArrayLike<number>, classes: number): ClassificationReport {
-  const confusion = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
-  let correct = 0;
-  for (let r = 0; r < truth.length; r++) {
-    confusion[truth[r]][predicted[r]]++;
-    if (truth[r] === predicted[r]) correct++;
+  const confusion = emptyConfusion(classes);
+  countInto(confusion, truth, predicted);
+  return confusionReport(confusion);
+}
+
+/** A confusion matrix of `classes` classes with no rows counted. */
+export function emptyConfusion(classes: number): number[][] {
+  return Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
+}
+
+/** Counts rows of true and predicted class indices into a confusion matrix (rows may come in parts). */
+export function countInto(confusion: number[][], truth: ArrayLike<number>, predicted: ArrayLike<number>): void {
+  for (let r = 0; r < truth.length; r++) confusion[truth[r]][predicted[r]]++;
+}
+
+/** The scores of a confusion matrix (confusion[i][j]: rows of true class i predicted as j). */
+export function confusionReport(confusion: number[][]): ClassificationReport {
+  const classes = confusion.length;
+  let correct = 0, rows = 0;
+  for (let k = 0; k < classes; k++) {
+    correct += confusion[k][k];
+    for (let j = 0; j < classes; j++) rows += confusion[k][j];
   }
   const precision: number[] = [], recall: number[] = [], f1: number[] = [], support: number[] = [];
   for (let k = 0; k < classes; k++) {
@@ -67,8 +84,8 @@ export function classificationReport(truth: ArrayLike<number>, predicted: ArrayL
     support.push(tp + fn);
   }
   return {
-    rows: truth.length,
-    accuracy: ratio(correct, truth.length),
+    rows,
+    accuracy: ratio(correct, rows),
     correct,
     confusion,
     precision,
@@ -85,4 +102,11 @@ export function argmax(data: ArrayLike<number>, at: number, count: number): numb
   let best = 0;
   for (let k = 1; k < count; k++) if (data[at + k] > data[at + best]) best = k;
   return best;
+}
+
+/** The class index of each of `rows` target rows of `cols` values: its largest entry (one column: t > 0.5). */
+export function classOfRows(data: ArrayLike<number>, rows: number, cols: number): Int32Array {
+  const out = new Int32Array(rows);
+  for (let r = 0; r < rows; r++) out[r] = cols === 1 ? (data[r] > 0.5 ? 1 : 0) : argmax(data, r * cols, cols);
+  return out;
 }

@@ -19,24 +19,69 @@ const mean = (values: readonly number[]): number => values.reduce((s, v) => s + 
 
 /** Scores of predictions `p` against targets `y`, both rows × cols, row-major. */
 export function regressionReport(y: ArrayLike<number>, p: ArrayLike<number>, rows: number, cols: number): RegressionReport {
-  const mse: number[] = [], mae: number[] = [], r2: number[] = [];
-  for (let k = 0; k < cols; k++) {
-    let se = 0, ae = 0, sum = 0;
-    for (let r = 0; r < rows; r++) {
-      const t = y[r * cols + k], d = t - p[r * cols + k];
-      se += d * d;
-      ae += Math.abs(d);
-      sum += t;
-    }
-    const centre = sum / rows;
-    let tot = 0;
-    for (let r = 0; r < rows; r++) {
-      const d = y[r * cols + k] - centre;
-      tot += d * d;
-    }
-    mse.push(se / rows);
-    mae.push(ae / rows);
-    r2.push(tot === 0 ? (se === 0 ? 1 : 0) : 1 - se / tot);
+  const sums = new RegressionSums(cols);
+  sums.addErrors(y, p, rows);
+  sums.centre();
+  sums.addSpread(y, rows);
+  return sums.report();
+}
+
+/**
+ * The sums of the scores, per column, each one sequential sum in row order: Σ (y − p)², Σ |y − p| and
+ * Σ y over the rows (in one pass or in parts), then Σ (y − ȳ)² (a second pass over the targets).
+ */
+export class RegressionSums {
+  rows = 0;
+  readonly se: Float64Array;
+  readonly ae: Float64Array;
+  readonly sum: Float64Array;
+  readonly tot: Float64Array;
+
+  constructor(readonly cols: number) {
+    this.se = new Float64Array(cols);
+    this.ae = new Float64Array(cols);
+    this.sum = new Float64Array(cols);
+    this.tot = new Float64Array(cols);
   }
-  return { rows, mse, mae, r2, average: { mse: mean(mse), mae: mean(mae), r2: mean(r2) } };
+
+  /** Targets `y` and predictions `p` of `rows` more rows. */
+  addErrors(y: ArrayLike<number>, p: ArrayLike<number>, rows: number): void {
+    const { cols, se, ae, sum } = this;
+    for (let k = 0; k < cols; k++) {
+      for (let r = 0; r < rows; r++) {
+        const t = y[r * cols + k], d = t - p[r * cols + k];
+        se[k] += d * d;
+        ae[k] += Math.abs(d);
+        sum[k] += t;
+      }
+    }
+    this.rows += rows;
+  }
+
+  /** After every row's errors: ȳ of each column (kept in `sum`). */
+  centre(): void {
+    for (let k = 0; k < this.cols; k++) this.sum[k] /= this.rows;
+  }
+
+  /** Targets of rows again, in the same order: their spread about ȳ. */
+  addSpread(y: ArrayLike<number>, rows: number): void {
+    const { cols, sum, tot } = this;
+    for (let k = 0; k < cols; k++) {
+      for (let r = 0; r < rows; r++) {
+        const d = y[r * cols + k] - sum[k];
+        tot[k] += d * d;
+      }
+    }
+  }
+
+  report(): RegressionReport {
+    const { rows, se, ae, tot } = this;
+    const mse: number[] = [], mae: number[] = [], r2: number[] = [];
+    for (let k = 0; k < this.cols; k++) {
+      mse.push(se[k] / rows);
+      mae.push(ae[k] / rows);
+      r2.push(tot[k] === 0 ? (se[k] === 0 ? 1 : 0) : 1 - se[k] / tot[k]);
+    }
+    return { rows, mse, mae, r2, average: { mse: mean(mse), mae: mean(mae), r2: mean(r2) } };
+  }
 }

@@ -4,7 +4,7 @@
 import { checkLabels, classIndices, encodeLabels, isLabelArray, listClasses } from '../data/labels.js';
 import { toMatrix, type MatrixInput } from '../data/dataset.js';
 import { DataError, OptionsError, describe } from '../errors.js';
-import { argmax, classificationReport, type ClassificationReport } from '../metrics/classification.js';
+import { argmax, classOfRows, classificationReport, type ClassificationReport } from '../metrics/classification.js';
 import { regressionReport, type RegressionReport } from '../metrics/regression.js';
 import { classCount, sortedUnique, type Label, type ModelNames } from '../spec/labels.js';
 import type { ValidSpec } from '../spec/types.js';
@@ -133,9 +133,7 @@ function trueIndices(view: ClassifierView, Y: Targets, classes: readonly Label[]
 /** The class index of each target row: its largest entry (one output: t > 0.5). */
 function rowIndices(spec: ValidSpec, Y: MatrixInput): Int32Array {
   const y = toMatrix(Y, spec.outputs, 'Y');
-  const out = new Int32Array(y.rows);
-  for (let r = 0; r < y.rows; r++) out[r] = y.cols === 1 ? (y.data[r] > 0.5 ? 1 : 0) : argmax(y.data, r * y.cols, y.cols);
-  return out;
+  return classOfRows(y.data, y.rows, y.cols);
 }
 
 /**

@@ -25,6 +25,13 @@ import { NO_METADATA, encodeModel, validateSaveOptions, type ModelJSON, type Mod
 import { saveTarget, writeModelText } from './storage.js';
 import { asyncOptions, gradCheckSteps, runToEnd, type GradCheckAsyncOptions, type GradCheckOptions, type GradCheckProbe, type GradCheckReport } from './gradcheck.js';
 import { classesFromLabels, evaluate, predictClasses, predictProba, rowClasses, targetRows, type Evaluation, type Targets } from './classify.js';
+import { fitStream } from '../stream/fit-stream.js';
+import type { FitStreamOptions } from '../stream/options.js';
+import { scalersFromStream } from '../stream/moments.js';
+import { evaluateStream, predictStream, type PredictStreamOptions, type ScoreView } from '../stream/score.js';
+import type { StreamHost } from '../stream/host.js';
+import type { StreamPosition } from '../stream/position.js';
+import type { ChunkSource } from '../stream/source.js';
 import { allocateTraces, gradientsResult, traceMode, type GradientsOptions, type GradientsResult, type GradientsWithFlatTraces, type GradientsWithTraces, type LayerTrace } from './gradients.js';
 
 export type { FitHistory, StopReason } from '../train/trainer.js';
@@ -71,6 +78,8 @@ export class Model {
   private savedMetadata: ModelMetadata = NO_METADATA;
   /** What the inputs, outputs and classes are called (src/spec/labels.ts). */
   private naming: ModelNames = NO_NAMES;
+  /** Where a stopped fitStream left its epoch (src/stream/position.ts), or null. */
+  private streamPlace: StreamPosition | null = null;
 
   constructor(spec: ValidSpec, engine: Engine, params: Float64Array, names: ModelNames = NO_NAMES) {
     this.spec = spec;
@@ -404,7 +413,7 @@ export class Model {
   fit(X: MatrixInput, Y: Targets, options: FitOptions = {}): FitHistory {
     const run = this.fitTargets('fit', Y, options);
     try {
-      return fitSync(this.host(), X, run.y, run.options);
+      return this.endsStreamEpoch(fitSync(this.host(), X, run.y, run.options));
     } catch (error) {
       run.undo();
       throw error;
@@ -415,11 +424,17 @@ export class Model {
   async fitAsync(X: MatrixInput, Y: Targets, options: FitOptions = {}): Promise<FitHistory> {
     const run = this.fitTargets('fitAsync', Y, options);
     try {
-      return await fitAsync(this.host(), X, run.y, run.options);
+      return this.endsStreamEpoch(await fitAsync(this.host(), X, run.y, run.options));
     } catch (error) {
       run.undo();
       throw error;
     }
+  }
+
+  /** A fit that trained ends the epoch a stopped fitStream left (a later fitStream starts afresh). */
+  private endsStreamEpoch(history: FitHistory): FitHistory {
+    if (history.steps > 0) this.streamPlace = null;
+    return history;
   }
 
   /**
@@ -475,6 +490,67 @@ export class Model {
       fitScalers: (x, y, spec) => model.fitScalersOn(x, y, parseNormalizationSpec(spec, 'options.normalize', OptionsError)),
       rawPair: (X, Y, names) => model.rawPair(X, Y, names),
       paramsFlat: () => model.getParamsFlat(),
+    };
+  }
+
+  /**
+   * Trains on the rows of a source read chunk by chunk, one pass per epoch, in engine memory bounded by
+   * a block of batches (src/stream/): with `shuffle: false` (the default) the bits of fit on the
+   * concatenated rows with shuffle: false; `shuffle: { buffer: n }` through a seeded shuffle buffer.
+   * fitAsync's options otherwise; a stop inside an epoch keeps the place, which the next call continues.
+   */
+  fitStream(source: ChunkSource, options: FitStreamOptions = {}): Promise<FitHistory> {
+    return fitStream(this.streamHost(), source, options);
+  }
+
+  /** setNormalization's scalers over every row of a source (two passes for standardize), with the same bits. */
+  async setNormalizationStream(source: ChunkSource, spec: NormalizationSpec): Promise<void> {
+    this.assertIdle('setNormalizationStream');
+    const scalers = await scalersFromStream(source, spec, { inputs: this.spec.inputs, outputs: this.spec.outputs, encode: (y, name) => this.encode(y, name) });
+    this.assertIdle('setNormalizationStream');
+    this.scalers = scalers;
+  }
+
+  /** The predictions of each chunk of a source as it is read: `output` 'values' (predict), 'proba' or 'classes'. */
+  predictStream(source: ChunkSource, options: PredictStreamOptions = {}): AsyncGenerator<Float64Array | number[][] | Label[], void, undefined> {
+    this.assertAlive();
+    return predictStream(this.scoreView(), source, options);
+  }
+
+  /** evaluate's loss and scores over every row of a source (a regressor's targets are read twice, for R²). */
+  async evaluateStream(source: ChunkSource): Promise<Evaluation> {
+    this.assertIdle('evaluateStream');
+    return evaluateStream(this.scoreView(), source);
+  }
+
+  private encode(y: Targets, name: string): MatrixInput {
+    return targetRows(this.spec, this.naming, y, name);
+  }
+
+  /** The view of this model the stream methods work on. */
+  private streamHost(): StreamHost {
+    return {
+      ...this.host(),
+      encode: (y, name) => this.encode(y, name),
+      classWeights: (classWeight) => rowClasses(this.spec, this.naming, new Float64Array(this.spec.outputs), classWeight).weights!,
+      position: () => this.streamPlace,
+      setPosition: (position) => {
+        this.streamPlace = position;
+      },
+    };
+  }
+
+  private scoreView(): ScoreView {
+    return {
+      spec: this.spec, names: this.naming, engine: this.engine,
+      encode: (y, name) => this.encode(y, name),
+      predict: (X) => this.predict(X), predictProba: (X) => this.predictProba(X), predictClasses: (X) => this.predictClasses(X),
+      lossRegion: (rows) => {
+        const capacity = this.chunk(rows);
+        const plan = this.reserve(capacity, capacity);
+        return { x: plan.x, y: plan.y, capacity };
+      },
+      scalers: () => this.scalers,
     };
   }
 
@@ -569,7 +645,7 @@ export class Model {
     return encodeModel({
       spec: this.spec, names: this.naming, params: this.getParamsFlat(), scalers: this.scalers, metadata: this.savedMetadata,
       training: withTraining
-        ? { optimizer: this.optimizerKey, moments: readRegion(f64, plan.m, 2 * P), scalars: readRegion(f64, plan.optScalars, 3), rng: readRng(plan, this.engine), schedule: this.schedule }
+        ? { optimizer: this.optimizerKey, moments: readRegion(f64, plan.m, 2 * P), scalars: readRegion(f64, plan.optScalars, 3), rng: readRng(plan, this.engine), schedule: this.schedule, stream: this.streamPlace }
         : null,
     });
   }
@@ -605,6 +681,7 @@ export class Model {
       writeRng(this.plan, this.engine, state.training.rng);
       this.optimizerKey = state.training.optimizer;
       this.schedule = state.training.schedule;
+      this.streamPlace = state.training.stream ?? null;
     }
   }
 

@@ -28,6 +28,11 @@ import { ENGINES, type CheckedSpec, type EngineKind, type LayerShape, type Layer
 import { validateThreads } from '../spec/threads.js';
 import { NO_NAMES, validateNames, type Label, type ModelNames } from '../spec/labels.js';
 import type { ScheduleState } from '../train/schedule.js';
+import { decodeFloat64, encodeFloat64, formatError } from './json-fields.js';
+import { decodePosition, savedPosition, type SavedStreamPosition } from './stream-position.js';
+import type { StreamPosition } from '../stream/position.js';
+
+export { decodeFloat64, encodeFloat64, formatError };
 import { checkSpecFits } from '../layout/budget.js';
 import { validateSpec } from '../spec/validate.js';
 import { parseOptimizerKey } from '../train/options.js';
@@ -66,6 +71,8 @@ export interface ModelJSON {
     rng: number[];
     /** Version 3: where the learning-rate schedule stands (src/train/schedule.ts); `best` null for +Infinity. */
     schedule?: SavedSchedule;
+    /** Where a stopped fitStream left its epoch (src/model/stream-position.ts); absent when none did. */
+    stream?: SavedStreamPosition;
   };
   /** Version 3: what the inputs, outputs and classes are called (src/spec/labels.ts), when the model knows. */
   names?: { inputs?: string[]; targets?: string[]; classes?: Label[] };
@@ -85,7 +92,7 @@ export interface ModelState {
   names: ModelNames;
   params: Float64Array;
   scalers: { inputs?: Scaler; targets?: Scaler };
-  training: { optimizer: string; moments: Float64Array; scalars: Float64Array; rng: Uint32Array; schedule: ScheduleState | null } | null;
+  training: { optimizer: string; moments: Float64Array; scalars: Float64Array; rng: Uint32Array; schedule: ScheduleState | null; stream?: StreamPosition | null } | null;
   metadata: ModelMetadata;
 }
 
@@ -95,12 +102,12 @@ const FIELDS_V1 = ['format', 'version', 'spec', 'params', 'scalers', 'training',
 const FIELDS_V2 = ['format', 'version', 'spec', 'params', 'scalers', 'training', 'checksums', 'cli'];
 const FIELDS_V3 = ['format', 'version', 'spec', 'params', 'scalers', 'training', 'names', 'checksums', 'cli'];
 /** The fields that can have a checksum, in their canonical order. */
-const CHECKSUMMED = ['spec', 'params', 'scalers.inputs', 'scalers.targets', 'training.optimizer', 'training.moments', 'training.scalars', 'training.rng', 'names', 'training.schedule'];
+const CHECKSUMMED = ['spec', 'params', 'scalers.inputs', 'scalers.targets', 'training.optimizer', 'training.moments', 'training.scalars', 'training.rng', 'names', 'training.schedule', 'training.stream'];
 /** The optional parts of a model, each one or more checksummed fields that are there or not together. */
-const OPTIONAL_PARTS = [['scalers.inputs'], ['scalers.targets'], ['training.optimizer', 'training.moments', 'training.scalars', 'training.rng'], ['names'], ['training.schedule']];
+const OPTIONAL_PARTS = [['scalers.inputs'], ['scalers.targets'], ['training.optimizer', 'training.moments', 'training.scalars', 'training.rng'], ['names'], ['training.schedule'], ['training.stream']];
 const NAMES_FIELDS = ['inputs', 'targets', 'classes'];
 const SPEC_FIELDS = ['inputs', 'layers', 'loss', 'plainLoss', 'seed', 'init'];
-const TRAINING_FIELDS = ['optimizer', 'moments', 'scalars', 'rng', 'schedule'];
+const TRAINING_FIELDS = ['optimizer', 'moments', 'scalars', 'rng', 'schedule', 'stream'];
 const SCHEDULE_FIELDS = ['key', 'epoch', 'lr', 'best', 'bad', 'cooldown'];
 /** Deepest nesting of the `cli` block that is accepted (it is a few levels deep). */
 const METADATA_DEPTH = 64;
@@ -133,51 +140,7 @@ const textChecksum = (text: string): string => hex(crc32(new TextEncoder().encod
 const bytesChecksum = (values: Float64Array): string => hex(crc32(new Uint8Array(values.buffer, values.byteOffset, values.byteLength)));
 
 // ---------------------------------------------------------------------------------------------------
-// base64 float64
-
-export function encodeFloat64(values: Float64Array): string {
-  const bytes = new Uint8Array(values.length * 8);
-  const view = new DataView(bytes.buffer);
-  values.forEach((v, i) => view.setFloat64(i * 8, v, true));
-  let binary = '';
-  // apply takes the typed array as it is; spreading it (`...chunk`) runs its iterator, about 5× slower
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000) as unknown as number[]);
-  return btoa(binary);
-}
-
-export function decodeFloat64(text: unknown, count: number, path: string): Float64Array {
-  if (typeof text !== 'string') throw formatError(path, `a base64 string of ${count} float64`, text);
-  // a base64 text of n bytes has about 4n/3 characters: a far longer one is refused before decoding
-  if (text.length > 2 * Math.ceil((count * 8) / 3) * 4 + 64) throw formatError(path, `${count} float64 (${count * 8} bytes)`, `a text of ${text.length} characters`);
-  let binary: string;
-  try {
-    binary = atob(text);
-  } catch {
-    throw formatError(path, 'valid base64', 'text that is not base64');
-  }
-  if (binary.length !== count * 8) throw formatError(path, `${count} float64 (${count * 8} bytes)`, `${binary.length} bytes`);
-  const view = new DataView(new ArrayBuffer(binary.length));
-  for (let i = 0; i < binary.length; i++) view.setUint8(i, binary.charCodeAt(i));
-  const out = new Float64Array(count);
-  for (let i = 0; i < count; i++) {
-    out[i] = view.getFloat64(i * 8, true);
-    if (!Number.isFinite(out[i])) {
-      throw new FormatError('NON_FINITE', `${path}[${i}]: expected a finite number, got ${describe(out[i])}`, {
-        path: `${path}[${i}]`, expected: 'a finite number', received: describe(out[i]),
-      });
-    }
-  }
-  return out;
-}
-
-// ---------------------------------------------------------------------------------------------------
 // errors
-
-export function formatError(path: string, expected: string, received: unknown): FormatError {
-  // a phrase such as '12 bytes' reads as it is; any other value is described (strings quoted)
-  const text = typeof received === 'string' && received.includes(' ') ? received : describe(received);
-  return new FormatError('BAD_MODEL_JSON', `${path}: expected ${expected}, got ${text}`, { path, expected, received: text });
-}
 
 /** Re-throws an error of the spec or scaler checks as a FormatError of the file, its path under `prefix`. */
 function asFormatError(error: unknown, prefix: string): never {
@@ -299,6 +262,7 @@ function checksumsOf(spec: ModelJSON['spec'], params: Float64Array, scalers: Mod
     sums['training.scalars'] = textChecksum(JSON.stringify(Array.from(training.scalars)));
     sums['training.rng'] = textChecksum(JSON.stringify(Array.from(training.rng)));
     if (training.schedule !== null) sums['training.schedule'] = textChecksum(JSON.stringify(savedSchedule(training.schedule)));
+    if (training.stream) sums['training.stream'] = textChecksum(JSON.stringify(savedPosition(training.stream)));
   }
   if (names !== undefined) sums.names = textChecksum(JSON.stringify(names));
   if (version >= 3) sums.fields = fieldsChecksum(Object.keys(sums));
@@ -368,6 +332,7 @@ export function encodeModel(state: ModelState): ModelJSON {
   if (t !== null) {
     json.training = { optimizer: t.optimizer, moments: encodeFloat64(t.moments), scalars: Array.from(t.scalars), rng: Array.from(t.rng) };
     if (t.schedule !== null) json.training.schedule = savedSchedule(t.schedule);
+    if (t.stream) json.training.stream = savedPosition(t.stream);
   }
   const names = savedNames(state.names);
   if (names !== undefined) json.names = names;
@@ -474,7 +439,8 @@ function decodeTraining(json: Record<string, unknown>, spec: CheckedSpec): Model
   }
   if ((r as number[]).every((w) => w === 0)) throw formatError('training.rng', 'a shuffler state that is not all zero (xoshiro128** never leaves it)', 'all zero');
   const schedule = t.schedule === undefined ? null : decodeSchedule(t.schedule);
-  return { optimizer: t.optimizer, moments, scalars: Float64Array.from(s as number[]), rng: Uint32Array.from(r as number[]), schedule };
+  const stream = t.stream === undefined ? null : decodePosition(t.stream, spec);
+  return { optimizer: t.optimizer, moments, scalars: Float64Array.from(s as number[]), rng: Uint32Array.from(r as number[]), schedule, stream };
 }
 
 /** Checks that `value` is JSON data (null, booleans, finite numbers, strings, arrays, plain objects). */

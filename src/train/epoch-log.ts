@@ -50,14 +50,14 @@ function logEpochs(run: Run, status: number, completed: number, report: boolean)
 }
 
 /** With a schedule: the epoch's rate into the history, and the schedule's state for the next epoch. */
-function stepSchedule({ o, history, schedule }: Run, epoch: number, monitored: number): void {
+export function stepSchedule({ o, history, schedule }: Pick<Run, 'o' | 'history' | 'schedule'>, epoch: number, monitored: number): void {
   if (o.schedule === null || schedule === null) return;
   history.learningRate!.push(schedule[epoch].lr);
   schedule[epoch + 1] = nextState(o.schedule, o.learningRate, schedule[epoch], monitored);
 }
 
 /** Patience (and restoreBest's copy of the best parameters), then onEpochEnd. */
-function epochEnd(run: Run, epoch: number, logs: EpochLogs): void {
+export function epochEnd(run: Pick<Run, 'o' | 'history' | 'best' | 'host' | 'options' | 'yielding' | 'answers'>, epoch: number, logs: EpochLogs): void {
   const { o, history, best } = run;
   if (o.patience > 0) {
     const monitored = logs.valLoss ?? logs.loss;
@@ -75,7 +75,7 @@ function epochEnd(run: Run, epoch: number, logs: EpochLogs): void {
 }
 
 /** The loss on the validation rows held in the plan, in chunks of the batch capacity. */
-function validationLoss({ engine, plan, host }: Run, rows: number): number {
+export function validationLoss({ engine, plan, host }: Pick<Run, 'engine' | 'plan' | 'host'>, rows: number): number {
   const { inputs, outputs } = host.spec;
   let sum = 0;
   for (let from = 0; from < rows; from += plan.batchCapacity) {

@@ -3,10 +3,11 @@
 import { loss_scale } from '../layout/loss-scale.js';
 import { LOSS_ID, OPTIMIZER_ID } from '../layout/abi.js';
 import { resetOptimizerState, writeIdentityOrder, writeRows, writeTraining } from '../layout/pack.js';
-import { validateFitOptions, type RowClasses } from './options.js';
+import { validateFitOptions, type RowClasses, type ValidFitOptions } from './options.js';
 import { checkReach, startState, type ScheduleState } from './schedule.js';
 import { rollbackRegions, snapshot } from './rollback.js';
-import type { Call, CheckedCall, Run } from './run.js';
+import type { Call, CheckedCall, FitHistory, Run, TrainingHost } from './run.js';
+import type { Plan } from '../layout/plan.js';
 import type { Matrix, MatrixInput } from '../data/dataset.js';
 import { OptionsError } from '../errors.js';
 
@@ -30,6 +31,15 @@ function rowWeights(sample: Float64Array | null, byClass: RowClasses | undefined
   }
   for (let r = 0; r < rows; r++) weights[r] *= perClass[byClass.of[r]];
   return weights;
+}
+
+/** With a schedule: where it stands before the call's first epoch (checked to stay in range), and the history's list of rates. */
+export function scheduleStartOf(host: TrainingHost, o: ValidFitOptions, history: FitHistory): ScheduleState | null {
+  if (o.schedule === null) return null;
+  const start = startState(o.schedule, o.learningRate, host.state().schedule);
+  checkReach(o.schedule, start, o.epochs);
+  history.learningRate = [];
+  return start;
 }
 
 /** Checks the data and options; everything is checked before anything changes. */
@@ -59,12 +69,7 @@ export function check(call: Call, X: MatrixInput, Y: MatrixInput): CheckedCall {
     validation = host.rawPair(options.validationData[0], options.validationData[1], ['options.validationData[0]', 'options.validationData[1]']);
   }
   if (validation) call.history.valLoss = [];
-  let scheduleStart: ScheduleState | null = null;
-  if (o.schedule !== null) {
-    scheduleStart = startState(o.schedule, o.learningRate, host.state().schedule);
-    checkReach(o.schedule, scheduleStart, o.epochs);
-    call.history.learningRate = [];
-  }
+  const scheduleStart = scheduleStartOf(host, o, call.history);
   return { ...call, o, all, rows, validation, scheduleStart, weights: rowWeights(o.sampleWeight, options.classWeight, rows) };
 }
 
@@ -100,21 +105,29 @@ export function reserve(call: CheckedCall): Run {
   };
 }
 
+/** The optimizer state afresh when the call's optimizer options (`key`) differ from those it belongs to. */
+export function adoptOptimizer(host: TrainingHost, plan: Plan, key: string): void {
+  if (key === host.state().optimizerKey) return;
+  resetOptimizerState(plan, host.engine);
+  host.setState({ ...host.state(), optimizerKey: key });
+}
+
+/** The validation rows into the plan's validation region, scaled. */
+export function writeValidation(host: TrainingHost, plan: Plan, validation: { x: Matrix; y: Matrix }): void {
+  const { inputs, targets } = host.state().scalers;
+  writeRows(host.engine.f64, plan.validationX, validation.x.data, 0, validation.x.rows, validation.x.cols, inputs);
+  writeRows(host.engine.f64, plan.validationY, validation.y.data, 0, validation.y.rows, validation.y.cols, targets);
+}
+
 /** Writes the optimizer state (afresh for new optimizer options), the rows and the settings. */
 export function load(run: Run): void {
   const { host, engine, plan, o, all, rows, validation, weights } = run;
-  if (run.optimizerKey !== host.state().optimizerKey) {
-    resetOptimizerState(plan, engine);
-    host.setState({ ...host.state(), optimizerKey: run.optimizerKey });
-  }
+  adoptOptimizer(host, plan, run.optimizerKey);
   const f64 = engine.f64;
   const { inputs, targets } = host.state().scalers;
   writeRows(f64, plan.x, all.x.data, 0, rows, all.x.cols, inputs);
   writeRows(f64, plan.y, all.y.data, 0, rows, all.y.cols, targets);
-  if (validation) {
-    writeRows(f64, plan.validationX, validation.x.data, 0, validation.x.rows, validation.x.cols, inputs);
-    writeRows(f64, plan.validationY, validation.y.data, 0, validation.y.rows, validation.y.cols, targets);
-  }
+  if (validation) writeValidation(host, plan, validation);
   if (weights !== null) f64.set(weights, plan.weights >>> 3);
   writeIdentityOrder(plan, engine, rows);
   writeTraining(plan, engine, { ...o, rows, weighted: weights !== null, lossScale: loss_scale(LOSS_ID[host.spec.loss], rows, host.spec.outputs) });

@@ -7,7 +7,7 @@ import { readSlot } from '../layout/pack.js';
 import { TrainingError } from '../errors.js';
 import { recordChunk } from './epoch-log.js';
 import { restore, snapshot } from './rollback.js';
-import type { Run } from './run.js';
+import type { FitHistory, Run } from './run.js';
 
 /** Where a chunk of updates began: what a divergence with onDiverge 'stop' rewinds to and replays from. */
 export interface ChunkStart {
@@ -51,6 +51,16 @@ export function chunkStart(run: Run): ChunkStart {
   };
 }
 
+/** The history as it was at a point of the call: its epochs, updates, losses and last step. */
+export function rewindHistory(history: FitHistory, at: Pick<ChunkStart, 'epochs' | 'steps' | 'losses' | 'lastStep'>): void {
+  history.epochs = at.epochs;
+  history.steps = at.steps;
+  history.loss.length = at.losses;
+  if (history.valLoss) history.valLoss.length = at.losses;
+  if (history.learningRate) history.learningRate.length = at.losses;
+  history.lastStep = at.lastStep;
+}
+
 /** Puts the model at `start`, then makes `updates` updates again: the same bits as the first time. */
 function replay(run: Run, start: ChunkStart, updates: number): void {
   const { engine, header, history } = run;
@@ -61,12 +71,7 @@ function replay(run: Run, start: ChunkStart, updates: number): void {
   engine.f64[header.f + HF.EPOCH_SUM] = start.sum;
   engine.f64[header.f + HF.LEARNING_RATE] = start.rate;
   if (start.perm) i32.set(start.perm, run.plan.perm >>> 2);
-  history.epochs = start.epochs;
-  history.steps = start.steps;
-  history.loss.length = start.losses;
-  if (history.valLoss) history.valLoss.length = start.losses;
-  if (history.learningRate) history.learningRate.length = start.losses;
-  history.lastStep = start.lastStep;
+  rewindHistory(history, start);
   while (updates > 0) {
     const done = recordChunk(run, engine.trainEpochs(LOSS_LOG_CAPACITY, updates), false);
     updates -= done;
@@ -83,7 +88,6 @@ export function diverge(run: Run, status: number, current: ChunkStart | null, pr
   const { engine, plan, history } = run;
   const epoch = history.epochs + readSlot(plan, engine, H.EPOCHS_DONE);
   const step = readSlot(plan, engine, H.FAILED_STEP);
-  const what = status === TRAIN_STATUS.NON_FINITE_LOSS ? 'the loss' : 'an update';
   if (current !== null) {
     // The last finite state: before the update that was not finite, or, when the loss was
     // not finite, before the last update whose loss was (its result has no finite loss).
@@ -94,10 +98,16 @@ export function diverge(run: Run, status: number, current: ChunkStart | null, pr
   } else {
     restore(run, run.before);
   }
-  const where = current !== null
+  history.stopReason = 'diverged';
+  return divergedError(history, status, epoch, step, current !== null);
+}
+
+/** The TrainingError DIVERGED of a non-finite `status` at `epoch`, `step`; `kept`: the model holds its last finite state. */
+export function divergedError(history: FitHistory, status: number, epoch: number, step: number, kept: boolean): TrainingError {
+  const what = status === TRAIN_STATUS.NON_FINITE_LOSS ? 'the loss' : 'an update';
+  const where = kept
     ? `the model holds its last finite state (${history.steps} updates, ${history.epochs} complete epochs)`
     : "the model was put back to its state before this call (onDiverge: 'stop' keeps the last finite state)";
-  history.stopReason = 'diverged';
   return new TrainingError('DIVERGED', `training diverged: ${what} became non-finite at epoch ${epoch}, step ${step}; ${where}`, epoch, step, {
     path: `epoch ${epoch}, step ${step}`, expected: `${what} to stay finite`, received: 'NaN or Infinity',
   });

@@ -29,6 +29,14 @@ export interface FitHistory {
   /** With a schedule: the learning rate of each epoch. */
   learningRate?: number[];
   timeMs: number;
+  /**
+   * fitStream: rows of the epoch under way read from the source when training stopped (0: it stopped
+   * at an epoch's end). The model keeps the place (toJSON saves it), and the next fitStream on the same
+   * source continues that epoch.
+   */
+  epochRows?: number;
+  /** fitStream: the rows of an epoch (known once one was read to its end). */
+  rows?: number;
 }
 
 export interface Scalers {
@@ -52,7 +60,7 @@ export interface TrainingHost {
   /** True once the model was disposed (from a callback, or between fitAsync chunks). */
   isDisposed(): boolean;
   /** Marks the model busy with `method` (throws DISPOSED or BUSY if it cannot); `progress` is the running call's history. */
-  begin(method: 'fit' | 'fitAsync', progress: { epochs: number; steps: number }): void;
+  begin(method: string, progress: { epochs: number; steps: number }): void;
   /** The training call has ended. */
   end(): void;
   /** Grows the arena so that the batch, the training rows and the validation rows (and, `weights`, the rows' weights) fit. */
@@ -130,7 +138,7 @@ export function isPromise(answer: unknown): answer is Promise<boolean | void> {
 }
 
 /** True once the model was disposed; the call then stops with stopReason 'disposed', touching no memory. */
-export function noticeDisposal(run: Run): boolean {
+export function noticeDisposal(run: Pick<Run, 'host' | 'history'>): boolean {
   const disposed = run.host.isDisposed();
   if (disposed) run.history.stopReason = 'disposed';
   return disposed;

@@ -135,10 +135,25 @@ function* betweenChunks(run: Run, status: number): Training<boolean> {
     else if (status === TRAIN_STATUS.LOSS_BELOW) history.stopReason = 'lossBelow';
   }
   const more = history.stopReason === 'epochs' && history.epochs < o.epochs;
+  let answer = options.onProgress?.(progress(run, performance.now() - run.started));
+  if (run.yielding && isPromise(answer)) answer = yield answer;
+  if (!stopRules(run, more, options.onProgress !== undefined, answer)) return false;
+  if (run.chunked) {
+    yield;
+    if (noticeDisposal(run)) return false;
+  }
+  return true;
+}
+
+/**
+ * After a chunk of updates, once onProgress (if `asked`) gave its `answer` (awaited, when it was a
+ * promise): false stops a call that has `more` to do; then the signal and the timeout. False: stop
+ * (stopReason says why, or the call is complete).
+ */
+export function stopRules(run: Pick<Run, 'history' | 'options' | 'o' | 'started' | 'host'>, more: boolean, asked: boolean, answer: unknown): boolean {
+  const { history, o, options } = run;
   const elapsedMs = performance.now() - run.started;
-  if (options.onProgress !== undefined) {
-    let answer = options.onProgress(progress(run, elapsedMs));
-    if (run.yielding && isPromise(answer)) answer = yield answer;
+  if (asked) {
     if (noticeDisposal(run)) return false;
     if (answer === false && more) {
       history.stopReason = 'callback';
@@ -148,11 +163,7 @@ function* betweenChunks(run: Run, status: number): Training<boolean> {
   if (!more) return false;
   if (options.signal?.aborted) history.stopReason = 'aborted';
   else if (elapsedMs >= o.timeout) history.stopReason = 'timeout';
-  else if (run.chunked) {
-    yield;
-    if (noticeDisposal(run)) return false;
-  }
-  return true;
+  return history.stopReason === 'epochs';
 }
 
 function progress({ engine, header, history, o, totalSteps }: Run, elapsedMs: number): Progress {
