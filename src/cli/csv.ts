@@ -3,7 +3,8 @@
 // becomes a CliError (exit code 1) with the same message and its file, line and column as the
 // location `--json` prints, and messages about the delimiter speak of --delimiter.
 import { CsvError } from '../errors.js';
-import { DELIMITER_EXPECTED, delimiterOf, describeDelimiter as describeChoice, readTable, type CsvTable, type DelimiterChoice, type ReadOptions } from '../csv/table.js';
+import { DELIMITER_EXPECTED, delimiterOf, describeDelimiter as describeChoice, type CsvTable, type DelimiterChoice, type ReadOptions } from '../csv/table.js';
+import { readTable } from '../csv/file.js';
 import { CliError, fsReason } from './errors.js';
 
 export { delimiterName, detectDelimiter, parseNumber } from '../csv/table.js';

@@ -6,11 +6,12 @@
 // holds class labels (y: one label per row, classes: their sorted unique values, which are the
 // model's classes after model.fit(X, y)); a numeric column is a regression target (y: numbers),
 // unless `classes: true` asks for labels.
-import { fileURLToPath } from 'node:url';
 import { OptionsError, describe } from '../errors.js';
 import { sortedUnique } from '../spec/labels.js';
 import { rejectUnknownKeys } from '../spec/names.js';
-import { csvError, DELIMITER_EXPECTED, delimiterOf, describeDelimiter, parseNumber, readTable, type Block, type CsvSource, type DelimiterChoice, type LabelColumn, type NumberColumns } from './table.js';
+import { readTable } from './file.js';
+import { nodeModules } from './node.js';
+import { csvError, DELIMITER_EXPECTED, delimiterOf, describeDelimiter, parseNumber, type Block, type CsvInput, type DelimiterChoice, type LabelColumn, type NumberColumns } from './table.js';
 
 export interface ReadCsvOptions {
   /** The target column: what a model learns to predict from the input columns. */
@@ -120,8 +121,8 @@ function checkOptions(options: ReadCsvOptions): Checked {
 }
 
 /** What is read: text when the string holds a line break, else a file path (or a file: URL). */
-function sourceOf(source: unknown): CsvSource {
-  if (source instanceof URL) return { file: fileURLToPath(source) };
+async function sourceOf(source: unknown): Promise<CsvInput> {
+  if (source instanceof URL) return { file: (await nodeModules()).url.fileURLToPath(source) };
   if (typeof source !== 'string' || source === '') {
     throw new OptionsError('BAD_SOURCE', `readCsv: expected a file path, a file: URL or CSV text (a string with a line break), got ${describe(source)}`, { path: 'source', expected: 'a path, a URL or CSV text', received: describe(source) });
   }
@@ -161,7 +162,7 @@ function labelsOf(column: LabelColumn, numeric: boolean): string[] | number[] {
  */
 export async function readCsv(source: string | URL, options: ReadCsvOptions = {}): Promise<CsvData> {
   const o = checkOptions(options);
-  const from = sourceOf(source);
+  const from = await sourceOf(source);
   const file = 'file' in from ? from.file : undefined;
   let inputNames: string[] = [];
   const table = await readTable(from, {
