@@ -9,8 +9,10 @@
 // Node's file modules are reached when a file is read (src/csv/node.ts), never on import: the
 // 'wasmlp/csv' entry loads in browsers too.
 import type { ReadStream } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import Papa from 'papaparse';
 import { CsvError } from '../errors.js';
+import type { ByteReader } from './chunks.js';
 import { nodeModules } from './node.js';
 import { chooseDelimiter, csvError, firstLineOf, TableReader, type CsvInput, type CsvTable, type ReadOptions, type SourceInfo } from './table.js';
 
@@ -63,21 +65,53 @@ interface Opened extends SourceInfo {
   quoted: boolean;
 }
 
-async function openFile(file: string, given: string | undefined): Promise<Opened> {
-  const { fs, fsp } = await nodeModules();
-  let size: number;
+/** A file's size in bytes; a CsvError when it is not a file or cannot be read. */
+async function fileSize(file: string): Promise<number> {
+  const { fsp } = await nodeModules();
   try {
     const info = await fsp.stat(file);
     if (!info.isFile()) throw csvError('NOT_A_FILE', { file }, 'not a file');
-    size = info.size;
+    return info.size;
   } catch (error) {
     if (error instanceof CsvError) throw error;
     throw cannotRead(file, error);
   }
+}
+
+async function openFile(file: string, given: string | undefined): Promise<Opened> {
+  const size = await fileSize(file);
   if (size === 0) throw csvError('EMPTY_FILE', { file }, 'the file is empty (expected a header row and data rows)');
   const delimiter = await chooseDelimiter(file, given, () => firstLine(file));
   const records = await countLineBreaks(file);
-  return { file, size, delimiter, records, input: fs.createReadStream(file, { encoding: 'utf8' }), quoted: false };
+  return { file, size, delimiter, records, input: (await nodeModules()).fs.createReadStream(file, { encoding: 'utf8' }), quoted: false };
+}
+
+/** A file's bytes, read `blockBytes` at a time into one buffer, and its size; faults are CsvErrors naming the file. */
+export async function fileBytes(file: string, blockBytes: number): Promise<{ size: number; bytes: ByteReader }> {
+  const size = await fileSize(file);
+  let handle: FileHandle;
+  try {
+    handle = await (await nodeModules()).fsp.open(file, 'r');
+  } catch (error) {
+    throw cannotRead(file, error);
+  }
+  const buffer = new Uint8Array(blockBytes);
+  let closed = false;
+  const bytes: ByteReader = {
+    async read() {
+      if (closed) return null;
+      const { bytesRead } = await handle.read(buffer, 0, blockBytes, null).catch((error: unknown) => {
+        throw cannotRead(file, error);
+      });
+      return bytesRead === 0 ? null : buffer.subarray(0, bytesRead);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await handle.close();
+    },
+  };
+  return { size, bytes };
 }
 
 async function openText(text: string, given: string | undefined): Promise<Opened> {

@@ -3,3 +3,4 @@
 export { readCsv, type CsvData, type ReadCsvOptions } from './read.js';
 export { parseNumber, detectDelimiter, type DelimiterChoice } from './table.js';
 export { CsvError, type CsvLocation } from '../errors.js';
+export { csvSource, csvStreamSource, type CsvChunk, type CsvProgress, type CsvSource, type CsvSourceOptions, type CsvStreamSourceOptions } from './source.js';

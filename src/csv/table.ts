@@ -361,12 +361,12 @@ export class TableReader {
   }
 
   /** The rows read since the last take, as blocks that own their arrays; the next rows go into fresh ones (labels keep their codes). */
-  take(): BlockData[] {
-    const blocks = this.blockData();
-    this.taken += this.rows;
+  take(): { rows: number; blocks: BlockData[] } {
+    const rows = this.rows, blocks = this.blockData();
+    this.taken += rows;
     this.rows = 0;
     for (const sink of this.sinks) sink.reset(this.capacity);
-    return blocks;
+    return { rows, blocks };
   }
 
   /** The error of a read that found no header or no rows, at its end. */
