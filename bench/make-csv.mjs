@@ -12,23 +12,12 @@
 // --rows N, or --bytes SIZE (K, M, G suffixes; the file stops at the first row past it).
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { mulberry32 } from '../test/helpers/mulberry32.mjs';
 
 function args(argv) {
   const out = {};
   for (let i = 2; i < argv.length; i += 2) out[argv[i].replace(/^--/, '')] = argv[i + 1];
   return out;
-}
-
-/** mulberry32: a small seeded generator of uniform numbers in [0, 1). */
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function sizeOf(text) {
