@@ -147,14 +147,35 @@ describe('train --stream, up to the library\'s streamed training', () => {
   });
 });
 
+describe('train --stream --resume', () => {
+  it('continues a model: the data read by its column names, its labels\' order, the record of both runs', async () => {
+    recorded = { scalers: null, passes: [], validation: null, options: {} };
+    installStandIn();
+    const first = join(dir, 'first.json');
+    await trainStreamed(ctx(), [join(dir, 'iris.csv')], options({ out: first }));
+    // the same rows with the columns in another order and an extra column: found by name
+    const iris = await readCsv(join(dir, 'iris.csv'), { target: 'species' });
+    const lines = ['id,species,petal_width,petal_length,sepal_width,sepal_length'];
+    for (let r = 0; r < iris.rows; r++) lines.push([r, (iris.y as string[])[r], ...Array.from(iris.X.subarray(r * 4, r * 4 + 4)).reverse()].join(','));
+    writeFileSync(join(dir, 'shuffled-columns.csv'), `${lines.join('\n')}\n`);
+    recorded = { scalers: null, passes: [], validation: null, options: {} };
+    const second = join(dir, 'second.json');
+    const result = await trainStreamed(ctx(), [join(dir, 'shuffled-columns.csv')], { epochs: 2, plot: false, stream: true, resume: first, out: second });
+    expect(recorded.scalers).toBeNull();
+    expect(recorded.passes[0].X).toEqual(Array.from(iris.X));
+    expect(recorded.passes[0].Y).toEqual((iris.y as string[]).flatMap((label) => ['setosa', 'versicolor', 'virginica'].map((c) => (c === label ? 1 : 0))));
+    expect(recorded.options).toMatchObject({ batchSize: 50, shuffle: { buffer: 65_536 } });
+    const saved = JSON.parse(readFileSync(second, 'utf8'));
+    expect(saved.cli.training).toMatchObject({ runs: 2, epochs: 4, loss: [0.5, 0.4, 0.5, 0.4], rows: 150, shuffleBuffer: 65_536 });
+    expect(result.json).toMatchObject({ resumedFrom: first, epochs: 2 });
+  });
+});
+
 describe('train --stream refuses what a stream cannot do', () => {
-  it('--validation-split (not a random sample of a stream), --resume; --validation-file and --shuffle-buffer need --stream', async () => {
+  it('--validation-split (not a random sample of a stream); --validation-file and --shuffle-buffer need --stream', async () => {
     const split = await wasmlp(['train', 'iris.csv', '--target', 'species', '--stream', '--validation-split', '0.2'], dir);
     expect(split.code).toBe(1);
     expect(split.stderr).toContain('--validation-split 0.2 with --stream: the held-out rows of a stream would be the file\'s last rows, not a random sample');
-    const resume = await wasmlp(['train', 'iris.csv', '--stream', '--resume', 'x.json'], dir);
-    expect(resume.code).toBe(1);
-    expect(resume.stderr).toContain('--resume with --stream: not available yet');
     const file = await wasmlp(['train', 'iris.csv', '--target', 'species', '--validation-file', 'iris.csv'], dir);
     expect(file.code).toBe(1);
     expect(file.stderr).toContain('--validation-file is for --stream');

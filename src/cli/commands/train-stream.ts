@@ -11,19 +11,22 @@
 // of the in-memory path without validation rows). Rows are shuffled through a seeded buffer of
 // --shuffle-buffer rows (the library's fitStream shuffle: { buffer }).
 //
+// --resume continues a model (any model file of `wasmlp train`), the data's columns found by its
+// names, as in memory.
+//
 // The library's streamed training (model.setNormalizationStream and model.fitStream) is called in
 // one place, fitOnStream.
 import { basename } from 'node:path';
 import type { FitHistory, Model, NormalizationSpec } from '../../index.js';
 import { readCsvChunks, type BlockData, type DelimiterChoice } from '../csv.js';
 import { CliError } from '../errors.js';
-import { modelDataChunks, type ModelChunk } from '../model-data.js';
-import type { Columns } from '../model-file.js';
+import { modelDataChunks, type ModelChunk, type Resolved } from '../model-data.js';
+import type { Columns, LoadedModel } from '../model-file.js';
 import type { TrainingState } from '../progress.js';
 import { onInterrupt, type Context, type Result } from '../run.js';
 import {
-  announce, DEFAULTS, delimiterNote, epochWatcher, fitFailed, fitOptions, fitted, freshModel, finishRun, interruptible, orderedClasses, outputsOf,
-  samplesOf, settingsOf, targetColumns, trainingLayout, type Fitted, type Plan, type Settings, type Split, type TrainOptions,
+  announce, DEFAULTS, delimiterNote, epochWatcher, fitFailed, fitOptions, fitted, freshModel, finishRun, interruptible, orderedClasses, outputsOf, resumedColumns,
+  resumedPlan, resumeFrom, samplesOf, settingsOf, targetColumns, trainingLayout, type Fitted, type Plan, type Settings, type Split, type TrainOptions,
 } from './train.js';
 
 export const STREAM_DEFAULTS = { shuffleBuffer: 65_536 } as const;
@@ -98,9 +101,6 @@ async function freshColumns(ctx: Context, data: string, o: TrainOptions): Promis
 function checkStreamFlags(o: TrainOptions): void {
   if (o.validationSplit !== undefined) {
     throw new CliError('STREAM_SPLIT', `--validation-split ${o.validationSplit} with --stream: the held-out rows of a stream would be the file's last rows, not a random sample (a file may be sorted by class or by time); put held-out rows in a file of their own and give --validation-file`);
-  }
-  if (o.resume !== undefined) {
-    throw new CliError('STREAM_RESUME', '--resume with --stream: not available yet; resume without --stream (the data in memory), or train afresh with --stream');
   }
 }
 
@@ -186,22 +186,60 @@ async function runStreamFit(ctx: Context, p: Plan, o: TrainOptions, s: Settings,
   return fitted(ctx, state, history, split.watchTraining, samplesOf(history, split));
 }
 
-/** `wasmlp train --stream`: a pass to plan and check, the model, the streamed fit, the files and the summary. */
+/** What a streamed run trains: the plan (the model, its columns), the columns to read by, the rows and bytes of each file. */
+interface StreamPlan {
+  p: Plan;
+  columns: Columns;
+  scanned: Scanned;
+  validationRows: number;
+}
+
+/** --resume's model and the columns of the data, found by a pass over it (the model's names, as in memory). */
+async function resumedStream(ctx: Context, data: string, o: TrainOptions, loaded: LoadedModel): Promise<{ p: Plan; columns: Columns; scanned: Scanned }> {
+  const given = resumedColumns(o, loaded);
+  let resolved: Resolved | null = null;
+  const chunks = modelDataChunks(data, given, loaded.model, { delimiter: o.delimiter, targets: true, chunkRows: CHUNK_ROWS });
+  const scanned = await scan(ctx, data, chunks, (chunk) => {
+    resolved = chunk.columns;
+    if (chunk.note !== null) ctx.progress.note(chunk.note);
+  });
+  // a file without rows is an error of the pass (NO_ROWS): the first chunk has set the columns
+  const r = resolved as unknown as Resolved;
+  ctx.progress.readEnd(data, scanned.rows, r.inputs.length + r.targets.length, scanned.bytes, scanned.ms);
+  return { p: resumedPlan(loaded, r, { rows: scanned.rows, readMs: scanned.ms }), columns: { task: r.task, inputs: r.inputs, targets: r.targets, labels: r.labels }, scanned };
+}
+
+/** The passes before training (the data, then --validation-file), and the model: --resume's, or a fresh one built last. */
+async function planStream(ctx: Context, data: string, o: TrainOptions, s: Settings, loaded: LoadedModel | null): Promise<StreamPlan> {
+  const resumed = loaded === null ? null : await resumedStream(ctx, data, o, loaded);
+  const fresh = resumed === null ? await freshColumns(ctx, data, o) : null;
+  const { columns, scanned } = resumed ?? fresh!;
+  const outputs = columns.task === 'classification' ? columns.labels!.length : columns.targets!.length;
+  const validation = o.validationFile;
+  const checked = validation === undefined ? null : await scan(ctx, validation, modelDataChunks(validation, columns, { inputs: columns.inputs!.length, outputs }, { delimiter: o.delimiter, targets: true, chunkRows: CHUNK_ROWS }));
+  if (checked !== null) ctx.progress.readEnd(validation!, checked.rows, columns.inputs!.length + columns.targets!.length, checked.bytes, checked.ms);
+  const validationRows = checked?.rows ?? 0;
+  if (resumed !== null) return { p: { ...resumed.p, rows: scanned.rows + validationRows }, columns, scanned, validationRows };
+  const built = await freshModel(data, o, s.engine, s.seed, { task: columns.task, outputs, labels: columns.labels }, columns.inputs!, columns.targets!);
+  const p: Plan = { ...built, task: columns.task, inputNames: columns.inputs!, targets: columns.targets!, labels: columns.labels, outputs, rows: scanned.rows + validationRows, readMs: scanned.ms, hints: [], delimiter: fresh!.delimiter };
+  return { p, columns, scanned, validationRows };
+}
+
+/** `wasmlp train --stream`: passes to plan and check, the model, the streamed fit, the files and the summary. */
 export async function trainStreamed(ctx: Context, [data]: string[], o: TrainOptions): Promise<Result> {
   checkStreamFlags(o);
   const outputs = await outputsOf(data, o);
-  const s = settingsOf(o, null);
-  const { columns, scanned, delimiter } = await freshColumns(ctx, data, o);
-  const outputCount = columns.task === 'classification' ? columns.labels!.length : columns.targets!.length;
-  const validation = o.validationFile ?? null;
-  const checked = validation === null ? null : await scan(ctx, validation, modelDataChunks(validation, columns, { inputs: columns.inputs!.length, outputs: outputCount }, { delimiter: o.delimiter, targets: true, chunkRows: CHUNK_ROWS }));
-  if (checked !== null) ctx.progress.readEnd(validation!, checked.rows, columns.inputs!.length + columns.targets!.length, checked.bytes, checked.ms);
-  const built = await freshModel(data, o, s.engine, s.seed, { task: columns.task, outputs: outputCount, labels: columns.labels }, columns.inputs!, columns.targets!);
-  const p: Plan = { ...built, task: columns.task, inputNames: columns.inputs!, targets: columns.targets!, labels: columns.labels, outputs: outputCount, rows: scanned.rows + (checked?.rows ?? 0), readMs: scanned.ms, hints: [], delimiter };
+  const loaded = await resumeFrom(o);
+  const s = settingsOf(o, loaded);
+  const { p, columns, scanned, validationRows } = await planStream(ctx, data, o, s, loaded).catch((error: unknown) => {
+    loaded?.model.dispose();
+    throw error;
+  });
   const lossUnits = announce(ctx, p);
+  const validation = o.validationFile ?? null;
   if (validation === null && s.patience !== null) ctx.progress.note('note: --stream holds out no rows: early stopping watches the training loss (give --validation-file for held-out rows)');
-  const split = streamSplit(o, s, scanned.rows, checked?.rows ?? 0);
+  const split = streamSplit(o, s, scanned.rows, validationRows);
   const fit = await runStreamFit(ctx, p, o, s, split, { data, validation, columns, size: scanned.bytes });
   const extra = { shuffleBuffer: o.shuffleBuffer ?? STREAM_DEFAULTS.shuffleBuffer, ...(validation !== null ? { validationData: basename(validation) } : {}) };
-  return finishRun(ctx, { data, o, p, s, split, fit, outputs, lossUnits }, false, extra);
+  return finishRun(ctx, { data, o, p, s, split, fit, outputs, lossUnits }, loaded !== null, extra);
 }

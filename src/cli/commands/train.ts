@@ -7,8 +7,8 @@ import { describeDelimiter, readCsv, type DelimiterChoice, type LabelColumn, typ
 import { oneHot, orderLabels, parseColumnList, remapCodes, shuffleRows, trainingColumns } from '../encode.js';
 import { CliError, EXIT } from '../errors.js';
 import { count, duration, fields, labelList, num } from '../format.js';
-import { readModelData } from '../model-data.js';
-import { CLI_FORMAT_VERSION, classesOf, modelFileText, nameModel, readModelFile, type CliMeta, type LoadedModel, type Task, type TrainingRecord } from '../model-file.js';
+import { readModelData, type Resolved } from '../model-data.js';
+import { CLI_FORMAT_VERSION, classesOf, modelFileText, nameModel, readModelFile, type CliMeta, type Columns, type LoadedModel, type Task, type TrainingRecord } from '../model-file.js';
 import { classCount } from '../../spec/labels.js';
 import { checkOutputs, outputTarget, quit, writeFilesAtomically, type Input } from '../output.js';
 import { lossUnitsText } from '../units.js';
@@ -383,8 +383,8 @@ async function prepareFresh(ctx: Context, data: string, o: TrainOptions, engine:
   return { ...built, task: enc.task, inputNames, targets, labels: enc.labels, X: enc.X, Y: enc.Y, outputs: enc.outputs, rows: table.rows, readMs: table.ms, hints, delimiter: table.delimiter };
 }
 
-/** The model of --resume, and the CSV read by its column names. */
-async function prepareResumed(ctx: Context, data: string, o: TrainOptions, loaded: LoadedModel): Promise<Prepared> {
+/** The columns the data is read by for --resume's model: its own names (--target may name targets it does not). */
+export function resumedColumns(o: TrainOptions, loaded: LoadedModel): Columns {
   const file = o.resume!;
   const { columns } = loaded;
   if (columns.inputs === null) {
@@ -394,7 +394,28 @@ async function prepareResumed(ctx: Context, data: string, o: TrainOptions, loade
     throw new CliError('RESUME_CONFLICT', `--target ${o.target}: the model of --resume ${file} predicts ${columns.targets.map((t) => JSON.stringify(t)).join(', ')}; leave --target out`);
   }
   // a model that names its inputs and not its targets: --target names them, else the other columns are taken
-  const given = columns.targets === null && o.target !== undefined ? { ...columns, targets: parseColumnList(o.target, '--target') } : columns;
+  return columns.targets === null && o.target !== undefined ? { ...columns, targets: parseColumnList(o.target, '--target') } : columns;
+}
+
+/** A plan for --resume's model and the columns the data was read by (`data`: its rows, how long the read took). */
+export function resumedPlan(loaded: LoadedModel, resolved: Resolved, data: { rows: number; readMs: number }): Plan {
+  const saved = loaded.training?.normalize;
+  const scalers = loaded.model.getNormalization();
+  return {
+    model: loaded.model, task: resolved.task, inputNames: resolved.inputs, targets: resolved.targets, labels: resolved.labels,
+    outputs: loaded.model.outputs, rows: data.rows, readMs: data.readMs,
+    normalize: saved
+      ? { inputs: scalingName(saved.inputs as Scaling), targets: scalingName(saved.targets as Scaling) }
+      : { inputs: (scalers.inputs?.kind ?? 'none') as 'standardize' | 'minMax' | 'none', targets: (scalers.targets?.kind ?? 'none') as 'standardize' | 'minMax' | 'none' },
+    fitNormalize: null,
+    hints: [],
+    delimiter: null,
+  };
+}
+
+/** The model of --resume, and the CSV read by its column names. */
+async function prepareResumed(ctx: Context, data: string, o: TrainOptions, loaded: LoadedModel): Promise<Prepared> {
+  const given = resumedColumns(o, loaded);
   let started = false;
   const read = await readModelData(data, given, loaded.model, {
     delimiter: o.delimiter,
@@ -410,18 +431,7 @@ async function prepareResumed(ctx: Context, data: string, o: TrainOptions, loade
   if (read.note !== null) ctx.progress.note(read.note);
   const resolved = read.columns;
   ctx.progress.readEnd(data, read.rows, resolved.inputs.length + resolved.targets.length, read.bytes, read.readMs);
-  const saved = loaded.training?.normalize;
-  const scalers = loaded.model.getNormalization();
-  return {
-    model: loaded.model, task: resolved.task, inputNames: resolved.inputs, targets: resolved.targets, labels: resolved.labels,
-    X: read.X, Y: read.Y!, outputs: loaded.model.outputs, rows: read.rows, readMs: read.readMs,
-    normalize: saved
-      ? { inputs: scalingName(saved.inputs as Scaling), targets: scalingName(saved.targets as Scaling) }
-      : { inputs: (scalers.inputs?.kind ?? 'none') as 'standardize' | 'minMax' | 'none', targets: (scalers.targets?.kind ?? 'none') as 'standardize' | 'minMax' | 'none' },
-    fitNormalize: null,
-    hints: [],
-    delimiter: null,
-  };
+  return { ...resumedPlan(loaded, resolved, read), X: read.X, Y: read.Y! };
 }
 
 /** Where the model and the loss curve go; checked before any work (writable, not over an input). */
