@@ -52,7 +52,7 @@ class Counted {
  */
 export async function* tableChunks(file: string | undefined, size: number, bytes: ByteReader, options: ChunkOptions): AsyncGenerator<TableChunk> {
   const input = new Counted(bytes);
-  // ignoreBOM: the byte-order mark stays in the text, as a Node stream decodes it (the header drops it)
+  // ignoreBOM: the byte-order mark stays in the text, and is dropped below, where readTable drops it
   const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
   try {
     let head = '';
@@ -60,6 +60,8 @@ export async function* tableChunks(file: string | undefined, size: number, bytes
       const block = await input.read();
       head += block === null ? decoder.decode() : decoder.decode(block, { stream: true });
     }
+    // a byte-order mark is not text (so a quoted first header cell is read as quoted), as readTable drops it
+    head = head.replace(/^\uFEFF/, '');
     const delimiter = await chooseDelimiter(file, options.delimiter, async () => firstLineOf(head));
     const reader = new TableReader({ file, size, delimiter }, options, options.chunkRows, false);
     const ready: { rows: number; blocks: BlockData[] }[] = [];

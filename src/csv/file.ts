@@ -150,6 +150,8 @@ export async function readTable(source: CsvInput, options: ReadOptions): Promise
     });
     Papa.parse<string[]>(input as string, {
       delimiter: opened.delimiter.delimiter,
+      // a byte-order mark is not text: without it, a quoted first header cell is read as quoted (papaparse drops it from a string, not from a stream)
+      beforeFirstChunk: (chunk) => chunk.replace(/^\uFEFF/, ''),
       header: false,
       dynamicTyping: false,
       skipEmptyLines: false,
