@@ -4,7 +4,8 @@
 // here is an instance of the DataError and WasmlpError that 'wasmlp' exports, one class hierarchy.
 // Only src/csv/ and papaparse are in dist/csv.js; tsc's unbundled dist/csv/*.js (which import
 // papaparse) are not packed (package.json "files"), their type declarations are.
-// Node only: it reads files; the main entry 'wasmlp' loads none of it.
+// It loads in browsers too (csvStreamSource; files are read through Node's modules reached at run
+// time); the main entry 'wasmlp' loads none of it.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
