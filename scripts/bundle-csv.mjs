@@ -4,8 +4,9 @@
 // here is an instance of the DataError and WasmlpError that 'wasmlp' exports, one class hierarchy.
 // Only src/csv/ and papaparse are in dist/csv.js; tsc's unbundled dist/csv/*.js (which import
 // papaparse) are not packed (package.json "files"), their type declarations are.
-// Node only: it reads files; the main entry 'wasmlp' loads none of it.
-import { existsSync } from 'node:fs';
+// It loads in browsers too (csvStreamSource; files are read through Node's modules reached at run
+// time); the main entry 'wasmlp' loads none of it.
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
@@ -30,11 +31,26 @@ const libraryOutside = {
   },
 };
 
+/**
+ * papaparse requires Node's `stream` only for Papa.NODE_STREAM_INPUT (a Duplex stream), which wasmlp
+ * never uses; left as a require, it makes the bundle import node:module (createRequire), and a
+ * browser bundler cannot load that. It resolves to a module without a Duplex here instead, so that
+ * dist/csv.js imports nothing from Node (csvStreamSource runs in browsers; files are read through
+ * Node's modules reached at run time, src/csv/node.ts).
+ */
+const NO_STREAM = '\0wasmlp-no-node-stream';
+const noNodeStream = {
+  name: 'wasmlp-no-node-stream',
+  enforce: 'pre',
+  resolveId: (source) => (source === 'stream' ? NO_STREAM : null),
+  load: (id) => (id === NO_STREAM ? 'export default {};' : null),
+};
+
 const result = await build({
   root,
   configFile: false,
   logLevel: 'warn',
-  plugins: [libraryOutside],
+  plugins: [libraryOutside, noNodeStream],
   ssr: { noExternal: true, target: 'node' },
   build: {
     ssr: 'src/csv/index.ts',
@@ -51,6 +67,8 @@ const result = await build({
   },
 });
 if (!existsSync(join(dist, entry))) throw new Error(`bundle-csv: ${entry} was not written`);
+const nodeImport = /^import\b[^;]*from\s*["']node:[^"']+["']/m.exec(readFileSync(join(dist, entry), 'utf8'));
+if (nodeImport !== null) throw new Error(`bundle-csv: dist/${entry} imports from Node (${nodeImport[0]}); a browser bundle could not load it`);
 
 const count = writeLicences(result, join(dist, 'csv', 'THIRD-PARTY-LICENSES.txt'), "The 'wasmlp/csv' entry point (dist/csv.js) bundles these packages; their licences follow.");
 console.log(`bundled wasmlp/csv into dist/${entry} (${count} package${count === 1 ? '' : 's'}; their licences in dist/csv/THIRD-PARTY-LICENSES.txt)`);

@@ -3,7 +3,9 @@
 // becomes a CliError (exit code 1) with the same message and its file, line and column as the
 // location `--json` prints, and messages about the delimiter speak of --delimiter.
 import { CsvError } from '../errors.js';
-import { DELIMITER_EXPECTED, delimiterOf, describeDelimiter as describeChoice, readTable, type CsvTable, type DelimiterChoice, type ReadOptions } from '../csv/table.js';
+import { DELIMITER_EXPECTED, delimiterOf, describeDelimiter as describeChoice, type CsvTable, type DelimiterChoice, type ReadOptions } from '../csv/table.js';
+import { tableChunks, type ChunkOptions, type TableChunk } from '../csv/chunks.js';
+import { fileBytes, readTable } from '../csv/file.js';
 import { CliError, fsReason } from './errors.js';
 
 export { delimiterName, detectDelimiter, parseNumber } from '../csv/table.js';
@@ -31,11 +33,11 @@ function inCliTerms(error: unknown): unknown {
   return new CliError(error.code, message, location);
 }
 
-/** Reads `file` as a header row and data rows, keeping only the columns the layout asks for; faults are CliErrors. */
-export async function readCsv(file: string, options: ReadOptions): Promise<CsvTable & { file: string }> {
-  const layout: ReadOptions['layout'] = (header, where) => {
+/** The layout, with a missing column's message saying which delimiter the file was split with. */
+function sayingDelimiter(layout: ReadOptions['layout']): ReadOptions['layout'] {
+  return (header, where) => {
     try {
-      return options.layout(header, where);
+      return layout(header, where);
     } catch (error) {
       // a column that is not there may be a file split with another delimiter: say which one was used
       if (error instanceof CliError && error.code === 'MISSING_COLUMN') {
@@ -44,8 +46,28 @@ export async function readCsv(file: string, options: ReadOptions): Promise<CsvTa
       throw error;
     }
   };
+}
+
+/** Reads `file` as a header row and data rows, keeping only the columns the layout asks for; faults are CliErrors. */
+export async function readCsv(file: string, options: ReadOptions): Promise<CsvTable & { file: string }> {
   try {
-    return { ...(await readTable({ file }, { ...options, layout })), file };
+    return { ...(await readTable({ file }, { ...options, layout: sayingDelimiter(options.layout) })), file };
+  } catch (error) {
+    throw inCliTerms(error);
+  }
+}
+
+/** Bytes read from a file at a time by readCsvChunks. */
+const BLOCK_BYTES = 1 << 16;
+
+/**
+ * Reads `file` a chunk of rows at a time (readCsv's rules, src/csv/chunks.ts), with the file's size
+ * for progress; faults are CliErrors. Leaving the loop early closes the file.
+ */
+export async function* readCsvChunks(file: string, options: ChunkOptions): AsyncGenerator<TableChunk & { size: number }> {
+  try {
+    const { size, bytes } = await fileBytes(file, BLOCK_BYTES);
+    for await (const chunk of tableChunks(file, size, bytes, { ...options, layout: sayingDelimiter(options.layout) })) yield { ...chunk, size };
   } catch (error) {
     throw inCliTerms(error);
   }

@@ -5,17 +5,24 @@
 //
 // The worker computes and hands back the result (typed arrays moved, not copied); the main thread
 // writes the outputs (output.ts), so a signal during the write still leaves whole files or none.
+// A streaming job (streamJob) also hands over pieces of output as it goes, one at a time: the worker
+// waits until the main thread has written a piece before it computes the next, so memory holds one
+// piece whatever the size of the data and however slow the reader of the output.
 // The worker runs the `wasmlp` entry file itself (main.ts hands it here when it finds a job in its
 // workerData), as bench's workers do: the published command is one bundled file.
-import { parentPort, Worker } from 'node:worker_threads';
+import { parentPort, Worker, type MessagePort } from 'node:worker_threads';
 import { CliError, reportOf, type ErrorReport } from './errors.js';
 import { Progress, type ProgressMode } from './progress.js';
 import type { Context } from './run.js';
 
 type Body<O, R> = (ctx: Context, args: string[], options: O) => Promise<R>;
+/** A streaming job's body: `emit` hands a piece of output to the main thread and resolves once it is written. */
+type StreamBody<O, R, P> = (ctx: Context, args: string[], options: O, emit: (piece: P) => Promise<void>) => Promise<R>;
+/** The main thread's side of a streaming job: `write` gets each piece, in order. */
+type StreamRun<O, R, P> = (ctx: Context, args: string[], options: O, write: (piece: P) => Promise<void>) => Promise<R>;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-const bodies = new Map<string, Body<any, unknown>>();
+const bodies = new Map<string, StreamBody<any, unknown, any>>();
 
 /** The entry file a job's worker runs; null (the modules imported, not run as the command): jobs run in the calling thread. */
 let entry: URL | null = null;
@@ -42,7 +49,9 @@ export function isJobWorkerData(data: unknown): data is JobWorkerData {
   return typeof data === 'object' && data !== null && 'wasmlpJob' in data;
 }
 
-type Message = { stderr: string } | { result: unknown } | { error: ErrorReport };
+type Message = { stderr: string } | { piece: unknown } | { result: unknown } | { error: ErrorReport };
+/** The main thread's answer to a piece: written. */
+const WRITTEN = 'written';
 
 /**
  * Declares a command's computation: the returned function runs `body` in a worker thread (when the
@@ -52,10 +61,20 @@ type Message = { stderr: string } | { result: unknown } | { error: ErrorReport }
  */
 export function job<O, R>(name: string, body: Body<O, R>): Body<O, R> {
   bodies.set(name, body);
-  return (ctx, args, options) => (entry === null ? body(ctx, args, options) : inWorker<R>(entry, name, ctx, args, options));
+  return (ctx, args, options) => (entry === null ? body(ctx, args, options) : inWorker<R>(entry, name, ctx, args, options, null));
 }
 
-function inWorker<R>(url: URL, name: string, ctx: Context, args: string[], options: unknown): Promise<R> {
+/**
+ * Declares a streaming computation: as job, and `body` may also hand pieces of output (plain data)
+ * to `emit`; the returned function gives each to `write` on the main thread, which writes it
+ * before the worker goes on. A `write` that fails ends the job with its error.
+ */
+export function streamJob<O, R, P>(name: string, body: StreamBody<O, R, P>): StreamRun<O, R, P> {
+  bodies.set(name, body);
+  return (ctx, args, options, write) => (entry === null ? body(ctx, args, options, write) : inWorker<R>(entry, name, ctx, args, options, write as (piece: unknown) => Promise<void>));
+}
+
+function inWorker<R>(url: URL, name: string, ctx: Context, args: string[], options: unknown, write: ((piece: unknown) => Promise<void>) | null): Promise<R> {
   return new Promise<R>((resolve, reject) => {
     const request: JobRequest = { name, args, options, mode: ctx.progress.mode, json: ctx.json, reportMemory: ctx.reportMemory };
     const worker = new Worker(url, { workerData: { wasmlpJob: request } satisfies JobWorkerData });
@@ -68,6 +87,7 @@ function inWorker<R>(url: URL, name: string, ctx: Context, args: string[], optio
     };
     worker.on('message', (message: Message) => {
       if ('stderr' in message) process.stderr.write(message.stderr);
+      else if ('piece' in message) write!(message.piece).then(() => worker.postMessage(WRITTEN), (error: unknown) => finish(() => reject(error)));
       else if ('result' in message) finish(() => resolve(message.result as R));
       else finish(() => reject(CliError.of(message.error)));
     });
@@ -88,6 +108,27 @@ function transferables(result: unknown): ArrayBuffer[] {
   return buffers;
 }
 
+/** Posts a message, its value's whole typed arrays moved (a buffer that cannot be moved is copied). */
+function post(port: MessagePort, message: Message, value: unknown): void {
+  try {
+    port.postMessage(message, transferables(value));
+  } catch {
+    port.postMessage(message);
+  }
+}
+
+/** The worker's emit: posts a piece and waits until the main thread has written it. */
+function emitter(port: MessagePort): (piece: unknown) => Promise<void> {
+  let written: (() => void) | null = null;
+  port.on('message', (message: unknown) => {
+    if (message === WRITTEN) written?.();
+  });
+  return (piece) => new Promise<void>((resolve) => {
+    written = resolve;
+    post(port, { piece }, piece);
+  });
+}
+
 /** The worker's side: runs the job and posts its result or its error (classified here, by reportOf). */
 export async function runJobWorker(request: JobRequest): Promise<void> {
   const port = parentPort!;
@@ -97,12 +138,8 @@ export async function runJobWorker(request: JobRequest): Promise<void> {
   const body = bodies.get(request.name);
   try {
     if (body === undefined) throw new Error(`no job named ${request.name}`);
-    const result = await body(ctx, request.args, request.options);
-    try {
-      port.postMessage({ result } satisfies Message, transferables(result));
-    } catch {
-      port.postMessage({ result } satisfies Message); // a buffer that cannot be moved is copied
-    }
+    const result = await body(ctx, request.args, request.options, emitter(port));
+    post(port, { result }, result);
   } catch (error) {
     port.postMessage({ error: reportOf(error) } satisfies Message);
   }

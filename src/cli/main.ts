@@ -14,7 +14,7 @@ import { gradcheckCommand } from './commands/gradcheck.js';
 import { importCommand } from './commands/import.js';
 import { infoCommand } from './commands/info.js';
 import { predictCommand } from './commands/predict.js';
-import { trainCommand } from './commands/train.js';
+import { trainCommand } from './commands/train-command.js';
 import { EXIT, reportOf } from './errors.js';
 import { isJobWorkerData, runJobWorker, setJobEntry } from './jobs.js';
 import { printError } from './run.js';

@@ -7,7 +7,7 @@
 // targets (one column per output; one column of labels for a classifier), and their count must
 // match. A model that names its inputs but not its targets takes, as targets, the columns that are
 // not inputs, when they are as many as it needs.
-import { readCsv, type LabelColumn, type NumberColumns } from './csv.js';
+import { readCsv, readCsvChunks, type BlockData, type NumberColumns, type ReadOptions } from './csv.js';
 import { findColumns, listColumns } from './encode.js';
 import { CliError } from './errors.js';
 import type { Columns, Task } from './model-file.js';
@@ -73,50 +73,81 @@ function remaining(file: string, header: string[], line: number, columns: Column
   return { targets: rest, note: `the model does not name ${what}: ${T === 1 ? 'it is' : 'they are'} ${names(rest)}, the column${T === 1 ? '' : 's'} besides the inputs` };
 }
 
+/** What reading a CSV for a model found in its header: the columns by name, and the note to say once (null: none). */
+interface Found {
+  resolved: Resolved | null;
+  note: string | null;
+}
+
+/** The blocks to read from a CSV for a model (see the file comment); `found` gets the columns by name. */
+function modelLayout(file: string, columns: Columns, shape: { inputs: number; outputs: number }, targets: boolean, found: Found): ReadOptions['layout'] {
+  return (header, where) => {
+    let inputs: number[];
+    if (columns.inputs === null) {
+      ({ resolved: found.resolved, note: found.note } = byPosition(file, header, where.line, columns, shape, targets));
+      inputs = found.resolved.inputs.map((_, i) => i);
+    } else {
+      inputs = findColumns(file, header, columns.inputs, 'an input of the model', where.line);
+      let names = columns.targets;
+      if (names === null && targets) ({ targets: names, note: found.note } = remaining(file, header, where.line, columns, inputs, shape.outputs));
+      found.resolved = { task: columns.task, inputs: columns.inputs, targets: names ?? outputNames(columns.task, shape.outputs), labels: columns.labels };
+    }
+    if (!targets) return [{ kind: 'number', columns: inputs }];
+    const r = found.resolved;
+    const at = columns.inputs === null ? r.targets.map((_, k) => inputs.length + k) : findColumns(file, header, r.targets, 'a target of the model', where.line);
+    if (r.task === 'classification') return [{ kind: 'number', columns: inputs }, { kind: 'label', column: at[0], known: r.labels! }];
+    return [{ kind: 'number', columns: inputs }, { kind: 'number', columns: at }];
+  };
+}
+
+/** The targets of a table (or a chunk) as the model's outputs and, for a classification, the class indices. */
+function targetsOf(blocks: BlockData[], outputs: number): { Y: Float64Array; codes: Int32Array | null } {
+  const target = blocks[1];
+  if (target.kind === 'label') return { Y: targetRows(target.codes, outputs), codes: target.codes };
+  return { Y: target.data, codes: null };
+}
+
 export async function readModelData(
   file: string,
   columns: Columns,
   shape: { inputs: number; outputs: number },
   options: { delimiter: string | undefined; targets: boolean; maxRows?: number; progress?: (read: number, total: number, rows: number) => void },
 ): Promise<ModelData> {
-  let resolved: Resolved | null = null;
-  let note: string | null = null;
+  const found: Found = { resolved: null, note: null };
   const table = await readCsv(file, {
     delimiter: options.delimiter,
     progress: options.progress,
     maxRows: options.maxRows,
-    layout: (header, where) => {
-      let inputs: number[];
-      if (columns.inputs === null) {
-        ({ resolved, note } = byPosition(file, header, where.line, columns, shape, options.targets));
-        inputs = resolved.inputs.map((_, i) => i);
-      } else {
-        inputs = findColumns(file, header, columns.inputs, 'an input of the model', where.line);
-        let targets = columns.targets;
-        if (targets === null && options.targets) ({ targets, note } = remaining(file, header, where.line, columns, inputs, shape.outputs));
-        resolved = { task: columns.task, inputs: columns.inputs, targets: targets ?? outputNames(columns.task, shape.outputs), labels: columns.labels };
-      }
-      if (!options.targets) return [{ kind: 'number', columns: inputs }];
-      const r = resolved;
-      const targets = columns.inputs === null ? r.targets.map((_, k) => inputs.length + k) : findColumns(file, header, r.targets, 'a target of the model', where.line);
-      if (r.task === 'classification') return [{ kind: 'number', columns: inputs }, { kind: 'label', column: targets[0], known: r.labels! }];
-      return [{ kind: 'number', columns: inputs }, { kind: 'number', columns: targets }];
-    },
+    layout: modelLayout(file, columns, shape, options.targets, found),
   });
-  const r = resolved!;
   const X = (table.blocks[0] as NumberColumns).data;
-  let Y: Float64Array | null = null;
-  let codes: Int32Array | null = null;
-  if (options.targets) {
-    const target = table.blocks[1];
-    if (target.kind === 'label') {
-      codes = (target as LabelColumn).codes;
-      Y = targetRows(codes, shape.outputs);
-    } else {
-      Y = target.data;
-    }
+  const { Y, codes } = options.targets ? targetsOf(table.blocks, shape.outputs) : { Y: null, codes: null };
+  return { rows: table.rows, X, Y, codes, readMs: table.ms, bytes: table.bytes, columns: found.resolved!, note: found.note };
+}
+
+/** A chunk of a CSV read for a model: ModelData's rows, inputs and targets, and how far the file was read. */
+export interface ModelChunk extends Pick<ModelData, 'rows' | 'X' | 'Y' | 'codes' | 'columns'> {
+  bytesRead: number;
+  size: number;
+  /** The note of the first chunk (columns taken without names), else null. */
+  note: string | null;
+}
+
+/** A CSV for a model, `chunkRows` rows at a time (readModelData's columns and rules); faults are CliErrors. */
+export async function* modelDataChunks(
+  file: string,
+  columns: Columns,
+  shape: { inputs: number; outputs: number },
+  options: { delimiter: string | undefined; targets: boolean; chunkRows: number },
+): AsyncGenerator<ModelChunk> {
+  const found: Found = { resolved: null, note: null };
+  let first = true;
+  for await (const chunk of readCsvChunks(file, { delimiter: options.delimiter, chunkRows: options.chunkRows, layout: modelLayout(file, columns, shape, options.targets, found) })) {
+    const X = (chunk.blocks[0] as NumberColumns).data;
+    const { Y, codes } = options.targets ? targetsOf(chunk.blocks, shape.outputs) : { Y: null, codes: null };
+    yield { rows: chunk.rows, X, Y, codes, columns: found.resolved!, bytesRead: chunk.bytesRead, size: chunk.size, note: first ? found.note : null };
+    first = false;
   }
-  return { rows: table.rows, X, Y, codes, readMs: table.ms, bytes: table.bytes, columns: r, note };
 }
 
 /** Class indices as the network's targets: one-hot rows; for one output (a sigmoid choosing between two classes), the index itself. */

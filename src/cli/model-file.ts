@@ -52,6 +52,10 @@ export interface TrainingRecord {
   trainedAt?: string;
   /** How many `train` runs made this model (2 or more after --resume; absent: 1). */
   runs?: number;
+  /** Trained with --stream: the rows of the shuffle buffer (0: in the file's order). */
+  shuffleBuffer?: number;
+  /** Trained with --stream --validation-file: that file's name. */
+  validationData?: string;
 }
 
 /** The cli block as written: what the library does not know about the model. */
@@ -166,6 +170,8 @@ const TRAINING_FIELDS: Record<keyof TrainingRecord, [Check, string, 'optional'?]
   samplesPerSecond: [(v) => isNumber(v) && (v as number) >= 0, 'a non-negative number', 'optional'],
   trainedAt: [(v) => typeof v === 'string', 'a date (ISO 8601 text)', 'optional'],
   runs: [(v) => isCount(v) && (v as number) >= 1, 'a positive integer', 'optional'],
+  shuffleBuffer: [isCount, 'a non-negative integer', 'optional'],
+  validationData: [(v) => typeof v === 'string', 'a file name', 'optional'],
 };
 
 function checkTraining(file: string, value: unknown): TrainingRecord | null {

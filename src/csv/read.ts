@@ -6,11 +6,12 @@
 // holds class labels (y: one label per row, classes: their sorted unique values, which are the
 // model's classes after model.fit(X, y)); a numeric column is a regression target (y: numbers),
 // unless `classes: true` asks for labels.
-import { fileURLToPath } from 'node:url';
 import { OptionsError, describe } from '../errors.js';
 import { sortedUnique } from '../spec/labels.js';
 import { rejectUnknownKeys } from '../spec/names.js';
-import { csvError, DELIMITER_EXPECTED, delimiterOf, describeDelimiter, parseNumber, readTable, type Block, type CsvSource, type DelimiterChoice, type LabelColumn, type NumberColumns } from './table.js';
+import { readTable } from './file.js';
+import { nodeModules } from './node.js';
+import { csvError, DELIMITER_EXPECTED, delimiterOf, describeDelimiter, parseNumber, type Block, type CsvInput, type DelimiterChoice, type LabelColumn, type NumberColumns, type ReadOptions } from './table.js';
 
 export interface ReadCsvOptions {
   /** The target column: what a model learns to predict from the input columns. */
@@ -58,9 +59,9 @@ export interface CsvData {
   notes: string[];
 }
 
-const OPTIONS = ['target', 'targets', 'inputs', 'ignore', 'delimiter', 'classes'];
+export const OPTIONS = ['target', 'targets', 'inputs', 'ignore', 'delimiter', 'classes'];
 
-function optionError(path: string, expected: string, value: unknown, code = 'BAD_OPTION'): OptionsError {
+export function optionError(path: string, expected: string, value: unknown, code = 'BAD_OPTION'): OptionsError {
   return new OptionsError(code, `${path}: expected ${expected}, got ${describe(value)}`, { path, expected, received: describe(value) });
 }
 
@@ -77,7 +78,7 @@ function columnList(value: unknown, path: string): string[] | undefined {
   return [...value] as string[];
 }
 
-interface Checked {
+export interface Checked {
   targets: string[];
   targetPath: string;
   inputs: string[] | undefined;
@@ -86,9 +87,10 @@ interface Checked {
   classes: boolean;
 }
 
-function checkOptions(options: ReadCsvOptions): Checked {
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw optionError('options', 'an object { target?, targets?, inputs?, ignore?, delimiter?, classes? }', options);
-  rejectUnknownKeys(options, OPTIONS, 'options', OptionsError, 'UNKNOWN_OPTION', 'option');
+/** Checks readCsv's options (and those of the chunked sources: `keys`, the valid ones). */
+export function checkOptions(options: ReadCsvOptions, keys: readonly string[] = OPTIONS): Checked {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw optionError('options', `an object { ${keys.map((k) => `${k}?`).join(', ')} }`, options);
+  rejectUnknownKeys(options, keys, 'options', OptionsError, 'UNKNOWN_OPTION', 'option');
   const { target, delimiter, classes } = options;
   if (target !== undefined && options.targets !== undefined) {
     throw new OptionsError('BAD_OPTION', 'options: give target (one column) or targets (a list), not both', { path: 'options.targets', expected: 'target or targets', received: 'both' });
@@ -120,8 +122,8 @@ function checkOptions(options: ReadCsvOptions): Checked {
 }
 
 /** What is read: text when the string holds a line break, else a file path (or a file: URL). */
-function sourceOf(source: unknown): CsvSource {
-  if (source instanceof URL) return { file: fileURLToPath(source) };
+async function sourceOf(source: unknown): Promise<CsvInput> {
+  if (source instanceof URL) return { file: (await nodeModules()).url.fileURLToPath(source) };
   if (typeof source !== 'string' || source === '') {
     throw new OptionsError('BAD_SOURCE', `readCsv: expected a file path, a file: URL or CSV text (a string with a line break), got ${describe(source)}`, { path: 'source', expected: 'a path, a URL or CSV text', received: describe(source) });
   }
@@ -151,6 +153,38 @@ function labelsOf(column: LabelColumn, numeric: boolean): string[] | number[] {
 }
 
 /**
+ * The columns the options ask for, as readTable's layout (inputs, then one block per target; a
+ * target is numbers or labels by its first value, or labels with `classes: true`) and its check
+ * once the first row has decided. `inputs` gets the input columns' names.
+ */
+export function csvLayout(o: Checked, file: string | undefined, inputs: (names: string[]) => void, hint = 'the column\'s first value is a number, so it is read as numbers; pass classes: true to read its values as class labels'): Pick<ReadOptions, 'layout' | 'resolved'> {
+  return {
+    layout: (header, where) => {
+      const find = (names: readonly string[], given: string) => names.map((name) => {
+        const i = header.indexOf(name);
+        if (i !== -1) return i;
+        const columns = header.map((h) => JSON.stringify(h)).join(', ');
+        throw csvError('MISSING_COLUMN', { file, line: where.line, column: name }, `no column ${JSON.stringify(name)} (given in ${given}); the header (line ${where.line}) has ${columns} (read with ${describeDelimiter(where.delimiter, 'options.delimiter')}; choose another with options.delimiter)`, {}, 'file');
+      });
+      const targets = find(o.targets, o.targetPath);
+      const ignored = find(o.ignore, 'options.ignore');
+      const columns = o.inputs !== undefined ? find(o.inputs, 'options.inputs') : header.map((_, i) => i).filter((i) => !targets.includes(i) && !ignored.includes(i));
+      if (columns.length === 0) {
+        throw csvError('NO_INPUTS', { file, line: where.line }, `no input columns left (all of ${header.map((h) => JSON.stringify(h)).join(', ')} are targets or ignored)`, {}, 'file');
+      }
+      inputs(columns.map((i) => header[i]));
+      return [{ kind: 'number', columns }, ...targets.map((column): Block => ({ kind: o.classes ? 'label' : 'auto', column, hint }))];
+    },
+    resolved: (blocks) => {
+      const labelled = o.targets.filter((_, k) => blocks[k + 1].kind === 'label');
+      if (labelled.length > 0 && o.targets.length > 1) {
+        throw csvError('ONE_LABEL_TARGET', { file, column: labelled[0] }, `holds class labels (its first value is not a number), and a column of labels must be the only target; ${o.targetPath} gives ${o.targets.length}`);
+      }
+    },
+  };
+}
+
+/**
  * Reads a CSV file (a path or a file: URL), or CSV text (a string with a line break), into the
  * arrays a model takes. Node only (it reads files). Faults in the data are CsvErrors (a DataError
  * with `file`, `line` and `column`); faults in the options are OptionsErrors.
@@ -161,35 +195,10 @@ function labelsOf(column: LabelColumn, numeric: boolean): string[] | number[] {
  */
 export async function readCsv(source: string | URL, options: ReadCsvOptions = {}): Promise<CsvData> {
   const o = checkOptions(options);
-  const from = sourceOf(source);
+  const from = await sourceOf(source);
   const file = 'file' in from ? from.file : undefined;
   let inputNames: string[] = [];
-  const table = await readTable(from, {
-    delimiter: o.delimiter,
-    layout: (header, where) => {
-      const find = (names: readonly string[], given: string) => names.map((name) => {
-        const i = header.indexOf(name);
-        if (i !== -1) return i;
-        const columns = header.map((h) => JSON.stringify(h)).join(', ');
-        throw csvError('MISSING_COLUMN', { file, line: where.line, column: name }, `no column ${JSON.stringify(name)} (given in ${given}); the header (line ${where.line}) has ${columns} (read with ${describeDelimiter(where.delimiter, 'options.delimiter')}; choose another with options.delimiter)`, {}, 'file');
-      });
-      const targets = find(o.targets, o.targetPath);
-      const ignored = find(o.ignore, 'options.ignore');
-      const inputs = o.inputs !== undefined ? find(o.inputs, 'options.inputs') : header.map((_, i) => i).filter((i) => !targets.includes(i) && !ignored.includes(i));
-      if (inputs.length === 0) {
-        throw csvError('NO_INPUTS', { file, line: where.line }, `no input columns left (all of ${header.map((h) => JSON.stringify(h)).join(', ')} are targets or ignored)`, {}, 'file');
-      }
-      inputNames = inputs.map((i) => header[i]);
-      const hint = 'the column\'s first value is a number, so it is read as numbers; pass classes: true to read its values as class labels';
-      return [{ kind: 'number', columns: inputs }, ...targets.map((column): Block => ({ kind: o.classes ? 'label' : 'auto', column, hint }))];
-    },
-    resolved: (blocks) => {
-      const labelled = o.targets.filter((_, k) => blocks[k + 1].kind === 'label');
-      if (labelled.length > 0 && o.targets.length > 1) {
-        throw csvError('ONE_LABEL_TARGET', { file, column: labelled[0] }, `holds class labels (its first value is not a number), and a column of labels must be the only target; ${o.targetPath} gives ${o.targets.length}`);
-      }
-    },
-  });
+  const table = await readTable(from, { delimiter: o.delimiter, ...csvLayout(o, file, (names) => (inputNames = names)) });
   const X = (table.blocks[0] as NumberColumns).data;
   const targetBlocks = table.blocks.slice(1);
   let y: CsvData['y'] = null, Y: CsvData['Y'] = null, classes: CsvData['classes'] = null;

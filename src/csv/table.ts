@@ -1,13 +1,12 @@
-// The CSV reader of wasmlp, for Node: readCsv (src/csv/read.ts) and the `wasmlp` command
-// (src/cli/csv.ts) both read files with it, so code and the command line read a file the same way.
+// The CSV reader of wasmlp: the rules every reader shares (numbers, delimiters, where a fault is)
+// and TableReader, which takes one record at a time and packs the cells it keeps. readTable
+// (src/csv/file.ts) reads a whole file or text with it for readCsv (src/csv/read.ts) and the `wasmlp`
+// command (src/cli/csv.ts); the chunked sources (src/csv/chunks.ts) read a file or a ReadStream with
+// it a chunk of rows at a time. So code, the command line and streams read a file the same way.
+// Nothing here needs Node: the 'wasmlp/csv' entry loads in browsers (file access is in file.ts).
 //
-// Streaming: papaparse walks the file one record at a time and every cell goes straight into a
-// Float64Array (numbers) or an Int32Array of label codes, so memory is bounded by the data, never by
-// the text: no array of rows of strings is ever held.
-//
-// Row capacity comes from a first pass that counts line breaks (an upper bound on the records, even
-// with quoted line breaks), so the arrays are allocated once; a growth path covers the odd file
-// whose count would fall short (mixed line endings).
+// Every cell goes straight into a Float64Array (numbers) or an Int32Array of label codes, so memory
+// is bounded by the data, never by the text: no array of rows of strings is ever held.
 //
 // Line numbers in messages are the file's own (header = line 1): once the stream has shown a quote
 // character, line breaks inside quoted fields are counted too.
@@ -15,9 +14,6 @@
 // Every fault of the data is a CsvError (src/errors.ts) whose message says where (file, line,
 // column), what was expected and what was found; errors thrown by the caller's layout and resolved
 // callbacks pass through as they are.
-import { createReadStream, type ReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
-import { extname } from 'node:path';
 import Papa from 'papaparse';
 import { CsvError, type CsvLocation, type ErrorDetails } from '../errors.js';
 
@@ -74,7 +70,7 @@ export interface HeaderInfo {
 }
 
 /** What is read: a file by its path, or CSV text itself. */
-export type CsvSource = { file: string } | { text: string };
+export type CsvInput = { file: string } | { text: string };
 
 export interface CsvTable {
   /** The file as given; undefined for text. */
@@ -132,35 +128,6 @@ export function csvError(code: string, location: CsvLocation, what: string, deta
 }
 
 /** A file-system error in a few words: `no such file or directory` from Node's `ENOENT: no such file or directory, open 'x'`. */
-function reasonOf(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return /^[A-Z][A-Z0-9_]*: ([^,]+)/.exec(message)?.[1] ?? message;
-}
-
-function cannotRead(file: string, error: unknown): CsvError {
-  return csvError('CANNOT_READ', { file }, `cannot read (${reasonOf(error)})`, { cause: error });
-}
-
-/** Counts line breaks: one more than the larger count of LF and CR bounds the records from above (a quoted line break only overcounts). */
-class BreakCount {
-  private lf = 0;
-  private cr = 0;
-  add(chunk: Buffer | string): this {
-    for (let i = chunk.indexOf('\n'); i !== -1; i = chunk.indexOf('\n', i + 1)) this.lf++;
-    for (let i = chunk.indexOf('\r'); i !== -1; i = chunk.indexOf('\r', i + 1)) this.cr++;
-    return this;
-  }
-  get records(): number {
-    return Math.max(this.lf, this.cr) + 1;
-  }
-}
-
-/** Upper bound on the number of records of a file (see BreakCount). */
-async function countLineBreaks(file: string): Promise<number> {
-  const count = new BreakCount();
-  for await (const chunk of createReadStream(file)) count.add(chunk as Buffer);
-  return count.records;
-}
 
 /** Delimiters detected in a header, in order of preference when they are equally frequent. */
 const CANDIDATES = [',', '\t', ';', '|'];
@@ -198,28 +165,23 @@ export function detectDelimiter(headerLine: string): DelimiterChoice {
 }
 
 /** The first non-blank line of some text, without a byte-order mark. */
-function firstLineOf(text: string): string {
+/** The first non-blank line of some text, without a byte-order mark. */
+export function firstLineOf(text: string): string {
   return text.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/).find((l) => l.trim() !== '') ?? '';
 }
 
-/** The first non-blank line of a file (from its first MiB), without a byte-order mark. */
-async function firstLine(file: string): Promise<string> {
-  const handle = await open(file, 'r');
-  try {
-    const buffer = Buffer.alloc(1 << 20);
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-    return firstLineOf(buffer.subarray(0, bytesRead).toString('utf8'));
-  } finally {
-    await handle.close();
-  }
-}
 
-/** The delimiter to read with: the given one, else a tab for a .tsv file, else detected from the header. */
-async function chooseDelimiter(file: string | undefined, given: string | undefined, header: () => Promise<string>): Promise<DelimiterChoice> {
+export async function chooseDelimiter(name: string | undefined, given: string | undefined, header: () => Promise<string>): Promise<DelimiterChoice> {
   if (given !== undefined) return { delimiter: given, source: 'given' };
-  if (file !== undefined && extname(file).toLowerCase() === '.tsv') return { delimiter: '\t', source: 'tsv' };
+  if (name !== undefined && isTsv(name)) return { delimiter: '\t', source: 'tsv' };
   return detectDelimiter(await header());
 }
+
+/** A .tsv file by its name (as node:path's extname sees it: a name of only dots and `tsv` has no extension). */
+function isTsv(name: string): boolean {
+  return /^\.*[^.].*\.tsv$/i.test(name.split(/[\\/]/).pop() ?? '');
+}
+
 
 /** A delimiter as given (one character; `\t` and `tab` mean a tab), or null when it cannot be one. */
 export function delimiterOf(value: string): string | null {
@@ -240,6 +202,10 @@ class NumberSink {
     next.set(this.data);
     this.data = next;
   }
+  /** Fresh storage for the next rows (the rows before it were handed out). */
+  reset(capacity: number): void {
+    this.data = new Float64Array(capacity * this.columns.length);
+  }
 }
 
 class LabelSink {
@@ -256,46 +222,24 @@ class LabelSink {
     next.set(this.codes);
     this.codes = next;
   }
+  /** Fresh storage for the next rows; labels keep their codes. */
+  reset(capacity: number): void {
+    this.codes = new Int32Array(capacity);
+  }
 }
 
-/** What a source is, before parsing: its size, delimiter, a bound on its records, and its text or stream. */
-interface Opened {
+/** What is being read: its name in messages (undefined for text), its size in bytes, and the delimiter chosen. */
+export interface SourceInfo {
   file: string | undefined;
   size: number;
   delimiter: DelimiterChoice;
-  records: number;
-  input: string | ReadStream;
-  /** Whether the text holds a quote (for a stream: found as it is read). */
-  quoted: boolean;
-}
-
-async function openFile(file: string, given: string | undefined): Promise<Opened> {
-  let size: number;
-  try {
-    const info = await stat(file);
-    if (!info.isFile()) throw csvError('NOT_A_FILE', { file }, 'not a file');
-    size = info.size;
-  } catch (error) {
-    if (error instanceof CsvError) throw error;
-    throw cannotRead(file, error);
-  }
-  if (size === 0) throw csvError('EMPTY_FILE', { file }, 'the file is empty (expected a header row and data rows)');
-  const delimiter = await chooseDelimiter(file, given, () => firstLine(file));
-  const records = await countLineBreaks(file);
-  return { file, size, delimiter, records, input: createReadStream(file, { encoding: 'utf8' }), quoted: false };
-}
-
-async function openText(text: string, given: string | undefined): Promise<Opened> {
-  if (text.trim() === '') throw csvError('EMPTY_FILE', {}, 'the text is empty (expected a header row and data rows)');
-  const delimiter = await chooseDelimiter(undefined, given, async () => firstLineOf(text));
-  return { file: undefined, size: Buffer.byteLength(text), delimiter, records: new BreakCount().add(text).records, input: text, quoted: text.includes('"') };
 }
 
 /**
  * The state of one read: the header, the blocks the layout chose and their sinks, the rows and the
  * file's line number so far. papaparse hands it one record at a time (`record`); `finish` gives the table.
  */
-class TableReader {
+export class TableReader {
   header: string[] | null = null;
   headerLine = 1;
   sinks: (NumberSink | LabelSink)[] = [];
@@ -303,10 +247,12 @@ class TableReader {
   pending: LabelBlock[] = [];
   blocks: Block[] = [];
   rows = 0;
+  /** Rows handed out by take(). */
+  taken = 0;
   line = 1;
 
   constructor(
-    readonly opened: Opened,
+    readonly opened: SourceInfo,
     readonly options: ReadOptions,
     public capacity: number,
     /** From the first quote character on, quoted fields may hold line breaks that the line count must include. */
@@ -404,82 +350,37 @@ class TableReader {
     this.line += 1 + breaks;
   }
 
-  /** The table read, or the error of a read that found no header or no rows. */
-  finish(started: number): CsvTable {
-    const { file, size, delimiter } = this.opened;
-    const noData = file === undefined ? 'the text is empty' : 'the file is empty';
-    if (this.header === null) throw csvError('EMPTY_FILE', { file }, `${noData} (expected a header row and data rows)`);
-    if (this.rows === 0) throw csvError('NO_ROWS', { file, line: this.headerLine }, `no data rows after the header (line ${this.headerLine})`, {}, 'file');
+  /** The rows read (since the last take), as blocks: views of the sinks' arrays. */
+  private blockData(): BlockData[] {
     const rows = this.rows;
-    const blocks: BlockData[] = this.blocks.map((b, i) => {
+    return this.blocks.map((b, i) => {
       const sink = this.sinks[i];
       if (sink instanceof NumberSink) return { kind: 'number', columns: sink.columns, data: sink.data.subarray(0, rows * sink.columns.length) };
       return { kind: 'label', column: sink.column, codes: sink.codes.subarray(0, rows), labels: sink.labels };
     });
-    return { file, header: this.header, headerLine: this.headerLine, delimiter, rows, blocks, bytes: size, ms: performance.now() - started };
   }
-}
 
-/** Reads a file (or text) as a header row and data rows, keeping only the columns the layout asks for. */
-export async function readTable(source: CsvSource, options: ReadOptions): Promise<CsvTable> {
-  const started = performance.now();
-  const opened = 'text' in source ? await openText(source.text, options.delimiter) : await openFile(source.file, options.delimiter);
-  const { file, size, input } = opened;
-  const stream = typeof input === 'string' ? null : input;
-  const maxRows = options.maxRows ?? Infinity;
-  const reader = new TableReader(opened, options, Math.min(Math.max(1, opened.records - 1), maxRows), opened.quoted);
+  /** The rows read since the last take, as blocks that own their arrays; the next rows go into fresh ones (labels keep their codes). */
+  take(): { rows: number; blocks: BlockData[] } {
+    const rows = this.rows, blocks = this.blockData();
+    this.taken += rows;
+    this.rows = 0;
+    for (const sink of this.sinks) sink.reset(this.capacity);
+    return { rows, blocks };
+  }
 
-  return new Promise<CsvTable>((resolve, reject) => {
-    let settled = false;
-    let lastReport = 0;
-    const fail = (error: unknown, parser?: Papa.Parser) => {
-      if (settled) return;
-      settled = true;
-      stream?.destroy();
-      parser?.abort();
-      reject(error);
-    };
-    // the quote flag is sticky (papaparse sees each chunk after this listener does)
-    stream?.on('data', (chunk) => {
-      if (!reader.quoted && (chunk as string).includes('"')) reader.quoted = true;
-      if (options.progress && stream.bytesRead - lastReport >= 65536) {
-        lastReport = stream.bytesRead;
-        options.progress(stream.bytesRead, size, reader.rows);
-      }
-    });
-    Papa.parse<string[]>(input as string, {
-      delimiter: opened.delimiter.delimiter,
-      header: false,
-      dynamicTyping: false,
-      skipEmptyLines: false,
-      step(results, parser) {
-        if (settled) return;
-        try {
-          if (results.errors.length > 0) throw csvError('BAD_CSV', { file, line: reader.line }, `malformed CSV: ${results.errors[0].message}`);
-          reader.record(results.data);
-          reader.countLines(results.data);
-          if (reader.rows >= maxRows) {
-            stream?.destroy();
-            parser.abort(); // calls complete()
-          }
-        } catch (error) {
-          fail(error, parser);
-        }
-      },
-      complete() {
-        if (settled) return;
-        try {
-          const table = reader.finish(started);
-          settled = true;
-          if (stream) options.progress?.(size, size, reader.rows);
-          resolve(table);
-        } catch (error) {
-          fail(error);
-        }
-      },
-      error(error: Error) {
-        fail(cannotRead(file ?? 'the text', error));
-      },
-    });
-  });
+  /** The error of a read that found no header or no rows, at its end. */
+  checkEnd(): void {
+    const { file } = this.opened;
+    const noData = file === undefined ? 'the text is empty' : 'the file is empty';
+    if (this.header === null) throw csvError('EMPTY_FILE', { file }, `${noData} (expected a header row and data rows)`);
+    if (this.rows + this.taken === 0) throw csvError('NO_ROWS', { file, line: this.headerLine }, `no data rows after the header (line ${this.headerLine})`, {}, 'file');
+  }
+
+  /** The table read, or the error of a read that found no header or no rows. */
+  finish(started: number): CsvTable {
+    this.checkEnd();
+    const { file, size, delimiter } = this.opened;
+    return { file, header: this.header!, headerLine: this.headerLine, delimiter, rows: this.rows, blocks: this.blockData(), bytes: size, ms: performance.now() - started };
+  }
 }

@@ -1,26 +1,25 @@
 // `wasmlp train data.csv --target COL`: reads the CSV, infers the task from the target columns,
 // trains with a live progress display, and writes the model (and its loss curve) atomically.
 import { basename } from 'node:path';
-import { Command, Option } from 'commander';
-import { createModel, SpecError, TrainingError, WasmlpError, ACTIVATIONS, INITS, LOSSES, type Activation, type EngineKind, type FitHistory, type Init, type Model, type ModelSpec, type NormalizationSpec } from '../../index.js';
-import { DELIMITER_DEFAULT, delimiter, fraction, layerList, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber, scheduleArg, seed, threadsArg, type ParsedSchedule } from '../args.js';
-import { describeDelimiter, readCsv, type DelimiterChoice, type LabelColumn, type NumberColumns } from '../csv.js';
+import { createModel, SpecError, TrainingError, WasmlpError, type Activation, type EngineKind, type FitHistory, type Init, type Model, type ModelSpec, type NormalizationSpec } from '../../index.js';
+import { scheduleArg, type ParsedSchedule } from '../args.js';
+import { describeDelimiter, readCsv, type DelimiterChoice, type LabelColumn, type NumberColumns, type ReadOptions } from '../csv.js';
 import { oneHot, orderLabels, parseColumnList, remapCodes, shuffleRows, trainingColumns } from '../encode.js';
 import { CliError, EXIT } from '../errors.js';
 import { count, duration, fields, labelList, num } from '../format.js';
-import { readModelData } from '../model-data.js';
-import { CLI_FORMAT_VERSION, classesOf, modelFileText, nameModel, readModelFile, type CliMeta, type LoadedModel, type Task, type TrainingRecord } from '../model-file.js';
+import { readModelData, type Resolved } from '../model-data.js';
+import { CLI_FORMAT_VERSION, classesOf, modelFileText, nameModel, readModelFile, type CliMeta, type Columns, type LoadedModel, type Task, type TrainingRecord } from '../model-file.js';
 import { classCount } from '../../spec/labels.js';
 import { checkOutputs, outputTarget, quit, writeFilesAtomically, type Input } from '../output.js';
 import { lossUnitsText } from '../units.js';
 import { lossCurveSvg } from '../plot.js';
 import type { TrainingState } from '../progress.js';
-import { action, onInterrupt, peakRss, type Context, type Result } from '../run.js';
+import { onInterrupt, peakRss, type Context, type Result } from '../run.js';
 import { describeNetwork } from './info.js';
 
 /** Input and target scaling, in the CLI's short and the library's own spellings. */
 export type Scaling = 'standard' | 'standardize' | 'minmax' | 'minMax' | 'none';
-const SCALINGS: Scaling[] = ['standard', 'standardize', 'minmax', 'minMax', 'none'];
+export const SCALINGS: Scaling[] = ['standard', 'standardize', 'minmax', 'minMax', 'none'];
 
 export interface TrainOptions {
   target?: string;
@@ -52,6 +51,10 @@ export interface TrainOptions {
   out?: string;
   plot: string | boolean;
   resume?: string;
+  /** Train a chunk of rows at a time (train-stream.ts). */
+  stream?: boolean;
+  validationFile?: string;
+  shuffleBuffer?: number;
 }
 
 /**
@@ -77,7 +80,7 @@ export interface TrainOptions {
  *   - `epochs` is only a bound (1000): training stops long before it on these data sets (iris
  *     300–550 epochs, wine ~150, digits ~70, diabetes ~25, friedman1 ~180).
  */
-const DEFAULTS = {
+export const DEFAULTS = {
   layers: [100], activation: 'relu', init: 'glorot', optimizer: 'adam', batchSize: 32, weightDecay: 0, l1: 0, normalize: 'standard', seed: 42, engine: 'wasm',
   epochs: 1000, patience: 10, tol: 1e-4, validationSplit: { regression: 0.2, classification: 0 },
 } as const;
@@ -98,12 +101,12 @@ export function defaultPlotPath(model: string): string {
 }
 
 /** The library's name of a scaling: `standardize`, `minMax`, or undefined for none. */
-function scaler(kind: Scaling): 'standardize' | 'minMax' | undefined {
+export function scaler(kind: Scaling): 'standardize' | 'minMax' | undefined {
   return kind === 'standard' || kind === 'standardize' ? 'standardize' : kind === 'minmax' || kind === 'minMax' ? 'minMax' : undefined;
 }
 
 /** The canonical (library) spelling saved in the model file: standardize, minMax or none. */
-function scalingName(kind: Scaling): 'standardize' | 'minMax' | 'none' {
+export function scalingName(kind: Scaling): 'standardize' | 'minMax' | 'none' {
   return scaler(kind) ?? 'none';
 }
 
@@ -112,7 +115,7 @@ function scalingName(kind: Scaling): 'standardize' | 'minMax' | 'none' {
  * about 200 chunks over the whole run, each at most ~2·10^8 floating-point operations (tens of ms
  * in WebAssembly), never more than an epoch.
  */
-function chunkSteps(model: Model, batchSize: number, stepsPerEpoch: number, totalSteps: number): number {
+export function chunkSteps(model: Model, batchSize: number, stepsPerEpoch: number, totalSteps: number): number {
   const flopsPerStep = 6 * model.spec.paramCount * batchSize;
   const byTime = Math.max(1, Math.floor(2e8 / flopsPerStep));
   return Math.max(1, Math.min(stepsPerEpoch, byTime, Math.ceil(totalSteps / 200)));
@@ -127,22 +130,19 @@ interface Encoded {
 }
 
 /** The flag that asks for a classification, if one was given: each of these means one. */
-function classificationFlag(o: TrainOptions): string | null {
+export function classificationFlag(o: TrainOptions): string | null {
   if (o.classes) return '--classes';
   if (o.loss === 'cce' || o.loss === 'bce') return `--loss ${o.loss}`;
   if (o.outputActivation === 'softmax') return '--output-activation softmax';
   return null;
 }
 
-/** Reads the CSV: inputs as numbers; targets as numbers (regression) or labels (classification). */
-async function readTrainingData(ctx: Context, file: string, o: TrainOptions, targets: string[], ignore: string[], classify: boolean) {
-  let inputNames: string[] = [];
-  let started = false;
-  const table = await readCsv(file, {
-    delimiter: o.delimiter,
+/** The blocks of a training CSV: inputs as numbers; targets as numbers (regression) or labels (classification); `inputs` gets the input columns' names. */
+export function trainingLayout(file: string, targets: string[], ignore: string[], classify: boolean, inputs: (names: string[]) => void): Pick<ReadOptions, 'layout' | 'resolved'> {
+  return {
     layout: (header, where) => {
       const cols = trainingColumns(file, header, targets, ignore, where.line);
-      inputNames = cols.inputs.map((i) => header[i]);
+      inputs(cols.inputs.map((i) => header[i]));
       const hint = 'the column\'s first value is a number, so it is a regression target; pass --classes to treat its values as class labels';
       return [
         { kind: 'number', columns: cols.inputs },
@@ -155,6 +155,16 @@ async function readTrainingData(ctx: Context, file: string, o: TrainOptions, tar
         throw new CliError('ONE_LABEL_TARGET', `${file}: a classification takes exactly one target column; ${targets.map((t) => JSON.stringify(t)).join(', ')} include labels`, { file, line: 2 });
       }
     },
+  };
+}
+
+/** Reads the CSV: inputs as numbers; targets as numbers (regression) or labels (classification). */
+async function readTrainingData(ctx: Context, file: string, o: TrainOptions, targets: string[], ignore: string[], classify: boolean) {
+  let inputNames: string[] = [];
+  let started = false;
+  const table = await readCsv(file, {
+    delimiter: o.delimiter,
+    ...trainingLayout(file, targets, ignore, classify, (names) => (inputNames = names)),
     progress: (read, total, rows) => {
       if (!started) {
         started = true;
@@ -168,8 +178,17 @@ async function readTrainingData(ctx: Context, file: string, o: TrainOptions, tar
 }
 
 /** Said after reading when the file was not read as plain comma-separated values. */
-function delimiterNote(choice: DelimiterChoice): string | undefined {
+export function delimiterNote(choice: DelimiterChoice): string | undefined {
   return choice.delimiter === ',' ? undefined : describeDelimiter(choice);
+}
+
+/** The labels of a classification's column in their stable order (see orderLabels); at least two. */
+export function orderedClasses(file: string, target: string, found: readonly string[]): { labels: string[]; remap: Int32Array } {
+  const ordered = orderLabels(found);
+  if (ordered.labels.length < 2) {
+    throw new CliError('ONE_CLASS', `${file}: column ${JSON.stringify(target)} has only one label (${JSON.stringify(ordered.labels[0])}); a classification needs at least two`, { file, column: target });
+  }
+  return ordered;
 }
 
 function encode(file: string, table: Awaited<ReturnType<typeof readTrainingData>>['table'], targets: string[]): Encoded {
@@ -177,10 +196,7 @@ function encode(file: string, table: Awaited<ReturnType<typeof readTrainingData>
   const targetBlocks = table.blocks.slice(1);
   if (targetBlocks[0].kind === 'label') {
     const block = targetBlocks[0] as LabelColumn;
-    const { labels, remap } = orderLabels(block.labels);
-    if (labels.length < 2) {
-      throw new CliError('ONE_CLASS', `${file}: column ${JSON.stringify(targets[0])} has only one label (${JSON.stringify(labels[0])}); a classification needs at least two`, { file, column: targets[0] });
-    }
+    const { labels, remap } = orderedClasses(file, targets[0], block.labels);
     remapCodes(block.codes, remap);
     return { task: 'classification', X, Y: oneHot(block.codes, labels.length), outputs: labels.length, labels };
   }
@@ -234,14 +250,14 @@ const FLAG_OF: [RegExp, string][] = [
 ];
 
 /** A library error caused by the options, reworded in CLI flags (exit 1). */
-function inFlags(error: WasmlpError): CliError {
+export function inFlags(error: WasmlpError): CliError {
   let message = error.message;
   for (const [pattern, flag] of FLAG_OF) message = message.replace(pattern, flag);
   return new CliError(error.code, message);
 }
 
 /** The output activation and loss a CLI run trains with, checked as a pair in CLI terms. */
-function outputAndLoss(o: TrainOptions, task: Task): { activation: string; loss: string } {
+export function outputAndLoss(o: TrainOptions, task: Task): { activation: string; loss: string } {
   const classify = task === 'classification';
   const activation = o.outputActivation ?? (!classify ? 'identity' : o.loss === 'bce' ? 'sigmoid' : 'softmax');
   const loss = o.loss ?? (!classify ? 'mse' : activation === 'sigmoid' ? 'bce' : 'cce');
@@ -257,14 +273,13 @@ function outputAndLoss(o: TrainOptions, task: Task): { activation: string; loss:
   return { activation, loss };
 }
 
-interface Prepared {
+/** What a run trains and reports: the model, its columns and task, the data's size and how it was read. */
+export interface Plan {
   model: Model;
   task: Task;
   inputNames: string[];
   targets: string[];
   labels: string[] | null;
-  X: Float64Array;
-  Y: Float64Array;
   outputs: number;
   rows: number;
   readMs: number;
@@ -275,8 +290,14 @@ interface Prepared {
   delimiter: DelimiterChoice | null;
 }
 
+/** A plan with its data in memory: inputs and targets (one-hot rows for a classification), row-major. */
+interface Prepared extends Plan {
+  X: Float64Array;
+  Y: Float64Array;
+}
+
 /** The names a fresh model gets in its spec; a column without a name (an empty header cell) cannot be saved. */
-function modelNames(file: string, inputs: string[], targets: string[], enc: Encoded, loss: string): Pick<ModelSpec, 'inputNames' | 'targetNames' | 'classes'> {
+export function modelNames(file: string, inputs: string[], targets: string[], enc: TaskPlan, loss: string): Pick<ModelSpec, 'inputNames' | 'targetNames' | 'classes'> {
   const empty = inputs.indexOf('');
   if (empty >= 0) {
     throw new CliError('UNNAMED_COLUMN', `${file}: input column ${empty + 1} has no name in the header; the model saves its columns' names, so give it one (or remove the column)`, { file, line: 1 });
@@ -286,8 +307,8 @@ function modelNames(file: string, inputs: string[], targets: string[], enc: Enco
   return classifier ? { inputNames: inputs, classes: classesOf(enc.labels!) } : { inputNames: inputs, targetNames: enc.labels! };
 }
 
-/** A fresh model for the CSV's columns, as the flags describe it. */
-async function prepareFresh(ctx: Context, data: string, o: TrainOptions, engine: EngineKind, seedValue: number): Promise<Prepared> {
+/** The columns --target and --ignore name, checked; `flag`: the flag that asks for a classification, if any. */
+export function targetColumns(o: TrainOptions): { targets: string[]; ignore: string[]; flag: string | null } {
   if (o.target === undefined) throw new CliError('NO_TARGET', "required option '-t, --target <columns>' not specified (or --resume model.json)");
   const targets = parseColumnList(o.target, '--target');
   if (targets.length === 0) throw new CliError('NO_TARGET', '--target: expected one or more column names, e.g. --target species');
@@ -298,13 +319,14 @@ async function prepareFresh(ctx: Context, data: string, o: TrainOptions, engine:
   if (flag !== null && targets.length > 1) {
     throw new CliError('ONE_LABEL_TARGET', `${flag} makes a classification, which takes exactly one target column; --target gives ${targets.length}`);
   }
-  const { table, inputNames } = await readTrainingData(ctx, data, o, targets, ignore, flag !== null);
-  const enc = encode(data, table, targets);
-  const hints: string[] = [];
-  if (enc.task === 'regression' && targets.length === 1) {
-    const hint = classesHint(targets[0], enc.Y);
-    if (hint !== null) hints.push(hint);
-  }
+  return { targets, ignore, flag };
+}
+
+/** What a fresh model is built for: the task, its outputs, a classification's labels in order. */
+export type TaskPlan = Pick<Encoded, 'task' | 'outputs' | 'labels'>;
+
+/** A fresh model as the flags describe it, for these columns and task, and the scalers it is to fit. */
+export async function freshModel(data: string, o: TrainOptions, engine: EngineKind, seedValue: number, enc: TaskPlan, inputNames: string[], targets: string[]): Promise<Pick<Prepared, 'model' | 'normalize' | 'fitNormalize'>> {
   const normalizeInputs = o.normalize ?? DEFAULTS.normalize;
   if (enc.task === 'classification' && o.normalizeTargets !== undefined && scaler(o.normalizeTargets) !== undefined) {
     throw new CliError('BAD_OPTION', '--normalize-targets: a classification\'s targets are one-hot labels and are not normalized');
@@ -341,15 +363,28 @@ async function prepareFresh(ctx: Context, data: string, o: TrainOptions, engine:
   if (scaler(normalizeInputs)) fitNormalize.inputs = scaler(normalizeInputs);
   if (scaler(normalizeTargets)) fitNormalize.targets = scaler(normalizeTargets);
   return {
-    model, task: enc.task, inputNames, targets, labels: enc.labels, X: enc.X, Y: enc.Y, outputs: enc.outputs, rows: table.rows, readMs: table.ms,
+    model,
     normalize: { inputs: scalingName(normalizeInputs), targets: scalingName(normalizeTargets) },
     fitNormalize: Object.keys(fitNormalize).length > 0 ? fitNormalize : null,
-    hints, delimiter: table.delimiter,
   };
 }
 
-/** The model of --resume, and the CSV read by its column names. */
-async function prepareResumed(ctx: Context, data: string, o: TrainOptions, loaded: LoadedModel): Promise<Prepared> {
+/** A fresh model for the CSV's columns, as the flags describe it. */
+async function prepareFresh(ctx: Context, data: string, o: TrainOptions, engine: EngineKind, seedValue: number): Promise<Prepared> {
+  const { targets, ignore, flag } = targetColumns(o);
+  const { table, inputNames } = await readTrainingData(ctx, data, o, targets, ignore, flag !== null);
+  const enc = encode(data, table, targets);
+  const hints: string[] = [];
+  if (enc.task === 'regression' && targets.length === 1) {
+    const hint = classesHint(targets[0], enc.Y);
+    if (hint !== null) hints.push(hint);
+  }
+  const built = await freshModel(data, o, engine, seedValue, enc, inputNames, targets);
+  return { ...built, task: enc.task, inputNames, targets, labels: enc.labels, X: enc.X, Y: enc.Y, outputs: enc.outputs, rows: table.rows, readMs: table.ms, hints, delimiter: table.delimiter };
+}
+
+/** The columns the data is read by for --resume's model: its own names (--target may name targets it does not). */
+export function resumedColumns(o: TrainOptions, loaded: LoadedModel): Columns {
   const file = o.resume!;
   const { columns } = loaded;
   if (columns.inputs === null) {
@@ -359,7 +394,28 @@ async function prepareResumed(ctx: Context, data: string, o: TrainOptions, loade
     throw new CliError('RESUME_CONFLICT', `--target ${o.target}: the model of --resume ${file} predicts ${columns.targets.map((t) => JSON.stringify(t)).join(', ')}; leave --target out`);
   }
   // a model that names its inputs and not its targets: --target names them, else the other columns are taken
-  const given = columns.targets === null && o.target !== undefined ? { ...columns, targets: parseColumnList(o.target, '--target') } : columns;
+  return columns.targets === null && o.target !== undefined ? { ...columns, targets: parseColumnList(o.target, '--target') } : columns;
+}
+
+/** A plan for --resume's model and the columns the data was read by (`data`: its rows, how long the read took). */
+export function resumedPlan(loaded: LoadedModel, resolved: Resolved, data: { rows: number; readMs: number }): Plan {
+  const saved = loaded.training?.normalize;
+  const scalers = loaded.model.getNormalization();
+  return {
+    model: loaded.model, task: resolved.task, inputNames: resolved.inputs, targets: resolved.targets, labels: resolved.labels,
+    outputs: loaded.model.outputs, rows: data.rows, readMs: data.readMs,
+    normalize: saved
+      ? { inputs: scalingName(saved.inputs as Scaling), targets: scalingName(saved.targets as Scaling) }
+      : { inputs: (scalers.inputs?.kind ?? 'none') as 'standardize' | 'minMax' | 'none', targets: (scalers.targets?.kind ?? 'none') as 'standardize' | 'minMax' | 'none' },
+    fitNormalize: null,
+    hints: [],
+    delimiter: null,
+  };
+}
+
+/** The model of --resume, and the CSV read by its column names. */
+async function prepareResumed(ctx: Context, data: string, o: TrainOptions, loaded: LoadedModel): Promise<Prepared> {
+  const given = resumedColumns(o, loaded);
   let started = false;
   const read = await readModelData(data, given, loaded.model, {
     delimiter: o.delimiter,
@@ -375,29 +431,18 @@ async function prepareResumed(ctx: Context, data: string, o: TrainOptions, loade
   if (read.note !== null) ctx.progress.note(read.note);
   const resolved = read.columns;
   ctx.progress.readEnd(data, read.rows, resolved.inputs.length + resolved.targets.length, read.bytes, read.readMs);
-  const saved = loaded.training?.normalize;
-  const scalers = loaded.model.getNormalization();
-  return {
-    model: loaded.model, task: resolved.task, inputNames: resolved.inputs, targets: resolved.targets, labels: resolved.labels,
-    X: read.X, Y: read.Y!, outputs: loaded.model.outputs, rows: read.rows, readMs: read.readMs,
-    normalize: saved
-      ? { inputs: scalingName(saved.inputs as Scaling), targets: scalingName(saved.targets as Scaling) }
-      : { inputs: (scalers.inputs?.kind ?? 'none') as 'standardize' | 'minMax' | 'none', targets: (scalers.targets?.kind ?? 'none') as 'standardize' | 'minMax' | 'none' },
-    fitNormalize: null,
-    hints: [],
-    delimiter: null,
-  };
+  return { ...resumedPlan(loaded, resolved, read), X: read.X, Y: read.Y! };
 }
 
 /** Where the model and the loss curve go; checked before any work (writable, not over an input). */
-interface Outputs {
+export interface Outputs {
   out: string;
   plot: string | null;
   /** --out is a FIFO or a device: no default plot beside it. */
   streamed: boolean;
 }
 
-async function outputsOf(data: string, o: TrainOptions): Promise<Outputs> {
+export async function outputsOf(data: string, o: TrainOptions): Promise<Outputs> {
   const out = o.out ?? defaultModelPath(data);
   // the default plot goes beside the model file: a model sent into a FIFO or a device has none
   const streamed = typeof o.plot !== 'string' && o.plot !== false && outputTarget(out, '--out').kind === 'stream';
@@ -405,12 +450,13 @@ async function outputsOf(data: string, o: TrainOptions): Promise<Outputs> {
   // fail before any work when an output cannot be written, or would replace an input
   const inputs: Input[] = [{ path: data, what: 'the training data' }];
   if (o.resume !== undefined) inputs.push({ path: o.resume, what: 'the model given to --resume' });
+  if (o.validationFile !== undefined) inputs.push({ path: o.validationFile, what: 'the validation data' });
   await checkOutputs([[out, '--out'], [plot, '--plot']], inputs);
   return { out, plot, streamed };
 }
 
 /** --resume's model: the network, its columns and scalers come from the file, so flags that set them are refused. */
-async function resumeFrom(o: TrainOptions): Promise<LoadedModel | null> {
+export async function resumeFrom(o: TrainOptions): Promise<LoadedModel | null> {
   if (o.resume === undefined) return null;
   const fixed: [string, unknown][] = [['--ignore', o.ignore], ['--classes', o.classes], ['--layers', o.layers], ['--activation', o.activation], ['--dropout', o.dropout], ['--init', o.init],
     ['--output-activation', o.outputActivation], ['--loss', o.loss], ['--normalize', o.normalize], ['--normalize-targets', o.normalizeTargets]];
@@ -426,7 +472,7 @@ async function resumeFrom(o: TrainOptions): Promise<LoadedModel | null> {
 }
 
 /** The training settings: the flags, else a resumed model's own, else the defaults. */
-interface Settings {
+export interface Settings {
   previous: TrainingRecord | null;
   seed: number;
   engine: EngineKind;
@@ -440,7 +486,7 @@ interface Settings {
   schedule: ParsedSchedule | null;
 }
 
-function settingsOf(o: TrainOptions, loaded: LoadedModel | null): Settings {
+export function settingsOf(o: TrainOptions, loaded: LoadedModel | null): Settings {
   const previous = loaded?.training ?? null;
   const optimizer = o.optimizer ?? (previous?.optimizer as TrainOptions['optimizer']) ?? DEFAULTS.optimizer;
   return {
@@ -460,7 +506,7 @@ function settingsOf(o: TrainOptions, loaded: LoadedModel | null): Settings {
 }
 
 /** How the rows divide into training and validation rows, and into batches. */
-interface Split {
+export interface Split {
   validationSplit: number;
   validationRows: number;
   trainRows: number;
@@ -490,11 +536,60 @@ function splitOf(p: Prepared, o: TrainOptions, s: Settings): Split {
 }
 
 /** The fit's result, as the summary and the record report it. */
-interface Fitted {
+export interface Fitted {
   history: FitHistory;
   /** 'patience' when the CLI's training-loss rule stopped it. */
   stopReason: string;
   samplesPerSecond: number;
+}
+
+/** Ctrl-C once stops the fit after the current chunk of updates (the signal aborts), twice quits (see quit); until `onInterrupt(null)`. */
+export function interruptible(ctx: Context): AbortController {
+  const stop = new AbortController();
+  onInterrupt(() => {
+    if (stop.signal.aborted) quit('train');
+    stop.abort();
+    ctx.progress.abort();
+    ctx.progress.note('stopping after the current chunk of updates (Ctrl-C again to quit without saving)');
+  });
+  return stop;
+}
+
+/** onEpochEnd: the losses into the progress state, and without validation rows the CLI's stop rule on the training loss (a fall of more than tol within patience epochs). */
+export function epochWatcher(state: TrainingState, s: Settings, watchTraining: boolean): (epoch: number, logs: { loss: number; valLoss?: number }) => boolean {
+  let best = Infinity;
+  let stalled = 0;
+  return (epoch, logs) => {
+    state.loss = logs.loss;
+    state.valLoss = logs.valLoss;
+    state.lossEpoch = epoch + 1;
+    if (!watchTraining) return true;
+    stalled = logs.loss > best - s.tol ? stalled + 1 : 0;
+    best = Math.min(best, logs.loss);
+    return stalled < s.patience!;
+  };
+}
+
+/** A failed fit in the command line's terms (the model disposed): divergence exits 2, a library error speaks in flags. */
+export function fitFailed(ctx: Context, model: Model, error: unknown): never {
+  ctx.progress.abort();
+  model.dispose();
+  if (error instanceof TrainingError) {
+    throw new CliError('DIVERGED', `${error.message}; no model was written (try a smaller --lr)`, {}, EXIT.diverged);
+  }
+  if (error instanceof WasmlpError) throw inFlags(error);
+  throw error;
+}
+
+/** The fit's result for the summary; the progress display's last frame. `samples`: training rows processed. */
+export function fitted(ctx: Context, state: TrainingState, history: FitHistory, watchTraining: boolean, samples: number): Fitted {
+  // the training loss's stall is the CLI's own rule, stopping the fit through onEpochEnd
+  const stopReason = watchTraining && history.stopReason === 'callback' ? 'patience' : history.stopReason;
+  const samplesPerSecond = (samples * 1000) / Math.max(history.timeMs, 1e-3);
+  // the bar's last frame keeps the training rate; the summary gives the overall one
+  Object.assign(state, { epoch: history.epochs, samplesPerSecond: state.samplesPerSecond ?? samplesPerSecond, etaMs: 0 });
+  ctx.progress.trainEnd(state);
+  return { history, stopReason, samplesPerSecond };
 }
 
 /** The fit, with the progress display; Ctrl-C once stops after the current chunk, twice quits (see quit). */
@@ -505,40 +600,18 @@ async function runFit(ctx: Context, p: Prepared, o: TrainOptions, s: Settings, s
   // the rate is measured from the first progress report on: the time before it includes one-off
   // work (fitting the scalers, copying the data into the engine) that would skew the ETA
   let origin: { steps: number; ms: number } | null = null;
-  let best = Infinity;
-  let stalled = 0;
-  const stop = new AbortController();
-  onInterrupt(() => {
-    if (stop.signal.aborted) quit('train');
-    stop.abort();
-    ctx.progress.abort();
-    ctx.progress.note('stopping after the current chunk of updates (Ctrl-C again to quit without saving)');
-  });
+  const stop = interruptible(ctx);
   let history: FitHistory;
   ctx.progress.trainStart(state);
   try {
     history = await model.fitAsync(p.X, p.Y, {
-      epochs: o.epochs,
-      batchSize,
-      learningRate: s.lr,
-      optimizer: s.optimizer,
-      weightDecay: s.weightDecay,
-      ...(s.l1 > 0 ? { l1: s.l1 } : {}),
+      ...fitOptions(o, s, batchSize),
       ...(split.validationSplit > 0 ? { validationSplit: split.validationSplit } : {}),
       ...(s.patience !== null && split.validationSplit > 0 ? { patience: s.patience } : {}),
-      ...(s.schedule !== null ? { schedule: s.schedule.spec } : {}),
       ...(p.fitNormalize !== null ? { normalize: p.fitNormalize } : {}),
       progressEvery: chunkSteps(model, batchSize, split.stepsPerEpoch, totalSteps),
       signal: stop.signal,
-      onEpochEnd: (epoch, logs) => {
-        state.loss = logs.loss;
-        state.valLoss = logs.valLoss;
-        state.lossEpoch = epoch + 1;
-        if (!watchTraining) return true;
-        stalled = logs.loss > best - s.tol ? stalled + 1 : 0;
-        best = Math.min(best, logs.loss);
-        return stalled < s.patience!;
-      },
+      onEpochEnd: epochWatcher(state, s, watchTraining),
       onProgress: (pr) => {
         let rate: number | undefined;
         if (origin === null) origin = { steps: pr.steps, ms: pr.elapsedMs };
@@ -549,25 +622,30 @@ async function runFit(ctx: Context, p: Prepared, o: TrainOptions, s: Settings, s
       },
     });
   } catch (error) {
-    ctx.progress.abort();
-    model.dispose();
-    if (error instanceof TrainingError) {
-      throw new CliError('DIVERGED', `${error.message}; no model was written (try a smaller --lr)`, {}, EXIT.diverged);
-    }
-    if (error instanceof WasmlpError) throw inFlags(error);
-    throw error;
+    fitFailed(ctx, model, error);
   } finally {
     onInterrupt(null);
   }
-  // the training loss's stall is the CLI's own rule, stopping the fit through onEpochEnd
-  const stopReason = watchTraining && history.stopReason === 'callback' ? 'patience' : history.stopReason;
-  // rows of whole epochs, plus full batches of an epoch cut short (Ctrl-C, timeout)
-  const samples = history.epochs * split.trainRows + (history.steps - history.epochs * split.stepsPerEpoch) * batchSize;
-  const samplesPerSecond = (samples * 1000) / Math.max(history.timeMs, 1e-3);
-  // the bar's last frame keeps the training rate; the summary gives the overall one
-  Object.assign(state, { epoch: history.epochs, steps: history.steps, samplesPerSecond: state.samplesPerSecond ?? samplesPerSecond, etaMs: 0 });
-  ctx.progress.trainEnd(state);
-  return { history, stopReason, samplesPerSecond };
+  state.steps = history.steps;
+  return fitted(ctx, state, history, watchTraining, samplesOf(history, split));
+}
+
+/** Training rows processed: rows of whole epochs, plus full batches of an epoch cut short (Ctrl-C, timeout). */
+export function samplesOf(history: FitHistory, split: Split): number {
+  return history.epochs * split.trainRows + (history.steps - history.epochs * split.stepsPerEpoch) * split.batchSize;
+}
+
+/** The options every fit of the command line takes from the flags and settings. */
+export function fitOptions(o: TrainOptions, s: Settings, batchSize: number) {
+  return {
+    epochs: o.epochs,
+    batchSize,
+    learningRate: s.lr,
+    optimizer: s.optimizer,
+    weightDecay: s.weightDecay,
+    ...(s.l1 > 0 ? { l1: s.l1 } : {}),
+    ...(s.schedule !== null ? { schedule: s.schedule.spec } : {}),
+  };
 }
 
 /**
@@ -575,7 +653,7 @@ async function runFit(ctx: Context, p: Prepared, o: TrainOptions, s: Settings, s
  * joined, epochs counted from the first run. The same run writes the same file: no time, rate or date
  * in it (they are on the console and in --json).
  */
-function trainingRecord(data: string, o: TrainOptions, p: Prepared, s: Settings, split: Split, fit: Fitted): TrainingRecord {
+export function trainingRecord(data: string, o: TrainOptions, p: Plan, s: Settings, split: Split, fit: Fitted): TrainingRecord {
   const { history } = fit;
   const previous = s.previous;
   const before = previous?.loss.length ?? 0;
@@ -610,7 +688,7 @@ function trainingRecord(data: string, o: TrainOptions, p: Prepared, s: Settings,
 }
 
 /** Writes the model file and its loss curve (a chart that cannot be drawn is not worth the model); disposes the model. */
-async function writeModel(ctx: Context, p: Prepared, data: string, outputs: Outputs, record: TrainingRecord, lossUnits: string): Promise<{ plotted: string | null; plotError: string | null }> {
+export async function writeModel(ctx: Context, p: Plan, data: string, outputs: Outputs, record: TrainingRecord, lossUnits: string): Promise<{ plotted: string | null; plotError: string | null }> {
   const { model } = p;
   const meta: CliMeta = { version: CLI_FORMAT_VERSION, task: p.task, target: p.task === 'classification' ? p.targets[0] : null, training: record };
   const files: { path: string; content: string; option: string }[] = [{ path: outputs.out, content: modelFileText(model, meta), option: '--out' }];
@@ -635,10 +713,10 @@ async function writeModel(ctx: Context, p: Prepared, data: string, outputs: Outp
 }
 
 /** Everything the summary and --json say of a run. */
-interface Report {
+export interface Report {
   data: string;
   o: TrainOptions;
-  p: Prepared;
+  p: Plan;
   s: Settings;
   split: Split;
   fit: Fitted;
@@ -649,7 +727,7 @@ interface Report {
 }
 
 /** The summary's lines (`epochs`, `loss`, … `plot`). */
-function summaryLines(ctx: Context, r: Report): [string, string][] {
+export function summaryLines(ctx: Context, r: Report): [string, string][] {
   const { o, p, s, split, fit, record, outputs, written, lossUnits } = r;
   const { history } = fit;
   const spec = p.model.spec;
@@ -678,7 +756,7 @@ function summaryLines(ctx: Context, r: Report): [string, string][] {
 }
 
 /** The --json document of a run. */
-function summaryJson(r: Report): Record<string, unknown> {
+export function summaryJson(r: Report): Record<string, unknown> {
   const { o, p, s, split, fit, outputs, written, lossUnits } = r;
   const { history } = fit;
   const spec = p.model.spec;
@@ -727,8 +805,33 @@ function summaryJson(r: Report): Record<string, unknown> {
   };
 }
 
+/** Says the hints and the units of the losses shown; returns those units (see lossUnitsText). */
+export function announce(ctx: Context, p: Plan): string {
+  for (const hint of p.hints) ctx.progress.note(`note: ${hint}`);
+  const lossUnits = lossUnitsText(p.normalize.targets);
+  if (lossUnits !== '') ctx.progress.note(`losses below are ${p.model.spec.loss} ${lossUnits} (evaluate reports target units too)`);
+  return lossUnits;
+}
+
+/** After the fit: the training record (with `extra` fields), the files written, the summary and its JSON. */
+export async function finishRun(ctx: Context, run: Omit<Report, 'record' | 'written'>, resumed: boolean, extra: Partial<TrainingRecord> = {}): Promise<Result> {
+  const { data, o, p, s, split, fit, outputs, lossUnits } = run;
+  const record = { ...trainingRecord(data, o, p, s, split, fit), ...extra };
+  // a resumed model gets the names it was read by (an older file's, from its cli block)
+  if (resumed) nameModel(p.model, { task: p.task, inputs: p.inputNames, targets: p.targets, labels: p.labels });
+  const written = await writeModel(ctx, p, data, outputs, record, lossUnits);
+  const report: Report = { ...run, record, written };
+  const what = p.task === 'classification' ? `classification of ${JSON.stringify(p.targets[0])} (${labelList(p.labels!)})` : `regression of ${p.targets.map((t) => JSON.stringify(t)).join(', ')}`;
+  const after = o.resume !== undefined ? ` (resumed from ${o.resume} after ${s.previous?.epochs ?? 0} epochs)` : '';
+  const text = `trained ${describeNetwork(p.model)}${after}, ${p.model.spec.paramCount} parameters, ${what}\n${fields(summaryLines(ctx, report))}`;
+  return { text, json: summaryJson(report) };
+}
+
 /** `wasmlp train`: read, build or resume, fit, write, report. */
-async function train(ctx: Context, [data]: string[], o: TrainOptions): Promise<Result> {
+export async function train(ctx: Context, [data]: string[], o: TrainOptions): Promise<Result> {
+  if (o.validationFile !== undefined || o.shuffleBuffer !== undefined) {
+    throw new CliError('NEEDS_STREAM', `${o.validationFile !== undefined ? '--validation-file' : '--shuffle-buffer'} is for --stream; without it, the rows are in memory: --validation-split holds out a random sample of them and every epoch shuffles them all`);
+  }
   const outputs = await outputsOf(data, o);
   const loaded = await resumeFrom(o);
   const s = settingsOf(o, loaded);
@@ -736,9 +839,7 @@ async function train(ctx: Context, [data]: string[], o: TrainOptions): Promise<R
     loaded.model.dispose();
     throw error;
   }) : await prepareFresh(ctx, data, o, s.engine, s.seed);
-  for (const hint of p.hints) ctx.progress.note(`note: ${hint}`);
-  const lossUnits = lossUnitsText(p.normalize.targets);
-  if (lossUnits !== '') ctx.progress.note(`losses below are ${p.model.spec.loss} ${lossUnits} (evaluate reports target units too)`);
+  const lossUnits = announce(ctx, p);
   let split: Split;
   try {
     split = splitOf(p, o, s);
@@ -747,51 +848,5 @@ async function train(ctx: Context, [data]: string[], o: TrainOptions): Promise<R
     throw error;
   }
   const fit = await runFit(ctx, p, o, s, split);
-  const record = trainingRecord(data, o, p, s, split, fit);
-  // a resumed model gets the names it was read by (an older file's, from its cli block)
-  if (loaded) nameModel(p.model, { task: p.task, inputs: p.inputNames, targets: p.targets, labels: p.labels });
-  const written = await writeModel(ctx, p, data, outputs, record, lossUnits);
-  const report: Report = { data, o, p, s, split, fit, record, outputs, written, lossUnits };
-  const what = p.task === 'classification' ? `classification of ${JSON.stringify(p.targets[0])} (${labelList(p.labels!)})` : `regression of ${p.targets.map((t) => JSON.stringify(t)).join(', ')}`;
-  const resumed = o.resume !== undefined ? ` (resumed from ${o.resume} after ${s.previous?.epochs ?? 0} epochs)` : '';
-  const text = `trained ${describeNetwork(p.model)}${resumed}, ${p.model.spec.paramCount} parameters, ${what}\n${fields(summaryLines(ctx, report))}`;
-  return { text, json: summaryJson(report) };
-}
-
-export function trainCommand(): Command {
-  return new Command('train')
-    .description('train a network on a CSV file (header row; the --target columns are predicted from the others)')
-    .argument('<data>', 'CSV file with a header row')
-    .option('-t, --target <columns>', 'target column(s), comma-separated; a column of labels makes a classification (required unless --resume)')
-    .option('--ignore <columns>', 'columns that are neither inputs nor targets (ids, free text), comma-separated')
-    .option('--classes', 'treat the target column as class labels even when its values are numbers (so do --loss cce|bce and --output-activation softmax)')
-    .addOption(new Option('--layers <units>', 'hidden layer sizes, comma-separated, or "none" (default: 100, scikit-learn\'s)').argParser(layerList))
-    .addOption(new Option('--activation <name>', 'hidden layer activation (default: "relu")').choices(ACTIVATIONS.filter((a) => a !== 'softmax')))
-    .addOption(new Option('--init <name>', 'initial weights (default: "glorot", scikit-learn\'s; the library\'s "auto" takes He for relu, whose larger weights fit small data sets less well: on a test split, iris 0.96 accuracy instead of 1.00, diabetes R² 0.22 instead of 0.33)').choices([...INITS]))
-    .addOption(new Option('--output-activation <name>', 'output activation (default: softmax for labels, sigmoid with --loss bce, identity for numbers)').choices([...ACTIVATIONS]))
-    .addOption(new Option('--loss <name>', 'loss (default: cce for labels, bce with a sigmoid output, mse for numbers); cce and bce mean a classification').choices([...LOSSES]))
-    .addOption(new Option('--optimizer <name>', 'update rule (default: "adam")').choices(['sgd', 'momentum', 'adam']))
-    .option('--lr <rate>', 'learning rate (default: the library\'s and scikit-learn\'s: 0.001 for adam, 0.01 for sgd and momentum)', positiveNumber)
-    .option('--schedule <spec>', 'learning-rate schedule, stepped once per epoch: step:EVERY[:GAMMA] (× GAMMA every EVERY epochs, GAMMA 0.1), exponential:GAMMA, cosine:T[:MIN] (cosine from --lr down to MIN, 0, over T epochs), plateau[:FACTOR[:PATIENCE]] (× FACTOR, 0.1, when the validation loss, else the training loss, has not improved for PATIENCE epochs, 10), or none (default: none; --resume: the saved one, continued)', scheduleArg)
-    .option('--epochs <n>', 'at most this many passes over the training rows (with --resume, this many more); early stopping (--patience) usually ends training well before', nonNegativeInt, DEFAULTS.epochs)
-    .option('--batch-size <n>', 'rows per update, capped at the number of training rows (default: 32)', positiveInt)
-    .option('--weight-decay <lambda>', 'L2 weight decay (default: 0)', nonNegativeNumber)
-    .option('--l1 <lambda>', 'L1 penalty: the update adds lambda·sign(θ) to the gradient, as lambda·Σ|θ| added to the loss (the losses shown stay the data loss) (default: 0)', nonNegativeNumber)
-    .option('--dropout <rate>', 'inverted dropout on every hidden layer while training: each unit dropped with this probability, the others scaled by 1/(1 − rate); predict, evaluate and export use the whole network (default: 0, none)', fraction)
-    .addOption(new Option('--normalize <kind>', 'input scaling, fitted on the training rows and saved with the model (default: "standard", as a StandardScaler before scikit-learn\'s MLP; standardize and minMax, the library\'s names, are the same)').choices(SCALINGS))
-    .addOption(new Option('--normalize-targets <kind>', 'target scaling for a regression (default: as --normalize), so targets of any size train at the same rate; losses are then on scaled targets, evaluate reports target units').choices(SCALINGS))
-    .option('--validation-split <fraction>', `hold out this fraction of the rows, a seeded random sample, as the CSV may be sorted (the library's validationSplit takes the last rows), and stop on their loss (default: ${DEFAULTS.validationSplit.regression} for a regression, whose training loss keeps falling while it overfits; ${DEFAULTS.validationSplit.classification} for a classification, trained on every row, as rows held out cost a small data set accuracy; 0 with fewer than 10 rows)`, fraction)
-    .option('--patience <epochs>', `stop when the monitored loss has not improved for this many epochs: the validation loss, and the best epoch is kept; without validation rows the training loss, which must fall by more than --tol (scikit-learn's rule, n_iter_no_change); 0: never stop early (default: ${DEFAULTS.patience})`, nonNegativeInt)
-    .option('--tol <delta>', `without validation rows: the least fall of the training loss that counts as an improvement (default: ${DEFAULTS.tol}, scikit-learn's tol)`, nonNegativeNumber)
-    .option('--seed <n>', 'seed of the initial weights, the validation sample and the shuffling (default: 42)', seed)
-    .addOption(new Option('--engine <name>', 'compute engine (default: "wasm")').choices(['wasm', 'ts']))
-    .option('--threads <n>', 'threads of the wasm engine: a count, or "auto" for the available cores, at most 8 (default: auto); the results are the same bits for any count', threadsArg)
-    .option('--delimiter <char>', `field delimiter ("tab" for tabs; default: ${DELIMITER_DEFAULT})`, delimiter)
-    .option('--resume <model>', 'continue training this model file (written by `wasmlp train`) with its saved optimizer and shuffler state; the network, columns, scalers and seed come from it, training settings default to the saved ones')
-    .option('-o, --out <file>', 'where to write the model (default: <data>.model.json; never over an input)')
-    .option('--plot <file>', 'where to write the loss curve (default: <model>.loss.svg)')
-    .option('--no-plot', 'do not write a loss curve')
-    .option('--json', 'print one JSON document on stdout (no progress display)')
-    .addOption(new Option('--report-memory', 'include the peak resident memory in the summary').hideHelp())
-    .action(action('train', train));
+  return finishRun(ctx, { data, o, p, s, split, fit, outputs, lossUnits }, loaded !== null);
 }
