@@ -126,20 +126,10 @@ interface StreamFitOptions extends ReturnType<typeof fitOptions> {
   onEpochEnd: (epoch: number, logs: { loss: number; valLoss?: number }) => boolean;
 }
 
-/** The streamed training of the library (issue 21): model.setNormalizationStream and model.fitStream. */
-interface StreamingModel {
-  setNormalizationStream(source: ChunkSource, spec: NormalizationSpec): Promise<unknown>;
-  fitStream(source: ChunkSource, options: StreamFitOptions & { validationData?: ChunkSource }): Promise<FitHistory>;
-}
-
 /** The one call of the library's streamed training: scalers fitted over the training file's rows, then the fit. */
 async function fitOnStream(model: Model, sources: Sources, normalize: NormalizationSpec | null, options: StreamFitOptions): Promise<FitHistory> {
-  const streaming = model as Model & Partial<StreamingModel>;
-  if (typeof streaming.fitStream !== 'function' || typeof streaming.setNormalizationStream !== 'function') {
-    throw new CliError('STREAM_UNAVAILABLE', '--stream: this build of wasmlp has no streamed training (model.fitStream); train without --stream');
-  }
-  if (normalize !== null) await streaming.setNormalizationStream(sources.scalers, normalize);
-  return streaming.fitStream(sources.train, { ...options, ...(sources.validation !== null ? { validationData: sources.validation } : {}) });
+  if (normalize !== null) await model.setNormalizationStream(sources.scalers, normalize);
+  return model.fitStream(sources.train, { ...options, ...(sources.validation !== null ? { validationData: sources.validation } : {}) });
 }
 
 /** The progress display of a streamed fit, by bytes: `update` takes where the training file's pass stands. */
