@@ -61,7 +61,7 @@ function reportError(requestId: number | null, error: unknown, path?: string): v
   if (error instanceof WasmlpError) {
     post({ type: 'error', requestId, path: path ?? error.path ?? '', message: error.message, kind: error.name });
   } else {
-    post({ type: 'error', requestId, path: '', message: String((error as Error)?.message ?? error), kind: 'Error' });
+    post({ type: 'error', requestId, path: path ?? '', message: String((error as Error)?.message ?? error), kind: 'Error' });
   }
 }
 

@@ -529,4 +529,24 @@ describe.skipIf(!chromiumAvailable())('playground in Chromium', () => {
       await rm(dir, { recursive: true, force: true });
     }
   }, 300_000);
+
+  test('a streamed file with a cell that is not a number: the message names the file, line and column, and the model shown stays', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'wasmlp-playground-'));
+    const file = join(dir, 'bad.csv');
+    await writeFile(file, 'x1,x2,label\n1,2,a\n3,oops,b\n5,6,a\n');
+    try {
+      const { page, errors } = await open();
+      const before = await runId(page);
+      await page.click('[data-testid="dataset-csv"]');
+      await page.setInputFiles('[data-testid="stream-file"]', file);
+      await page.waitForSelector('#stream-target-field:not([hidden])');
+      await page.click('[data-testid="stream-start"]');
+      await expect.poll(() => page.textContent('[data-testid="error-stream"]')).toMatch(/bad\.csv.*line 3.*x2.*oops/);
+      expect(await runId(page)).toBe(before);
+      expect(errors).toEqual([]);
+      await page.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
