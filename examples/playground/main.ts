@@ -13,6 +13,7 @@ import { CLASS_COLORS } from './ui/colors.js';
 import { Controls, type ChangeKind } from './ui/controls.js';
 import { Heatmap } from './ui/heatmap.js';
 import { ParamsView } from './ui/params.js';
+import { StreamPanel } from './ui/stream-panel.js';
 
 const GRID_CELLS = 90;
 /** Redraw the parameter diagram at most this often while training (ms). */
@@ -170,8 +171,7 @@ function onChange(kind: ChangeKind): void {
     requestId,
     model: {
       inputs: data.inputs,
-      // the one dropout rate goes on every hidden layer (the library refuses it on the output layer)
-      layers: [...config.hidden.map((layer) => (config.dropout > 0 ? { ...layer, dropout: config.dropout } : layer)), { units: outputs, activation: config.output }],
+      layers: [...hiddenLayers(config), { units: outputs, activation: config.output }],
       loss: config.loss,
       seed: config.seed,
     },
@@ -182,16 +182,19 @@ function onChange(kind: ChangeKind): void {
   });
 }
 
-function outputNames(prepared: Prepared): string[] {
-  const { data, outputs } = prepared;
+/** The form's hidden layers: the one dropout rate goes on each (the library refuses it on the output layer). */
+function hiddenLayers(config: Config): Config['hidden'] {
+  return config.hidden.map((layer) => (config.dropout > 0 ? { ...layer, dropout: config.dropout } : layer));
+}
+
+function outputNames(data: Pick<Dataset, 'task' | 'classNames'>, outputs: number): string[] {
   if (data.task === 'regression') return [data.classNames[0]];
   if (outputs === 1) return [`P(${data.classNames[1]})`];
   return data.classNames;
 }
 
-function showLegend(prepared: Prepared): void {
+function showLegend(data: Pick<Dataset, 'task' | 'classNames'>): void {
   const legend = $('legend');
-  const { data } = prepared;
   if (data.task === 'regression') {
     legend.innerHTML = `<span class="gradient-key"><span>low</span><i></i><span>high ${escape(data.classNames[0])}</span></span>`;
     return;
@@ -216,16 +219,19 @@ function adopt(prepared: Prepared): void {
     inputs: data.inputs,
     layers: [...config.hidden, { units: prepared.outputs, activation: config.output }],
     inputNames: data.inputNames,
-    outputNames: outputNames(prepared),
+    outputNames: outputNames(data, prepared.outputs),
   });
   controls.setOutputUnits(prepared.outputs);
-  showLegend(prepared);
-  const count = [...config.hidden.map((l) => l.units), prepared.outputs].reduce(
-    (sum, units, l, all) => sum + units * ((l === 0 ? data.inputs : all[l - 1]) + 1), 0);
-  $('param-count').textContent = `${count.toLocaleString('en-US')} parameters`;
+  showLegend(data);
+  showParamCount(data.inputs, [...config.hidden.map((l) => l.units), prepared.outputs]);
   setText('seed-stat', String(config.seed), config.seed);
   history.replaceState(null, '', toHash(config));
   document.body.dataset.ready = 'true';
+}
+
+function showParamCount(inputs: number, units: number[]): void {
+  const count = units.reduce((sum, n, l) => sum + n * ((l === 0 ? inputs : units[l - 1]) + 1), 0);
+  $('param-count').textContent = `${count.toLocaleString('en-US')} parameters`;
 }
 
 function setText(id: string, text: string, value: number | null): void {
@@ -276,6 +282,45 @@ function showState(state: TrainState): void {
   document.body.dataset.run = String(state.runId);
 }
 
+// --- a large CSV file, streamed by the worker: the form's layers, seed and training settings at the
+// time Train is pressed; the output and loss follow the target column (as for pasted CSV).
+
+/** The configuration the streamed file's run was started with (a reset keeps it). */
+let streamConfig: Config | null = null;
+
+const streamPanel = new StreamPanel((file, target) => {
+  const { config, errors } = validateForm(controls.read());
+  controls.showErrors(errors);
+  if (config === null || errors.size > 0) {
+    streamPanel.showError('Fix the marked settings first: the file trains with the form\'s layers and training settings.');
+    return;
+  }
+  streamPanel.showError('');
+  streamConfig = config;
+  const stream = { file, target, layers: hiddenLayers(config), seed: config.seed, options: trainOptions(config) };
+  send({ type: 'stream', requestId: nextRequest++, stream, play: running });
+});
+
+function adoptStream(ready: Extract<FromWorker, { type: 'stream-ready' }>, config: Config): void {
+  // the data are the file's: a change of the form that makes a model goes back to the data in the form
+  active = null;
+  sent = null;
+  const { classes, inputNames, outputs, target } = ready;
+  const task = classes === null ? 'regression' : 'classification';
+  const data: Dataset = {
+    X: new Float64Array(0), labels: new Float64Array(0), rows: 0, inputs: inputNames.length, task, classes: classes?.length ?? 0,
+    classNames: classes === null ? [target] : classes.map(String), inputNames,
+  };
+  heatmap.setData(data, 0, null);
+  $('heatmap-note').textContent = 'The file is read a chunk at a time and never held, so there are no points to plot: the loss, its chart and the weights show the training.';
+  params.setShape({ inputs: data.inputs, layers: [...config.hidden, { units: outputs, activation: pairingFor(task, data.classes).output }], inputNames, outputNames: outputNames(data, outputs) });
+  controls.setOutputUnits(outputs);
+  showLegend(data);
+  showParamCount(data.inputs, [...config.hidden.map((l) => l.units), outputs]);
+  setText('seed-stat', String(config.seed), config.seed);
+  document.body.dataset.ready = 'true';
+}
+
 worker.onmessage = (event: MessageEvent<FromWorker>) => {
   const message = event.data;
   switch (message.type) {
@@ -303,6 +348,11 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
         sent = active?.config ?? null;
       }
       const hidden = request?.config?.hidden.length ?? active?.config.hidden.length ?? 0;
+      if (message.path === 'stream') {
+        streamPanel.showError(message.message);
+        setStatus(`Training on the file stopped: ${message.message}`, 'warn');
+        return;
+      }
       const field = fieldOfPath(message.path, hidden);
       const errors: FieldErrors = new Map([[field, message.message]]);
       controls.showErrors(errors);
@@ -315,6 +365,12 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
     }
     case 'state':
       showState(message);
+      return;
+    case 'stream-ready':
+      if (streamConfig) adoptStream(message, streamConfig);
+      return;
+    case 'stream-progress':
+      streamPanel.showProgress(message.phase, message.pass, message.bytesRead, message.totalBytes, message.rows);
       return;
   }
 };

@@ -42,8 +42,25 @@ export interface GridRequest {
   n: number;
 }
 
+/** A CSV file to train on without holding it: the worker reads it pass by pass (stream.ts). */
+export interface StreamRequest {
+  /** From the page's file input: posting it sends a handle, not the bytes. */
+  file: File;
+  /** The target column's name (from the header). */
+  target: string;
+  /** The form's hidden layers; the output layer and loss follow the target (pairingFor). */
+  layers: ModelRequest['layers'];
+  seed: number;
+  options: TrainOptions;
+}
+
+/** What a pass over a streamed file is for: the target's classes, the scalers, or an epoch. */
+export type StreamPhase = 'classes' | 'scalers' | 'training';
+
 export type ToWorker =
   | { type: 'configure'; requestId: number; model: ModelRequest; data: DataRequest; options: TrainOptions; grid: GridRequest | null; play: boolean }
+  /** Starts a run on a streamed file (ending the run shown); play, pause, step, reset and options then act on it. */
+  | { type: 'stream'; requestId: number; stream: StreamRequest; play: boolean }
   | { type: 'options'; requestId: number; options: TrainOptions }
   | { type: 'play' }
   /** Epochs a second while playing; null: as fast as possible. Never changes the results. */
@@ -87,6 +104,10 @@ export interface TrainState {
 export type FromWorker =
   | { type: 'configured'; requestId: number; runId: number }
   | { type: 'options-applied'; requestId: number }
+  /** A streamed file's model is ready (its first state follows): its columns and classes (null: regression). */
+  | { type: 'stream-ready'; requestId: number; runId: number; inputNames: string[]; target: string; classes: (string | number)[] | null; outputs: number }
+  /** After each chunk read from a streamed file: the pass, bytes of the file read in it, rows read in it. */
+  | { type: 'stream-progress'; phase: StreamPhase; pass: number; bytesRead: number; totalBytes: number | null; rows: number }
   | { type: 'error'; requestId: number | null; path: string; message: string; kind: string }
   | TrainState;
 

@@ -6,10 +6,10 @@
 //   node examples/playground/serve.mjs --dev         Vite dev server with hot reload, no build
 //   --port <n>                                       preferred port (default 5173)
 //
-// The page imports the library as `wasmlp`; the alias below points it at the repository's TypeScript
-// sources, so the playground always runs the code in this checkout. The WebAssembly kernels live in
-// src/generated/kernels-wasm.ts, written by `npm run build:wasm`: when that file is missing it is
-// built first.
+// The page imports the library as `wasmlp` (and `wasmlp/csv`); the aliases below point them at the
+// repository's TypeScript sources, so the playground always runs the code in this checkout. The
+// WebAssembly kernels live in src/generated/kernels-wasm.ts, written by `npm run build:wasm`: when
+// that file is missing it is built first.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -44,7 +44,13 @@ export function playgroundConfig() {
     // relative asset URLs: dist/ works from any sub-path (GitHub Pages, a file server, a test server)
     base: './',
     logLevel: 'warn',
-    resolve: { alias: { wasmlp: resolve(repo, 'src/index.ts') } },
+    // ('wasmlp/csv' too: its entry imports nothing from Node, whose modules it reaches only to read a file by path)
+    resolve: {
+      alias: [
+        { find: /^wasmlp$/, replacement: resolve(repo, 'src/index.ts') },
+        { find: /^wasmlp\/csv$/, replacement: resolve(repo, 'src/csv/index.ts') },
+      ],
+    },
     // the training worker is an ES module (`new Worker(url, { type: 'module' })`)
     worker: { format: 'es' },
     build: { outDir, emptyOutDir: true, target: 'es2022', sourcemap: true, reportCompressedSize: false },

@@ -8,6 +8,7 @@
 // `path` and the running model is kept as it was.
 import { createModel, WasmlpError, TrainingError, type Model, type FitOptions } from 'wasmlp';
 import type { DataRequest, FromWorker, GridRequest, ModelRequest, ToWorker, TrainOptions } from './protocol.js';
+import { prepareStream, streamState, trainStream, type StreamHost, type StreamRun } from './stream.js';
 
 interface WorkerScope {
   onmessage: ((event: MessageEvent<ToWorker>) => void) | null;
@@ -55,11 +56,12 @@ function post(message: FromWorker, transfer: Transferable[] = []): void {
   scope.postMessage(message, transfer);
 }
 
-function reportError(requestId: number | null, error: unknown): void {
+/** `path`: where the page shows it; by default the error's own (a form field). */
+function reportError(requestId: number | null, error: unknown, path?: string): void {
   if (error instanceof WasmlpError) {
-    post({ type: 'error', requestId, path: error.path ?? '', message: error.message, kind: error.name });
+    post({ type: 'error', requestId, path: path ?? error.path ?? '', message: error.message, kind: error.name });
   } else {
-    post({ type: 'error', requestId, path: '', message: String((error as Error)?.message ?? error), kind: 'Error' });
+    post({ type: 'error', requestId, path: path ?? '', message: String((error as Error)?.message ?? error), kind: 'Error' });
   }
 }
 
@@ -279,7 +281,104 @@ async function loop(): Promise<void> {
   }
 }
 
+// --- a streamed CSV file (stream.ts): preparing and training run beside the message queue, so
+// pause (the signal), a new file or new data are handled while they read the file.
+
+let stream: StreamRun | null = null;
+/** Changes with every new file, reset or data set: a preparation no longer wanted stops at its next chunk. */
+let streamGeneration = 0;
+
+function endStream(): void {
+  streamGeneration++;
+  stream?.controller?.abort();
+  stream?.model.dispose();
+  stream = null;
+}
+
+async function startStream(message: Extract<ToWorker, { type: 'stream' }>, generation: number): Promise<void> {
+  const current = (): boolean => generation === streamGeneration;
+  const host: StreamHost = {
+    progress: (phase, pass, bytesRead, totalBytes, rows) => {
+      if (current()) post({ type: 'stream-progress', phase, pass, bytesRead, totalBytes, rows });
+    },
+    checkCurrent: () => {
+      if (!current()) throw new Error('replaced');
+    },
+  };
+  let next: StreamRun;
+  try {
+    next = await prepareStream(message.stream, host);
+  } catch (error) {
+    if (current()) reportError(message.requestId, error, 'stream');
+    return;
+  }
+  if (!current()) return next.model.dispose();
+  run?.model.dispose();
+  run = null;
+  stream = next;
+  runId++;
+  const { inputNames, classes, model } = next;
+  post({ type: 'stream-ready', requestId: message.requestId, runId, inputNames, target: message.stream.target, classes, outputs: model.outputs });
+  postStream(next, []);
+  if (message.play) playStream(next, 'play');
+}
+
+function postStream(r: StreamRun, newLoss: number[]): void {
+  const state = streamState(r, runId, running, newLoss);
+  post(state, [state.params.buffer]);
+}
+
+/** Trains the file (until paused, or `epochs` epochs) unless it is training already. */
+function playStream(r: StreamRun, epochs: number | 'play'): void {
+  if (r.controller !== null) return;
+  running = epochs === 'play';
+  trainStream(r, epochs, () => {
+    if (r === stream) postStream(r, [r.loss]);
+  }).catch((error: unknown) => {
+    if (r === stream) reportError(null, error, 'stream');
+  }).finally(() => {
+    if (r !== stream) return;
+    running = false;
+    postStream(r, []);
+  });
+}
+
+/** Messages for a streamed file's run; false: not one (the in-memory path handles it). */
+function streamCommand(r: StreamRun, message: ToWorker): boolean {
+  switch (message.type) {
+    case 'play':
+      playStream(r, 'play');
+      return true;
+    case 'step':
+      playStream(r, 1);
+      return true;
+    case 'pause':
+      r.controller?.abort();
+      return true;
+    case 'reset': {
+      const play = running;
+      endStream();
+      void startStream({ type: 'stream', requestId: 0, stream: r.request, play }, streamGeneration);
+      return true;
+    }
+    case 'options':
+      r.request = { ...r.request, options: message.options };
+      post({ type: 'options-applied', requestId: message.requestId });
+      return true;
+    default:
+      return false;
+  }
+}
+
 async function handle(message: ToWorker): Promise<void> {
+  if (message.type === 'stream') {
+    endStream();
+    running = false;
+    void startStream(message, streamGeneration);
+    return;
+  }
+  if (message.type === 'configure') endStream();
+  if (stream !== null && streamCommand(stream, message)) return;
   switch (message.type) {
     case 'configure': {
       let next: Run;

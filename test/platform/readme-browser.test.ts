@@ -1,7 +1,7 @@
 // The README's and the docs' ```js blocks that need a browser (their first line is `// In a page`:
 // IndexedDB), run in Chromium by the rules of the README test (scripts/readme-examples.mjs): the
-// built package, served by path, for 'wasmlp' and 'wasmlp/worker'; each `console.log(…); // value`
-// must print `value`, formatted as Node's console.log formats it.
+// built package, served by path, for 'wasmlp', 'wasmlp/worker' and 'wasmlp/csv'; each
+// `console.log(…); // value` must print `value`, formatted as Node's console.log formats it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -20,7 +20,8 @@ function moduleSource(script: Script, url: string): string {
   script.checks.forEach((check, k) => {
     lines[check.fileLine - 1] = lines[check.fileLine - 1].replace('console.log(', `globalThis.__print(${k}, `);
   });
-  return lines.join('\n').replace(/from 'wasmlp'/g, `from '${url}dist/index.js'`).replace(/from 'wasmlp\/worker'/g, `from '${url}dist/worker/index.js'`);
+  return lines.join('\n').replace(/from 'wasmlp'/g, `from '${url}dist/index.js'`).replace(/from 'wasmlp\/worker'/g, `from '${url}dist/worker/index.js'`)
+    .replace(/from 'wasmlp\/csv'/g, `from '${url}dist/csv.js'`);
 }
 
 describe.skipIf(!chromiumAvailable())('the examples that run in a page print what they show, in Chromium', () => {

@@ -3,12 +3,18 @@
 // step and reset. Screenshots go to test-results/ (ignored by git: the suite writes a .gitignore there).
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdir, mkdtemp, rm, stat as fileStat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { chromiumAvailable, launchChromium, serveStatic, watchConsole, type StaticServer } from '../helpers/chromium.js';
+import { DEFAULTS } from '../../examples/playground/config.js';
+import { createModel } from '../../src/index.js';
+import { csvStreamSource } from '../../src/csv/index.js';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const dist = join(repo, 'examples/playground/dist');
@@ -454,4 +460,93 @@ describe.skipIf(!chromiumAvailable())('playground in Chromium', () => {
     expect(errors).toEqual([]);
     await page.close();
   }, 240_000);
+
+  test('a large CSV file is streamed from the file input: every row each epoch, the bits of fitStream in Node, stop and resume', async () => {
+    // about 3 MB of rows (three inputs, three text classes), written in pieces: the point is the
+    // streamed path (many chunks, passes over the file), not the size
+    const dir = await mkdtemp(join(tmpdir(), 'wasmlp-playground-'));
+    const file = join(dir, 'large.csv');
+    const ROWS = 90_000;
+    let seed = 7;
+    const next = (): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32) * 2 - 1;
+    const lines = ['x1,x2,x3,size'];
+    for (let r = 0; r < ROWS; r++) {
+      const [a, b, c] = [next(), next(), next()];
+      const score = a * a + b - 0.5 * c;
+      lines.push(`${a.toFixed(6)},${b.toFixed(6)},${c.toFixed(6)},${score < 0 ? 'small' : score < 0.8 ? 'medium' : 'large'}`);
+    }
+    await writeFile(file, lines.join('\n') + '\n');
+    const bytes = (await fileStat(file)).size;
+    expect(bytes).toBeGreaterThan(2_500_000);
+    try {
+      const { page, errors } = await open();
+      await page.click('[data-testid="dataset-csv"]');
+      await page.setInputFiles('[data-testid="stream-file"]', file);
+      await expect.poll(() => page.$$eval('#stream-target option', (options) => options.map((o) => (o as HTMLOptionElement).value))).toEqual(['x1', 'x2', 'x3', 'size']);
+      expect(await page.inputValue('[data-testid="stream-target"]')).toBe('size');
+      const before = await runId(page);
+      await page.click('[data-testid="stream-start"]');
+      await page.waitForFunction((old) => document.body.dataset.run !== old, before);
+      await waitForEpoch(page, 0);
+      expect(await page.textContent('[data-testid="legend"]')).toBe('largemediumsmall');
+
+      const losses: string[] = [];
+      for (const epoch of [1, 2]) {
+        await page.click('[data-testid="step"]');
+        await waitForEpoch(page, epoch);
+        losses.push(await stat(page, 'loss'));
+        // the pass read the whole file: every byte and every row
+        const progress = await page.$eval('#stream-progress', (p) => ({ ...(p as HTMLElement).dataset }));
+        expect(progress).toMatchObject({ phase: 'training', bytes: String(bytes), total: String(bytes), rows: String(ROWS) });
+      }
+      // play, then stop (most likely in the middle of an epoch); a step finishes that epoch
+      await page.click('[data-testid="play"]');
+      await page.waitForFunction(() => Number(document.getElementById('epoch')?.dataset.value) >= 3);
+      await page.click('[data-testid="pause"]');
+      await page.waitForSelector('[data-testid="pause"]', { state: 'hidden' });
+      const stopped = Number(await stat(page, 'epoch'));
+      await page.click('[data-testid="step"]');
+      await waitForEpoch(page, stopped + 1);
+      const last = await stat(page, 'loss');
+
+      // the same in Node: the library's fitStream over the same file, in one uninterrupted call
+      const source = csvStreamSource(() => Readable.toWeb(createReadStream(file)) as ReadableStream<Uint8Array>, { target: 'size', classes: true });
+      const model = await createModel({
+        inputs: 3, layers: [...DEFAULTS.hidden, { units: 3, activation: 'softmax' }], loss: 'cce', seed: DEFAULTS.seed, classes: ['large', 'medium', 'small'],
+      });
+      await model.setNormalizationStream(source, { inputs: 'standardize' });
+      const history = await model.fitStream(source, {
+        epochs: stopped + 1, batchSize: DEFAULTS.batchSize, learningRate: DEFAULTS.learningRate, optimizer: DEFAULTS.optimizer,
+      });
+      model.dispose();
+      expect(history.rows).toBe(ROWS);
+      expect(losses).toEqual(history.loss.slice(0, 2).map(String));
+      expect(last).toBe(String(history.loss[stopped]));
+      expect(history.loss[stopped]).toBeLessThan(history.loss[0]);
+      expect(errors).toEqual([]);
+      await page.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
+
+  test('a streamed file with a cell that is not a number: the message names the file, line and column, and the model shown stays', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'wasmlp-playground-'));
+    const file = join(dir, 'bad.csv');
+    await writeFile(file, 'x1,x2,label\n1,2,a\n3,oops,b\n5,6,a\n');
+    try {
+      const { page, errors } = await open();
+      const before = await runId(page);
+      await page.click('[data-testid="dataset-csv"]');
+      await page.setInputFiles('[data-testid="stream-file"]', file);
+      await page.waitForSelector('#stream-target-field:not([hidden])');
+      await page.click('[data-testid="stream-start"]');
+      await expect.poll(() => page.textContent('[data-testid="error-stream"]')).toMatch(/bad\.csv.*line 3.*x2.*oops/);
+      expect(await runId(page)).toBe(before);
+      expect(errors).toEqual([]);
+      await page.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
