@@ -99,20 +99,13 @@ function forward_layer(
  * (1.38× → 1.12× and 1.32× → 0.99× the plain-JS trainer, bench/run.mjs --only=W1,W2,W3).
  */
 function weight_gradients(m: Float64Array, rows: number, inputs: number, units: number, x: number, delta: number, gW: number, gb: number): void {
-  for (let k = gW, end = gW + units * inputs; k < end; k++) m[k] = 0;
-  let r = 0;
-  for (; r + 1 < rows; r += 2) {
-    const d0 = delta + r * units, d1 = d0 + units, x0 = x + r * inputs, x1 = x0 + inputs;
-    for (let u = 0; u < units; u++) {
-      const a0 = m[d0 + u], a1 = m[d1 + u], g = gW + u * inputs;
-      for (let i = 0; i < inputs; i++) m[g + i] += a0 * m[x0 + i] + a1 * m[x1 + i];
-    }
-  }
-  if (r < rows) {
-    const d0 = delta + r * units, x0 = x + r * inputs;
-    for (let u = 0; u < units; u++) {
-      const a0 = m[d0 + u], g = gW + u * inputs;
-      for (let i = 0; i < inputs; i++) m[g + i] += a0 * m[x0 + i];
+  const pairs = rows & ~1, rowStep = 2 * units, xStep = 2 * inputs;
+  for (let u = 0, g = gW; u < units; u++, g += inputs) {
+    for (let i = 0; i < inputs; i++) {
+      let s = 0, d = delta + u, xr = x + i;
+      for (let r = 0; r < pairs; r += 2, d += rowStep, xr += xStep) s += m[d] * m[xr] + m[d + units] * m[xr + inputs];
+      if (pairs < rows) s += m[d] * m[xr];
+      m[g + i] = s;
     }
   }
   for (let u = 0; u < units; u++) m[gb + u] = 0;
@@ -122,26 +115,19 @@ function weight_gradients(m: Float64Array, rows: number, inputs: number, units: 
   }
 }
 
-/** Sums of one row of δ · W, before f' (a fused layer's delta region holds its cached f'). */
-let rowSums = new Float64Array(64);
-
-/** The previous layer's δ = f'(z_prev) ⊙ (δ · W), pairs of units added as one term (gemm_nn's loops). */
+/**
+ * The previous layer's δ = f'(z_prev) ⊙ (δ · W), pairs of units added as one term (gemm_nn's loops):
+ * each element one sum from 0, read down its column of W.
+ */
 function input_delta(m: Float64Array, rows: number, inputs: number, units: number, act: number, slope: number, delta: number, W: number, zPrev: number, dPrev: number): void {
-  if (rowSums.length < inputs) rowSums = new Float64Array(inputs);
-  const c = rowSums;
   for (let r = 0; r < rows; r++) {
     const dr = delta + r * units, o = r * inputs;
-    for (let i = 0; i < inputs; i++) c[i] = 0;
-    let u = 0;
-    for (; u + 1 < units; u += 2) {
-      const a0 = m[dr + u], a1 = m[dr + u + 1], w0 = W + u * inputs, w1 = w0 + inputs;
-      for (let i = 0; i < inputs; i++) c[i] += a0 * m[w0 + i] + a1 * m[w1 + i];
+    for (let i = 0; i < inputs; i++) {
+      let s = 0, u = 0, w = W + i;
+      for (; u + 1 < units; u += 2, w += 2 * inputs) s += m[dr + u] * m[w] + m[dr + u + 1] * m[w + inputs];
+      if (u < units) s += m[dr + u] * m[w];
+      m[dPrev + o + i] = grad(act, s, m[zPrev + o + i], m[dPrev + o + i], slope);
     }
-    if (u < units) {
-      const a0 = m[dr + u], w0 = W + u * inputs;
-      for (let i = 0; i < inputs; i++) c[i] += a0 * m[w0 + i];
-    }
-    for (let i = 0; i < inputs; i++) m[dPrev + o + i] = grad(act, c[i], m[zPrev + o + i], m[dPrev + o + i], slope);
   }
 }
 

@@ -8,10 +8,11 @@ import { loss_scale } from './losses.js';
 import { optimizer_step, plain_sgd, plain_sgd_step } from './optimizers.js';
 import { nextBelow } from '../../layout/rng.js';
 
+/** Copies the rows perm[from …] of `width` values from src to dst, one after another (a plain loop: rows are short). */
 function gather_rows(m: Float64Array, u32: Uint32Array, src: number, dst: number, perm: number, from: number, rows: number, width: number): void {
-  for (let r = 0; r < rows; r++) {
-    const row = u32[perm + from + r];
-    m.copyWithin(dst + r * width, src + row * width, src + (row + 1) * width);
+  for (let r = 0, to = dst; r < rows; r++, to += width) {
+    const at = src + u32[perm + from + r] * width;
+    for (let k = 0; k < width; k++) m[to + k] = m[at + k];
   }
 }
 
