@@ -28,13 +28,31 @@ import { ACT_IDENTITY, ACT_LEAKY_RELU, ACT_RELU, ACT_SIGMOID, ACT_SOFTMAX, ACT_S
 }
 
 /**
+ * Math.tanh(z) for x = |z| < 0.55, inlined: the branches of AssemblyScript's NativeMath.tanh (musl's
+ * tanh.c) that such an x takes, the same operations, so the same bits (a call per element, and the
+ * branches for large x, cost the fused tanh layers more than the arithmetic).
+ */
+@inline export function tanh_small(z: f64, x: f64): f64 {
+  const w = <u32>(reinterpret<u64>(x) >> 32);
+  let t: f64;
+  if (w > 0x3FD058AE) {
+    t = Math.expm1(2.0 * x);
+    t = w > 0x3FE193EA ? 1.0 - 2.0 / (t + 2.0) : t / (t + 2.0);
+  } else if (w >= 0x00100000) {
+    t = Math.expm1(-2.0 * x);
+    t = -t / (t + 2.0);
+  } else t = x;
+  return copysign<f64>(t, z);
+}
+
+/**
  * tanh from one exp where that is exact enough: for |z| ≥ 0.55, e = e^-2|z| ≤ 1/3 and
  * (1 − e)/(1 + e) loses nothing to cancellation (error within 2 ulp), at about half the cost of
  * the expm1-based Math.tanh, which the small |z| keep for full relative accuracy near 0.
  */
 @inline export function tanh(z: f64): f64 {
   const x = Math.abs(z);
-  if (x < 0.55) return Math.tanh(z);
+  if (x < 0.55) return tanh_small(z, x);
   const e = Math.exp(-2.0 * x);
   const t = (1.0 - e) / (1.0 + e);
   return z < 0 ? -t : t;

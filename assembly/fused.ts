@@ -27,6 +27,7 @@ import {
   L_A, L_ACTIVATION, L_B, L_DELTA, L_DROPOUT_BYTE, L_GB, L_GW, L_FUSED_ROWS, L_INPUTS, L_MASK, L_SLOPE_BYTE, L_UNITS, L_W, L_Z, slot,
 } from './abi';
 import { exp_lut } from 'util/math';
+import { tanh_small } from './activations';
 import { NoL1, WithL1, sgd_update } from './optimizers';
 import { gemm_nn, split_apply_mask, split_backprop_activation } from './pool';
 import { dropout_mask } from './dropout';
@@ -69,9 +70,12 @@ class Tanh {
     const x = Math.abs(z);
     const e = exp(-2.0 * x);
     const q = 1.0 + e;
-    let t = (1.0 - e) / q;
-    t = select<f64>(-t, t, z < 0);
-    if (x < 0.55) t = Math.tanh(z);
+    let t: f64;
+    if (x < 0.55) t = tanh_small(z, x);
+    else {
+      t = (1.0 - e) / q;
+      t = select<f64>(-t, t, z < 0);
+    }
     store<f64>(a, t);
     store<f64>(d, (4.0 * e) / (q * q));
   }
@@ -185,12 +189,26 @@ function output_logistic_weighted(rows: i32, units: i32, z: usize, a: usize, t: 
   return sum;
 }
 
-/** gW = δᵀ · x, gb = Σ_rows δ: one sequential sum over the rows per element. */
+/**
+ * gW = δᵀ · x, gb = Σ_rows δ: one sequential sum over the rows per element. Two inputs at a time on
+ * f64x2 lanes (each lane its own element's sum, in the same order as the scalar tail's).
+ */
 function weight_gradients(rows: i32, inputs: i32, units: i32, x: usize, delta: usize, gW: usize, gb: usize): void {
   const inBytes = <usize>inputs << 3, outBytes = <usize>units << 3;
   let g = gW;
   for (let u: usize = 0; u < outBytes; u += 8) {
-    for (let i: usize = 0; i < inBytes; i += 8) {
+    let i: usize = 0;
+    for (; i + 16 <= inBytes; i += 16) {
+      let s = f64x2.splat(0.0);
+      let dr = delta + u, xr = x + i;
+      for (let r = 0; r < rows; r++) {
+        s = f64x2.add(s, f64x2.mul(f64x2.splat(load<f64>(dr)), v128.load(xr)));
+        dr += outBytes;
+        xr += inBytes;
+      }
+      v128.store(g + i, s);
+    }
+    for (; i < inBytes; i += 8) {
       let s = 0.0;
       let dr = delta + u, xr = x + i;
       for (let r = 0; r < rows; r++) {
@@ -211,20 +229,34 @@ function weight_gradients(rows: i32, inputs: i32, units: i32, x: usize, delta: u
   }
 }
 
-/** The previous layer's δ = f'(z_prev) ⊙ (δ · W), its f' read from where its forward pass cached it. */
+/**
+ * The previous layer's δ = f'(z_prev) ⊙ (δ · W), its f' read from where its forward pass cached it.
+ * Two inputs at a time on f64x2 lanes (each lane one sequential sum over the units, as the scalar tail).
+ */
 function input_delta<A>(rows: i32, inputs: i32, units: i32, slope: f64, delta: usize, W: usize, zPrev: usize, dPrev: usize): void {
   const act = changetype<A>(0);
   const inBytes = <usize>inputs << 3, outBytes = <usize>units << 3;
   for (let r = 0; r < rows; r++) {
-    const dr = delta + <usize>r * outBytes, o = <usize>r * inBytes;
-    for (let i: usize = 0; i < inBytes; i += 8) {
+    const dr = delta + <usize>r * outBytes, o = dPrev + <usize>r * inBytes, zo = zPrev + <usize>r * inBytes;
+    let i: usize = 0;
+    for (; i + 16 <= inBytes; i += 16) {
+      let s = f64x2.splat(0.0);
+      let w = W + i;
+      for (let u: usize = 0; u < outBytes; u += 8) {
+        s = f64x2.add(s, f64x2.mul(f64x2.splat(load<f64>(dr + u)), v128.load(w)));
+        w += inBytes;
+      }
+      store<f64>(o + i, act.grad(f64x2.extract_lane(s, 0), zo + i, o + i, slope));
+      store<f64>(o + i + 8, act.grad(f64x2.extract_lane(s, 1), zo + i + 8, o + i + 8, slope));
+    }
+    for (; i < inBytes; i += 8) {
       let s = 0.0;
       let w = W + i;
       for (let u: usize = 0; u < outBytes; u += 8) {
         s += load<f64>(dr + u) * load<f64>(w);
         w += inBytes;
       }
-      store<f64>(dPrev + o + i, act.grad(s, zPrev + o + i, dPrev + o + i, slope));
+      store<f64>(o + i, act.grad(s, zo + i, o + i, slope));
     }
   }
 }

@@ -3,18 +3,20 @@
 // detaches its old buffer, after which V8's optimized typed-array code carries detach checks and
 // plain-JS loops run ~10-20 % slower), and every measurement starts from the same cold state.
 //
-// workerData: { id, engine: 'wasm' | 'wasm:N' | 'ts' | 'js', quick, task: 'fit' | 'predict' | 'predict-batch', mode: 'steady' | 'cold' }
+// workerData: { id, engine: 'wasm' | 'wasm:N' | 'ts' | 'js' | 'flat', quick, task: 'fit' | 'predict' | 'predict-batch', mode: 'steady' | 'cold' }
 //   'wasm' is the WebAssembly engine on one thread, 'wasm:N' on N threads
 //   predict-batch  one predict call over PREDICT_BATCH_ROWS rows (the workload's rows, repeated)
 //   cold    times the very first fit of the fresh worker (the model is created, nothing has run)
 //   steady  runs the task for at least WARMUP_MS first (V8's optimizing tiers take over), then
 //           times it repeatedly for at least MEASURE_MS and reports the median
 // Replies once: { ms, loss, rowsPerRun }. 'js' is the plain-JavaScript reference trainer
-// (plain-js-trainer.mjs), started from the same parameters as the engines.
+// (plain-js-trainer.mjs), 'flat' the flat-array one (flat-js-trainer.mjs, flat-js-task.mjs), both
+// started from the same parameters as the engines.
 import { parentPort, workerData } from 'node:worker_threads';
 import { createModel } from '../dist/index.js';
 import { WORKLOADS } from '../dist/cli/bench-workloads.js';
 import { createTrainer } from './plain-js-trainer.mjs';
+import { flatFitTask } from './flat-js-task.mjs';
 
 const WARMUP_MS = 500;
 const MEASURE_MS = 300;
@@ -31,7 +33,7 @@ const inputs = workload.spec.inputs, outputs = data.Y.length / data.rows;
 const [kind, threadCount] = engine.split(':');
 const threads = kind === 'wasm' ? Number(threadCount ?? 1) : 1;
 const created = performance.now();
-const model = await createModel({ ...workload.spec, engine: kind === 'js' ? 'ts' : kind, ...(kind === 'wasm' ? { threads } : {}) });
+const model = await createModel({ ...workload.spec, engine: kind === 'js' || kind === 'flat' ? 'ts' : kind, ...(kind === 'wasm' ? { threads } : {}) });
 // the first model of a process: with threads, its workers start here (createModel waits for them)
 const createMs = performance.now() - created;
 const start = model.getParamsFlat();
@@ -56,6 +58,8 @@ if (engine === 'js') {
     }
     return { ms: performance.now() - t0, loss };
   };
+} else if (engine === 'flat') {
+  runTask = flatFitTask(workload.spec, model.getParams(), fit, data);
 } else if (task === 'predict') {
   const predictRows = Array.from({ length: Math.min(PREDICT_ROWS, data.rows) }, (_, r) => ({ data: data.X.subarray(r * inputs, (r + 1) * inputs), rows: 1 }));
   runTask = () => {

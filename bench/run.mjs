@@ -1,12 +1,13 @@
-// `npm run bench`: training throughput of the WebAssembly engine, the pure-TypeScript engine and a
-// plain-JavaScript reference trainer (plain-js-trainer.mjs: arrays of rows, nested loops, the same
-// math) on the workloads W1–W6, side by side in one run.
+// `npm run bench`: training throughput of the WebAssembly engine, the pure-TypeScript engine and two
+// plain-JavaScript reference trainers (plain-js-trainer.mjs, 'js': arrays of rows, nested loops, the
+// same math; flat-js-trainer.mjs, 'flat': the same bits on flat Float64Arrays, written for speed) on
+// the workloads W1–W6, side by side in one run.
 //
-//   sanity   first, the plain-JS trainer and both engines train each workload unshuffled for a few
+//   sanity   first, the plain-JS trainers and both engines train each workload unshuffled for a few
 //            epochs from the same parameters: their losses must agree to ~1e-12 (relative)
 //   steady   every measurement runs in a fresh worker thread, which trains the workload for at least
 //            500 ms before it times it (median of the fits of the next 300 ms, at least one); the
-//            three trainers take turns (interleaved, never concurrent, the order rotating each
+//            trainers take turns (interleaved, never concurrent, the order rotating each
 //            round), and the table gives the median over ROUNDS rounds and the range of the ratios
 //   cold     a fresh worker's very first fit (model created, nothing run yet), median over rounds
 // Then single-row predict latency (784-128-10, one call per row), threads, and GEMM GFLOP/s.
@@ -26,6 +27,7 @@ import { createModel } from '../dist/index.js';
 // the workloads' one definition, shared with `wasmlp bench` (built by `npm run bench`'s prebench)
 import { WORKLOADS } from '../dist/cli/bench-workloads.js';
 import { createTrainer } from './plain-js-trainer.mjs';
+import { createFlatTrainer } from './flat-js-trainer.mjs';
 
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
@@ -102,16 +104,21 @@ if (!onlyThreads) {
     const trainer = createTrainer(w.spec, params, fit);
     const X = rowsOf(data.X, w.spec.inputs), Y = rowsOf(data.Y, K), order = X.map((_, i) => i);
     losses.js = Array.from({ length: fit.epochs }, () => trainer.epoch(X, Y, order));
+    const flat = createFlatTrainer(w.spec, params, fit), flatOrder = Uint32Array.from(order);
+    const flatSame = Array.from({ length: fit.epochs }, () => flat.epoch(data.X, data.Y, flatOrder)).every((v, e) => Object.is(v, losses.js[e]));
     const rel = (a, b) => Math.max(...a.map((v, i) => Math.abs(v - b[i]) / Math.abs(b[i])));
     const worst = Math.max(rel(losses.wasm, losses.js), rel(losses.ts, losses.js));
-    rows.push({ id: w.id, epochs: fit.epochs, 'loss (js)': losses.js.at(-1).toPrecision(12), 'max rel. diff wasm/ts vs js': worst.toExponential(1), agree: worst <= 1e-12 ? 'yes' : 'NO' });
+    rows.push({
+      id: w.id, epochs: fit.epochs, 'loss (js)': losses.js.at(-1).toPrecision(12), 'max rel. diff wasm/ts vs js': worst.toExponential(1),
+      'flat = js (bits)': flatSame ? 'yes' : 'NO', agree: worst <= 1e-12 && flatSame ? 'yes' : 'NO',
+    });
   }
-  console.log('Sanity: per-epoch losses of the engines and the plain-JS trainer (unshuffled, quick data, same start)');
+  console.log('Sanity: per-epoch losses of the engines and the plain-JS trainers (unshuffled, quick data, same start)');
   console.table(rows);
 }
 
 // --- steady state and cold first fit ---------------------------------------------------------
-const engines = withJs ? ['wasm', 'ts', 'js'] : ['wasm', 'ts'];
+const engines = withJs ? ['wasm', 'ts', 'js', 'flat'] : ['wasm', 'ts'];
 const steady = [], cold = [];
 for (const w of onlyThreads ? [] : selected) {
   const fit = w.fit(quick);
@@ -121,8 +128,10 @@ for (const w of onlyThreads ? [] : selected) {
   const row = { id: w.id, network: w.network, batch: fit.batchSize, epochs: fit.epochs, 'wasm samples/s': rate('wasm'), 'ts samples/s': rate('ts') };
   if (withJs) {
     row['js samples/s'] = rate('js');
-    row['wasm/js'] = `${(ms.js / ms.wasm).toFixed(2)}x (${ratioRange(samples.wasm, samples.js)})`;
-    row['ts/js'] = `${(ms.js / ms.ts).toFixed(2)}x (${ratioRange(samples.ts, samples.js)})`;
+    row['flat samples/s'] = rate('flat');
+    for (const base of ['js', 'flat']) {
+      for (const e of ['wasm', 'ts']) row[`${e}/${base}`] = `${(ms[base] / ms[e]).toFixed(2)}x (${ratioRange(samples[e], samples[base])})`;
+    }
   }
   row['wasm/ts'] = `${(ms.ts / ms.wasm).toFixed(2)}x (${ratioRange(samples.wasm, samples.ts)})`;
   row['final loss wasm / ts'] = `${lastLoss.wasm.toPrecision(6)} / ${lastLoss.ts.toPrecision(6)}`;

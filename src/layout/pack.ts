@@ -125,10 +125,13 @@ export function readSlot(plan: Plan, views: ArenaViews, slot: number): number {
   return views.i32[(plan.header >>> 2) + slot];
 }
 
-/** Appends the first `count` loss sums of the loss log, each times `scale`, to `into` (a plain loop: hot for tiny fits). */
-export function readLossLog(plan: Plan, views: ArenaViews, count: number, scale: number, into: number[]): void {
+/**
+ * Writes the first `count` loss sums of the loss log, each times `scale`, into `into` from index `at`
+ * (appending when `at` is its length; a plain loop: hot for tiny fits).
+ */
+export function readLossLog(plan: Plan, views: ArenaViews, count: number, scale: number, into: number[], at: number): void {
   const f64 = views.f64, log = plan.lossLog >>> 3;
-  for (let e = 0; e < count; e++) into.push(f64[log + e] * scale);
+  for (let e = 0; e < count; e++) into[at + e] = f64[log + e] * scale;
 }
 
 /** Sets the row order to 0, 1, …, rows − 1. */

@@ -20,6 +20,24 @@ export function recordChunk(run: Run, status: number, report: boolean): number {
   return done;
 }
 
+/** The most epochs whose losses a fit's first chunk sizes history.loss for (8 MB). */
+const PRESIZED_LOSSES = 1 << 20;
+
+/**
+ * Whether nothing reads history.loss before the fit returns (no callback, pause, timeout, signal or
+ * replay), so that the fit's first chunk may size it for every epoch at once and trimLosses cut it
+ * to the epochs completed: one allocation, where appending 50,000 losses one by one grows the array
+ * again and again (a tenth of a W2 fit).
+ */
+function unobserved({ chunked, o }: Run): boolean {
+  return !chunked && o.onDiverge !== 'stop' && o.epochs <= PRESIZED_LOSSES;
+}
+
+/** Cuts history.loss to the epochs completed (it may have been sized for more: unobserved). */
+export function trimLosses({ history }: Run): void {
+  if (history.loss.length > history.epochs) history.loss.length = history.epochs;
+}
+
 /** Reads the completed epochs of the last engine call from the loss log into the history. */
 function logEpochs(run: Run, status: number, completed: number, report: boolean): void {
   const { engine, plan, history, rows } = run;
@@ -28,14 +46,15 @@ function logEpochs(run: Run, status: number, completed: number, report: boolean)
   const log = plan.lossLog >>> 3;
   // nothing watches single epochs: read the chunk's losses in one pass (the same products)
   const unwatched = run.perEpoch || status === TRAIN_STATUS.STEP_BELOW ? 0 : completed;
-  readLossLog(plan, engine, unwatched, loss_scale(lossId, rows, outputs), history.loss);
+  if (unwatched > 0 && history.loss.length === 0 && unobserved(run)) history.loss = new Array(run.o.epochs);
+  readLossLog(plan, engine, unwatched, loss_scale(lossId, rows, outputs), history.loss, history.epochs);
   history.epochs += unwatched;
   if (unwatched > 0 && report && noticeDisposal(run)) return;
   for (let e = unwatched; e < completed; e++) {
     const partial = status === TRAIN_STATUS.STEP_BELOW && e === completed - 1;
     const seen = partial ? readSlot(plan, engine, H.ROWS_SEEN) : rows;
     const loss = engine.f64[log + e] * loss_scale(lossId, seen, outputs);
-    history.loss.push(loss);
+    history.loss[history.epochs] = loss; // (the array may be sized for more: unobserved)
     const logs: EpochLogs = { loss };
     if (run.validation) {
       logs.valLoss = validationLoss(run, run.validation.x.rows);

@@ -13,7 +13,7 @@ import { H, HF, TRAIN_STATUS } from '../layout/abi.js';
 import { rateOf } from './schedule.js';
 import { LOSS_LOG_CAPACITY } from '../layout/plan.js';
 import type { TrainerOptions, Progress } from './options.js';
-import { recordChunk } from './epoch-log.js';
+import { recordChunk, trimLosses } from './epoch-log.js';
 import { check, load, reserve } from './prepare.js';
 import { chunkStart, diverge, type ChunkStart } from './replay.js';
 import { restore } from './rollback.js';
@@ -179,6 +179,7 @@ function progress({ engine, header, history, o, totalSteps }: Run, elapsedMs: nu
 /** restoreBest's parameters when patience stopped the fit; the time; onDiverge 'throw''s error. */
 function finish(run: Run, diverged: TrainingError | null): FitHistory {
   const { history, best } = run;
+  trimLosses(run);
   // (not after a dispose: its stopReason is 'disposed', and no memory is touched)
   if (history.stopReason === 'patience' && best.params !== null) {
     run.engine.f64.set(best.params, run.plan.params >>> 3);

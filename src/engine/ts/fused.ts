@@ -7,52 +7,53 @@
 // general path (dropout.ts). With row weights (w: their element offset, 0 for none) the output loop
 // multiplies row r's loss terms by w_r and its δ's scale becomes scale·w_r, as losses.ts's weighted_
 // functions. Element offsets into `m`.
-import { ACTIVATION_ID, H, L, LAYER_RECORD_BYTES, LOSS_ID } from '../../layout/abi.js';
+import { ACTIVATION_ID, H, HF, L, LAYER_RECORD_BYTES, LOSS_ID } from '../../layout/abi.js';
 import { backprop_activation } from './activations.js';
 import { gemm_nn } from './blas.js';
 import { dense_backward, dense_forward } from './dense.js';
 import { loss_output_gradient, loss_scale, loss_sum, weighted_loss_sum, weighted_output_gradient } from './losses.js';
-import { sgd_step } from './optimizers.js';
+import { with_l1 } from './optimizers.js';
 import { apply_mask, dropout_mask } from './dropout.js';
 
 const { identity: IDENTITY, sigmoid: SIGMOID, tanh: TANH, relu: RELU, leaky_relu: LEAKY_RELU, softplus: SOFTPLUS } = ACTIVATION_ID;
 
 /**
  * a = f(z) and, for sigmoid, tanh and softplus, f'(z) into `d` (the layer's delta region, free until
- * the backward pass), over `count` values; the activation is switched on once per call.
+ * the backward pass), over `count` values; the activation is switched on once per call, and each
+ * case's loop is a function of its own (small enough for V8 to inline them all into the caller).
  */
 function activate_and_cache(m: Float64Array, act: number, slope: number, z: number, a: number, d: number, count: number): void {
   switch (act) {
-    case IDENTITY:
-      for (let k = 0; k < count; k++) m[a + k] = m[z + k];
-      break;
-    case SIGMOID:
-      for (let k = 0; k < count; k++) {
-        const v = m[z + k], e = Math.exp(-Math.abs(v)), q = 1 + e;
-        m[a + k] = (v >= 0 ? 1 : e) / q;
-        m[d + k] = e / (q * q);
-      }
-      break;
-    case TANH:
-      for (let k = 0; k < count; k++) {
-        const v = m[z + k], e = Math.exp(-2 * Math.abs(v)), q = 1 + e;
-        m[a + k] = Math.tanh(v);
-        m[d + k] = (4 * e) / (q * q);
-      }
-      break;
-    case RELU:
-      for (let k = 0; k < count; k++) { const v = m[z + k]; m[a + k] = v > 0 ? v : 0; }
-      break;
-    case LEAKY_RELU:
-      for (let k = 0; k < count; k++) { const v = m[z + k]; m[a + k] = v > 0 ? v : slope * v; }
-      break;
-    case SOFTPLUS:
-      for (let k = 0; k < count; k++) {
-        const v = m[z + k], e = Math.exp(-Math.abs(v)), q = 1 + e;
-        m[a + k] = Math.max(v, 0) + Math.log1p(e);
-        m[d + k] = (v >= 0 ? 1 : e) / q;
-      }
-      break;
+    case IDENTITY: for (let k = 0; k < count; k++) m[a + k] = m[z + k]; break;
+    case SIGMOID: sigmoid_and_cache(m, z, a, d, count); break;
+    case TANH: tanh_and_cache(m, z, a, d, count); break;
+    case RELU: for (let k = 0; k < count; k++) { const v = m[z + k]; m[a + k] = v > 0 ? v : 0; } break;
+    case LEAKY_RELU: for (let k = 0; k < count; k++) { const v = m[z + k]; m[a + k] = v > 0 ? v : slope * v; } break;
+    case SOFTPLUS: softplus_and_cache(m, z, a, d, count); break;
+  }
+}
+
+function sigmoid_and_cache(m: Float64Array, z: number, a: number, d: number, count: number): void {
+  for (let k = 0; k < count; k++) {
+    const v = m[z + k], e = Math.exp(-Math.abs(v)), q = 1 + e;
+    m[a + k] = (v >= 0 ? 1 : e) / q;
+    m[d + k] = e / (q * q);
+  }
+}
+
+function tanh_and_cache(m: Float64Array, z: number, a: number, d: number, count: number): void {
+  for (let k = 0; k < count; k++) {
+    const v = m[z + k], e = Math.exp(-2 * Math.abs(v)), q = 1 + e;
+    m[a + k] = Math.tanh(v);
+    m[d + k] = (4 * e) / (q * q);
+  }
+}
+
+function softplus_and_cache(m: Float64Array, z: number, a: number, d: number, count: number): void {
+  for (let k = 0; k < count; k++) {
+    const v = m[z + k], e = Math.exp(-Math.abs(v)), q = 1 + e;
+    m[a + k] = Math.max(v, 0) + Math.log1p(e);
+    m[d + k] = (v >= 0 ? 1 : e) / q;
   }
 }
 
@@ -66,7 +67,7 @@ function grad(act: number, g: number, zv: number, cached: number, slope: number)
   }
 }
 
-/** z = x · Wᵀ + b, a = f(z), cached f'(z), row by row; two units at a time share the loads of x. */
+/** z = x · Wᵀ + b row by row (two units at a time share the loads of x), then a = f(z) and the cached f'(z) over all rows in one call. */
 function forward_layer(
   m: Float64Array, rows: number, inputs: number, units: number, act: number, slope: number,
   x: number, W: number, b: number, z: number, a: number, d: number,
@@ -87,8 +88,8 @@ function forward_layer(
       for (let p = 0; p < inputs; p++) s += m[xr + p] * m[w0 + p];
       m[zr + j] = s + m[b + j];
     }
-    activate_and_cache(m, act, slope, zr, a + r * units, d + r * units, units);
   }
+  activate_and_cache(m, act, slope, z, a, d, rows * units);
 }
 
 /**
@@ -98,20 +99,13 @@ function forward_layer(
  * (1.38× → 1.12× and 1.32× → 0.99× the plain-JS trainer, bench/run.mjs --only=W1,W2,W3).
  */
 function weight_gradients(m: Float64Array, rows: number, inputs: number, units: number, x: number, delta: number, gW: number, gb: number): void {
-  for (let k = gW, end = gW + units * inputs; k < end; k++) m[k] = 0;
-  let r = 0;
-  for (; r + 1 < rows; r += 2) {
-    const d0 = delta + r * units, d1 = d0 + units, x0 = x + r * inputs, x1 = x0 + inputs;
-    for (let u = 0; u < units; u++) {
-      const a0 = m[d0 + u], a1 = m[d1 + u], g = gW + u * inputs;
-      for (let i = 0; i < inputs; i++) m[g + i] += a0 * m[x0 + i] + a1 * m[x1 + i];
-    }
-  }
-  if (r < rows) {
-    const d0 = delta + r * units, x0 = x + r * inputs;
-    for (let u = 0; u < units; u++) {
-      const a0 = m[d0 + u], g = gW + u * inputs;
-      for (let i = 0; i < inputs; i++) m[g + i] += a0 * m[x0 + i];
+  const pairs = rows & ~1, rowStep = 2 * units, xStep = 2 * inputs;
+  for (let u = 0, g = gW; u < units; u++, g += inputs) {
+    for (let i = 0; i < inputs; i++) {
+      let s = 0, d = delta + u, xr = x + i;
+      for (let r = 0; r < pairs; r += 2, d += rowStep, xr += xStep) s += m[d] * m[xr] + m[d + units] * m[xr + inputs];
+      if (pairs < rows) s += m[d] * m[xr];
+      m[g + i] = s;
     }
   }
   for (let u = 0; u < units; u++) m[gb + u] = 0;
@@ -121,26 +115,19 @@ function weight_gradients(m: Float64Array, rows: number, inputs: number, units: 
   }
 }
 
-/** Sums of one row of δ · W, before f' (a fused layer's delta region holds its cached f'). */
-let rowSums = new Float64Array(64);
-
-/** The previous layer's δ = f'(z_prev) ⊙ (δ · W), pairs of units added as one term (gemm_nn's loops). */
+/**
+ * The previous layer's δ = f'(z_prev) ⊙ (δ · W), pairs of units added as one term (gemm_nn's loops):
+ * each element one sum from 0, read down its column of W.
+ */
 function input_delta(m: Float64Array, rows: number, inputs: number, units: number, act: number, slope: number, delta: number, W: number, zPrev: number, dPrev: number): void {
-  if (rowSums.length < inputs) rowSums = new Float64Array(inputs);
-  const c = rowSums;
   for (let r = 0; r < rows; r++) {
     const dr = delta + r * units, o = r * inputs;
-    for (let i = 0; i < inputs; i++) c[i] = 0;
-    let u = 0;
-    for (; u + 1 < units; u += 2) {
-      const a0 = m[dr + u], a1 = m[dr + u + 1], w0 = W + u * inputs, w1 = w0 + inputs;
-      for (let i = 0; i < inputs; i++) c[i] += a0 * m[w0 + i] + a1 * m[w1 + i];
+    for (let i = 0; i < inputs; i++) {
+      let s = 0, u = 0, w = W + i;
+      for (; u + 1 < units; u += 2, w += 2 * inputs) s += m[dr + u] * m[w] + m[dr + u + 1] * m[w + inputs];
+      if (u < units) s += m[dr + u] * m[w];
+      m[dPrev + o + i] = grad(act, s, m[zPrev + o + i], m[dPrev + o + i], slope);
     }
-    if (u < units) {
-      const a0 = m[dr + u], w0 = W + u * inputs;
-      for (let i = 0; i < inputs; i++) c[i] += a0 * m[w0 + i];
-    }
-    for (let i = 0; i < inputs; i++) m[dPrev + o + i] = grad(act, c[i], m[zPrev + o + i], m[dPrev + o + i], slope);
   }
 }
 
@@ -282,7 +269,7 @@ export function train_gradients(m: Float64Array, i32: Int32Array, header: number
 // train_gradients' forward pass and output loop; row_backward_sgd walks the layers back once and, for
 // each weight, adds its term to the previous layer's δ from the old W (input_delta's pairs of units),
 // then applies its gradient at once: g = 0 + δ_u·x_i (weight_gradients' one-row sum), Δ = lr·(g + λθ)
-// (sgd_update, as sgd_all; with l1 ≠ 0 the step of sgd_step(l1), as sgd_all's). The same bits as
+// (sgd_all's step, written out; with l1 ≠ 0 with_l1's gradient, as sgd_all's). The same bits as
 // train_gradients followed by sgd_all; the gradient buffer is not written.
 
 /** Whether steps of one row may take row_forward_loss and row_backward_sgd (the optimizer aside; never with dropout). */
@@ -310,11 +297,16 @@ export function row_forward_loss(m: Float64Array, i32: Int32Array, header: numbe
   return fused_output(m, i32[h + H.LOSS], i32[out + L.ACTIVATION], slopeOf(m, table, layers - 1), 1, units, i32[out + L.Z] >>> 3, i32[out + L.A] >>> 3, target >>> 3, i32[out + L.DELTA] >>> 3, scale, w);
 }
 
-/** Backward pass and plain sgd update of one row after row_forward_loss (l1: the header's); returns the largest |Δθ| (sgd_all's). */
-export function row_backward_sgd(m: Float64Array, i32: Int32Array, header: number, input: number, lr: number, decay: number, l1: number): number {
-  const step = sgd_step(l1);
-  const h = header >>> 2;
+/**
+ * Backward pass and plain sgd update of one row after row_forward_loss, with the header's learning rate,
+ * weight decay and l1 (read here: numbers passed to a call V8 does not inline are allocated, at every
+ * step); returns the largest |Δθ| (sgd_all's).
+ */
+export function row_backward_sgd(m: Float64Array, i32: Int32Array, header: number, input: number): number {
+  const h = header >>> 2, f = header >>> 3;
+  const lr = m[f + HF.LEARNING_RATE], decay = m[f + HF.WEIGHT_DECAY], l1 = m[f + HF.L1];
   const layers = i32[h + H.LAYERS], table = i32[h + H.TABLE];
+  const plain = l1 === 0;
   let top = 0;
   for (let l = layers - 1; l >= 0; l--) {
     const r = rec(table, l);
@@ -330,14 +322,19 @@ export function row_backward_sgd(m: Float64Array, i32: Int32Array, header: numbe
         for (; u + 1 < units; u += 2) {
           const a0 = m[delta + u], a1 = m[delta + u + 1], t0 = m[w], t1 = m[w + inputs];
           s += a0 * t0 + a1 * t1;
-          top = step(m, top, w, t0, 0 + a0 * xi, lr, decay, l1);
-          top = step(m, top, w + inputs, t1, 0 + a1 * xi, lr, decay, l1);
+          const g0 = 0 + a0 * xi, d0 = lr * ((plain ? g0 : with_l1(g0, t0, l1)) + decay * t0);
+          const g1 = 0 + a1 * xi, d1 = lr * ((plain ? g1 : with_l1(g1, t1, l1)) + decay * t1);
+          m[w] = t0 - d0;
+          m[w + inputs] = t1 - d1;
+          top = Math.max(top, Math.abs(d0), Math.abs(d1));
           w += 2 * inputs;
         }
         if (u < units) {
           const a0 = m[delta + u], t0 = m[w];
           s += a0 * t0;
-          top = step(m, top, w, t0, 0 + a0 * xi, lr, decay, l1);
+          const g0 = 0 + a0 * xi, d0 = lr * ((plain ? g0 : with_l1(g0, t0, l1)) + decay * t0);
+          m[w] = t0 - d0;
+          top = Math.max(top, Math.abs(d0));
         }
         m[dPrev + i] = grad(act, s, m[zPrev + i], m[dPrev + i], slope);
       }
@@ -345,10 +342,18 @@ export function row_backward_sgd(m: Float64Array, i32: Int32Array, header: numbe
       const x = input >>> 3;
       for (let u = 0; u < units; u++) {
         const du = m[delta + u], w = W + u * inputs;
-        for (let i = 0; i < inputs; i++) top = step(m, top, w + i, m[w + i], 0 + du * m[x + i], lr, decay, l1);
+        for (let i = 0; i < inputs; i++) {
+          const t = m[w + i], g = 0 + du * m[x + i], d = lr * ((plain ? g : with_l1(g, t, l1)) + decay * t);
+          m[w + i] = t - d;
+          top = Math.max(top, Math.abs(d));
+        }
       }
     }
-    for (let u = 0; u < units; u++) top = step(m, top, b + u, m[b + u], 0 + m[delta + u], lr, decay, l1);
+    for (let u = 0; u < units; u++) {
+      const t = m[b + u], g = 0 + m[delta + u], d = lr * ((plain ? g : with_l1(g, t, l1)) + decay * t);
+      m[b + u] = t - d;
+      top = Math.max(top, Math.abs(d));
+    }
   }
   return top;
 }

@@ -6,52 +6,44 @@
 //   adam:      t ← t + 1;  m ← β1 m + (1 − β1) g;  v ← β2 v + (1 − β2) g²
 //              θ ← θ − lr · (m / (1 − β1^t)) / (√(v / (1 − β2^t)) + ε)
 // β^t are running products kept beside the state. Each returns the largest |Δθ| it applied.
-// l1 = 0 uses ∇L as it is (not a + 0 term: −0 + 0 is +0): each pass picks its step or gradient
-// function once, before its loop (assembly/optimizers.ts: a type argument). Element offsets into `m` (the arena).
+// l1 = 0 uses ∇L as it is (not a + 0 term: −0 + 0 is +0): each loop tests l1 = 0 (the same answer for
+// every element) and calls with_l1 only when it is not (assembly/optimizers.ts: a type argument).
+// Element offsets into `m` (the arena).
 import { H, HF, OPTIMIZER_ID, OPT_SCALARS } from '../../layout/abi.js';
 
 /**
- * The sgd step of one parameter θ (at `p`, value `theta`) with gradient g: Δ = lr·(g + λθ); θ ← θ − Δ;
- * returns max(top, |Δ|). The one form of the step: sgd, sgd_all and fused.ts's one-row step
- * (row_backward_sgd) all call it, so they compute the same bits.
+ * ∇L + l1·sign(θ), sign(0) = 0 (and NaN's): l1, −l1 or +0 added. The gradient when l1 ≠ 0.
+ *
+ * The sgd step of one parameter θ with gradient g (with_l1's when l1 ≠ 0) is Δ = lr·(g + λθ); θ ← θ − Δ;
+ * the largest |Δ| is kept. It is written out in each loop that takes it (sgd, sgd_all and fused.ts's
+ * one-row step, row_backward_sgd), the same operations in every one, so they compute the same bits
+ * (a step passed around as a function value is a call V8 does not always inline).
  */
-export function sgd_update(a: Float64Array, top: number, p: number, theta: number, g: number, lr: number, decay: number): number {
-  const d = lr * (g + decay * theta);
-  a[p] = theta - d;
-  return Math.max(top, Math.abs(d));
-}
-
-/** ∇L + l1·sign(θ), sign(0) = 0 (and NaN's): l1, −l1 or +0 added. The gradient when l1 ≠ 0. */
 export function with_l1(g: number, theta: number, l1: number): number {
   return g + (theta > 0 ? l1 : theta < 0 ? -l1 : 0);
 }
 
-/** ∇L as it is: the gradient when l1 = 0. */
-const without_l1 = (g: number): number => g;
-
-/** sgd_update with the gradient with_l1 gives. */
-function sgd_update_l1(a: Float64Array, top: number, p: number, theta: number, g: number, lr: number, decay: number, l1: number): number {
-  return sgd_update(a, top, p, theta, with_l1(g, theta, l1), lr, decay);
-}
-
-/** The sgd step for this l1 (taking l1 last): sgd_update itself when l1 = 0. */
-export const sgd_step = (l1: number): typeof sgd_update_l1 => (l1 === 0 ? sgd_update : sgd_update_l1);
-
 export function sgd(a: Float64Array, n: number, params: number, grads: number, mask: number, lr: number, decay: number, l1: number): number {
-  const step = sgd_step(l1);
   let top = 0;
   for (let i = 0; i < n; i++) {
     if (a[mask + i] === 0) continue;
-    top = step(a, top, params + i, a[params + i], a[grads + i], lr, decay, l1);
+    const theta = a[params + i], g = l1 === 0 ? a[grads + i] : with_l1(a[grads + i], theta, l1);
+    const d = lr * (g + decay * theta);
+    a[params + i] = theta - d;
+    top = Math.max(top, Math.abs(d));
   }
   return top;
 }
 
 /** sgd when every parameter trains (no mask entry is 0): the same operations as sgd, without the mask test. */
 export function sgd_all(a: Float64Array, n: number, params: number, grads: number, lr: number, decay: number, l1: number): number {
-  const step = sgd_step(l1);
   let top = 0;
-  for (let i = 0; i < n; i++) top = step(a, top, params + i, a[params + i], a[grads + i], lr, decay, l1);
+  for (let i = 0; i < n; i++) {
+    const theta = a[params + i], g = l1 === 0 ? a[grads + i] : with_l1(a[grads + i], theta, l1);
+    const d = lr * (g + decay * theta);
+    a[params + i] = theta - d;
+    top = Math.max(top, Math.abs(d));
+  }
   return top;
 }
 
@@ -59,12 +51,11 @@ export function momentum(
   a: Float64Array, n: number, params: number, grads: number, mask: number, m: number,
   lr: number, decay: number, mu: number, nesterov: number, l1: number,
 ): number {
-  const gradient: typeof with_l1 = l1 === 0 ? without_l1 : with_l1;
   let top = 0;
   for (let i = 0; i < n; i++) {
     if (a[mask + i] === 0) continue;
     const theta = a[params + i];
-    const g = gradient(a[grads + i], theta, l1) + decay * theta;
+    const g = (l1 === 0 ? a[grads + i] : with_l1(a[grads + i], theta, l1)) + decay * theta;
     const mNew = mu * a[m + i] + g;
     const d = nesterov ? lr * (g + mu * mNew) : lr * mNew;
     a[m + i] = mNew;
@@ -78,12 +69,11 @@ export function adam(
   a: Float64Array, n: number, params: number, grads: number, mask: number, m: number, v: number,
   lr: number, decay: number, beta1: number, beta2: number, epsilon: number, correction1: number, correction2: number, l1: number,
 ): number {
-  const gradient: typeof with_l1 = l1 === 0 ? without_l1 : with_l1;
   let top = 0;
   for (let i = 0; i < n; i++) {
     if (a[mask + i] === 0) continue;
     const theta = a[params + i];
-    const g = gradient(a[grads + i], theta, l1) + decay * theta;
+    const g = (l1 === 0 ? a[grads + i] : with_l1(a[grads + i], theta, l1)) + decay * theta;
     const mNew = beta1 * a[m + i] + (1 - beta1) * g;
     const vNew = beta2 * a[v + i] + (1 - beta2) * (g * g);
     const d = lr * (mNew / correction1 / (Math.sqrt(vNew / correction2) + epsilon));

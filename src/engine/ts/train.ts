@@ -8,10 +8,11 @@ import { loss_scale } from './losses.js';
 import { optimizer_step, plain_sgd, plain_sgd_step } from './optimizers.js';
 import { nextBelow } from '../../layout/rng.js';
 
+/** Copies the rows perm[from …] of `width` values from src to dst, one after another (a plain loop: rows are short). */
 function gather_rows(m: Float64Array, u32: Uint32Array, src: number, dst: number, perm: number, from: number, rows: number, width: number): void {
-  for (let r = 0; r < rows; r++) {
-    const row = u32[perm + from + r];
-    m.copyWithin(dst + r * width, src + row * width, src + (row + 1) * width);
+  for (let r = 0, to = dst; r < rows; r++, to += width) {
+    const at = src + u32[perm + from + r] * width;
+    for (let k = 0; k < width; k++) m[to + k] = m[at + k];
   }
 }
 
@@ -56,7 +57,6 @@ export function train_epochs(m: Float64Array, i32: Int32Array, u32: Uint32Array,
   // steps of one row on a network fused for one row, with plain sgd: one pass forward, one pass back
   // that updates each parameter as it goes (fused.ts row_backward_sgd; the same bits)
   const rowStep = plain && row_step_ready(i32, header);
-  const lr = m[f + HF.LEARNING_RATE], decay = m[f + HF.WEIGHT_DECAY], l1 = m[f + HF.L1];
   const rowScale = loss_scale(i32[h + H.LOSS], 1, outputs);
   while (e < epochs && steps < maxSteps) {
     if (pos === 0) {
@@ -93,7 +93,7 @@ export function train_epochs(m: Float64Array, i32: Int32Array, u32: Uint32Array,
       return finish(m, i32, header, TRAIN_STATUS.NON_FINITE_LOSS, e, steps, pos, step, sum);
     }
     sum += batchSum;
-    const largest = oneRow ? row_backward_sgd(m, i32, header, input, lr, decay, l1) : plain ? plain_sgd_step(m, i32, header) : optimizer_step(m, i32, header);
+    const largest = oneRow ? row_backward_sgd(m, i32, header, input) : plain ? plain_sgd_step(m, i32, header) : optimizer_step(m, i32, header);
     m[f + HF.LAST_STEP] = largest;
     if (!Number.isFinite(largest)) {
       i32[h + H.FAILED_STEP] = step;
