@@ -138,8 +138,9 @@ async function fitOnStream(model: Model, sources: Sources, normalize: Normalizat
 
 /** The progress display of a streamed fit, by bytes: `update` takes where the training file's pass stands. */
 function byteProgress(ctx: Context, state: TrainingState, size: number, rows: number): (chunk: ReadChunk, pass: number) => void {
-  const started = performance.now();
+  let started: number | null = null; // the first chunk trained on (the scalers' pass comes before)
   return (chunk, pass) => {
+    started ??= performance.now();
     const done = (pass - 1) * size + chunk.bytesRead;
     const elapsed = performance.now() - started;
     const fraction = done / Math.max(1, state.totalSteps);
