@@ -71,10 +71,11 @@ export class Block {
     const { inputs, outputs } = this.plan.spec;
     const f64 = this.engine.f64;
     const { inputs: sx, targets: sy } = this.scalers;
-    if (sx === undefined) copyValues(buffer.x, slot * inputs, f64, this.at(this.plan.x, inputs) >>> 3, inputs);
-    else writeRows(f64, this.at(this.plan.x, inputs), buffer.x, slot, 1, inputs, sx);
-    if (sy === undefined) copyValues(buffer.y, slot * outputs, f64, this.at(this.plan.y, outputs) >>> 3, outputs);
-    else writeRows(f64, this.at(this.plan.y, outputs), buffer.y, slot, 1, outputs, sy);
+    const x = this.at(this.plan.x, inputs) >>> 3, y = this.at(this.plan.y, outputs) >>> 3;
+    if (sx === undefined) copyValues(buffer.x, slot * inputs, f64, x, inputs);
+    else sx.transformAt(buffer.x, slot * inputs, f64, x, inputs);
+    if (sy === undefined) copyValues(buffer.y, slot * outputs, f64, y, outputs);
+    else sy.transformAt(buffer.y, slot * outputs, f64, y, outputs);
     if (this.weighted) f64[this.at(this.plan.weights, 1) >>> 3] = buffer.w![slot];
     this.count++;
   }
