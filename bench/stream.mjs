@@ -22,7 +22,8 @@
 //   --threads N        the trainer's threads (the stream also reads on a thread of its own)  [1]
 //   --dir DIR          where the CSVs and models go  [/tmp/wasmlp-stream]
 //
-// The CSVs are made by bench/make-csv.mjs (deterministic) in --dir, and kept there for another run.
+// The CSVs are made by bench/make-csv.mjs (deterministic) in --dir, named by shape and size, and kept
+// there for another run.
 // Both runs train the same network for the same epochs, without early stopping or held-out rows,
 // with the CLI's defaults otherwise (the stream shuffles through its buffer, --shuffle-buffer).
 // samples/s is the command's own figure: training rows over the fit's time (the stream's includes
@@ -88,8 +89,10 @@ function train(file, stream) {
 const median = (values) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)];
 const mib = (bytes) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 
-const small = csv(`${shape}-small.csv`, ['--rows', a['small-rows'] ?? '200000']);
-const big = csv(`${shape}-big.csv`, ['--bytes', a['big-bytes'] ?? '2G']);
+// named by their shape and size: a file of another size is another file
+const smallRows = a['small-rows'] ?? '200000', bigBytes = a['big-bytes'] ?? '2G';
+const small = csv(`${shape}-${smallRows}-rows.csv`, ['--rows', smallRows]);
+const big = csv(`${shape}-${bigBytes}.csv`, ['--bytes', bigBytes]);
 const paths = [{ label: 'in memory', file: small, stream: false, runs: [] }, { label: '`--stream`', file: big, stream: true, runs: [] }];
 for (let i = 0; i < runs; i++) {
   for (const p of paths) {

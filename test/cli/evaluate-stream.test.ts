@@ -6,8 +6,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createModel } from '../../src/index.js';
-import { cleanup, scratch, wasmlp } from './helpers.js';
+import { createModel, type Model } from '../../src/index.js';
+import { cleanup, irisWithModel, scratch, wasmlp } from './helpers.js';
 
 let dir: string;
 const ROWS = 20_000;
@@ -25,23 +25,23 @@ function data(rows: number): { text: string; X: number[]; Y: number[] } {
   return { text: `${lines.join('\r\n')}\r\n`, X, Y };
 }
 
+/** A library model with the CLI's names saved as `file` in the scratch folder. */
+function save(file: string, model: Model, cli: object): void {
+  writeFileSync(join(dir, file), JSON.stringify({ ...model.toJSON({ training: false }), cli }));
+  model.dispose();
+}
+
 beforeAll(async () => {
   dir = scratch();
   const { text, X, Y } = data(ROWS);
   writeFileSync(join(dir, 'data.csv'), text);
-  const model = await createModel({ inputs: 3, layers: [{ units: 8, activation: 'tanh' }, { units: 2, activation: 'identity' }], loss: 'mse', seed: 7 });
-  model.setNormalization(Float64Array.from(X), Float64Array.from(Y), { inputs: 'standardize', targets: 'standardize' });
-  const cli = { version: 1, inputs: ['a', 'b', 'c'], targets: ['y1', 'y2'], task: 'regression', labels: null, training: null };
-  writeFileSync(join(dir, 'reg.json'), JSON.stringify({ ...model.toJSON({ training: false }), cli }));
-  model.dispose();
-  const iris = await wasmlp(['example', 'iris', '--out', 'iris.csv'], dir);
-  expect(iris.code, iris.stderr).toBe(0);
-  const train = await wasmlp(['train', 'iris.csv', '--target', 'species', '--epochs', '3', '--out', 'iris.json', '--no-plot'], dir);
-  expect(train.code, train.stderr).toBe(0);
+  const reg = await createModel({ inputs: 3, layers: [{ units: 8, activation: 'tanh' }, { units: 2, activation: 'identity' }], loss: 'mse', seed: 7 });
+  reg.setNormalization(Float64Array.from(X), Float64Array.from(Y), { inputs: 'standardize', targets: 'standardize' });
+  save('reg.json', reg, { version: 1, inputs: ['a', 'b', 'c'], targets: ['y1', 'y2'], task: 'regression', labels: null, training: null });
+  await irisWithModel(dir);
   const bce = await createModel({ inputs: 4, layers: [{ units: 6, activation: 'tanh' }, { units: 3, activation: 'sigmoid' }], loss: 'bce', seed: 3 });
   const irisCli = { version: 1, inputs: ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'], targets: ['species'], task: 'classification', labels: ['setosa', 'versicolor', 'virginica'], training: null };
-  writeFileSync(join(dir, 'sigmoids.json'), JSON.stringify({ ...bce.toJSON({ training: false }), cli: irisCli }));
-  bce.dispose();
+  save('sigmoids.json', bce, irisCli);
   // iris repeated past two chunks: 150 rows × 120
   const [header, ...rows] = readFileSync(join(dir, 'iris.csv'), 'utf8').trim().split('\n');
   writeFileSync(join(dir, 'iris-big.csv'), `${[header, ...Array.from({ length: 120 }, () => rows).flat()].join('\n')}\n`);
