@@ -31,6 +31,11 @@ export function setJobEntry(url: URL): void {
   entry = url;
 }
 
+/** The entry file workers run (null: in the calling thread), for other workers of the command (prefetch.ts). */
+export function jobEntry(): URL | null {
+  return entry;
+}
+
 interface JobRequest {
   name: string;
   args: string[];

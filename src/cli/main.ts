@@ -17,6 +17,7 @@ import { predictCommand } from './commands/predict.js';
 import { trainCommand } from './commands/train-command.js';
 import { EXIT, reportOf } from './errors.js';
 import { isJobWorkerData, runJobWorker, setJobEntry } from './jobs.js';
+import { isPrefetchWorkerData, runPrefetchWorker } from './prefetch.js';
 import { printError } from './run.js';
 
 /**
@@ -68,10 +69,12 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-// `wasmlp bench` and the long computations of other commands start this same file in worker
-// threads (see bench-worker.ts and jobs.ts); stdout's errors and signals are handled in run.ts
+// `wasmlp bench`, the long computations of other commands and the reading ahead of a streamed file
+// start this same file in worker threads (see bench-worker.ts, jobs.ts and prefetch.ts); stdout's errors and signals are handled
+// in run.ts
 if (!isMainThread && isBenchWorkerData(workerData)) await runBenchWorker(workerData.wasmlpBench);
 else if (!isMainThread && isJobWorkerData(workerData)) await runJobWorker(workerData.wasmlpJob);
+else if (!isMainThread && isPrefetchWorkerData(workerData)) await runPrefetchWorker(workerData.wasmlpPrefetch);
 else {
   setJobEntry(new URL(import.meta.url));
   await main(process.argv);

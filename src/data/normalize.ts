@@ -120,18 +120,26 @@ export class Scaler {
 
   /** Scales packed rows into `out` (a new array unless given; it may be `data` itself, or engine memory). */
   transform(data: Float64Array, out: Float64Array = new Float64Array(data.length)): Float64Array {
+    this.transformAt(data, 0, out, 0, data.length);
+    return out;
+  }
+
+  /**
+   * transform on `n` values of packed rows: `data` from index `from` (a row's start) into `out` from
+   * index `to`, without a view of either (a row at a time, views cost more than the row).
+   */
+  transformAt(data: Float64Array, from: number, out: Float64Array, to: number, n: number): void {
     const cols = this.columns;
     const standardize = this.kind === 'standardize';
     const symmetric = !standardize && this.range[0] === -1;
     const middle = standardize || symmetric ? 0 : 0.5;
     const { a, b, k, ka, spread } = this;
     // k = 1: (x − min) / (max − min), 2 (x − min) / (max − min) − 1 and (x − mean) / std, to the bit
-    for (let i = 0; i < data.length; i++) {
-      const c = i % cols, x = data[i];
-      if (standardize ? b[c] === 0 : b[c] === a[c]) out[i] = middle;
-      else out[i] = symmetric ? (2 * (x * k[c] - ka[c])) / spread[c] - 1 : (x * k[c] - ka[c]) / spread[c];
+    for (let i = 0; i < n; i++) {
+      const c = i % cols, x = data[from + i];
+      if (standardize ? b[c] === 0 : b[c] === a[c]) out[to + i] = middle;
+      else out[to + i] = symmetric ? (2 * (x * k[c] - ka[c])) / spread[c] - 1 : (x * k[c] - ka[c]) / spread[c];
     }
-    return out;
   }
 
   /** Maps scaled rows back to the original units (a new array). */

@@ -55,9 +55,8 @@ export function writeDescriptors(plan: Plan, views: ArenaViews): void {
 
 /** Copies `rows × width` values starting at row `from` of a packed matrix into a region, scaled on the way when a scaler is given. */
 export function writeRows(f64: Float64Array, offset: number, data: Float64Array, from: number, rows: number, width: number, scaler?: Scaler): void {
-  const source = data.subarray(from * width, (from + rows) * width);
-  if (scaler === undefined) f64.set(source, offset >>> 3);
-  else scaler.transform(source, f64.subarray(offset >>> 3, (offset >>> 3) + source.length));
+  if (scaler === undefined) f64.set(data.subarray(from * width, (from + rows) * width), offset >>> 3);
+  else scaler.transformAt(data, from * width, f64, offset >>> 3, rows * width);
 }
 
 /** A copy of `count` f64 at a byte offset. */

@@ -71,12 +71,41 @@ export class Block {
     const { inputs, outputs } = this.plan.spec;
     const f64 = this.engine.f64;
     const { inputs: sx, targets: sy } = this.scalers;
-    if (sx === undefined) copyValues(buffer.x, slot * inputs, f64, this.at(this.plan.x, inputs) >>> 3, inputs);
-    else writeRows(f64, this.at(this.plan.x, inputs), buffer.x, slot, 1, inputs, sx);
-    if (sy === undefined) copyValues(buffer.y, slot * outputs, f64, this.at(this.plan.y, outputs) >>> 3, outputs);
-    else writeRows(f64, this.at(this.plan.y, outputs), buffer.y, slot, 1, outputs, sy);
+    const x = this.at(this.plan.x, inputs) >>> 3, y = this.at(this.plan.y, outputs) >>> 3;
+    if (sx === undefined) copyValues(buffer.x, slot * inputs, f64, x, inputs);
+    else sx.transformAt(buffer.x, slot * inputs, f64, x, inputs);
+    if (sy === undefined) copyValues(buffer.y, slot * outputs, f64, y, outputs);
+    else sy.transformAt(buffer.y, slot * outputs, f64, y, outputs);
     if (this.weighted) f64[this.at(this.plan.weights, 1) >>> 3] = buffer.w![slot];
     this.count++;
+  }
+
+  /**
+   * The shuffle buffer's exchange for rows `from` … `from + n − 1` of a chunk (n ≤ the room left; the
+   * buffer full), in one loop: per row, the slot picked, the row in it into the block (scaled on the
+   * way), the arriving row into the slot. What pick, addBuffered and put do row by row, without a call per row.
+   */
+  exchange(buffer: ShuffleBuffer, rows: Rows, from: number, n: number): void {
+    const { inputs, outputs } = this.plan.spec;
+    const f64 = this.engine.f64;
+    const { inputs: sx, targets: sy } = this.scalers;
+    const bx = buffer.x, by = buffer.y, bw = buffer.w, cx = rows.x.data, cy = rows.y!.data;
+    let x = this.at(this.plan.x, inputs) >>> 3, y = this.at(this.plan.y, outputs) >>> 3, w = this.at(this.plan.weights, 1) >>> 3;
+    for (let r = from; r < from + n; r++, x += inputs, y += outputs, w++) {
+      const slot = buffer.pick();
+      const sxAt = slot * inputs, syAt = slot * outputs;
+      if (sx === undefined) copyValues(bx, sxAt, f64, x, inputs);
+      else sx.transformAt(bx, sxAt, f64, x, inputs);
+      if (sy === undefined) copyValues(by, syAt, f64, y, outputs);
+      else sy.transformAt(by, syAt, f64, y, outputs);
+      copyValues(cx, r * inputs, bx, sxAt, inputs);
+      copyValues(cy, r * outputs, by, syAt, outputs);
+      if (this.weighted) {
+        f64[w] = bw![slot];
+        bw![slot] = rows.weights![r];
+      }
+    }
+    this.count += n;
   }
 
   /**

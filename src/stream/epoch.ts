@@ -66,15 +66,16 @@ async function feed(run: StreamRun, arena: Arena, rows: Rows, from: number): Pro
     }
     return true;
   }
-  for (let r = from; r < rows.rows; r++) {
+  let r = from;
+  for (; r < rows.rows && !buffer.full; r++) {
     run.epoch.read++;
-    if (!buffer.full) {
-      buffer.fill(rows, r);
-      continue;
-    }
-    const slot = buffer.pick();
-    block.addBuffered(buffer, slot);
-    buffer.put(slot, rows, r);
+    buffer.fill(rows, r);
+  }
+  while (r < rows.rows) {
+    const n = Math.min(block.capacity - block.count, rows.rows - r);
+    block.exchange(buffer, rows, r, n);
+    r += n;
+    run.epoch.read += n;
     if (block.full && !(await blockDone(run, arena))) return false;
   }
   return true;

@@ -81,14 +81,9 @@ export class ShuffleBuffer {
     this.store(this.count++, rows, r);
   }
 
-  /** A full buffer and a row arriving: the slot whose row goes to training now (then `put` the new row there). */
+  /** A full buffer and a row arriving: the slot whose row goes to training now (the new row takes it: Block.exchange). */
   pick(): number {
     return nextBelow(this.rng, this.capacity);
-  }
-
-  /** Row r of `rows` into a slot whose row was emitted. */
-  put(slot: number, rows: Rows, r: number): void {
-    this.store(slot, rows, r);
   }
 
   /** At the end of a pass: the slot of the next row to emit, or -1 when none is left (then `remove` it). */

@@ -66,3 +66,11 @@ export function parseCsv(text: string): string[][] {
 export function json(run: Run): any {
   return JSON.parse(run.stdout);
 }
+
+/** iris.csv (`wasmlp example iris`) in `dir`, and iris.json: a classifier trained on it for 3 epochs. */
+export async function irisWithModel(dir: string): Promise<void> {
+  for (const args of [['example', 'iris', '--out', 'iris.csv'], ['train', 'iris.csv', '--target', 'species', '--epochs', '3', '--out', 'iris.json', '--no-plot']]) {
+    const run = await wasmlp(args, dir);
+    if (run.code !== 0) throw new Error(`wasmlp ${args[0]}: ${run.stderr}`);
+  }
+}

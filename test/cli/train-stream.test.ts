@@ -5,6 +5,7 @@
 // must hold the file's rows as readCsv reads them (targets one-hot in the order of the sorted
 // labels); the options must be the flags'; the model file must record the streamed run. The
 // refusals of flags that do not fit a stream are checked through the built command.
+import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +15,7 @@ import { Progress } from '../../src/cli/progress.js';
 import type { Context } from '../../src/cli/run.js';
 import { readCsv } from '../../src/csv/index.js';
 import { Model } from '../../src/model/model.js';
-import { cleanup, scratch, wasmlp } from './helpers.js';
+import { CLI, cleanup, listing, scratch, wasmlp } from './helpers.js';
 
 interface Chunk {
   x: { data: Float64Array; rows: number };
@@ -197,3 +198,47 @@ describe('train --stream, end to end', () => {
   }, 240_000);
 });
 
+
+/**
+ * `wasmlp train big.csv --stream` for far more epochs than it could finish, sent `signal` once a
+ * moment after training started (the file is read ahead by a worker thread): its exit code, stderr
+ * and the folder's entries before and after. The bound only catches a command that does not stop.
+ */
+async function signalled(signal: 'SIGINT' | 'SIGTERM', out: string): Promise<{ code: number | string | null; stderr: string; before: string[]; after: string[] }> {
+  const before = listing(dir);
+  const child = spawn(process.execPath, [CLI, 'train', 'big.csv', '--target', 'species', '--stream', '--epochs', '100000', '--no-plot', '--out', out], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  const started = new Promise<void>((resolve) => {
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+      if (stderr.includes('--stream holds out no rows')) setTimeout(resolve, 1500);
+    });
+  });
+  const exited = new Promise<number | string | null>((resolve) => child.on('close', (code, sig) => resolve(code ?? sig)));
+  await started;
+  child.kill(signal);
+  let timer: NodeJS.Timeout | undefined;
+  const code = await Promise.race([exited, new Promise<string>((resolve) => (timer = setTimeout(() => resolve('hang'), 30_000)))]);
+  clearTimeout(timer);
+  if (code === 'hang') child.kill('SIGKILL');
+  return { code, stderr, before, after: listing(dir) };
+}
+
+describe('train --stream stops when told, its reading thread with it', () => {
+  it('Ctrl-C once: stops after the current chunk and saves the model', async () => {
+    const run = await signalled('SIGINT', 'interrupted.json');
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain('stopping after the current chunk');
+    expect(run.after).toEqual([...run.before, 'interrupted.json'].sort());
+    const training = JSON.parse(readFileSync(join(dir, 'interrupted.json'), 'utf8')).cli.training;
+    expect(training.stopReason).toBe('aborted');
+    expect(training.epochs).toBeLessThan(100000);
+  }, 120_000);
+
+  it('SIGTERM: exit 143, nothing written, no temporary file', async () => {
+    const run = await signalled('SIGTERM', 'terminated.json');
+    expect(run.code, run.stderr).toBe(143);
+    expect(run.stderr).toContain('wasmlp train: terminated (SIGTERM); nothing was written');
+    expect(run.after).toEqual(run.before);
+  }, 120_000);
+});

@@ -40,19 +40,22 @@ const pick = (m: Float64Array, width: number, order: number[]): Float64Array => 
 };
 
 describe.each(ENGINES)('the shuffle buffer on the %s engine', (engine) => {
-  it.each([[100, false], [ROWS, false], [1, false], [100, true]])('buffer %s (scalers: %s): the documented order, every row once per epoch, the bits of fit on the rows in that order', async (n, scaled) => {
+  it.each([[100, false, false], [ROWS, false, false], [1, false, false], [100, true, false], [100, true, true]])('buffer %s (scalers: %s, row weights: %s): the documented order, every row once per epoch, the bits of fit on the rows in that order', async (n, scaled, weighted) => {
     const model = await createModel({ ...SPEC, engine });
     const reference = await createModel({ ...SPEC, engine });
     if (scaled) for (const m of [model, reference]) m.setNormalization(X, Y, { inputs: 'standardize', targets: 'minMax' });
     const shuffler = Uint32Array.from(model.toJSON().training!.rng);
     const options = { batchSize: 16, optimizer: 'adam' as const };
-    const history = await model.fitStream(source(X, Y, 3, 2, [33, 1, 250]), { ...options, epochs: 2, shuffle: { buffer: n } });
+    const weights = Float64Array.from({ length: ROWS }, (_, r) => ((r * 7) % 5) / 4);
+    const extra = (from: number, count: number) => (weighted ? { weights: weights.slice(from, from + count) } : {});
+    const history = await model.fitStream(source(X, Y, 3, 2, [33, 1, 250], extra), { ...options, epochs: 2, shuffle: { buffer: n } });
     const losses: number[] = [];
     for (let epoch = 0; epoch < 2; epoch++) {
       const order = documentedOrder(shuffler, n, ROWS);
       expect([...order].sort((a, b) => a - b)).toEqual(Array.from({ length: ROWS }, (_, r) => r));
       if (n === 1) expect(order).toEqual(Array.from({ length: ROWS }, (_, r) => r)); // a buffer of one row keeps the order
-      losses.push(...reference.fit(pick(X, 3, order), pick(Y, 2, order), { ...options, epochs: 1, shuffle: false }).loss);
+      const sampleWeight = weighted ? pick(weights, 1, order) : undefined;
+      losses.push(...reference.fit(pick(X, 3, order), pick(Y, 2, order), { ...options, epochs: 1, shuffle: false, ...(sampleWeight ? { sampleWeight } : {}) }).loss);
     }
     expect(bytes(model.getParamsFlat())).toBe(bytes(reference.getParamsFlat()));
     expect(bytes(history.loss)).toBe(bytes(losses));

@@ -12,14 +12,16 @@ import { DELIMITER_DEFAULT, delimiter } from '../args.js';
 import { argmaxRows } from '../encode.js';
 import { count, fields, num, percent, table } from '../format.js';
 import { readModelData, type ModelData } from '../model-data.js';
-import { readModelFile } from '../model-file.js';
+import { readModelFile, type LoadedModel } from '../model-file.js';
 import { lossUnitsText } from '../units.js';
 import { job } from '../jobs.js';
 import { action, type Context, type Result } from '../run.js';
+import { streamScores, type Scored } from './evaluate-stream.js';
 
-interface EvaluateOptions {
+export interface EvaluateOptions {
   delimiter?: string;
   engine?: 'wasm' | 'ts';
+  stream?: boolean;
 }
 
 /**
@@ -62,39 +64,56 @@ function regressionText(e: RegressorEvaluation, columns: string[]): string {
   return `per target, in the targets' own units:\n${table(rows)}`;
 }
 
+/** The loss in target units is shown for a regression with a target scaler and a squared loss. */
+export function showsTargetLoss(model: Model): boolean {
+  const squared = model.spec.loss === 'ssr' || model.spec.loss === 'half_se' || model.spec.loss === 'mse';
+  return model.getNormalization().targets !== undefined && squared;
+}
+
 async function evaluate(ctx: Context, [modelFile, dataFile]: string[], o: EvaluateOptions): Promise<Result> {
   const loaded = await readModelFile(modelFile, o.engine);
   const { model } = loaded;
-  const scaled = model.getNormalization().targets;
-  let e: Evaluation;
-  let data: ModelData;
-  let targetLoss: number | null;
+  const about: About = { loss: model.spec.loss, scaled: model.getNormalization().targets?.kind };
+  let scored: Scored;
   try {
-    data = await readModelData(dataFile, loaded.columns, model, { delimiter: o.delimiter, targets: true });
-    if (data.note !== null) ctx.progress.note(data.note);
-    e = evaluation(model, data);
-    // a regression's loss in target units too, where a target scaler makes it differ (squared losses only)
-    const squared = model.spec.loss === 'ssr' || model.spec.loss === 'half_se' || model.spec.loss === 'mse';
-    targetLoss = scaled && squared ? model.loss({ data: data.X, rows: data.rows }, { data: data.Y!, rows: data.rows }, { units: 'target' }) : null;
+    scored = o.stream ? await streamScores(ctx, loaded, dataFile, o.delimiter, showsTargetLoss(model)) : await inMemory(ctx, loaded, dataFile, o.delimiter);
   } finally {
     model.dispose();
   }
-  const lossUnits = lossUnitsText(scaled?.kind);
-  const head = `${dataFile}: ${count(data.rows)} rows, ${model.spec.loss} loss ${num(e.loss)}${lossUnits === '' ? '' : ` (${lossUnits}${targetLoss === null ? '' : `; ${num(targetLoss)} in target units`})`}`;
-  const common = { model: modelFile, data: dataFile, task: e.task, rows: data.rows, loss: e.loss, lossFunction: model.spec.loss, lossUnits: scaled ? 'scaled targets' : 'target units', lossInTargetUnits: scaled ? targetLoss : e.loss };
+  return evaluationResult(about, modelFile, dataFile, scored);
+}
+
+async function inMemory(ctx: Context, { model, columns }: LoadedModel, dataFile: string, delimiter: string | undefined): Promise<Scored> {
+  const data = await readModelData(dataFile, columns, model, { delimiter, targets: true });
+  if (data.note !== null) ctx.progress.note(data.note);
+  // a regression's loss in target units too, where a target scaler makes it differ (squared losses only)
+  const targetLoss = showsTargetLoss(model) ? model.loss({ data: data.X, rows: data.rows }, { data: data.Y!, rows: data.rows }, { units: 'target' }) : null;
+  return { e: evaluation(model, data), rows: data.rows, columns: data.columns, targetLoss };
+}
+
+/** What the output says of the model: its loss function, and its target scaler's kind (undefined: none). */
+interface About {
+  loss: Model['spec']['loss'];
+  scaled: string | undefined;
+}
+
+/** The command's result: the scores as text and as JSON (with or without --stream). */
+function evaluationResult({ loss, scaled }: About, modelFile: string, dataFile: string, { e, rows, columns, targetLoss }: Scored): Result {
+  const lossUnits = lossUnitsText(scaled);
+  const head = `${dataFile}: ${count(rows)} rows, ${loss} loss ${num(e.loss)}${lossUnits === '' ? '' : ` (${lossUnits}${targetLoss === null ? '' : `; ${num(targetLoss)} in target units`})`}`;
+  const common = { model: modelFile, data: dataFile, task: e.task, rows, loss: e.loss, lossFunction: loss, lossUnits: scaled ? 'scaled targets' : 'target units', lossInTargetUnits: scaled ? targetLoss : e.loss };
 
   if (e.task === 'classification') {
-    const labels = data.columns.labels!;
+    const labels = columns.labels!;
     const { accuracy, correct, confusion, precision, recall, f1, support, macro, weighted } = e;
     return {
       text: `${head}\n${classificationText(e, labels)}`,
       json: { ...common, accuracy, correct, labels, confusion, precision, recall, f1, support, macro, weighted, evaluation: e },
     };
   }
-  const columns = data.columns.targets;
-  const targets = columns.map((column, k) => ({ column, mse: e.mse[k], mae: e.mae[k], r2: e.r2[k] }));
+  const targets = columns.targets.map((column, k) => ({ column, mse: e.mse[k], mae: e.mae[k], r2: e.r2[k] }));
   return {
-    text: `${head}\n\n${regressionText(e, columns)}`,
+    text: `${head}\n\n${regressionText(e, columns.targets)}`,
     json: { ...common, targets, mse: e.average.mse, mae: e.average.mae, r2: e.average.r2, evaluation: e },
   };
 }
@@ -109,6 +128,7 @@ export function evaluateCommand(): Command {
     .argument('<data>', 'CSV file with the model\'s input and target columns')
     .option('--delimiter <char>', `field delimiter ("tab" for tabs; default: ${DELIMITER_DEFAULT})`, delimiter)
     .addOption(new Option('--engine <name>', 'compute engine').choices(['wasm', 'ts']))
+    .option('--stream', 'read the data a chunk of rows at a time (model.evaluateStream): memory stays bounded whatever the size of the file; the same scores')
     .option('--json', 'print one JSON document on stdout (`evaluation` is what model.evaluate returns)')
     .addOption(new Option('--report-memory').hideHelp())
     .action(action('evaluate', inWorker));

@@ -20,7 +20,8 @@ import { basename } from 'node:path';
 import type { FitHistory, Model, NormalizationSpec } from '../../index.js';
 import { readCsvChunks, type BlockData, type DelimiterChoice } from '../csv.js';
 import { CliError } from '../errors.js';
-import { modelDataChunks, type ModelChunk, type Resolved } from '../model-data.js';
+import { modelDataChunks, type Resolved } from '../model-data.js';
+import { readAhead, type ReadChunk } from '../prefetch.js';
 import type { Columns, LoadedModel } from '../model-file.js';
 import type { TrainingState } from '../progress.js';
 import { onInterrupt, type Context, type Result } from '../run.js';
@@ -45,13 +46,16 @@ export interface ChunkSource {
   [Symbol.asyncIterator](): AsyncIterator<TrainingChunk>;
 }
 
-/** A file's chunks as the model reads them (columns by name), one pass per iteration; `seen` is told of each chunk as it is read. */
-export function chunkSource(file: string, columns: Columns, shape: { inputs: number; outputs: number }, delimiter: string | undefined, seen?: (chunk: ModelChunk, pass: number) => void): ChunkSource {
+/**
+ * A file's chunks as the model reads them (columns by name), one pass per iteration, read ahead in a
+ * worker thread (prefetch.ts) so that parsing overlaps training; `seen` is told of each chunk as it is handed out.
+ */
+export function chunkSource(file: string, columns: Columns, shape: { inputs: number; outputs: number }, delimiter: string | undefined, seen?: (chunk: ReadChunk, pass: number) => void): ChunkSource {
   let passes = 0;
   return {
     async *[Symbol.asyncIterator]() {
       const pass = ++passes;
-      for await (const chunk of modelDataChunks(file, columns, shape, { delimiter, targets: true, chunkRows: CHUNK_ROWS })) {
+      for await (const chunk of readAhead({ file, columns, shape, delimiter, targets: true, chunkRows: CHUNK_ROWS })) {
         seen?.(chunk, pass);
         yield { x: { data: chunk.X, rows: chunk.rows }, y: { data: chunk.Y!, rows: chunk.rows } };
       }
@@ -133,9 +137,10 @@ async function fitOnStream(model: Model, sources: Sources, normalize: Normalizat
 }
 
 /** The progress display of a streamed fit, by bytes: `update` takes where the training file's pass stands. */
-function byteProgress(ctx: Context, state: TrainingState, size: number, rows: number): (chunk: ModelChunk, pass: number) => void {
-  const started = performance.now();
+function byteProgress(ctx: Context, state: TrainingState, size: number, rows: number): (chunk: ReadChunk, pass: number) => void {
+  let started: number | null = null; // the first chunk trained on (the scalers' pass comes before)
   return (chunk, pass) => {
+    started ??= performance.now();
     const done = (pass - 1) * size + chunk.bytesRead;
     const elapsed = performance.now() - started;
     const fraction = done / Math.max(1, state.totalSteps);
