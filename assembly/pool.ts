@@ -167,39 +167,35 @@ let pool: usize = 0;
  */
 let inTile = false;
 
-// Whether the pool pays, judged without a clock: over each WINDOW tasks, the share of the tiles the
-// workers ran. Where they ran under 1/(4·threads) of them (they were descheduled, or busy elsewhere:
-// the calling thread did nearly all the work and paid for the publishing and the waiting), the next
-// `rest` tasks run serially (the same bits), and `rest` doubles, up to MAX_REST, until a window
-// shows the workers working again. Coordinator-side state: globals of the calling thread's instance.
+// Whether the pool pays, judged without a clock: over each WINDOW tasks, the tiles the workers ran.
+// Where they ran none (they were descheduled, or busy elsewhere: the calling thread did all the work
+// and paid for the publishing), the next `rest` tasks run serially (the same bits), and `rest`
+// doubles, up to MAX_REST, until a window shows the workers working again. (A share below some
+// fraction is no sign: a worker that sleeps between two calls misses the first tasks of the next one,
+// and resting then only loses the tasks it would have joined.) Coordinator-side state: globals of
+// the calling thread's instance.
 const WINDOW: i32 = 32;
 const FIRST_REST: i32 = 64;
 const MAX_REST: i32 = 4096;
 let windowTasks = 0;
-let windowTiles = 0;
 let windowWorkerTiles = 0;
-let windowThreads = 0;
 let rest = FIRST_REST;
 /** Tasks left to run serially (the pool rests). */
 let restUntil = 0;
 
 /** Counts a finished task: `tiles` in all, `mine` run by the calling thread. */
-function judge(tiles: i32, mine: i32, threads: i32): void {
+function judge(tiles: i32, mine: i32): void {
   windowTasks++;
-  windowTiles += tiles;
   windowWorkerTiles += tiles - mine;
-  windowThreads = max(windowThreads, threads);
   if (windowTasks < WINDOW) return;
-  if (<i64>windowWorkerTiles * 4 * <i64>windowThreads < <i64>windowTiles) {
+  if (windowWorkerTiles == 0) {
     restUntil = rest;
     rest = min(rest * 2, MAX_REST);
   } else {
     rest = FIRST_REST;
   }
   windowTasks = 0;
-  windowTiles = 0;
   windowWorkerTiles = 0;
-  windowThreads = 0;
 }
 
 /** The host attaches the pool block after laying out a plan (0 detaches). */
@@ -209,7 +205,7 @@ export function pool_attach(block: usize): void {
     inTile = false;
     restUntil = 0;
     rest = FIRST_REST;
-    windowTasks = windowTiles = windowWorkerTiles = windowThreads = 0;
+    windowTasks = windowWorkerTiles = 0;
   }
 }
 
@@ -293,7 +289,7 @@ function runTask(kind: i32, tiles: i32): void {
     if (atomic.load<i32>(islot(P_SLEEPING)) > 0) atomic.notify(islot(P_GEN), 0x7fffffff);
     let mine = geti(P_WORKERS_ONLY) == 0 ? work(gen, 0) : 0;
     mine += awaitTiles(gen, tiles);
-    judge(tiles, mine, available());
+    judge(tiles, mine);
   }
 }
 
@@ -313,6 +309,7 @@ function awaitTiles(gen: i32, tiles: i32): i32 {
     const patience = geti(P_COORDINATOR_SPINS);
     const canBlock = geti(P_CAN_BLOCK) != 0;
     let spins = 0;
+    let slept = false;
     while (true) {
       const done = atomic.load<i32>(islot(P_DONE));
       if (done >= tiles) break;
@@ -322,11 +319,12 @@ function awaitTiles(gen: i32, tiles: i32): i32 {
         // DONE is compared again inside the wait (and WAITING is set before it is loaded): a tile
         // finished after the load above ends the wait at once, one finished later sees WAITING and wakes it
         atomic.store<i32>(islot(P_WAITING), 1);
+        slept = true;
         if (atomic.load<i32>(islot(P_DONE)) == done) atomic.wait<i32>(islot(P_DONE), done, 1_000_000);
         spins = 0;
       }
     }
-    if (canBlock) atomic.store<i32>(islot(P_WAITING), 0);
+    if (slept) atomic.store<i32>(islot(P_WAITING), 0);
   }
   return mine;
 }
