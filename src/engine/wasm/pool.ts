@@ -127,6 +127,8 @@ class PoolWorker {
   ended = false;
   /** Attachments posted and not answered yet: the worker holds the process until they are. */
   private waiting = new Map<number, () => void>();
+  /** The worker has said it started (until then it holds the process too). */
+  private started = false;
 
   constructor(readonly index: number, control: SharedArrayBuffer, private readonly onEnd: (worker: PoolWorker) => void) {
     this.handle = spawn((reply) => this.hear(reply), () => this.end());
@@ -138,8 +140,6 @@ class PoolWorker {
   private hold(): void {
     this.handle.hold(this.waiting.size > 0 || !this.started);
   }
-
-  private started = false;
 
   private hear(reply: Reply): void {
     if (reply.started !== undefined) this.started = true;
@@ -230,6 +230,13 @@ interface Member {
   attached: Set<PoolWorker>;
 }
 
+/** The live workers that have the model's instance. */
+function serving(member: Member): number {
+  let count = 0;
+  for (const worker of member.attached) if (!worker.ended) count++;
+  return count;
+}
+
 /** The pool of this process or page. */
 class SharedPool {
   private readonly control = new Int32Array(new SharedArrayBuffer(4 * (C.MAIL + MAX_WORKERS)));
@@ -270,7 +277,7 @@ class SharedPool {
         if (awaitWorkers) this.awaitWorkers(member);
       },
       get workers() {
-        return left ? 0 : [...member.attached].filter((w) => !w.ended).length;
+        return left ? 0 : serving(member);
       },
       get workerTiles() {
         return Atomics.load(i32(), at + P.WORKER_TILES) >>> 0;
@@ -351,8 +358,8 @@ class SharedPool {
     const i32 = new Int32Array(member.memory.buffer);
     const at = member.block >>> 2;
     const deadline = Date.now() + 10_000;
-    const serving = (): number => [...member.attached].filter((w) => !w.ended).length;
-    while (Atomics.load(i32, at + P.WORKERS) < serving() && Date.now() < deadline);
+    const workers = serving(member);
+    while (Atomics.load(i32, at + P.WORKERS) < workers && Date.now() < deadline);
   }
 
   private leave(member: Member): void {
@@ -368,8 +375,10 @@ class SharedPool {
       this.mailed(worker);
     }
     member.attached.clear();
-    if (this.members.size === 0) this.idle = setTimeout(() => this.stop(), POOL_LINGER_MS);
-    (this.idle as { unref?: () => void } | null)?.unref?.();
+    if (this.members.size === 0) {
+      this.idle = setTimeout(() => this.stop(), POOL_LINGER_MS);
+      (this.idle as { unref?: () => void }).unref?.(); // Node: the timer never keeps the process alive
+    }
   }
 
   private ended(worker: PoolWorker): void {
