@@ -27,6 +27,7 @@
 //    then sleeps on DONE where its thread may block (not on a browser's main thread, which may only
 //    spin), so that it does not take the core of the very worker it waits for; the worker that
 //    finishes the last tile wakes it (awaitTiles). Workers spin a while between tasks, then sleep on GEN.
+//    Sleeping is the host's Atomics.wait (pool_sleep).
 // Tiles are claimed, not assigned, and there are more of them than threads (PRODUCT_TILES and
 // ELEMENT_TILES per thread): whoever runs takes the next one, a worker that is late (descheduled by
 // a busy machine, or not serving this model yet) takes none and holds up little, and the
@@ -320,7 +321,7 @@ function awaitTiles(gen: i32, tiles: i32): i32 {
         // finished after the load above ends the wait at once, one finished later sees WAITING and wakes it
         atomic.store<i32>(islot(P_WAITING), 1);
         slept = true;
-        if (atomic.load<i32>(islot(P_DONE)) == done) atomic.wait<i32>(islot(P_DONE), done, 1_000_000);
+        if (atomic.load<i32>(islot(P_DONE)) == done) pool_sleep(islot(P_DONE), done, 1);
         spins = 0;
       }
     }
@@ -328,6 +329,20 @@ function awaitTiles(gen: i32, tiles: i32): i32 {
   }
   return mine;
 }
+
+/**
+ * Sleeps while the i32 at byte `at` holds `value`, at most `timeoutMs` (-1: until woken): the host's
+ * Atomics.wait (src/engine/wasm/loader.ts, and the pool worker's program), not WebAssembly's
+ * memory.atomic.wait32. Node 20's V8 runs a function in its baseline compiler until it has been
+ * called often enough, and never replaces a running call, so a worker's pool_serve runs baseline code
+ * for its whole life; there, a local kept across a memory.atomic.wait32 inside a loop came back as 0
+ * (it was the worker's spin budget: after its first sleep, a worker slept after every task and paid
+ * a wake-up each time). A call out of the module saves the caller's values like any call, and
+ * Binaryen cannot inline it (a function of the module doing the wait would be). test/pool-wait.test.ts
+ * keeps the build free of memory.atomic.wait32.
+ */
+@external("env", "pool_sleep")
+declare function pool_sleep(at: usize, value: i32, timeoutMs: f64): void;
 
 /** Claims and runs tiles of generation `gen` until none is left; `index` picks the scratch slot. Returns how many it ran. */
 function work(gen: i32, index: i32): i32 {
@@ -621,7 +636,7 @@ export function pool_serve(block: usize, index: i32): void {
       while (gen == seen && !leaving()) {
         if (++spins > patience) {
           atomic.add<i32>(islot(P_SLEEPING), 1);
-          if (!leaving()) atomic.wait<i32>(islot(P_GEN), seen, -1);
+          if (!leaving()) pool_sleep(islot(P_GEN), seen, -1);
           atomic.sub<i32>(islot(P_SLEEPING), 1);
           spins = 0;
         }

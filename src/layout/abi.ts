@@ -1,7 +1,7 @@
 // Numbers the host and the kernels must agree on. assembly/abi.ts mirrors every constant here;
 // the loader refuses kernels whose ABI_VERSION differs.
 
-export const ABI_VERSION = 8;
+export const ABI_VERSION = 9;
 
 /** Activation ids, as stored in the layer table. */
 export const ACTIVATION_ID = {

@@ -50,13 +50,26 @@ export function compiledKernels(build: KernelBuild = 'single'): WebAssembly.Modu
 }
 
 /**
+ * The threaded kernels' sleep (assembly/pool.ts pool_sleep, which says why it is the host's): waits
+ * while the i32 at byte `at` of the shared memory holds `value`, at most `timeoutMs` (-1: no limit).
+ * The same function is written out in the pool worker's program (src/engine/wasm/pool.ts).
+ */
+export function poolSleep(memory: WebAssembly.Memory): (at: number, value: number, timeoutMs: number) => void {
+  let view = new Int32Array(memory.buffer);
+  return (at, value, timeoutMs) => {
+    if (view.buffer !== memory.buffer) view = new Int32Array(memory.buffer); // the memory grew
+    Atomics.wait(view, at >>> 2, value, timeoutMs < 0 ? Infinity : timeoutMs);
+  };
+}
+
+/**
  * A fresh instance: with its own memory (the single-threaded build), or on `memory` (the threaded
  * build imports a shared one). Synchronous: instantiating an already compiled module is allowed everywhere.
  */
 export function instantiateKernels(module: WebAssembly.Module, memory?: WebAssembly.Memory): KernelExports {
   const instance = new WebAssembly.Instance(module, {
     env: {
-      ...(memory === undefined ? {} : { memory }),
+      ...(memory === undefined ? {} : { memory, pool_sleep: poolSleep(memory) }),
       abort(_message: number, _file: number, line: number, column: number): never {
         throw new EngineError('WASM_ABORT', `a WebAssembly kernel aborted at ${line}:${column}`, {});
       },

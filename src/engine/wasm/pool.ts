@@ -52,7 +52,8 @@ function receive(message, reply) {
   if (message.attach !== undefined) {
     const { id, module, memory, block, threads } = message.attach;
     try {
-      const instance = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error('wasmlp: a kernel aborted in a worker'); } } });
+      const env = { memory, pool_sleep: poolSleep(memory), abort() { throw new Error('wasmlp: a kernel aborted in a worker'); } };
+      const instance = new WebAssembly.Instance(module, { env });
       models.set(id, { serve: instance.exports.pool_serve, memory, block, threads });
       reply({ attached: id });
     } catch (error) {
@@ -63,6 +64,14 @@ function receive(message, reply) {
   }
   read++;
   serve(reply);
+}
+// the threaded kernels' sleep (src/engine/wasm/loader.ts poolSleep, the same function)
+function poolSleep(memory) {
+  let view = new Int32Array(memory.buffer);
+  return (at, value, timeoutMs) => {
+    if (view.buffer !== memory.buffer) view = new Int32Array(memory.buffer);
+    Atomics.wait(view, at >>> 2, value, timeoutMs < 0 ? Infinity : timeoutMs);
+  };
 }
 function serve(reply) {
   for (;;) {
