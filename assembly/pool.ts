@@ -23,17 +23,17 @@
 //    and then publishes GEN = generation, and wakes sleeping workers;
 //  - every thread, the coordinator included, claims tiles by compare-and-swap on CLAIM (the tag in
 //    its high bits, and the closing, make a stale claim fail) and adds 1 to DONE per finished tile;
-//  - the coordinator returns once DONE reaches the tile count. It spins a while on the last tiles,
-//    then sleeps on DONE where its thread may block (not on a browser's main thread, which may only
-//    spin), so that it does not take the core of the very worker it waits for; the worker that
-//    finishes the last tile wakes it (awaitTiles). Workers spin a while between tasks, then sleep on GEN.
-//    Sleeping is the host's Atomics.wait (pool_sleep).
+//  - the coordinator returns once DONE reaches the tile count. It spins on the last tiles for about
+//    as long as one of its own tiles took, then sleeps on DONE where its thread may block (not on a
+//    browser's main thread, which may only spin), so that it does not take the core of the very
+//    worker it waits for; the worker that finishes the last tile wakes it (awaitTiles). Workers spin
+//    a while between tasks, then sleep on GEN. Sleeping is the host's Atomics.wait (pool_sleep).
 // Tiles are claimed, not assigned, and there are more of them than threads (PRODUCT_TILES and
 // ELEMENT_TILES per thread): whoever runs takes the next one, a worker that is late (descheduled by
 // a busy machine, or not serving this model yet) takes none and holds up little, and the
 // coordinator claims every tile no worker has started. Whoever computes a tile, its bits are the
-// same. Where the workers run almost none of the tiles, the pool rests for a while (judge): the
-// tasks run serially, with the same bits.
+// same. Where the pool does not pay (measured by a probe: usePool), the tasks run serially for a
+// while, with the same bits.
 //
 // One pool serves every model of a process (src/engine/wasm/pool.ts): a worker holds an instance
 // per model and serves one block at a time, the active model's, inside pool_serve, which it leaves
@@ -133,6 +133,7 @@ const P_PRODUCT_TILES: i32 = 19; // tiles per thread of a product
 const P_ELEMENT_TILES: i32 = 20; // tiles per thread of an element-wise pass
 const P_COORDINATOR_SPINS: i32 = 21; // spins of the coordinator on DONE before it sleeps (when it may)
 const P_WORKER_SPINS: i32 = 22; // spins of an idle worker on GEN before it sleeps
+const P_CALLS: i32 = 23; // the host's kernel calls on this block, counted (a probe does not measure across them)
 const P_ARGS: i32 = 32; // i32 arguments: slots 32..47 (bytes 128..191)
 const I32_ARGS: i32 = 16;
 const PF_ARGS: i32 = 24; // f64 arguments: f64 slots 24..32 (bytes 192..263)
@@ -168,35 +169,82 @@ let pool: usize = 0;
  */
 let inTile = false;
 
-// Whether the pool pays, judged without a clock: over each WINDOW tasks, the tiles the workers ran.
-// Where they ran none (they were descheduled, or busy elsewhere: the calling thread did all the work
-// and paid for the publishing), the next `rest` tasks run serially (the same bits), and `rest`
-// doubles, up to MAX_REST, until a window shows the workers working again. (A share below some
-// fraction is no sign: a worker that sleeps between two calls misses the first tasks of the next one,
-// and resting then only loses the tasks it would have joined.) Coordinator-side state: globals of
-// the calling thread's instance.
+// Whether the pool pays, measured: the calling thread runs WINDOW tasks on the pool, then WINDOW
+// tasks alone (a probe), and compares their wall time, each task's from its start to the next one's
+// start (so the serial work between tasks counts too: a spinning worker slows that down on a busy
+// machine). Where the pool was not PAYS times faster (its workers were descheduled, or busy
+// elsewhere, or other processes want the cores and the threads only take turns with them), the tasks
+// of the next `periodMs` run on the calling thread alone (the same bits), and its workers run out
+// their spins, sleep and give the cores back; otherwise they run on the pool. Then another probe.
+// `periodMs` doubles, up to MAX_PERIOD_MS, while probes keep deciding the same way, and starts again
+// from FIRST_PERIOD_MS when one decides otherwise: a quiet machine pays for a window alone every 2 s,
+// and a machine that becomes busy (or quiet) is noticed soon. A gap that spans a return to the host
+// (CALLS moved: the host counts its kernel calls) is not counted: it holds the caller's own work, not
+// the kernels'. The WORKERS_ONLY test mode never probes. Coordinator-side state: globals of the
+// calling thread's instance.
 const WINDOW: i32 = 32;
-const FIRST_REST: i32 = 64;
-const MAX_REST: i32 = 4096;
-let windowTasks = 0;
-let windowWorkerTiles = 0;
-let rest = FIRST_REST;
-/** Tasks left to run serially (the pool rests). */
-let restUntil = 0;
+const FIRST_PERIOD_MS: f64 = 50;
+const MAX_PERIOD_MS: f64 = 2000;
+const PAYS: f64 = 1.1;
+const PROBE_POOL: i32 = 0; // the probe's tasks on the pool
+const PROBE_ALONE: i32 = 1; // the probe's tasks on the calling thread alone
+const DECIDED: i32 = 2; // tasks as the last probe decided (onPool), until pool_now() reaches `until`
+let phase = PROBE_POOL;
+let onPool = true;
+let until = 0.0;
+let periodMs = FIRST_PERIOD_MS;
+/** The probe's counted gaps and their milliseconds, on the pool and alone. */
+let poolGaps = 0;
+let poolMs = 0.0;
+let aloneGaps = 0;
+let aloneMs = 0.0;
+/** The last task's start (pool_now), the host's call it fell in, and its probe phase (-1: none). */
+let lastStart = 0.0;
+let lastCall = 0;
+let lastPhase = -1;
 
-/** Counts a finished task: `tiles` in all, `mine` run by the calling thread. */
-function judge(tiles: i32, mine: i32): void {
-  windowTasks++;
-  windowWorkerTiles += tiles - mine;
-  if (windowTasks < WINDOW) return;
-  if (windowWorkerTiles == 0) {
-    restUntil = rest;
-    rest = min(rest * 2, MAX_REST);
-  } else {
-    rest = FIRST_REST;
+/** Counts the gap since the last task's start to that task's probe phase, if it stayed inside one host call. */
+function countGap(now: f64, call: i32): void {
+  if (call == lastCall) {
+    if (lastPhase == PROBE_POOL) {
+      poolGaps++;
+      poolMs += now - lastStart;
+    } else if (lastPhase == PROBE_ALONE) {
+      aloneGaps++;
+      aloneMs += now - lastStart;
+    }
   }
-  windowTasks = 0;
-  windowWorkerTiles = 0;
+  lastStart = now;
+  lastCall = call;
+}
+
+/** Whether a task that could split runs on the pool (true) or on the calling thread alone. */
+function usePool(): bool {
+  if (geti(P_WORKERS_ONLY) != 0) return true;
+  const now = pool_now();
+  countGap(now, geti(P_CALLS));
+  if (phase == PROBE_POOL && poolGaps >= WINDOW) phase = PROBE_ALONE;
+  if (phase == PROBE_ALONE && aloneGaps >= WINDOW) decide(now);
+  if (phase == DECIDED && now >= until) {
+    phase = PROBE_POOL;
+    poolGaps = aloneGaps = 0;
+    poolMs = aloneMs = 0;
+  }
+  if (phase == DECIDED) {
+    lastPhase = -1;
+    return onPool;
+  }
+  lastPhase = phase;
+  return phase == PROBE_POOL;
+}
+
+/** Ends a probe: the pool for the next `periodMs` if it was PAYS times faster than the calling thread alone. */
+function decide(now: f64): void {
+  const pays = poolMs * PAYS < aloneMs; // both over WINDOW gaps
+  periodMs = pays == onPool ? min(periodMs * 2, MAX_PERIOD_MS) : FIRST_PERIOD_MS;
+  onPool = pays;
+  until = now + periodMs;
+  phase = DECIDED;
 }
 
 /** The host attaches the pool block after laying out a plan (0 detaches). */
@@ -204,9 +252,7 @@ export function pool_attach(block: usize): void {
   pool = block;
   if (ASC_FEATURE_THREADS) {
     inTile = false;
-    restUntil = 0;
-    rest = FIRST_REST;
-    windowTasks = windowWorkerTiles = 0;
+    lastPhase = -1; // a new plan: the gap to its first task is not measured (the probe's decision stands)
   }
 }
 
@@ -250,13 +296,12 @@ function available(): i32 {
 function splitLength(volume: i64, minimum: i32, extent: i32, unit: i32, perThreadSlot: i32): i32 {
   if (ASC_FEATURE_THREADS) {
     if (pool == 0 || inTile || volume < <i64>geti(minimum)) return 0;
-    if (restUntil > 0) {
-      restUntil--;
-      return 0;
-    }
     const threads = available();
-    if (threads < 2) return 0;
-    const parts = min(threads * max(1, geti(perThreadSlot)), MAX_TILES);
+    if (threads < 2 || !usePool()) return 0;
+    // more tiles than threads, but none smaller than half the smallest split (a product of exactly
+    // the minimum goes in two): a tile of a few microseconds costs more to hand out than it saves
+    const most = <i32>min(<i64>MAX_TILES, (volume << 1) / max(<i64>1, <i64>geti(minimum)));
+    const parts = max(2, min(threads * max(1, geti(perThreadSlot)), most));
     const per = (extent + parts - 1) / parts;
     const length = ((per + unit - 1) / unit) * unit;
     return length < extent ? length : 0;
@@ -288,46 +333,50 @@ function runTask(kind: i32, tiles: i32): void {
     atomic.store<i32>(islot(P_CLAIM), tag);
     atomic.store<i32>(islot(P_GEN), gen);
     if (atomic.load<i32>(islot(P_SLEEPING)) > 0) atomic.notify(islot(P_GEN), 0x7fffffff);
-    let mine = geti(P_WORKERS_ONLY) == 0 ? work(gen, 0) : 0;
-    mine += awaitTiles(gen, tiles);
-    judge(tiles, mine);
+    const began = pool_now();
+    const mine = geti(P_WORKERS_ONLY) == 0 ? work(gen, 0) : 0;
+    // the calling thread's own tiles tell how long a tile takes (0: it ran none)
+    const tileMs = mine > 0 ? (pool_now() - began) / <f64>mine : 0.0;
+    awaitTiles(gen, tiles, min(tileMs, MAX_SPIN_MS));
   }
 }
 
 /**
- * Waits until DONE reaches `tiles`: the last tiles are running on workers. It spins a while (a
- * worker's tile usually ends within microseconds), then, where its thread may block, sleeps on DONE
- * so that it does not take the core from the very worker it waits for (on a machine busy with other
- * processes that worker may be descheduled); the worker that finishes the last tile wakes it. Tiles
+ * Waits until DONE reaches `tiles`: the last tiles are running on workers. It spins COORDINATOR_SPINS
+ * times and on for as long as one tile takes (`tileMs`, the calling thread's own tiles of this task,
+ * at most MAX_SPIN_MS): a worker that is running finishes its tile within that. Then, where its
+ * thread may block, it sleeps on DONE, so that it does not take the core from the very worker it
+ * waits for (on a machine busy with other processes a worker whose tile takes longer than that is
+ * descheduled); the worker that finishes the last tile wakes it. Tiles
  * nobody holds are never waited for: with no worker left on the block (they were released, or the
  * WORKERS_ONLY test mode found none) the coordinator claims them itself. A worker that failed will
  * never finish its tile: the call traps, and the host turns that into an EngineError and puts the
  * model back.
  */
-function awaitTiles(gen: i32, tiles: i32): i32 {
-  let mine = 0;
+function awaitTiles(gen: i32, tiles: i32, tileMs: f64): void {
   if (ASC_FEATURE_THREADS) {
     const patience = geti(P_COORDINATOR_SPINS);
     const canBlock = geti(P_CAN_BLOCK) != 0;
+    const spinUntil = canBlock && tileMs > 0 ? pool_now() + tileMs : 0.0;
     let spins = 0;
     let slept = false;
     while (true) {
       const done = atomic.load<i32>(islot(P_DONE));
       if (done >= tiles) break;
       if (atomic.load<i32>(islot(P_FAILED)) != 0) unreachable();
-      if (atomic.load<i32>(islot(P_WORKERS)) == 0) mine += work(gen, 0);
+      if (atomic.load<i32>(islot(P_WORKERS)) == 0) work(gen, 0);
       if (canBlock && ++spins > patience) {
+        spins = 0;
+        if (pool_now() < spinUntil) continue; // a tile's time has not passed: spin on
         // DONE is compared again inside the wait (and WAITING is set before it is loaded): a tile
         // finished after the load above ends the wait at once, one finished later sees WAITING and wakes it
         atomic.store<i32>(islot(P_WAITING), 1);
         slept = true;
         if (atomic.load<i32>(islot(P_DONE)) == done) pool_sleep(islot(P_DONE), done, 1);
-        spins = 0;
       }
     }
     if (slept) atomic.store<i32>(islot(P_WAITING), 0);
   }
-  return mine;
 }
 
 /**
@@ -343,6 +392,12 @@ function awaitTiles(gen: i32, tiles: i32): i32 {
  */
 @external("env", "pool_sleep")
 declare function pool_sleep(at: usize, value: i32, timeoutMs: f64): void;
+
+/** The host's clock in milliseconds (performance.now()): how long the calling thread spins before it sleeps. */
+@external("env", "pool_now")
+declare function pool_now(): f64;
+/** The longest the calling thread spins on workers' tiles before it sleeps. */
+const MAX_SPIN_MS: f64 = 2;
 
 /** Claims and runs tiles of generation `gen` until none is left; `index` picks the scratch slot. Returns how many it ran. */
 function work(gen: i32, index: i32): i32 {
@@ -660,7 +715,7 @@ export function pool_serve(block: usize, index: i32): void {
 // AssemblyScript builtin) fails the build when a taken branch contains it; nothing is emitted.
 
 // control slots below the arguments; the i32 arguments end where the f64 arguments begin
-if (P_WORKER_SPINS >= P_ARGS) ERROR('pool.ts: the control slots overlap the i32 arguments');
+if (P_CALLS >= P_ARGS) ERROR('pool.ts: the control slots overlap the i32 arguments');
 if ((P_ARGS + I32_ARGS) * 4 > PF_ARGS * 8) ERROR('pool.ts: the i32 arguments overlap the f64 arguments');
 // every task's arguments within their slots
 if (max(max(max(G_TILE, V_TILE), M_TILE), max(max(O_TILE, R_TILE), S_TILE)) >= I32_ARGS) ERROR('pool.ts: a task has more i32 arguments than I32_ARGS');

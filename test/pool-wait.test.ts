@@ -12,13 +12,13 @@ const imports = (base64: string): string[] =>
   WebAssembly.Module.imports(new WebAssembly.Module(bytes(base64))).map((i) => `${i.module}.${i.name} (${i.kind})`).sort();
 
 describe('the kernels sleep through the host', () => {
-  it('the threaded build has no memory.atomic.wait instruction, and imports the host sleep', () => {
+  it('the threaded build has no memory.atomic.wait instruction, and imports the host sleep and clock', () => {
     const module = binaryen.readBinary(bytes(KERNELS_THREADS_WASM_BASE64));
     const text = module.emitText();
     module.dispose();
     expect(text).toContain('memory.atomic.notify'); // the reading sees the atomics at all
     expect(text).not.toMatch(/memory\.atomic\.wait(32|64)/);
-    expect(imports(KERNELS_THREADS_WASM_BASE64)).toEqual(['env.memory (memory)', 'env.pool_sleep (function)']);
+    expect(imports(KERNELS_THREADS_WASM_BASE64)).toEqual(['env.memory (memory)', 'env.pool_now (function)', 'env.pool_sleep (function)']);
   });
 
   it('the single-threaded build imports neither', () => {

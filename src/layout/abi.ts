@@ -134,4 +134,5 @@ export const P = {
   ELEMENT_TILES: 20, // tiles per thread of an element-wise pass
   COORDINATOR_SPINS: 21, // spins of the calling thread on the last tiles before it sleeps (where it may)
   WORKER_SPINS: 22, // spins of an idle worker between tasks before it sleeps
+  CALLS: 23, // the host's kernel calls, counted (the kernels' probe of whether the pool pays does not measure across them)
 } as const;

@@ -126,16 +126,18 @@ export const PARALLEL_ELEMENTS = 1 << 12;
 /**
  * Tiles per thread. More tiles than threads, claimed dynamically: whoever is running takes the next
  * one, so a worker the operating system deschedules holds up a small part, and the calling thread
- * takes every tile no worker has started (assembly/pool.ts). A product tile repacks the other operand,
- * so products are cut less finely than element-wise passes.
+ * takes every tile no worker has started (assembly/pool.ts). No tile is smaller than half the
+ * smallest pass that splits (PARALLEL_VOLUME, PARALLEL_ELEMENTS): W4's 81,920-multiply-add products
+ * go in two, not eight tiles of a few microseconds each.
  */
 export const PRODUCT_TILES_PER_THREAD = 4;
 export const ELEMENT_TILES_PER_THREAD = 4;
 /**
- * Spins of the calling thread on the last tiles before it sleeps (where it may: not on a browser's
- * main thread), about the time a wake-up costs; and of an idle worker between tasks before it sleeps
- * (a step's serial parts are usually shorter). Spinning longer only takes a core that a worker, or
- * another process, needs.
+ * Spins of the calling thread on the last tiles before it looks at the clock (it then spins on for
+ * as long as one of its own tiles of the task took, and sleeps where it may: not on a browser's main
+ * thread); and of an idle worker between tasks before it sleeps (a step's serial parts are usually
+ * shorter). Spinning longer only takes a core that a worker, or another process, needs; on a busy
+ * machine the kernels' probe (assembly/pool.ts usePool) sends the work to the calling thread alone.
  */
 export const COORDINATOR_SPINS = 1 << 12;
 export const WORKER_SPINS = 1 << 16;

@@ -69,7 +69,7 @@ export function poolSleep(memory: WebAssembly.Memory): (at: number, value: numbe
 export function instantiateKernels(module: WebAssembly.Module, memory?: WebAssembly.Memory): KernelExports {
   const instance = new WebAssembly.Instance(module, {
     env: {
-      ...(memory === undefined ? {} : { memory, pool_sleep: poolSleep(memory) }),
+      ...(memory === undefined ? {} : { memory, pool_sleep: poolSleep(memory), pool_now: () => performance.now() }),
       abort(_message: number, _file: number, line: number, column: number): never {
         throw new EngineError('WASM_ABORT', `a WebAssembly kernel aborted at ${line}:${column}`, {});
       },

@@ -52,7 +52,7 @@ function receive(message, reply) {
   if (message.attach !== undefined) {
     const { id, module, memory, block, threads } = message.attach;
     try {
-      const env = { memory, pool_sleep: poolSleep(memory), abort() { throw new Error('wasmlp: a kernel aborted in a worker'); } };
+      const env = { memory, pool_sleep: poolSleep(memory), pool_now: () => performance.now(), abort() { throw new Error('wasmlp: a kernel aborted in a worker'); } };
       const instance = new WebAssembly.Instance(module, { env });
       models.set(id, { serve: instance.exports.pool_serve, memory, block, threads });
       reply({ attached: id });

@@ -36,6 +36,8 @@ export class WasmEngine implements Engine {
   private kernels: KernelExports | null;
   private header = 0;
   private pool: PoolMember | null = null;
+  /** The pool block's first i32 slot (plan.pool / 4). */
+  private poolSlots = 0;
   /** threadSplitOverride.workersOnly when the plan was bound (a test mode: every split tile on a worker). */
   private workersOnly = false;
 
@@ -106,6 +108,7 @@ export class WasmEngine implements Engine {
   /** Tells the kernels where the pool block and the scratch slots are; joins the pool when the plan has work for it. */
   private bindPool(plan: Plan): void {
     const at = plan.pool >>> 2;
+    this.poolSlots = at;
     const split = threadSplit();
     this.i32[at + P.THREADS] = this.threadCount;
     this.i32[at + P.SCRATCH] = plan.scratch;
@@ -139,7 +142,10 @@ export class WasmEngine implements Engine {
 
   /** Runs a kernel; a trap becomes an EngineError naming it (the caller's state is restored by the caller). */
   private run<T>(kernel: string, call: () => T): T {
-    this.pool?.activate(this.workersOnly);
+    if (this.pool !== null) {
+      this.pool.activate(this.workersOnly);
+      this.i32[this.poolSlots + P.CALLS]++;
+    }
     try {
       return call();
     } catch (cause) {
