@@ -169,29 +169,33 @@ let pool: usize = 0;
  */
 let inTile = false;
 
-// Whether the pool pays, measured: the calling thread runs WINDOW tasks on the pool, then WINDOW
-// tasks alone (a probe), and compares their wall time, each task's from its start to the next one's
-// start (so the serial work between tasks counts too: a spinning worker slows that down on a busy
-// machine). Where the pool was not PAYS times faster (its workers were descheduled, or busy
-// elsewhere, or other processes want the cores and the threads only take turns with them), the tasks
-// of the next `periodMs` run on the calling thread alone (the same bits), and its workers run out
-// their spins, sleep and give the cores back; otherwise they run on the pool. Then another probe.
-// `periodMs` doubles, up to MAX_PERIOD_MS, while probes keep deciding the same way, and starts again
-// from FIRST_PERIOD_MS when one decides otherwise: a quiet machine pays for a window alone every 2 s,
-// and a machine that becomes busy (or quiet) is noticed soon. A gap that spans a return to the host
-// (CALLS moved: the host counts its kernel calls) is not counted: it holds the caller's own work, not
-// the kernels'. The WORKERS_ONLY test mode never probes. Coordinator-side state: globals of the
-// calling thread's instance.
-const WINDOW: i32 = 32;
-const FIRST_PERIOD_MS: f64 = 50;
-const MAX_PERIOD_MS: f64 = 2000;
-const PAYS: f64 = 1.1;
+// Whether the pool pays, measured: the calling thread runs tasks on the pool (at least WINDOW of
+// them and WINDOW_MS), then as many alone (a probe), and compares their wall time, each task's from
+// its start to the next one's start (so the serial work between tasks counts too: a spinning worker
+// slows that down on a busy machine). Where the pool was not PAYS times faster (its workers were
+// descheduled, or busy elsewhere, or other processes want the cores and the threads only take turns
+// with them), the tasks of the next `periodMs` run on the calling thread alone (the same bits), and
+// its workers run out their spins, sleep and give the cores back; otherwise they run on the pool.
+// Then another probe. `periodMs` doubles, up to MAX_PERIOD_MS, while probes keep deciding the same
+// way, and starts again from FIRST_PERIOD_MS when one decides otherwise: a quiet machine pays for a
+// window alone every 4 s, and a machine that becomes busy (or quiet) is noticed soon. A gap that
+// spans a return to the host (CALLS moved: the host counts its kernel calls) is not counted: it holds
+// the caller's own work, not the kernels'. A model's first probe comes FIRST_PROBE_MS after its
+// first task, on the pool until then. The WORKERS_ONLY test mode never probes. Coordinator-side
+// state: globals of the calling thread's instance.
+const WINDOW: i32 = 16;
+const WINDOW_MS: f64 = 25;
+const FIRST_PERIOD_MS: f64 = 500;
+const MAX_PERIOD_MS: f64 = 4000;
+const PAYS: f64 = 1.25;
 const PROBE_POOL: i32 = 0; // the probe's tasks on the pool
 const PROBE_ALONE: i32 = 1; // the probe's tasks on the calling thread alone
 const DECIDED: i32 = 2; // tasks as the last probe decided (onPool), until pool_now() reaches `until`
-let phase = PROBE_POOL;
+/** The first probe waits this long after the model's first task: fresh code is slow (baseline-compiled), a fresh worker's most. */
+const FIRST_PROBE_MS: f64 = 100;
+let phase = DECIDED;
 let onPool = true;
-let until = 0.0;
+let until = -1.0; // -1: the model has not run a task yet
 let periodMs = FIRST_PERIOD_MS;
 /** The probe's counted gaps and their milliseconds, on the pool and alone. */
 let poolGaps = 0;
@@ -222,9 +226,10 @@ function countGap(now: f64, call: i32): void {
 function usePool(): bool {
   if (geti(P_WORKERS_ONLY) != 0) return true;
   const now = pool_now();
+  if (until < 0) until = now + FIRST_PROBE_MS;
   countGap(now, geti(P_CALLS));
-  if (phase == PROBE_POOL && poolGaps >= WINDOW) phase = PROBE_ALONE;
-  if (phase == PROBE_ALONE && aloneGaps >= WINDOW) decide(now);
+  if (phase == PROBE_POOL && poolGaps >= WINDOW && poolMs >= WINDOW_MS) phase = PROBE_ALONE;
+  if (phase == PROBE_ALONE && aloneGaps >= poolGaps) decide(now);
   if (phase == DECIDED && now >= until) {
     phase = PROBE_POOL;
     poolGaps = aloneGaps = 0;
@@ -240,7 +245,7 @@ function usePool(): bool {
 
 /** Ends a probe: the pool for the next `periodMs` if it was PAYS times faster than the calling thread alone. */
 function decide(now: f64): void {
-  const pays = poolMs * PAYS < aloneMs; // both over WINDOW gaps
+  const pays = poolMs * PAYS < aloneMs; // both over the same number of gaps
   periodMs = pays == onPool ? min(periodMs * 2, MAX_PERIOD_MS) : FIRST_PERIOD_MS;
   onPool = pays;
   until = now + periodMs;
