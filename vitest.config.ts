@@ -20,7 +20,7 @@ import { findFirefox, findWebKit } from './test/helpers/find-browsers.mjs';
  * the thread tests: this page is not cross-origin isolated (models run on one thread there); threads
  * in Chromium are tested on an isolated page by test/platform/threads.test.ts.
  */
-const NODE_ONLY = ['test/cli/**', 'test/demo/**', 'test/playground/**', 'test/platform/**', 'test/consumers/**', 'test/readme.test.ts', 'test/csv-library.test.ts', 'test/import-graph.test.ts', 'test/pool-layout.test.ts', 'test/threads.test.ts', 'test/threads-process.test.ts', 'test/gradients-memory.test.ts', 'test/worker-model.test.ts', 'test/csv-source.test.ts', 'test/csv-browser-bundle.test.ts'];
+const NODE_ONLY = ['test/cli/**', 'test/demo/**', 'test/playground/**', 'test/platform/**', 'test/consumers/**', 'test/readme.test.ts', 'test/csv-library.test.ts', 'test/import-graph.test.ts', 'test/pool-layout.test.ts', 'test/pool-wait.test.ts', 'test/threads.test.ts', 'test/threads-process.test.ts', 'test/gradients-memory.test.ts', 'test/worker-model.test.ts', 'test/csv-source.test.ts', 'test/csv-browser-bundle.test.ts'];
 
 const chromiumPath = findChromium();
 
