@@ -174,8 +174,9 @@ let inTile = false;
 // its start to the next one's start (so the serial work between tasks counts too: a spinning worker
 // slows that down on a busy machine). Where the pool was not PAYS times faster (its workers were
 // descheduled, or busy elsewhere, or other processes want the cores and the threads only take turns
-// with them), the tasks of the next `periodMs` run on the calling thread alone (the same bits), and
-// its workers run out their spins, sleep and give the cores back; otherwise they run on the pool.
+// with them; while the pool is in use, where it was not faster at all), the tasks of the next
+// `periodMs` run on the calling thread alone (the same bits), and its workers run out their spins,
+// sleep and give the cores back; otherwise they run on the pool.
 // Then another probe. `periodMs` doubles, up to MAX_PERIOD_MS, while probes keep deciding the same
 // way, and starts again from FIRST_PERIOD_MS when one decides otherwise: a quiet machine pays for a
 // window alone every 4 s, and a machine that becomes busy (or quiet) is noticed soon. A gap that
@@ -192,7 +193,7 @@ const PROBE_POOL: i32 = 0; // the probe's tasks on the pool
 const PROBE_ALONE: i32 = 1; // the probe's tasks on the calling thread alone
 const DECIDED: i32 = 2; // tasks as the last probe decided (onPool), until pool_now() reaches `until`
 /** The first probe waits this long after the model's first task: fresh code is slow (baseline-compiled), a fresh worker's most. */
-const FIRST_PROBE_MS: f64 = 100;
+const FIRST_PROBE_MS: f64 = 300;
 let phase = DECIDED;
 let onPool = true;
 let until = -1.0; // -1: the model has not run a task yet
@@ -245,7 +246,9 @@ function usePool(): bool {
 
 /** Ends a probe: the pool for the next `periodMs` if it was PAYS times faster than the calling thread alone. */
 function decide(now: f64): void {
-  const pays = poolMs * PAYS < aloneMs; // both over the same number of gaps
+  // both over the same number of gaps; the pool is kept while it is faster at all, and taken back
+  // only when PAYS times faster (a window is short: a moment of a busy machine can favour either)
+  const pays = onPool ? poolMs < aloneMs : poolMs * PAYS < aloneMs;
   periodMs = pays == onPool ? min(periodMs * 2, MAX_PERIOD_MS) : FIRST_PERIOD_MS;
   onPool = pays;
   until = now + periodMs;
