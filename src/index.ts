@@ -10,7 +10,7 @@ export type { MatrixInput } from './data/dataset.js';
 export type { LossOptions, LossUnits } from './model/loss-units.js';
 export { ACTIVATIONS, LOSSES, INITS, ENGINES } from './spec/types.js';
 export type { Activation, Loss, Init, EngineKind, Threads, LayerSpec, LayerParams, ModelSpec, ValidSpec, LayerShape } from './spec/types.js';
-export { WasmlpError, SpecError, DataError, StreamError, ParamsError, OptionsError, EngineError, TrainingError, FormatError } from './errors.js';
+export { WasmlpError, SpecError, DataError, StreamError, CsvError, ParamsError, OptionsError, EngineError, TrainingError, FormatError } from './errors.js';
 export type { FitOptions, EpochLogs, Progress, OptimizerSpec } from './train/options.js';
 export type { Chunk, ChunkSource, ChunkIterable } from './stream/source.js';
 export type { FitStreamOptions } from './stream/options.js';

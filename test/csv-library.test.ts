@@ -198,6 +198,7 @@ describe('the bundled entry point dist/csv.js', () => {
     expect(a.y).toEqual(b.y);
     const error = await bundled.readCsv('a,y\n1,x\n2,3\n', { target: 'a' }).then(() => null, (e: unknown) => e);
     expect(bundled.CsvError).toBe(builtErrors.CsvError);
+    expect(built.CsvError).toBe(bundled.CsvError); // `import { CsvError } from 'wasmlp'` catches it too
     expect(error).toBeInstanceOf(bundled.CsvError);
     expect(error).toBeInstanceOf(built.DataError);
     expect(error).toBeInstanceOf(built.WasmlpError);
