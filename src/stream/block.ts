@@ -20,6 +20,12 @@ import { copyValues, type ShuffleBuffer } from './shuffle-buffer.js';
 /** Largest count the engine takes (an i32). */
 const ENGINE_MAX_COUNT = 0x7fffffff;
 
+/** `n` values of `source` from index `from` into `target` from `to`, scaled on the way when a scaler is given (a row: no views). */
+function placeValues(scaler: Scaler | undefined, source: Float64Array, from: number, target: Float64Array, to: number, n: number): void {
+  if (scaler === undefined) copyValues(source, from, target, to, n);
+  else scaler.transformAt(source, from, target, to, n);
+}
+
 /** Where an epoch stands: updates made in it and its loss sum (each batch's loss sum added in order). */
 export interface EpochPoint {
   step: number;
@@ -71,11 +77,8 @@ export class Block {
     const { inputs, outputs } = this.plan.spec;
     const f64 = this.engine.f64;
     const { inputs: sx, targets: sy } = this.scalers;
-    const x = this.at(this.plan.x, inputs) >>> 3, y = this.at(this.plan.y, outputs) >>> 3;
-    if (sx === undefined) copyValues(buffer.x, slot * inputs, f64, x, inputs);
-    else sx.transformAt(buffer.x, slot * inputs, f64, x, inputs);
-    if (sy === undefined) copyValues(buffer.y, slot * outputs, f64, y, outputs);
-    else sy.transformAt(buffer.y, slot * outputs, f64, y, outputs);
+    placeValues(sx, buffer.x, slot * inputs, f64, this.at(this.plan.x, inputs) >>> 3, inputs);
+    placeValues(sy, buffer.y, slot * outputs, f64, this.at(this.plan.y, outputs) >>> 3, outputs);
     if (this.weighted) f64[this.at(this.plan.weights, 1) >>> 3] = buffer.w![slot];
     this.count++;
   }
@@ -83,27 +86,20 @@ export class Block {
   /**
    * The shuffle buffer's exchange for rows `from` … `from + n − 1` of a chunk (n ≤ the room left; the
    * buffer full), in one loop: per row, the slot picked, the row in it into the block (scaled on the
-   * way), the arriving row into the slot. What pick, addBuffered and put do row by row, without a call per row.
+   * way), the arriving row into the slot: what pick, addBuffered and the buffer's store do, with the
+   * block's places computed once.
    */
   exchange(buffer: ShuffleBuffer, rows: Rows, from: number, n: number): void {
     const { inputs, outputs } = this.plan.spec;
     const f64 = this.engine.f64;
     const { inputs: sx, targets: sy } = this.scalers;
-    const bx = buffer.x, by = buffer.y, bw = buffer.w, cx = rows.x.data, cy = rows.y!.data;
     let x = this.at(this.plan.x, inputs) >>> 3, y = this.at(this.plan.y, outputs) >>> 3, w = this.at(this.plan.weights, 1) >>> 3;
     for (let r = from; r < from + n; r++, x += inputs, y += outputs, w++) {
       const slot = buffer.pick();
-      const sxAt = slot * inputs, syAt = slot * outputs;
-      if (sx === undefined) copyValues(bx, sxAt, f64, x, inputs);
-      else sx.transformAt(bx, sxAt, f64, x, inputs);
-      if (sy === undefined) copyValues(by, syAt, f64, y, outputs);
-      else sy.transformAt(by, syAt, f64, y, outputs);
-      copyValues(cx, r * inputs, bx, sxAt, inputs);
-      copyValues(cy, r * outputs, by, syAt, outputs);
-      if (this.weighted) {
-        f64[w] = bw![slot];
-        bw![slot] = rows.weights![r];
-      }
+      placeValues(sx, buffer.x, slot * inputs, f64, x, inputs);
+      placeValues(sy, buffer.y, slot * outputs, f64, y, outputs);
+      if (this.weighted) f64[w] = buffer.w![slot];
+      buffer.store(slot, rows, r);
     }
     this.count += n;
   }

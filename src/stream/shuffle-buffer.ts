@@ -58,7 +58,8 @@ export class ShuffleBuffer {
     if (this.w !== null && saved.w !== null) this.w.set(saved.w);
   }
 
-  private store(slot: number, rows: Rows, r: number): void {
+  /** Row r of `rows` into `slot` (a free one, or one whose row was emitted: Block.exchange). */
+  store(slot: number, rows: Rows, r: number): void {
     const { inputs, outputs } = this;
     copyValues(rows.x.data, r * inputs, this.x, slot * inputs, inputs);
     copyValues(rows.y!.data, r * outputs, this.y, slot * outputs, outputs);
@@ -81,7 +82,7 @@ export class ShuffleBuffer {
     this.store(this.count++, rows, r);
   }
 
-  /** A full buffer and a row arriving: the slot whose row goes to training now (the new row takes it: Block.exchange). */
+  /** A full buffer and a row arriving: the slot whose row goes to training now (the new row is then stored there: Block.exchange). */
   pick(): number {
     return nextBelow(this.rng, this.capacity);
   }
