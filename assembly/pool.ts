@@ -131,7 +131,7 @@ const P_WAITING: i32 = 17; // 1: the coordinator sleeps on DONE (the worker fini
 const P_CAN_BLOCK: i32 = 18; // 1: the coordinator's thread may block (Atomics.wait); 0 on a browser's main thread
 const P_PRODUCT_TILES: i32 = 19; // tiles per thread of a product
 const P_ELEMENT_TILES: i32 = 20; // tiles per thread of an element-wise pass
-const P_COORDINATOR_SPINS: i32 = 21; // spins of the coordinator on DONE before it sleeps (when it may)
+const P_COORDINATOR_SPINS: i32 = 21; // spins of the coordinator on DONE before it looks at the clock (then it spins on for a tile's time, and sleeps when it may)
 const P_WORKER_SPINS: i32 = 22; // spins of an idle worker on GEN before it sleeps
 const P_CALLS: i32 = 23; // the host's kernel calls on this block, counted (a probe does not measure across them)
 const P_ARGS: i32 = 32; // i32 arguments: slots 32..47 (bytes 128..191)
@@ -172,18 +172,18 @@ let inTile = false;
 // Whether the pool pays, measured: the calling thread runs tasks on the pool (at least WINDOW of
 // them and WINDOW_MS), then as many alone (a probe), and compares their wall time, each task's from
 // its start to the next one's start (so the serial work between tasks counts too: a spinning worker
-// slows that down on a busy machine). Where the pool was not PAYS times faster (its workers were
-// descheduled, or busy elsewhere, or other processes want the cores and the threads only take turns
-// with them; while the pool is in use, where it was not faster at all), the tasks of the next
-// `periodMs` run on the calling thread alone (the same bits), and its workers run out their spins,
-// sleep and give the cores back; otherwise they run on the pool.
-// Then another probe. `periodMs` doubles, up to MAX_PERIOD_MS, while probes keep deciding the same
-// way, and starts again from FIRST_PERIOD_MS when one decides otherwise: a quiet machine pays for a
-// window alone every 4 s, and a machine that becomes busy (or quiet) is noticed soon. A gap that
-// spans a return to the host (CALLS moved: the host counts its kernel calls) is not counted: it holds
-// the caller's own work, not the kernels'. A model's first probe comes FIRST_PROBE_MS after its
-// first task, on the pool until then. The WORKERS_ONLY test mode never probes. Coordinator-side
-// state: globals of the calling thread's instance.
+// slows that down on a busy machine). While the pool is in use, it stays so if it was faster at all;
+// while the calling thread computes alone, it goes back to the pool when that was PAYS times faster
+// (a window is short: a moment of a busy machine can favour either side). The pool loses where its
+// workers are descheduled, or busy elsewhere, or other processes want the cores and the threads only
+// take turns with them. Alone, the tasks run on the calling thread (the same bits), and the workers
+// run out their spins, sleep and give the cores back. The decision holds for `periodMs`, which doubles, up to
+// MAX_PERIOD_MS, while probes keep deciding the same way, and starts again from FIRST_PERIOD_MS when
+// one decides otherwise: a quiet machine pays for a window alone every 4 s, and a machine that
+// becomes busy (or quiet) is noticed soon. A gap that spans a return to the host (CALLS moved: the
+// host counts its kernel calls) is not counted: it holds the caller's own work, not the kernels'. A
+// model's first probe comes FIRST_PROBE_MS after its first task, on the pool until then. The
+// WORKERS_ONLY test mode never probes. Coordinator-side state: globals of the calling thread's instance.
 const WINDOW: i32 = 16;
 const WINDOW_MS: f64 = 25;
 const FIRST_PERIOD_MS: f64 = 500;
@@ -244,10 +244,9 @@ function usePool(): bool {
   return phase == PROBE_POOL;
 }
 
-/** Ends a probe: the pool for the next `periodMs` if it was PAYS times faster than the calling thread alone. */
+/** Ends a probe: the pool or the calling thread alone for the next `periodMs` (the rule above). */
 function decide(now: f64): void {
-  // both over the same number of gaps; the pool is kept while it is faster at all, and taken back
-  // only when PAYS times faster (a window is short: a moment of a busy machine can favour either)
+  // both over the same number of gaps
   const pays = onPool ? poolMs < aloneMs : poolMs * PAYS < aloneMs;
   periodMs = pays == onPool ? min(periodMs * 2, MAX_PERIOD_MS) : FIRST_PERIOD_MS;
   onPool = pays;
@@ -401,7 +400,7 @@ function awaitTiles(gen: i32, tiles: i32, tileMs: f64): void {
 @external("env", "pool_sleep")
 declare function pool_sleep(at: usize, value: i32, timeoutMs: f64): void;
 
-/** The host's clock in milliseconds (performance.now()): how long the calling thread spins before it sleeps. */
+/** The host's clock in milliseconds (performance.now()): how long the calling thread spins before it sleeps, and the probe's windows (usePool). */
 @external("env", "pool_now")
 declare function pool_now(): f64;
 /** The longest the calling thread spins on workers' tiles before it sleeps. */

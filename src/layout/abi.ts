@@ -132,7 +132,7 @@ export const P = {
   CAN_BLOCK: 18, // 1: the calling thread may sleep (Atomics.wait) while workers finish their tiles
   PRODUCT_TILES: 19, // tiles per thread of a product
   ELEMENT_TILES: 20, // tiles per thread of an element-wise pass
-  COORDINATOR_SPINS: 21, // spins of the calling thread on the last tiles before it sleeps (where it may)
+  COORDINATOR_SPINS: 21, // spins of the calling thread on the last tiles before it looks at the clock (assembly/pool.ts awaitTiles)
   WORKER_SPINS: 22, // spins of an idle worker between tasks before it sleeps
   CALLS: 23, // the host's kernel calls, counted (the kernels' probe of whether the pool pays does not measure across them)
 } as const;
