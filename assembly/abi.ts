@@ -1,7 +1,7 @@
 // Constants shared with the host (src/layout/abi.ts mirrors them; the loader refuses a mismatch).
 
 /** Bumped whenever an export's signature or a record layout changes. */
-export const ABI_VERSION: i32 = 9;
+export const ABI_VERSION: i32 = 10;
 
 /** First byte the host may use: everything below holds the module's static data (math tables). */
 export function heapBase(): usize {

@@ -342,6 +342,56 @@ export function gemm_serial(
   b: usize, bRowStep: usize, bColStep: usize,
   c: usize, ldc: i32, accumulate: i32, scratch: usize,
 ): void {
+  gemm_packed(m, n, k, a, aRowStep, aColStep, b, bRowStep, bColStep, c, ldc, accumulate, scratch, 0, 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// An operand packed whole, once, for the blocks of C that share it (pool.ts: the tiles of a product
+// cut into column blocks all read the whole of A; cut into row blocks, the whole of B). The layout is
+// the blocks' own, one after the other: for each depth block pc (kc = min(KC, k - pc) deep), the
+// panels of every 4 lanes (rows of A, columns of B) at
+//     whole + pc · roundUp4(lanes) · 8  +  (lane / 4) · kc · 32
+// (so the panels of one MC or NC block are consecutive, as in scratch). Packing is a copy: the
+// micro-kernel reads the same panels either way, and every bit is the same.
+
+/** Bytes of an operand of `lanes` rows (A) or columns (B) and depth k, packed whole (pack_whole). */
+export function wholePackedBytes(lanes: i32, k: i32): usize {
+  return <usize>roundUp4(lanes) * <usize>k * 8;
+}
+
+/** Whether gemm_serial packs for a product of this shape (the others run the direct or thin loops, which read the operands in place). */
+export function packs(m: i32, n: i32, k: i32, bColStep: usize): bool {
+  return <i64>m * <i64>n * <i64>k > <i64>DIRECT_VOLUME && !thinPath(m, k, bColStep);
+}
+
+/**
+ * Packs panels [first, first + count) of an operand whole, at every depth: lane l, depth p at
+ * src + l·laneStep + p·pStep (for A: laneStep = its row step; for B: its column step).
+ */
+export function pack_whole(lanes: i32, k: i32, src: usize, laneStep: usize, pStep: usize, whole: usize, first: i32, count: i32): void {
+  const blockStride = <usize>roundUp4(lanes) << 3;
+  for (let pc = 0; pc < k; pc += KC) {
+    const kc = min(KC, k - pc);
+    const panelBytes = <usize>kc * PANEL_ROW;
+    const block = whole + <usize>pc * blockStride;
+    for (let q = first; q < first + count; q++) {
+      const lane = q << 2;
+      packPanel(block + <usize>q * panelBytes, src + <usize>lane * laneStep + <usize>pc * pStep, kc, min(4, lanes - lane), pStep, laneStep);
+    }
+  }
+}
+
+/**
+ * gemm_serial, where `wholeA` (or `wholeB`), when not 0, holds A (or B) already packed whole
+ * (pack_whole): those panels are read from there instead of being packed into scratch. The same bits.
+ */
+export function gemm_packed(
+  m: i32, n: i32, k: i32,
+  a: usize, aRowStep: usize, aColStep: usize,
+  b: usize, bRowStep: usize, bColStep: usize,
+  c: usize, ldc: i32, accumulate: i32, scratch: usize,
+  wholeA: usize, wholeB: usize,
+): void {
   if (<i64>m * <i64>n * <i64>k <= <i64>DIRECT_VOLUME) {
     gemmDirect(m, n, k, a, aRowStep, aColStep, b, bRowStep, bColStep, c, ldc, accumulate);
     return;
@@ -366,24 +416,34 @@ export function gemm_serial(
       const init = accumulate != 0 || pc > 0;
 
       // B panel jr holds Bop(pc.., jc+jr .. jc+jr+3): p advances by bRowStep, the 4 lanes by bColStep.
-      const bBlock = b + <usize>pc * bRowStep + <usize>jc * bColStep;
-      for (let jr = 0; jr < nc; jr += NR) {
-        packPanel(packedB + <usize>(jr >> 2) * panelBytes, bBlock + <usize>jr * bColStep, kc, min(NR, nc - jr), bRowStep, bColStep);
+      let panelsB = packedB;
+      if (wholeB != 0) {
+        panelsB = wholeB + <usize>pc * (<usize>roundUp4(n) << 3) + <usize>(jc >> 2) * panelBytes;
+      } else {
+        const bBlock = b + <usize>pc * bRowStep + <usize>jc * bColStep;
+        for (let jr = 0; jr < nc; jr += NR) {
+          packPanel(packedB + <usize>(jr >> 2) * panelBytes, bBlock + <usize>jr * bColStep, kc, min(NR, nc - jr), bRowStep, bColStep);
+        }
       }
 
       for (let ic = 0; ic < m; ic += MC) {
         const mc = min(MC, m - ic);
         // A panel ir holds Aop(ic+ir .. ic+ir+3, pc..): p advances by aColStep, the 4 lanes by aRowStep.
-        const aBlock = a + <usize>ic * aRowStep + <usize>pc * aColStep;
-        for (let ir = 0; ir < mc; ir += MR) {
-          packPanel(packedA + <usize>(ir >> 2) * panelBytes, aBlock + <usize>ir * aRowStep, kc, min(MR, mc - ir), aColStep, aRowStep);
+        let panelsA = packedA;
+        if (wholeA != 0) {
+          panelsA = wholeA + <usize>pc * (<usize>roundUp4(m) << 3) + <usize>(ic >> 2) * panelBytes;
+        } else {
+          const aBlock = a + <usize>ic * aRowStep + <usize>pc * aColStep;
+          for (let ir = 0; ir < mc; ir += MR) {
+            packPanel(packedA + <usize>(ir >> 2) * panelBytes, aBlock + <usize>ir * aRowStep, kc, min(MR, mc - ir), aColStep, aRowStep);
+          }
         }
 
         for (let jr = 0; jr < nc; jr += NR) {
-          const pb = packedB + <usize>(jr >> 2) * panelBytes;
+          const pb = panelsB + <usize>(jr >> 2) * panelBytes;
           const nr = min(NR, nc - jr);
           for (let ir = 0; ir < mc; ir += MR) {
-            const pa = packedA + <usize>(ir >> 2) * panelBytes;
+            const pa = panelsA + <usize>(ir >> 2) * panelBytes;
             const mr = min(MR, mc - ir);
             const cTile = c + (<usize>(ic + ir) * ldcBytes) + (<usize>(jc + jr) << 3);
             if ((mr & nr) == 4) microKernel(kc, pa, pb, cTile, ldcBytes, init);

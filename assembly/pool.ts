@@ -101,7 +101,7 @@
 //    current task (the kind and arguments are read after the claim) unless that task has exactly as
 //    many tiles as the ticket's tile index (all claimed): that one interleaving would run a tile
 //    past the end. It is not guarded against (a wider tag would need a 64-bit CLAIM).
-import { gemm_serial } from './blas';
+import { gemm_packed, gemm_serial, pack_whole, packs, wholePackedBytes } from './blas';
 import { activate, backprop_activation } from './activations';
 import { optimizer_pass } from './optimizers';
 import { gather_rows } from './gather';
@@ -134,6 +134,8 @@ const P_ELEMENT_TILES: i32 = 20; // tiles per thread of an element-wise pass
 const P_COORDINATOR_SPINS: i32 = 21; // spins of the coordinator on DONE before it looks at the clock (then it spins on for a tile's time, and sleeps when it may)
 const P_WORKER_SPINS: i32 = 22; // spins of an idle worker on GEN before it sleeps
 const P_CALLS: i32 = 23; // the host's kernel calls on this block, counted (a probe does not measure across them)
+const P_WHOLE: i32 = 24; // the region where a product's shared operand is packed whole, once per task (plan.whole)
+const P_WHOLE_BYTES: i32 = 25; // its bytes (a product whose shared operand needs more packs it per tile)
 const P_ARGS: i32 = 32; // i32 arguments: slots 32..47 (bytes 128..191)
 const I32_ARGS: i32 = 16;
 const PF_ARGS: i32 = 24; // f64 arguments: f64 slots 24..32 (bytes 192..263)
@@ -156,6 +158,7 @@ const KIND_OPTIMIZER: i32 = 4;
 const KIND_GATHER: i32 = 5;
 const KIND_SCAN: i32 = 6;
 const KIND_MASK: i32 = 7;
+const KIND_PACK: i32 = 8;
 
 /** The pool block of this instance's model; 0: no pool (everything runs on the calling thread). */
 let pool: usize = 0;
@@ -169,21 +172,26 @@ let pool: usize = 0;
  */
 let inTile = false;
 
-// Whether the pool pays, measured: the calling thread runs tasks on the pool (at least WINDOW of
-// them and WINDOW_MS), then as many alone (a probe), and compares their wall time, each task's from
-// its start to the next one's start (so the serial work between tasks counts too: a spinning worker
-// slows that down on a busy machine). While the pool is in use, it stays so if it was faster at all;
-// while the calling thread computes alone, it goes back to the pool when that was PAYS times faster
-// (a window is short: a moment of a busy machine can favour either side). The pool loses where its
-// workers are descheduled, or busy elsewhere, or other processes want the cores and the threads only
-// take turns with them. Alone, the tasks run on the calling thread (the same bits), and the workers
-// run out their spins, sleep and give the cores back. The decision holds for `periodMs`, which doubles, up to
-// MAX_PERIOD_MS, while probes keep deciding the same way, and starts again from FIRST_PERIOD_MS when
-// one decides otherwise: a quiet machine pays for a window alone every 4 s, and a machine that
-// becomes busy (or quiet) is noticed soon. A gap that spans a return to the host (CALLS moved: the
-// host counts its kernel calls) is not counted: it holds the caller's own work, not the kernels'. A
-// model's first probe comes FIRST_PROBE_MS after its first task, on the pool until then. The
-// WORKERS_ONLY test mode never probes. Coordinator-side state: globals of the calling thread's instance.
+// Whether the pool pays, measured: a probe runs tasks the way the last probe decided (on the pool,
+// or on the calling thread alone), at least WINDOW of them and WINDOW_MS, then tasks the other way,
+// and compares their wall time, each task's from its start to the next one's start (so the serial
+// work between tasks counts too: a spinning worker slows that down on a busy machine). While the
+// pool is in use, it stays so if it was faster at all; while the calling thread computes alone, it
+// goes back to the pool when that was PAYS times faster (a window is short: a moment of a busy
+// machine can favour either side). The second window runs at most as many tasks as the first, and
+// ends as soon as its time alone decides (the rule cannot turn with more tasks): on a quiet machine
+// the window alone stops once it took longer than the pool's, and on a busy one the window on the
+// pool once PAYS times its time reached the time alone, so a probe costs little either way. The
+// pool loses where its workers are descheduled, or busy elsewhere, or other processes want the cores
+// and the threads only take turns with them. Alone, the tasks run on the calling thread (the same
+// bits), and the workers run out their spins, sleep and give the cores back. The decision holds for
+// `periodMs`, which doubles, up to MAX_PERIOD_MS, while probes keep deciding the same way, and starts
+// again from FIRST_PERIOD_MS when one decides otherwise: a quiet machine pays for a short window
+// alone every 4 s, and a machine that becomes busy (or quiet) is noticed soon. A gap that spans a
+// return to the host (CALLS moved: the host counts its kernel calls) is not counted: it holds the
+// caller's own work, not the kernels'. A model's first probe comes FIRST_PROBE_MS after its first
+// task, on the pool until then. The WORKERS_ONLY test mode never probes. Coordinator-side state:
+// globals of the calling thread's instance.
 const WINDOW: i32 = 16;
 const WINDOW_MS: f64 = 25;
 const FIRST_PERIOD_MS: f64 = 500;
@@ -229,10 +237,21 @@ function usePool(): bool {
   const now = pool_now();
   if (until < 0) until = now + FIRST_PROBE_MS;
   countGap(now, geti(P_CALLS));
-  if (phase == PROBE_POOL && poolGaps >= WINDOW && poolMs >= WINDOW_MS) phase = PROBE_ALONE;
-  if (phase == PROBE_ALONE && aloneGaps >= poolGaps) decide(now);
+  // the first window is the way things are (onPool); the second the other way
+  const first = onPool ? PROBE_POOL : PROBE_ALONE;
+  if (phase == first) {
+    const gaps = onPool ? poolGaps : aloneGaps;
+    const ms = onPool ? poolMs : aloneMs;
+    if (gaps >= WINDOW && ms >= WINDOW_MS) phase = onPool ? PROBE_ALONE : PROBE_POOL;
+  } else if (phase != DECIDED) {
+    const done = onPool ? aloneGaps >= poolGaps : poolGaps >= aloneGaps;
+    // already decided: the pool was faster than this time alone, or PAYS × this time on the pool is
+    // no faster than alone (more tasks only add time to the second window)
+    const decided = onPool ? aloneMs > poolMs : poolMs * PAYS >= aloneMs;
+    if (done || decided) decide(now);
+  }
   if (phase == DECIDED && now >= until) {
-    phase = PROBE_POOL;
+    phase = first;
     poolGaps = aloneGaps = 0;
     poolMs = aloneMs = 0;
   }
@@ -246,7 +265,8 @@ function usePool(): bool {
 
 /** Ends a probe: the pool or the calling thread alone for the next `periodMs` (the rule above). */
 function decide(now: f64): void {
-  // both over the same number of gaps
+  // the second window ran as many tasks as the first, or fewer and is decided already: the
+  // comparison of the totals is the rule's either way
   const pays = onPool ? poolMs < aloneMs : poolMs * PAYS < aloneMs;
   periodMs = pays == onPool ? min(periodMs * 2, MAX_PERIOD_MS) : FIRST_PERIOD_MS;
   onPool = pays;
@@ -305,15 +325,21 @@ function splitLength(volume: i64, minimum: i32, extent: i32, unit: i32, perThrea
     if (pool == 0 || inTile || volume < <i64>geti(minimum)) return 0;
     const threads = available();
     if (threads < 2 || !usePool()) return 0;
-    // more tiles than threads, but none smaller than half the smallest split (a product of exactly
-    // the minimum goes in two): a tile of a few microseconds costs more to hand out than it saves
-    const most = <i32>min(<i64>MAX_TILES, (volume << 1) / max(<i64>1, <i64>geti(minimum)));
-    const parts = max(2, min(threads * max(1, geti(perThreadSlot)), most));
-    const per = (extent + parts - 1) / parts;
-    const length = ((per + unit - 1) / unit) * unit;
-    return length < extent ? length : 0;
+    return tileLength(volume, minimum, extent, unit, perThreadSlot, threads);
   }
   return 0;
+}
+
+/** splitLength's cut, once the split is decided (`threads` ≥ 2 take part); 0: fewer than two tiles. */
+function tileLength(volume: i64, minimum: i32, extent: i32, unit: i32, perThreadSlot: i32, threads: i32): i32 {
+  if (volume < <i64>geti(minimum)) return 0;
+  // more tiles than threads, but none smaller than half the smallest split (a product of exactly
+  // the minimum goes in two): a tile of a few microseconds costs more to hand out than it saves
+  const most = <i32>min(<i64>MAX_TILES, (volume << 1) / max(<i64>1, <i64>geti(minimum)));
+  const parts = max(2, min(threads * max(1, geti(perThreadSlot)), most));
+  const per = (extent + parts - 1) / parts;
+  const length = ((per + unit - 1) / unit) * unit;
+  return length < extent ? length : 0;
 }
 
 /** Tiles of `length` covering `extent`. */
@@ -442,16 +468,21 @@ function runTile(kind: i32, tile: i32, index: i32): void {
   else if (kind == KIND_GATHER) gatherTile(tile);
   else if (kind == KIND_SCAN) scanTile(tile);
   else if (kind == KIND_MASK) maskTile(tile);
+  else if (kind == KIND_PACK) packTile(tile);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Products: C (m × n) cut into column blocks (n ≥ m) or row blocks; each block is the serial product
 // of its part (blas.ts: the bits of an element do not depend on the block it falls in). The larger
-// dimension is cut because each tile repacks the whole of the other operand.
+// dimension is cut, so the operand every tile reads whole is the smaller one: A for column blocks, B
+// for row blocks. The calling thread packs it once (blas.ts pack_whole) into the plan's WHOLE region
+// before the tiles start, and the tiles read its panels from there instead of each packing all of it
+// again (W4's forward product: X, 64 × 784, was packed by each of 8 tiles). Packing is a copy, so the
+// bits are the same; a product whose operand does not fit the region packs it per tile, as before.
 
 // GEMM arguments
 const G_M = 0, G_N = 1, G_K = 2, G_A = 3, G_AROW = 4, G_ACOL = 5, G_B = 6, G_BROW = 7, G_BCOL = 8;
-const G_C = 9, G_LDC = 10, G_ACC = 11, G_BY_COLUMNS = 12, G_TILE = 13;
+const G_C = 9, G_LDC = 10, G_ACC = 11, G_BY_COLUMNS = 12, G_TILE = 13, G_WHOLE = 14;
 
 /** Runs the product on the pool if it is large enough and threads are there; false: the caller runs it. */
 function split_gemm(
@@ -465,13 +496,56 @@ function split_gemm(
   if (extent < 8) return false;
   const length = splitLength(<i64>m * <i64>n * <i64>k, P_MIN_VOLUME, extent, 4, P_PRODUCT_TILES);
   if (length == 0) return false;
+  // first: packing the shared operand may be a task of its own, with arguments in the same slots
+  const whole = packShared(byColumns, m, n, k, a, aRowStep, aColStep, b, bRowStep, bColStep);
   setArg(G_M, m); setArg(G_N, n); setArg(G_K, k);
   setArg(G_A, <i32>a); setArg(G_AROW, <i32>aRowStep); setArg(G_ACOL, <i32>aColStep);
   setArg(G_B, <i32>b); setArg(G_BROW, <i32>bRowStep); setArg(G_BCOL, <i32>bColStep);
   setArg(G_C, <i32>c); setArg(G_LDC, ldc); setArg(G_ACC, accumulate);
   setArg(G_BY_COLUMNS, byColumns ? 1 : 0); setArg(G_TILE, length);
+  setArg(G_WHOLE, <i32>whole);
   runTask(KIND_GEMM, tilesOf(extent, length));
   return true;
+}
+
+/**
+ * Packs the operand every tile reads whole (A for column blocks, B for row blocks) into the WHOLE
+ * region, on the calling thread; returns its address, or 0 when the tiles pack it themselves (the
+ * product takes the direct or thin loops, which do not pack, or the operand does not fit).
+ */
+function packShared(
+  byColumns: bool, m: i32, n: i32, k: i32,
+  a: usize, aRowStep: usize, aColStep: usize,
+  b: usize, bRowStep: usize, bColStep: usize,
+): usize {
+  const whole = <usize><u32>geti(P_WHOLE);
+  const lanes = byColumns ? m : n;
+  if (whole == 0 || !packs(m, n, k, bColStep) || wholePackedBytes(lanes, k) > <usize><u32>geti(P_WHOLE_BYTES)) return 0;
+  if (byColumns) packWhole(m, k, a, aRowStep, aColStep, whole);
+  else packWhole(n, k, b, bColStep, bRowStep, whole);
+  return whole;
+}
+
+const K_LANES = 0, K_K = 1, K_SRC = 2, K_LANE_STEP = 3, K_P_STEP = 4, K_WHOLE = 5, K_TILE = 6;
+
+/** pack_whole of every panel: on the pool, in panel ranges, when large enough (a copy: any split gives the same bytes). */
+function packWhole(lanes: i32, k: i32, src: usize, laneStep: usize, pStep: usize, whole: usize): void {
+  const panels = (lanes + 3) >> 2;
+  const length = tileLength(<i64>lanes * <i64>k, P_MIN_ELEMENTS, panels, 1, P_ELEMENT_TILES, available());
+  if (length == 0) {
+    pack_whole(lanes, k, src, laneStep, pStep, whole, 0, panels);
+    return;
+  }
+  setArg(K_LANES, lanes); setArg(K_K, k); setArg(K_SRC, <i32>src); setArg(K_LANE_STEP, <i32>laneStep);
+  setArg(K_P_STEP, <i32>pStep); setArg(K_WHOLE, <i32>whole); setArg(K_TILE, length);
+  runTask(KIND_PACK, tilesOf(panels, length));
+}
+
+function packTile(tile: i32): void {
+  const lanes = arg(K_LANES), length = arg(K_TILE);
+  const first = tile * length;
+  const panels = (lanes + 3) >> 2;
+  pack_whole(lanes, arg(K_K), <usize><u32>arg(K_SRC), <usize><u32>arg(K_LANE_STEP), <usize><u32>arg(K_P_STEP), <usize><u32>arg(K_WHOLE), first, min(length, panels - first));
 }
 
 function gemmTile(tile: i32, scratch: usize): void {
@@ -479,13 +553,14 @@ function gemmTile(tile: i32, scratch: usize): void {
   const a = <usize><u32>arg(G_A), aRow = <usize><u32>arg(G_AROW), aCol = <usize><u32>arg(G_ACOL);
   const b = <usize><u32>arg(G_B), bRow = <usize><u32>arg(G_BROW), bCol = <usize><u32>arg(G_BCOL);
   const c = <usize><u32>arg(G_C), ldc = arg(G_LDC), acc = arg(G_ACC), length = arg(G_TILE);
+  const whole = <usize><u32>arg(G_WHOLE);
   const from = tile * length;
   if (arg(G_BY_COLUMNS) != 0) {
     const w = min(length, n - from);
-    gemm_serial(m, w, k, a, aRow, aCol, b + <usize>from * bCol, bRow, bCol, c + (<usize>from << 3), ldc, acc, scratch);
+    gemm_packed(m, w, k, a, aRow, aCol, b + <usize>from * bCol, bRow, bCol, c + (<usize>from << 3), ldc, acc, scratch, whole, 0);
   } else {
     const h = min(length, m - from);
-    gemm_serial(h, n, k, a + <usize>from * aRow, aRow, aCol, b, bRow, bCol, c + <usize>from * (<usize>ldc << 3), ldc, acc, scratch);
+    gemm_packed(h, n, k, a + <usize>from * aRow, aRow, aCol, b, bRow, bCol, c + <usize>from * (<usize>ldc << 3), ldc, acc, scratch, 0, whole);
   }
 }
 
@@ -722,10 +797,10 @@ export function pool_serve(block: usize, index: i32): void {
 // AssemblyScript builtin) fails the build when a taken branch contains it; nothing is emitted.
 
 // control slots below the arguments; the i32 arguments end where the f64 arguments begin
-if (P_CALLS >= P_ARGS) ERROR('pool.ts: the control slots overlap the i32 arguments');
+if (P_WHOLE_BYTES >= P_ARGS) ERROR('pool.ts: the control slots overlap the i32 arguments');
 if ((P_ARGS + I32_ARGS) * 4 > PF_ARGS * 8) ERROR('pool.ts: the i32 arguments overlap the f64 arguments');
 // every task's arguments within their slots
-if (max(max(max(G_TILE, V_TILE), M_TILE), max(max(O_TILE, R_TILE), S_TILE)) >= I32_ARGS) ERROR('pool.ts: a task has more i32 arguments than I32_ARGS');
+if (max(max(max(G_WHOLE, V_TILE), max(M_TILE, K_TILE)), max(max(O_TILE, R_TILE), S_TILE)) >= I32_ARGS) ERROR('pool.ts: a task has more i32 arguments than I32_ARGS');
 if (max(VF_SLOPE, OF_L1) >= PF_ARGS + F64_ARGS) ERROR('pool.ts: a task has more f64 arguments than F64_ARGS');
 // the f64 arguments end where the partials begin; a partial per tile fits in the block
 if (PF_ARGS + F64_ARGS > PF_PARTIAL) ERROR('pool.ts: the f64 arguments overlap the partials');

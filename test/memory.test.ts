@@ -150,6 +150,7 @@ describe('plans past 2 GiB: unsigned offsets up to 4 GiB (arithmetic, nothing al
       ['batchY', plan.batchY, B * 8],
       ['lossLog', plan.lossLog, 1024 * 8],
       ['scratch', plan.scratch, plan.scratchBytes * spec.threads],
+      ['whole', plan.whole, plan.wholeBytes], // one thread: empty
     ];
     let previousEnd = 1024;
     for (const [name, start, size] of regions) {

@@ -83,6 +83,47 @@ describe('the same bits on 1, 2 and 3 threads', () => {
     expect(results[2]).toEqual(results[1]);
     expect(results[3]).toEqual(results[1]);
   }, 120_000);
+
+  it('a product\'s shared operand packed once for all its tiles: column and row blocks, partial panels, two depth blocks', async () => {
+    // 300 inputs: the forward product's depth spans two packed blocks (256 + 44); a batch of 41 rows
+    // and 7 output units leave partial 4-wide panels. Split everywhere: the forward product of layer 1
+    // (41 × 600 × 300) in column blocks sharing X, that of layer 2 (41 × 7 × 600) in row blocks
+    // sharing W, the gradients' products in column blocks; predicting 700 rows cuts layer 1's
+    // forward product (700 × 600 × 300) in row blocks sharing W1, whose 600 columns span two
+    // packed column blocks (512 + 88).
+    const rand = mulberry32(8);
+    const inputs = 300, rows = 123;
+    const X = Float64Array.from({ length: rows * inputs }, () => 2 * rand() - 1);
+    const Y = Float64Array.from({ length: rows * 7 }, () => rand());
+    const many = Float64Array.from({ length: 700 * inputs }, () => 2 * rand() - 1);
+    const spec = {
+      inputs, loss: 'mse' as const, seed: 13,
+      layers: [{ units: 600, activation: 'tanh' as const }, { units: 7, activation: 'sigmoid' as const }],
+    };
+    const fit = { epochs: 2, batchSize: 41, learningRate: 0.1 };
+    threadSplitOverride.minVolume = 1;
+    threadSplitOverride.workersOnly = true;
+    const results: Record<number, string[]> = {};
+    for (const threads of [1, 2, 3]) {
+      const model = await createModel({ ...spec, threads });
+      const history = model.fit(X, Y, fit);
+      results[threads] = [bytes(model.getParamsFlat()), bytes(model.predict(many)), bytes(history.loss)];
+      const plan = planOf(model);
+      if (threads > 1) {
+        expect(stats(model).workerTiles, `${threads} threads: workers ran tiles`).toBeGreaterThan(0);
+        // the region holds what was packed there (41 rows of X, 4-wide panels: 44 × 300 doubles at least)
+        expect(plan.wholeBytes).toBeGreaterThanOrEqual(44 * 300 * 8);
+        const f64 = (model as unknown as { engine: { f64: Float64Array } }).engine.f64;
+        const region = f64.subarray(plan.whole >>> 3, (plan.whole + plan.wholeBytes) >>> 3);
+        expect(region.some((v) => v !== 0), `${threads} threads: an operand was packed whole`).toBe(true);
+      } else {
+        expect(plan.wholeBytes).toBe(0);
+      }
+      model.dispose();
+    }
+    expect(results[2]).toEqual(results[1]);
+    expect(results[3]).toEqual(results[1]);
+  }, 120_000);
 });
 
 describe('predict checks its rows in engine memory, on the threads', () => {

@@ -1,7 +1,7 @@
 // Numbers the host and the kernels must agree on. assembly/abi.ts mirrors every constant here;
 // the loader refuses kernels whose ABI_VERSION differs.
 
-export const ABI_VERSION = 9;
+export const ABI_VERSION = 10;
 
 /** Activation ids, as stored in the layer table. */
 export const ACTIVATION_ID = {
@@ -135,4 +135,6 @@ export const P = {
   COORDINATOR_SPINS: 21, // spins of the calling thread on the last tiles before it looks at the clock (assembly/pool.ts awaitTiles)
   WORKER_SPINS: 22, // spins of an idle worker between tasks before it sleeps
   CALLS: 23, // the host's kernel calls, counted (the kernels' probe of whether the pool pays does not measure across them)
+  WHOLE: 24, // byte offset of the region where a product's shared operand is packed once (plan.whole)
+  WHOLE_BYTES: 25, // its bytes (plan.wholeBytes)
 } as const;

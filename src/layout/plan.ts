@@ -72,7 +72,7 @@
  *   plan that has such a pass (wantsThreads).
  */
 import { HEADER_BYTES, LAYER_RECORD_BYTES, OPT_SCALAR_BYTES, POOL_BYTES } from './abi.js';
-import { gemmScratchBytes } from './scratch.js';
+import { gemmScratchBytes, sharedOperandBytes } from './scratch.js';
 import type { LayerShape, ValidSpec } from '../spec/types.js';
 
 export interface LayerPlan extends LayerShape {
@@ -225,6 +225,13 @@ export interface Plan {
   readonly scratch: number;
   /** Bytes of one scratch slot. */
   readonly scratchBytes: number;
+  /**
+   * Where a split product's shared operand is packed once for all its tiles (assembly/pool.ts
+   * packShared), and its bytes: the largest such operand of the plan's layer products; 0 and 0 on
+   * one thread.
+   */
+  readonly whole: number;
+  readonly wholeBytes: number;
   /** One past the last byte of the arena. */
   readonly end: number;
 }
@@ -294,6 +301,12 @@ export function computePlan(spec: ValidSpec, capacity: Capacity, base = 0): Plan
   const validationY = take(V * spec.outputs * 8);
   const scratchBytes = gemmScratchBytes(Math.max(B, maxWidth), maxWidth, Math.max(B, maxWidth));
   const scratch = take(scratchBytes * spec.threads);
+  const wholeBytes = spec.threads > 1 ? Math.max(...spec.layers.map((l) => Math.max(
+    sharedOperandBytes(B, l.units, l.inputs), // forward: Z = X · Wᵀ
+    sharedOperandBytes(B, l.inputs, l.units), // input gradient: dX = Δ · W
+    sharedOperandBytes(l.units, l.inputs, B), // weight gradient: dW = Δᵀ · X
+  ))) : 0;
+  const whole = take(wholeBytes);
   return {
     spec,
     base,
@@ -326,6 +339,8 @@ export function computePlan(spec: ValidSpec, capacity: Capacity, base = 0): Plan
     validationY,
     scratch,
     scratchBytes,
+    whole,
+    wholeBytes,
     end: at,
   };
 }

@@ -31,3 +31,20 @@ const roundUp4 = (x: number): number => Math.ceil(x / 4) * 4;
 export function gemmScratchBytes(m: number, n: number, k: number): number {
   return 8 * Math.min(k, KC) * (roundUp4(Math.min(n, NC)) + roundUp4(Math.min(m, MC))) + EDGE_TILE_BYTES;
 }
+
+/**
+ * Bytes of an operand packed whole (assembly/blas.ts pack_whole): every depth block's 4-wide panels
+ * of `lanes` rows (of A) or columns (of B), lanes rounded up to 4, over depth k.
+ */
+export function wholePackedBytes(lanes: number, k: number): number {
+  return 8 * roundUp4(lanes) * k;
+}
+
+/**
+ * Bytes of the operand the thread pool packs once for all tiles of a product (m, n, k)
+ * (assembly/pool.ts packShared): the tiles cut the larger of m and n, and share the other operand,
+ * whose lanes are the smaller.
+ */
+export function sharedOperandBytes(m: number, n: number, k: number): number {
+  return wholePackedBytes(Math.min(m, n), k);
+}

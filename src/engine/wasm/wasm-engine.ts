@@ -113,6 +113,8 @@ export class WasmEngine implements Engine {
     this.i32[at + P.THREADS] = this.threadCount;
     this.i32[at + P.SCRATCH] = plan.scratch;
     this.i32[at + P.SCRATCH_STRIDE] = plan.scratchBytes;
+    this.i32[at + P.WHOLE] = plan.whole;
+    this.i32[at + P.WHOLE_BYTES] = plan.wholeBytes;
     this.i32[at + P.MIN_VOLUME] = Math.min(split.minVolume, 0x7fffffff);
     this.i32[at + P.MIN_ELEMENTS] = Math.min(split.minElements, 0x7fffffff);
     this.i32[at + P.WORKERS_ONLY] = split.workersOnly ? 1 : 0;
