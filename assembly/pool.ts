@@ -57,6 +57,9 @@
 //    run a tile of a half-written task. So TILES is an atomic store after the closing, and an atomic
 //    load: a load that sees the new count comes after the closing in the total order, so the
 //    compare-and-swap that follows it sees the closing (or later) and fails.
+//  - the WHOLE region (a pack task's output, a product's shared operand) is written by the pack
+//    tiles before their add to DONE and read by the product's tiles after their claim: ordered through
+//    the coordinator, which saw DONE reach the tile count and only then opened the product's claims.
 //  - the arguments are overwritten only after DONE reached the last task's tile count, and every
 //    tile's reads come before its atomic add to DONE: no tile still reads them. PARTIAL (the tiles'
 //    results) is written plainly before that add and read by the coordinator after it saw DONE.
@@ -475,9 +478,10 @@ function runTile(kind: i32, tile: i32, index: i32): void {
 // Products: C (m × n) cut into column blocks (n ≥ m) or row blocks; each block is the serial product
 // of its part (blas.ts: the bits of an element do not depend on the block it falls in). The larger
 // dimension is cut, so the operand every tile reads whole is the smaller one: A for column blocks, B
-// for row blocks. The calling thread packs it once (blas.ts pack_whole) into the plan's WHOLE region
-// before the tiles start, and the tiles read its panels from there instead of each packing all of it
-// again (W4's forward product: X, 64 × 784, was packed by each of 8 tiles). Packing is a copy, so the
+// for row blocks. It is packed once (blas.ts pack_whole; a task of its own, in panel ranges, when
+// large enough) into the plan's WHOLE region before the product's tiles start, and they read its
+// panels from there instead of each packing all of it again (W4's forward product: X, 64 × 784, was
+// packed by each of 8 tiles). Packing is a copy, so the
 // bits are the same; a product whose operand does not fit the region packs it per tile, as before.
 
 // GEMM arguments
@@ -510,8 +514,8 @@ function split_gemm(
 
 /**
  * Packs the operand every tile reads whole (A for column blocks, B for row blocks) into the WHOLE
- * region, on the calling thread; returns its address, or 0 when the tiles pack it themselves (the
- * product takes the direct or thin loops, which do not pack, or the operand does not fit).
+ * region; returns its address, or 0 when the tiles pack it themselves (the product takes the direct
+ * or thin loops, which do not pack, or the operand does not fit).
  */
 function packShared(
   byColumns: bool, m: i32, n: i32, k: i32,
