@@ -9,7 +9,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createModel, loadModel, type Model } from '../src/index.js';
 import { threadSplitOverride, PARALLEL_VOLUME } from '../src/layout/plan.js';
-import { liveWorkers, POOL_LINGER_MS } from '../src/engine/wasm/pool.js';
+import { liveWorkers, poolTesting, POOL_LINGER_MS } from '../src/engine/wasm/pool.js';
 import { AUTO_THREADS_CAP, availableCores } from '../src/engine/threads.js';
 import { DataError, EngineError, OptionsError, SpecError } from '../src/errors.js';
 import { P } from '../src/layout/abi.js';
@@ -31,6 +31,7 @@ afterEach(() => {
   threadSplitOverride.minVolume = null;
   threadSplitOverride.minElements = null;
   threadSplitOverride.workersOnly = false;
+  poolTesting.failAttach = false;
 });
 
 describe('the same bits on 1, 2 and 3 threads', () => {
@@ -254,6 +255,31 @@ describe('workers end', () => {
     model.fit(X, Y, fit);
     expect(bytes(model.getParamsFlat())).toBe(bytes(reference.getParamsFlat()));
     for (const m of [model, reference]) m.dispose();
+  });
+
+  it('workers that cannot make the model\'s instance: one thread, the same bits, and threadsNote says why', async () => {
+    const { X, Y } = data();
+    const fit = { epochs: 2, batchSize: 16 };
+    const reference = await createModel({ ...big, threads: 1 });
+    reference.fit(X, Y, fit);
+    poolTesting.failAttach = true;
+    const model = await createModel({ ...big, threads: 2 });
+    poolTesting.failAttach = false;
+    if (availableCores() > 1) {
+      expect(model.threadsNote).toMatch(/^Runs on 1 thread, not the 2 asked for: no worker thread could start \(.*told to fail.*\)\.$/);
+      expect(model.threads).toBe(1);
+    } else {
+      expect(model.threadsNote).toBeNull(); // one core: no worker was meant to start
+    }
+    model.fit(X, Y, fit);
+    expect(stats(model).workerTiles).toBe(0);
+    expect(bytes(model.getParamsFlat())).toBe(bytes(reference.getParamsFlat()));
+    // the pool itself is fine: the next model gets its workers
+    const next = await createModel({ ...big, threads: 2 });
+    expect(next.threadsNote).toBeNull();
+    next.fit(X, Y, fit);
+    expect(bytes(next.getParamsFlat())).toBe(bytes(reference.getParamsFlat()));
+    for (const m of [reference, model, next]) m.dispose();
   });
 
   it('many create / train / dispose cycles leave no worker behind', async () => {

@@ -99,8 +99,9 @@ export class Model {
 
   /**
    * Threads the model computes with: the spec's `threads` (default 'auto': the cores, at most 8), or 1
-   * where threads cannot run (the TS engine; a browser page without cross-origin isolation). Results
-   * are the same bits for every count. Small passes stay on the calling thread (src/layout/plan.ts).
+   * where threads cannot run (the TS engine; a browser page without cross-origin isolation; no worker
+   * thread could start, or one failed). Results are the same bits for every count. Small passes stay
+   * on the calling thread (src/layout/plan.ts).
    */
   get threads(): number {
     return this.engine.threads;

@@ -36,6 +36,12 @@ export const POOL_LINGER_MS = 2000;
 /** Most workers a pool can have (the control block's MAIL room). */
 const MAX_WORKERS = 63;
 
+/**
+ * A testing hook: while `failAttach` is set, workers fail to make the instance of a model that joins,
+ * as a worker whose thread cannot instantiate the kernels would (tests of model.threadsNote).
+ */
+export const poolTesting = { failAttach: false };
+
 // The worker's program, in plain JavaScript so that it runs as an eval'd worker in Node and as a
 // blob: worker in browsers, with nothing to fetch. `reply` posts to the host.
 const WORKER_BODY = `
@@ -50,8 +56,9 @@ function receive(message, reply) {
     return serve(reply);
   }
   if (message.attach !== undefined) {
-    const { id, module, memory, block, threads } = message.attach;
+    const { id, module, memory, block, threads, fail } = message.attach;
     try {
+      if (fail) throw new Error('this worker was told to fail (poolTesting.failAttach)');
       const env = { memory, pool_sleep: poolSleep(memory), pool_now: () => performance.now(), abort() { throw new Error('wasmlp: a kernel aborted in a worker'); } };
       const instance = new WebAssembly.Instance(module, { env });
       models.set(id, { serve: instance.exports.pool_serve, memory, block, threads });
@@ -134,13 +141,15 @@ let browserWorkerUrl: string | null = null;
 class PoolWorker {
   readonly handle: Handle;
   ended = false;
-  /** Attachments posted and not answered yet: the worker holds the process until they are. */
-  private waiting = new Map<number, () => void>();
+  /** Attachments posted and not answered yet (each resolves with why it failed, or null): the worker holds the process until they are. */
+  private waiting = new Map<number, (failure: string | null) => void>();
+  /** Why the worker ended, when an error ended it. */
+  private endedBy: string | null = null;
   /** The worker has said it started (until then it holds the process too). */
   private started = false;
 
   constructor(readonly index: number, control: SharedArrayBuffer, private readonly onEnd: (worker: PoolWorker) => void) {
-    this.handle = spawn((reply) => this.hear(reply), () => this.end());
+    this.handle = spawn((reply) => this.hear(reply), (error) => this.end(error));
     this.hold();
     // `read`: the mail count of this index so far (a worker that ended may have had one before)
     this.handle.post({ start: { control, index, read: Atomics.load(new Int32Array(control), C.MAIL + index) } });
@@ -152,43 +161,48 @@ class PoolWorker {
 
   private hear(reply: Reply): void {
     if (reply.started !== undefined) this.started = true;
-    if (reply.attached !== undefined) this.answered(reply.attached);
+    if (reply.attached !== undefined) this.answered(reply.attached, reply.failed ?? null);
     this.hold();
   }
 
-  private answered(id: number): void {
-    this.waiting.get(id)?.();
+  private answered(id: number, failure: string | null): void {
+    this.waiting.get(id)?.(failure);
     this.waiting.delete(id);
   }
 
-  /** Resolves once the worker has an instance for model `id` (or could not make one, or ended). */
-  attach(id: number, message: unknown): Promise<void> {
+  /** Resolves once the worker has an instance for model `id` (null), or with why it has none (it could not make one, or ended). */
+  attach(id: number, message: unknown): Promise<string | null> {
     return new Promise((resolve) => {
-      if (this.ended) return resolve();
+      if (this.ended) return resolve(this.endReason());
       this.waiting.set(id, resolve);
       this.hold();
       this.handle.post(message);
     });
   }
 
-  private end(): void {
+  private endReason(): string {
+    return this.endedBy ?? 'the worker thread ended';
+  }
+
+  private end(error?: unknown): void {
     if (this.ended) return;
     this.ended = true;
+    if (error !== undefined) this.endedBy = String((error as { message?: unknown })?.message ?? error);
     live--;
-    for (const resolve of this.waiting.values()) resolve();
+    for (const resolve of this.waiting.values()) resolve(this.endReason());
     this.waiting.clear();
     this.onEnd(this);
   }
 }
 
-function spawn(hear: (reply: Reply) => void, end: () => void): Handle {
+function spawn(hear: (reply: Reply) => void, end: (error?: unknown) => void): Handle {
   const node = nodeBuiltins();
   if (node !== null) {
     const worker = new node.worker_threads.Worker(NODE_WORKER, { eval: true });
     live++;
     worker.on('message', hear);
     worker.on('error', end);
-    worker.on('exit', end);
+    worker.on('exit', () => end());
     return {
       post: (message) => worker.postMessage(message),
       hold: (on) => (on ? worker.ref() : worker.unref()),
@@ -199,7 +213,7 @@ function spawn(hear: (reply: Reply) => void, end: () => void): Handle {
   const worker = new Worker(browserWorkerUrl);
   live++;
   worker.onmessage = (event: MessageEvent<Reply>) => hear(event.data);
-  worker.onerror = end;
+  worker.onerror = (event) => end(event.message || 'the worker could not start');
   return {
     post: (message) => worker.postMessage(message),
     hold: () => undefined,
@@ -225,6 +239,11 @@ export interface PoolMember {
   readonly workerTiles: number;
   /** True once a worker has failed on this model (FAILED): it should leave the pool. */
   readonly failed: boolean;
+  /**
+   * Once `ready`: why no worker serves this model, when every worker meant for it failed to start or
+   * to make its instance (the first reason); null when one serves it, or none was meant to.
+   */
+  readonly startFailure: string | null;
   /** Leaves the pool (idempotent): the workers drop the model's instance; the last member ends them. */
   leave(): void;
   /** The pool's workers (for tests that end one). */
@@ -237,6 +256,8 @@ interface Member {
   readonly block: number;
   readonly threads: number;
   attached: Set<PoolWorker>;
+  /** Why workers could not attach it (start or instance failures), in order. */
+  failures: string[];
 }
 
 /** The live workers that have the model's instance. */
@@ -267,7 +288,7 @@ class SharedPool {
   join(memory: WebAssembly.Memory, block: number, threads: number): PoolMember {
     if (this.idle !== null) clearTimeout(this.idle);
     this.idle = null;
-    const member: Member = { id: this.nextId++, memory, block, threads, attached: new Set() };
+    const member: Member = { id: this.nextId++, memory, block, threads, attached: new Set(), failures: [] };
     this.grow(Math.min(threads - 1, availableCores() - 1, MAX_WORKERS));
     this.members.set(member.id, member);
     const ready = Promise.all(this.workers.filter((w) => w.index < threads && !w.ended).map((worker) => this.attach(member, worker))).then(() => undefined);
@@ -294,6 +315,9 @@ class SharedPool {
       get failed() {
         return !left && Atomics.load(i32(), at + P.FAILED) !== 0;
       },
+      get startFailure() {
+        return left || serving(member) > 0 ? null : member.failures[0] ?? null;
+      },
       leave: () => {
         if (left) return;
         left = true;
@@ -316,10 +340,11 @@ class SharedPool {
 
   private attach(member: Member, worker: PoolWorker): Promise<void> {
     const { id, memory, block, threads } = member;
-    const done = worker.attach(id, { attach: { id, module: this.module, memory, block, threads } });
+    const done = worker.attach(id, { attach: { id, module: this.module, memory, block, threads, fail: poolTesting.failAttach } });
     this.mailed(worker);
-    return done.then(() => {
-      if (!worker.ended && this.members.has(id)) member.attached.add(worker);
+    return done.then((failure) => {
+      if (failure !== null) member.failures.push(failure);
+      else if (!worker.ended && this.members.has(id)) member.attached.add(worker);
     });
   }
 

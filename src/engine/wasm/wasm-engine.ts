@@ -126,14 +126,31 @@ export class WasmEngine implements Engine {
     this.i32[at + P.WORKER_SPINS] = split.workerSpins;
     this.k.pool_attach(plan.pool);
     if (this.pool === null && wantsThreads(plan)) {
-      this.pool = joinPool(this.module, this.k.memory, plan.pool, this.threadCount);
-      orphans.register(this, this.pool, this);
+      const pool = joinPool(this.module, this.k.memory, plan.pool, this.threadCount);
+      this.pool = pool;
+      orphans.register(this, pool, this);
+      void pool.ready.then(() => this.checkStart(pool));
     }
   }
 
   /** Resolves once every worker has started (or failed to); at once when none was asked for. */
   threadsReady(): Promise<void> {
-    return this.pool === null ? Promise.resolve() : this.pool.ready;
+    const pool = this.pool;
+    return pool === null ? Promise.resolve() : pool.ready.then(() => this.checkStart(pool));
+  }
+
+  /**
+   * Once the workers meant for this model have answered: if none could start or make its instance,
+   * the model leaves the pool and computes on one thread, and threadsNote says why. (Between calls:
+   * a promise's callback never runs inside a kernel call.)
+   */
+  private checkStart(pool: PoolMember): void {
+    const failure = pool.startFailure;
+    if (failure === null || this.pool !== pool || this.kernels === null) return;
+    this.endPool();
+    this.k.pool_attach(0);
+    this.threadsNote = oneThreadNote(this.threadCount, false, `no worker thread could start (${failure})`);
+    this.threadCount = 1;
   }
 
   /** Workers serving this model, and the tiles they have run so far (tests and diagnostics). */
