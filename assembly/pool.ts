@@ -139,6 +139,8 @@ const P_WORKER_SPINS: i32 = 22; // spins of an idle worker on GEN before it slee
 const P_CALLS: i32 = 23; // the host's kernel calls on this block, counted (a probe does not measure across them)
 const P_WHOLE: i32 = 24; // the region where a product's shared operand is packed whole, once per task (plan.whole)
 const P_WHOLE_BYTES: i32 = 25; // its bytes (a product whose shared operand needs more packs it per tile)
+const PF_CALL_START: i32 = 13; // f64 (bytes 104..111): when the host's current kernel call began (pool_now's clock)
+const PF_CALL_END: i32 = 14; // f64 (bytes 112..119): when its last call ended
 const P_ARGS: i32 = 32; // i32 arguments: slots 32..47 (bytes 128..191)
 const I32_ARGS: i32 = 16;
 const PF_ARGS: i32 = 24; // f64 arguments: f64 slots 24..32 (bytes 192..263)
@@ -191,8 +193,10 @@ let inTile = false;
 // `periodMs`, which doubles, up to MAX_PERIOD_MS, while probes keep deciding the same way, and starts
 // again from FIRST_PERIOD_MS when one decides otherwise: a quiet machine pays for a short window
 // alone every 4 s, and a machine that becomes busy (or quiet) is noticed soon. A gap that spans a
-// return to the host (CALLS moved: the host counts its kernel calls) is not counted: it holds the
-// caller's own work, not the kernels'. A model's first probe comes FIRST_PROBE_MS after its first
+// return to the host counts only its time inside the two kernel calls (the host counts its calls in
+// CALLS and writes when each began and ended, CALL_START and CALL_END), not the caller's own work in
+// between; one that spans more calls is not counted. So a model whose calls hold a single pass that
+// splits each (a small batch through one large layer) is measured too. A model's first probe comes FIRST_PROBE_MS after its first
 // task, on the pool until then. The WORKERS_ONLY test mode never probes. Coordinator-side state:
 // globals of the calling thread's instance.
 const WINDOW: i32 = 16;
@@ -219,15 +223,21 @@ let lastStart = 0.0;
 let lastCall = 0;
 let lastPhase = -1;
 
-/** Counts the gap since the last task's start to that task's probe phase, if it stayed inside one host call. */
+/**
+ * Counts the gap since the last task's start to that task's probe phase: all of it inside one host
+ * call; across a return to the host, the parts inside the two calls; across more calls, nothing.
+ */
 function countGap(now: f64, call: i32): void {
-  if (call == lastCall) {
+  let gap = -1.0;
+  if (call == lastCall) gap = now - lastStart;
+  else if (call == lastCall + 1) gap = (getf(PF_CALL_END) - lastStart) + (now - getf(PF_CALL_START));
+  if (gap >= 0) {
     if (lastPhase == PROBE_POOL) {
       poolGaps++;
-      poolMs += now - lastStart;
+      poolMs += gap;
     } else if (lastPhase == PROBE_ALONE) {
       aloneGaps++;
-      aloneMs += now - lastStart;
+      aloneMs += gap;
     }
   }
   lastStart = now;
@@ -801,7 +811,8 @@ export function pool_serve(block: usize, index: i32): void {
 // AssemblyScript builtin) fails the build when a taken branch contains it; nothing is emitted.
 
 // control slots below the arguments; the i32 arguments end where the f64 arguments begin
-if (P_WHOLE_BYTES >= P_ARGS) ERROR('pool.ts: the control slots overlap the i32 arguments');
+if ((P_WHOLE_BYTES + 1) * 4 > PF_CALL_START * 8) ERROR('pool.ts: the control slots overlap the call times');
+if ((PF_CALL_END + 1) * 8 > P_ARGS * 4) ERROR('pool.ts: the call times overlap the i32 arguments');
 if ((P_ARGS + I32_ARGS) * 4 > PF_ARGS * 8) ERROR('pool.ts: the i32 arguments overlap the f64 arguments');
 // every task's arguments within their slots
 if (max(max(max(G_WHOLE, V_TILE), max(M_TILE, K_TILE)), max(max(O_TILE, R_TILE), S_TILE)) >= I32_ARGS) ERROR('pool.ts: a task has more i32 arguments than I32_ARGS');

@@ -3,7 +3,7 @@
 // check the rest of the block's layout at compile time: the end of assembly/pool.ts.)
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { P, POOL_BYTES } from '../src/layout/abi.js';
+import { P, PF, POOL_BYTES } from '../src/layout/abi.js';
 
 const source = readFileSync(new URL('../assembly/pool.ts', import.meta.url), 'utf8');
 
@@ -22,9 +22,17 @@ describe('the pool block', () => {
     for (const [name, slot] of Object.entries(P)) expect({ name, slot: constant(`P_${name}`) }).toEqual({ name, slot });
   });
 
-  it('keeps the host slots apart (no two names share one)', () => {
+  it('has every f64 slot the host writes where the kernels have it', () => {
+    for (const [name, slot] of Object.entries(PF)) expect({ name, slot: constant(`PF_${name}`) }).toEqual({ name, slot });
+  });
+
+  it('keeps the host slots apart (no two names share one, no f64 slot over an i32 one)', () => {
     const slots = Object.values(P);
     expect(new Set(slots).size).toBe(slots.length);
     for (const slot of slots) expect(slot * 4 + 4).toBeLessThanOrEqual(POOL_BYTES);
+    // the bytes each f64 slot covers, as i32 slots
+    const covered = Object.values(PF).flatMap((slot) => [2 * slot, 2 * slot + 1]);
+    expect(new Set(covered).size).toBe(covered.length);
+    for (const slot of covered) expect(slots).not.toContain(slot);
   });
 });

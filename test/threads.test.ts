@@ -12,7 +12,7 @@ import { threadSplitOverride, PARALLEL_VOLUME } from '../src/layout/plan.js';
 import { liveWorkers, poolTesting, POOL_LINGER_MS } from '../src/engine/wasm/pool.js';
 import { AUTO_THREADS_CAP, availableCores } from '../src/engine/threads.js';
 import { DataError, EngineError, OptionsError, SpecError } from '../src/errors.js';
-import { P } from '../src/layout/abi.js';
+import { P, PF } from '../src/layout/abi.js';
 import type { Plan } from '../src/layout/plan.js';
 import { SCENARIOS, seededRuns, type SeededRun } from './platform/seeded-runs.mjs';
 import { mulberry32 } from './helpers/mulberry32.mjs';
@@ -125,6 +125,23 @@ describe('the same bits on 1, 2 and 3 threads', () => {
     expect(results[2]).toEqual(results[1]);
     expect(results[3]).toEqual(results[1]);
   }, 120_000);
+});
+
+describe('the kernels\' measure of whether the pool pays', () => {
+  it('the host writes when each kernel call began and ended (the time between calls is the caller\'s, left out)', async () => {
+    const model = await createModel({ inputs: 300, layers: [{ units: 200, activation: 'relu' }, { units: 2, activation: 'identity' }], loss: 'mse', threads: 2 });
+    const plan = planOf(model);
+    const f64 = (): Float64Array => (model as unknown as { engine: { f64: Float64Array } }).engine.f64;
+    const at = plan.pool >>> 3;
+    const before = performance.now();
+    model.predict(new Float64Array(64 * 300).fill(0.5));
+    const after = performance.now();
+    const start = f64()[at + PF.CALL_START], end = f64()[at + PF.CALL_END];
+    expect(start).toBeGreaterThanOrEqual(before);
+    expect(end).toBeGreaterThanOrEqual(start);
+    expect(end).toBeLessThanOrEqual(after);
+    model.dispose();
+  });
 });
 
 describe('predict checks its rows in engine memory, on the threads', () => {

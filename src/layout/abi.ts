@@ -138,3 +138,8 @@ export const P = {
   WHOLE: 24, // byte offset of the region where a product's shared operand is packed once (plan.whole)
   WHOLE_BYTES: 25, // its bytes (plan.wholeBytes)
 } as const;
+/** f64 slots of the pool block the host writes (byte `plan.pool + 8 * slot`; within the control slots' room, past P's). */
+export const PF = {
+  CALL_START: 13, // performance.now() when the current kernel call began
+  CALL_END: 14, // performance.now() when the last kernel call ended
+} as const;

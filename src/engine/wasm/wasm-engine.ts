@@ -7,7 +7,7 @@
 // modulo 2^32) and are used there as unsigned (usize) addresses.
 import type { Engine } from '../engine.js';
 import { threadSplit, wantsThreads, type Plan } from '../../layout/plan.js';
-import { P } from '../../layout/abi.js';
+import { P, PF } from '../../layout/abi.js';
 import { writeDescriptors } from '../../layout/pack.js';
 import { EngineError } from '../../errors.js';
 import { instantiateKernels } from './loader.js';
@@ -164,6 +164,8 @@ export class WasmEngine implements Engine {
     if (this.pool !== null) {
       this.pool.activate(this.workersOnly);
       this.i32[this.poolSlots + P.CALLS]++;
+      // the kernels' measure of whether the pool pays leaves out the host's time between calls
+      this.f64[(this.poolSlots >>> 1) + PF.CALL_START] = performance.now();
     }
     try {
       return call();
@@ -185,6 +187,7 @@ export class WasmEngine implements Engine {
       });
     } finally {
       this.refreshViews();
+      if (this.pool !== null) this.f64[(this.poolSlots >>> 1) + PF.CALL_END] = performance.now();
     }
   }
 
