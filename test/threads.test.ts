@@ -91,7 +91,8 @@ describe('the same bits on 1, 2 and 3 threads', () => {
     // (41 × 600 × 300) in column blocks sharing X, that of layer 2 (41 × 7 × 600) in row blocks
     // sharing W, the gradients' products in column blocks; predicting 700 rows cuts layer 1's
     // forward product (700 × 600 × 300) in row blocks sharing W1, whose 600 columns span two
-    // packed column blocks (512 + 88).
+    // packed column blocks (512 + 88), and predicting 200 rows in column blocks sharing the rows,
+    // which span two packed row blocks (128 + 72).
     const rand = mulberry32(8);
     const inputs = 300, rows = 123;
     const X = Float64Array.from({ length: rows * inputs }, () => 2 * rand() - 1);
@@ -108,7 +109,7 @@ describe('the same bits on 1, 2 and 3 threads', () => {
     for (const threads of [1, 2, 3]) {
       const model = await createModel({ ...spec, threads });
       const history = model.fit(X, Y, fit);
-      results[threads] = [bytes(model.getParamsFlat()), bytes(model.predict(many)), bytes(history.loss)];
+      results[threads] = [bytes(model.getParamsFlat()), bytes(model.predict(many)), bytes(model.predict(many.subarray(0, 200 * inputs))), bytes(history.loss)];
       const plan = planOf(model);
       if (threads > 1) {
         expect(stats(model).workerTiles, `${threads} threads: workers ran tiles`).toBeGreaterThan(0);
