@@ -369,15 +369,28 @@ export function packs(m: i32, n: i32, k: i32, bColStep: usize): bool {
  * src + l·laneStep + p·pStep (for A: laneStep = its row step; for B: its column step).
  */
 export function pack_whole(lanes: i32, k: i32, src: usize, laneStep: usize, pStep: usize, whole: usize, first: i32, count: i32): void {
-  const blockStride = <usize>roundUp4(lanes) << 3;
+  const lane = first << 2;
+  const width = min(count << 2, lanes - lane);
   for (let pc = 0; pc < k; pc += KC) {
     const kc = min(KC, k - pc);
-    const panelBytes = <usize>kc * PANEL_ROW;
-    const block = whole + <usize>pc * blockStride;
-    for (let q = first; q < first + count; q++) {
-      const lane = q << 2;
-      packPanel(block + <usize>q * panelBytes, src + <usize>lane * laneStep + <usize>pc * pStep, kc, min(4, lanes - lane), pStep, laneStep);
-    }
+    packBlock(wholeAt(whole, lanes, lane, pc, kc), src, lane, width, pc, kc, laneStep, pStep);
+  }
+}
+
+/** Where the panel of lanes `lane` … lane + 3 (lane a multiple of 4) of depth block pc (kc deep) lies in an operand packed whole. */
+@inline function wholeAt(whole: usize, lanes: i32, lane: i32, pc: i32, kc: i32): usize {
+  return whole + <usize>pc * (<usize>roundUp4(lanes) << 3) + <usize>(lane >> 2) * <usize>kc * PANEL_ROW;
+}
+
+/**
+ * Packs lanes [lane, lane + width) of depth block pc (kc deep) into consecutive panels at `into`
+ * (the last one zero-padded): lane l, depth p of the operand at src + l·laneStep + p·pStep.
+ */
+function packBlock(into: usize, src: usize, lane: i32, width: i32, pc: i32, kc: i32, laneStep: usize, pStep: usize): void {
+  const panelBytes = <usize>kc * PANEL_ROW;
+  const block = src + <usize>lane * laneStep + <usize>pc * pStep;
+  for (let r = 0; r < width; r += 4) {
+    packPanel(into + <usize>(r >> 2) * panelBytes, block + <usize>r * laneStep, kc, min(4, width - r), pStep, laneStep);
   }
 }
 
@@ -417,27 +430,15 @@ export function gemm_packed(
 
       // B panel jr holds Bop(pc.., jc+jr .. jc+jr+3): p advances by bRowStep, the 4 lanes by bColStep.
       let panelsB = packedB;
-      if (wholeB != 0) {
-        panelsB = wholeB + <usize>pc * (<usize>roundUp4(n) << 3) + <usize>(jc >> 2) * panelBytes;
-      } else {
-        const bBlock = b + <usize>pc * bRowStep + <usize>jc * bColStep;
-        for (let jr = 0; jr < nc; jr += NR) {
-          packPanel(packedB + <usize>(jr >> 2) * panelBytes, bBlock + <usize>jr * bColStep, kc, min(NR, nc - jr), bRowStep, bColStep);
-        }
-      }
+      if (wholeB != 0) panelsB = wholeAt(wholeB, n, jc, pc, kc);
+      else packBlock(packedB, b, jc, nc, pc, kc, bColStep, bRowStep);
 
       for (let ic = 0; ic < m; ic += MC) {
         const mc = min(MC, m - ic);
         // A panel ir holds Aop(ic+ir .. ic+ir+3, pc..): p advances by aColStep, the 4 lanes by aRowStep.
         let panelsA = packedA;
-        if (wholeA != 0) {
-          panelsA = wholeA + <usize>pc * (<usize>roundUp4(m) << 3) + <usize>(ic >> 2) * panelBytes;
-        } else {
-          const aBlock = a + <usize>ic * aRowStep + <usize>pc * aColStep;
-          for (let ir = 0; ir < mc; ir += MR) {
-            packPanel(packedA + <usize>(ir >> 2) * panelBytes, aBlock + <usize>ir * aRowStep, kc, min(MR, mc - ir), aColStep, aRowStep);
-          }
-        }
+        if (wholeA != 0) panelsA = wholeAt(wholeA, m, ic, pc, kc);
+        else packBlock(packedA, a, ic, mc, pc, kc, aRowStep, aColStep);
 
         for (let jr = 0; jr < nc; jr += NR) {
           const pb = panelsB + <usize>(jr >> 2) * panelBytes;
