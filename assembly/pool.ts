@@ -136,7 +136,7 @@ const P_PRODUCT_TILES: i32 = 19; // tiles per thread of a product
 const P_ELEMENT_TILES: i32 = 20; // tiles per thread of an element-wise pass
 const P_COORDINATOR_SPINS: i32 = 21; // spins of the coordinator on DONE before it looks at the clock (then it spins on for a tile's time, and sleeps when it may)
 const P_WORKER_SPINS: i32 = 22; // spins of an idle worker on GEN before it sleeps
-const P_CALLS: i32 = 23; // the host's kernel calls on this block, counted (a probe does not measure across them)
+const P_CALLS: i32 = 23; // the host's kernel calls on this block, counted (a probe measures across one return to the host, not more)
 const P_WHOLE: i32 = 24; // the region where a product's shared operand is packed whole, once per task (plan.whole)
 const P_WHOLE_BYTES: i32 = 25; // its bytes (a product whose shared operand needs more packs it per tile)
 const PF_CALL_START: i32 = 13; // f64 (bytes 104..111): when the host's current kernel call began (pool_now's clock)
@@ -196,9 +196,9 @@ let inTile = false;
 // return to the host counts only its time inside the two kernel calls (the host counts its calls in
 // CALLS and writes when each began and ended, CALL_START and CALL_END), not the caller's own work in
 // between; one that spans more calls is not counted. So a model whose calls hold a single pass that
-// splits each (a small batch through one large layer) is measured too. A model's first probe comes FIRST_PROBE_MS after its first
-// task, on the pool until then. The WORKERS_ONLY test mode never probes. Coordinator-side state:
-// globals of the calling thread's instance.
+// splits each (a small batch through one large layer) is measured too. A model's first probe comes
+// FIRST_PROBE_MS after its first task, on the pool until then. The WORKERS_ONLY test mode never
+// probes. Coordinator-side state: globals of the calling thread's instance.
 const WINDOW: i32 = 16;
 const WINDOW_MS: f64 = 25;
 const FIRST_PERIOD_MS: f64 = 500;
@@ -491,8 +491,8 @@ function runTile(kind: i32, tile: i32, index: i32): void {
 // for row blocks. It is packed once (blas.ts pack_whole; a task of its own, in panel ranges, when
 // large enough) into the plan's WHOLE region before the product's tiles start, and they read its
 // panels from there instead of each packing all of it again (W4's forward product: X, 64 × 784, was
-// packed by each of 8 tiles). Packing is a copy, so the
-// bits are the same; a product whose operand does not fit the region packs it per tile, as before.
+// packed by each of 8 tiles). Packing is a copy, so the bits are the same; a product whose operand
+// does not fit the region packs it per tile, as before.
 
 // GEMM arguments
 const G_M = 0, G_N = 1, G_K = 2, G_A = 3, G_AROW = 4, G_ACOL = 5, G_B = 6, G_BROW = 7, G_BCOL = 8;

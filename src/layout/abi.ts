@@ -134,7 +134,7 @@ export const P = {
   ELEMENT_TILES: 20, // tiles per thread of an element-wise pass
   COORDINATOR_SPINS: 21, // spins of the calling thread on the last tiles before it looks at the clock (assembly/pool.ts awaitTiles)
   WORKER_SPINS: 22, // spins of an idle worker between tasks before it sleeps
-  CALLS: 23, // the host's kernel calls, counted (the kernels' probe of whether the pool pays does not measure across them)
+  CALLS: 23, // the host's kernel calls, counted (the kernels' probe of whether the pool pays measures across one return to the host, not more)
   WHOLE: 24, // byte offset of the region where a product's shared operand is packed once (plan.whole)
   WHOLE_BYTES: 25, // its bytes (plan.wholeBytes)
 } as const;

@@ -147,9 +147,14 @@ export class WasmEngine implements Engine {
   private checkStart(pool: PoolMember): void {
     const failure = pool.startFailure;
     if (failure === null || this.pool !== pool || this.kernels === null) return;
+    this.continueOnOne(`no worker thread could start (${failure})`);
+  }
+
+  /** Ends this model's share of the pool: it computes on one thread from now on, and threadsNote says why. */
+  private continueOnOne(reason: string): void {
     this.endPool();
     this.k.pool_attach(0);
-    this.threadsNote = oneThreadNote(this.threadCount, false, `no worker thread could start (${failure})`);
+    this.threadsNote = oneThreadNote(this.threadCount, false, reason);
     this.threadCount = 1;
   }
 
@@ -173,10 +178,7 @@ export class WasmEngine implements Engine {
       if (this.pool?.failed) {
         // a worker failed while this call waited for its tile: the pool ends, the model computes on
         // one thread from now on (the caller puts the model back as before the call)
-        this.endPool();
-        this.k.pool_attach(0);
-        this.threadsNote = oneThreadNote(this.threadCount, false, `a worker thread failed during the WebAssembly kernel ${kernel}, and the model continues on one`);
-        this.threadCount = 1;
+        this.continueOnOne(`a worker thread failed during the WebAssembly kernel ${kernel}, and the model continues on one`);
         throw new EngineError('WORKER_FAILED', `a worker thread failed during the WebAssembly kernel ${kernel}; the model continues on one thread`, {
           path: kernel, expected: 'every worker to finish its tiles', received: 'a worker that failed', cause,
         });
