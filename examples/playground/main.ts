@@ -280,6 +280,7 @@ function showState(state: TrainState): void {
   running = state.running;
   controls.setRunning(state.running);
   document.body.dataset.run = String(state.runId);
+  document.body.dataset.training = String(state.running); // the worker's own word (the buttons change at a click)
 }
 
 // --- a large CSV file, streamed by the worker: the form's layers, seed and training settings at the

@@ -285,11 +285,17 @@ async function loop(): Promise<void> {
 // pause (the signal), a new file or new data are handled while they read the file.
 
 let stream: StreamRun | null = null;
+/**
+ * A play or step asked for while a paused run was still stopping (fitStream stops between blocks):
+ * it starts once that run has stopped, instead of being lost.
+ */
+let queued: { r: StreamRun; epochs: number | 'play' } | null = null;
 /** Changes with every new file, reset or data set: a preparation no longer wanted stops at its next chunk. */
 let streamGeneration = 0;
 
 function endStream(): void {
   streamGeneration++;
+  queued = null;
   stream?.controller?.abort();
   stream?.model.dispose();
   stream = null;
@@ -328,9 +334,12 @@ function postStream(r: StreamRun, newLoss: number[]): void {
   post(state, [state.params.buffer]);
 }
 
-/** Trains the file (until paused, or `epochs` epochs) unless it is training already. */
+/** Trains the file (until paused, or `epochs` epochs) unless it is training already; after a pause that has not taken effect yet, once it has. */
 function playStream(r: StreamRun, epochs: number | 'play'): void {
-  if (r.controller !== null) return;
+  if (r.controller !== null) {
+    if (r.controller.signal.aborted) queued = { r, epochs };
+    return;
+  }
   running = epochs === 'play';
   trainStream(r, epochs, () => {
     if (r === stream) postStream(r, [r.loss]);
@@ -339,6 +348,9 @@ function playStream(r: StreamRun, epochs: number | 'play'): void {
   }).finally(() => {
     if (r !== stream) return;
     running = false;
+    const next = queued?.r === r ? queued.epochs : null;
+    queued = null;
+    if (next !== null) playStream(r, next); // the state below then says whether it runs
     postStream(r, []);
   });
 }
@@ -353,6 +365,7 @@ function streamCommand(r: StreamRun, message: ToWorker): boolean {
       playStream(r, 1);
       return true;
     case 'pause':
+      queued = null;
       r.controller?.abort();
       return true;
     case 'reset': {

@@ -504,6 +504,8 @@ describe.skipIf(!chromiumAvailable())('playground in Chromium', () => {
       await page.waitForFunction(() => Number(document.getElementById('epoch')?.dataset.value) >= 3);
       await page.click('[data-testid="pause"]');
       await page.waitForSelector('[data-testid="pause"]', { state: 'hidden' });
+      // the buttons change at the click; the worker stops at its next block and then says so
+      await page.waitForFunction(() => document.body.dataset.training === 'false');
       const stopped = Number(await stat(page, 'epoch'));
       await page.click('[data-testid="step"]');
       await waitForEpoch(page, stopped + 1);
